@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages stackrace builds and tests with, and nothing else.
+# Idempotent: when every package is already installed it returns at once
+# without touching apt (so it is cheap to run before every build).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  gcc g++ cmake ninja-build pkg-config
+  # C++ libraries (found by CMake with find_package)
+  libtbb-dev libboost-random-dev libhdf5-dev libcli11-dev catch2 libtomlplusplus-dev
+  # Python side: reading results, tests
+  python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf python3-pytest
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,46 @@
+#pragma once
+// The stackrace subcommands. Each binds its options to an aggregate that CLI11 fills
+// and returns the process exit status: 0 done, 1 failed while running, 2 bad input,
+// 130 interrupted.
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stackrace::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failed = 1;
+inline constexpr int exit_bad_input = 2;
+inline constexpr int exit_interrupted = 130;
+
+struct RunOptions {
+  std::string scenario;  // empty: the shipped default world
+  std::string output;    // empty: results/<scenario-name>.h5
+  std::optional<std::int64_t> seed;
+  int threads = 0;  // 0: all cores
+  std::optional<std::int64_t> agents;
+  std::optional<std::int64_t> steps;
+  std::vector<std::string> set;
+  bool quiet = false;
+};
+
+struct ValidateOptions {
+  std::string scenario;
+  std::vector<std::string> set;
+};
+
+struct InfoOptions {
+  std::string file;
+};
+
+void add_run_command(CLI::App& app, RunOptions& options);
+void add_validate_command(CLI::App& app, ValidateOptions& options);
+void add_info_command(CLI::App& app, InfoOptions& options);
+
+int run_command(const RunOptions& options);
+int validate_command(const ValidateOptions& options);
+int info_command(const InfoOptions& options);
+
+}  // namespace stackrace::cli

@@ -1,0 +1,30 @@
+// stackrace: the command-line entry point. Parsing lives here; each subcommand is in
+// its own file.
+#include <iostream>
+
+#include "sim/cli/commands.hpp"
+#include "sim/result_file.hpp"
+
+int main(int argc, char** argv) {
+  using namespace stackrace::cli;
+  CLI::App app{"stackrace: an agent-based simulator of how AI stacks spread across the world"};
+  app.set_version_flag("--version", stackrace::stackrace_version());
+  app.require_subcommand(1);
+  RunOptions run;
+  ValidateOptions validate;
+  InfoOptions info;
+  add_run_command(app, run);
+  add_validate_command(app, validate);
+  add_info_command(app, info);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_bad_input;
+  }
+  if (app.got_subcommand("run")) return run_command(run);
+  if (app.got_subcommand("validate")) return validate_command(validate);
+  return info_command(info);
+}

@@ -1,0 +1,92 @@
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include <tbb/global_control.h>
+
+#include "sim/cli/commands.hpp"
+#include "sim/cli/progress_bar.hpp"
+#include "sim/cli/run_summary.hpp"
+#include "sim/cli/world_paths.hpp"
+#include "sim/result_file.hpp"
+#include "sim/simulation.hpp"
+#include "sim/system_memory.hpp"
+#include "worlds/scenario_error.hpp"
+#include "worlds/scenario_loader.hpp"
+
+namespace stackrace::cli {
+namespace {
+
+std::atomic<bool> stop_requested{false};
+extern "C" void request_stop(int) { stop_requested.store(true); }
+
+std::int64_t total_agents(const RunResult& r) {
+  std::int64_t n = 0;
+  for (std::int64_t a : r.agents) n += a;
+  return n;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, RunOptions& o) {
+  CLI::App* cmd = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
+  cmd->add_option("scenario", o.scenario, "Scenario file (TOML); default: the shipped default world");
+  cmd->add_option("-o,--output", o.output, "Result file; default: results/<scenario-name>.h5");
+  cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core (results do not depend on it)")
+      ->check(CLI::Range(0, 4096));
+  cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")->check(CLI::PositiveNumber);
+  cmd->add_option("--steps", o.steps, "Months to simulate (overrides scenario.steps)")->check(CLI::PositiveNumber);
+  cmd->add_option("--set", o.set, "Override a scenario key by its dotted path, e.g. --set choice.developer.revise=0.2");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary; only the last line");
+}
+
+int run_command(const RunOptions& o) {
+  const std::string path = o.scenario.empty() ? default_world() : o.scenario;
+  Scenario scenario;
+  try {
+    scenario = load_scenario(path, {o.set, o.agents, o.steps, o.seed, available_memory_bytes()});
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
+  }
+  const std::string output = o.output.empty() ? "results/" + scenario.name + ".h5" : o.output;
+  std::unique_ptr<tbb::global_control> threads;
+  if (o.threads > 0)
+    threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+
+  try {
+    ResultWriter writer(output, scenario, 1,
+                        {{"command", "run"}, {"scenario_file", path}, {"threads", std::to_string(o.threads)}});
+    ProgressBar progress(scenario.name, o.quiet);
+    RunConfig config{0, [&](int t, int steps) { progress.update(t, steps); }, &stop_requested};
+    auto begin = std::chrono::steady_clock::now();
+    RunResult result = simulate(scenario, config);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    progress.finish();
+    writer.write_run(0, result);
+    writer.commit();
+
+    if (!o.quiet) {
+      print_run_summary(std::cout, scenario, result);
+      std::cout << "Results written to " << output << '\n';
+    }
+    const std::int64_t agents = total_agents(result);
+    std::cout << "agents=" << agents << " steps=" << scenario.steps << " seconds=" << seconds
+              << " agent_steps_per_s=" << static_cast<double>(agents) * scenario.steps / seconds << " output=" << output
+              << std::endl;
+    return exit_ok;
+  } catch (const RunInterrupted&) {
+    std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';
+    return exit_interrupted;
+  } catch (const std::exception& e) {
+    std::cerr << "stackrace: run failed: " << e.what() << '\n';
+    return exit_failed;
+  }
+}
+
+}  // namespace stackrace::cli

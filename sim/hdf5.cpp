@@ -1,0 +1,163 @@
+#include "sim/hdf5.hpp"
+
+#include <hdf5_hl.h>
+
+namespace stackrace::h5 {
+namespace {
+// HDF5 prints its own error stack by default; we report through exceptions instead.
+const bool quiet_errors = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
+}  // namespace
+
+Handle::Handle(hid_t id, Closer close, const std::string& what) : id_(id), close_(close) {
+  (void)quiet_errors;
+  if (id < 0) throw Hdf5Error("HDF5: cannot " + what);
+}
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    reset();
+    id_ = std::exchange(other.id_, -1);
+    close_ = other.close_;
+  }
+  return *this;
+}
+
+void Handle::reset() {
+  if (id_ >= 0 && close_) close_(id_);
+  id_ = -1;
+}
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw Hdf5Error("HDF5: cannot " + what);
+}
+
+Handle create_file(const std::string& path) {
+  return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create " + path);
+}
+
+Handle open_file(const std::string& path, bool writable) {
+  return Handle(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
+                "open " + path + " (is it an HDF5 file?)");
+}
+
+Handle open_dataset(hid_t file, const std::string& name) {
+  return Handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
+}
+
+bool has_dataset(hid_t file, const std::string& name) { return H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0; }
+
+Handle create_dataset(hid_t file, const std::string& name, hid_t type, const std::vector<hsize_t>& dims,
+                      const std::vector<hsize_t>& chunk) {
+  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose, "make space for " + name);
+  Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make properties for " + name);
+  if (!chunk.empty()) {
+    check(H5Pset_chunk(props, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
+    check(H5Pset_shuffle(props), "shuffle " + name);
+    check(H5Pset_deflate(props, 4), "compress " + name);
+  }
+  return Handle(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT), H5Dclose,
+                "create dataset " + name);
+}
+
+std::vector<hsize_t> shape(hid_t dataset) {
+  Handle space(H5Dget_space(dataset), H5Sclose, "read a dataset's shape");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+namespace {
+Handle select_box(hid_t dataset, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count) {
+  Handle file_space(H5Dget_space(dataset), H5Sclose, "select in a dataset");
+  check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select a box");
+  return file_space;
+}
+}  // namespace
+
+void write_box(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+               const void* data) {
+  Handle file_space = select_box(dataset, start, count);
+  Handle memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose, "make memory space");
+  check(H5Dwrite(dataset, type, memory, file_space, H5P_DEFAULT, data), "write a dataset");
+}
+
+void read_box(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+              void* data) {
+  Handle file_space = select_box(dataset, start, count);
+  Handle memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose, "make memory space");
+  check(H5Dread(dataset, type, memory, file_space, H5P_DEFAULT, data), "read a dataset");
+}
+
+Handle string_type() {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "make a string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "make a string type");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "make a string type");
+  return type;
+}
+
+void write_strings(hid_t dataset, const std::vector<std::string>& values) {
+  std::vector<const char*> pointers;
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  Handle type = string_type();
+  check(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "write strings");
+}
+
+std::vector<std::string> read_strings(hid_t dataset) {
+  std::vector<hsize_t> dims = shape(dataset);
+  std::vector<char*> pointers(dims.empty() ? 1 : dims[0], nullptr);
+  Handle type = string_type();
+  check(H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "read strings");
+  std::vector<std::string> values(pointers.begin(), pointers.end());
+  Handle space(H5Dget_space(dataset), H5Sclose, "read strings");
+  H5Dvlen_reclaim(type, space, H5P_DEFAULT, pointers.data());
+  return values;
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value) {
+  Handle type = string_type();
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make attribute " + name);
+  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                   "create attribute " + name);
+  const char* text = value.c_str();
+  check(H5Awrite(attribute, type, &text), "write attribute " + name);
+}
+
+void write_attribute(hid_t object, const std::string& name, std::int64_t value) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make attribute " + name);
+  Handle attribute(H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                   "create attribute " + name);
+  check(H5Awrite(attribute, H5T_NATIVE_INT64, &value), "write attribute " + name);
+}
+
+std::string read_string_attribute(hid_t object, const std::string& name) {
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  Handle stored(H5Aget_type(attribute), H5Tclose, "read attribute " + name);
+  if (H5Tis_variable_str(stored) > 0) {
+    Handle type = string_type();
+    char* text = nullptr;
+    check(H5Aread(attribute, type, &text), "read attribute " + name);
+    std::string value = text ? text : "";
+    H5free_memory(text);
+    return value;
+  }
+  std::string value(H5Tget_size(stored), '\0');
+  check(H5Aread(attribute, stored, value.data()), "read attribute " + name);
+  return value.substr(0, value.find('\0'));
+}
+
+std::int64_t read_int_attribute(hid_t object, const std::string& name) {
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  std::int64_t value = 0;
+  check(H5Aread(attribute, H5T_NATIVE_INT64, &value), "read attribute " + name);
+  return value;
+}
+
+void make_dimension_scale(hid_t scale, const std::string& name) {
+  check(H5DSset_scale(scale, name.c_str()), "make " + name + " a dimension scale");
+}
+
+void attach_dimension(hid_t dataset, hid_t scale, unsigned axis) {
+  check(H5DSattach_scale(dataset, scale, axis), "attach a dimension scale");
+}
+
+}  // namespace stackrace::h5

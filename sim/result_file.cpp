@@ -1,0 +1,142 @@
+#include "sim/result_file.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <numeric>
+
+namespace stackrace {
+namespace {
+
+std::string utc_now() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+template <class T>
+std::vector<T> iota_of(std::size_t n) {
+  std::vector<T> v(n);
+  std::iota(v.begin(), v.end(), T{0});
+  return v;
+}
+
+}  // namespace
+
+std::string stackrace_version() { return STACKRACE_VERSION; }
+
+ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, int runs,
+                           const std::map<std::string, std::string>& attributes)
+    : path_(path), partial_(path + ".partial") {
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (!folder.empty()) std::filesystem::create_directories(folder);
+  file_ = h5::create_file(partial_);
+  times_ = scenario.steps + 1;
+  countries_ = scenario.country_count();
+  stacks_ = scenario.stack_count();
+
+  h5::write_attribute(file_, "format", std::string("stackrace"));
+  h5::write_attribute(file_, "format_version", result_format_version);
+  h5::write_attribute(file_, "stackrace_version", stackrace_version());
+  h5::write_attribute(file_, "scenario", scenario.resolved_toml);
+  h5::write_attribute(file_, "scenario_name", scenario.name);
+  h5::write_attribute(file_, "created", utc_now());
+  for (const auto& [name, value] : attributes) h5::write_attribute(file_, name, value);
+  write_coordinates(scenario, runs);
+}
+
+void ResultWriter::write_coordinates(const Scenario& s, int runs) {
+  const hsize_t R = runs, T = times_, C = countries_, N = agent_kind_count, K = stacks_;
+  auto scale = [&](const std::string& name, hid_t type, hsize_t n) {
+    datasets_[name] = h5::create_dataset(file_, name, type, {n});
+    h5::make_dimension_scale(dataset(name), name);
+  };
+  h5::Handle text = h5::string_type();
+  scale("run", H5T_STD_I64LE, R);
+  scale("time", H5T_STD_I64LE, T);
+  scale("country", text, C);
+  scale("kind", text, N);
+  scale("stack", text, K);
+  h5::write_box(dataset("run"), H5T_NATIVE_INT64, {0}, {R}, iota_of<std::int64_t>(R).data());
+  h5::write_box(dataset("time"), H5T_NATIVE_INT64, {0}, {T}, iota_of<std::int64_t>(T).data());
+  h5::write_attribute(dataset("time"), "start", s.start);
+  h5::write_attribute(dataset("time"), "long_name", std::string("months since start"));
+  std::vector<std::string> countries, names, kinds, stacks;
+  for (const CountrySpec& c : s.countries) countries.push_back(c.id), names.push_back(c.name);
+  for (AgentKind kind : all_agent_kinds) kinds.emplace_back(agent_kind_name(kind));
+  for (const StackSpec& k : s.stacks) stacks.push_back(k.id);
+  h5::write_strings(dataset("country"), countries);
+  h5::write_strings(dataset("kind"), kinds);
+  h5::write_strings(dataset("stack"), stacks);
+
+  // name, type, dims (as scale names), chunk: one run per chunk, as sweeps read run by run.
+  struct Variable {
+    std::string name;
+    hid_t type;
+    std::vector<std::string> dims;
+  };
+  const std::vector<Variable> variables{
+      {"share", H5T_IEEE_F32LE, {"run", "time", "country", "kind", "stack"}},
+      {"global_share", H5T_IEEE_F32LE, {"run", "time", "kind", "stack"}},
+      {"capability", H5T_IEEE_F64LE, {"run", "time", "stack"}},
+      {"price", H5T_IEEE_F64LE, {"run", "time", "stack"}},
+      {"seed", H5T_STD_I64LE, {"run"}},
+      {"status", H5T_STD_I8LE, {"run"}},
+      {"agents", H5T_STD_I64LE, {"country", "kind"}},
+      {"weight", H5T_IEEE_F64LE, {"country", "kind"}},
+      {"country_name", text, {"country"}},
+  };
+  const std::map<std::string, hsize_t> size{{"run", R}, {"time", T}, {"country", C}, {"kind", N}, {"stack", K}};
+  for (const Variable& v : variables) {
+    std::vector<hsize_t> dims, chunk;
+    for (const std::string& d : v.dims) dims.push_back(size.at(d));
+    if (v.dims.size() > 1 && v.dims.front() == "run") {
+      chunk = dims;
+      chunk.front() = 1;
+    }
+    datasets_[v.name] = h5::create_dataset(file_, v.name, v.type, dims, chunk);
+    for (unsigned axis = 0; axis < v.dims.size(); ++axis)
+      h5::attach_dimension(dataset(v.name), dataset(v.dims[axis]), axis);
+  }
+  h5::write_attribute(dataset("share"), "long_name", std::string("fraction of agents of the kind in the country on the stack"));
+  h5::write_attribute(dataset("global_share"), "long_name", std::string("share weighted by the real entities each agent stands for"));
+  h5::write_attribute(dataset("price"), "units", std::string("USD per million tokens"));
+  h5::write_attribute(dataset("status"), "flag_meanings", std::string("0 pending, 1 done, 2 failed"));
+  h5::write_strings(dataset("country_name"), names);
+  std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
+  h5::write_box(dataset("status"), H5T_NATIVE_INT8, {0}, {R}, pending.data());
+}
+
+void ResultWriter::write_run(int r, const RunResult& result) {
+  const hsize_t run = r, T = times_, C = countries_, N = agent_kind_count, K = stacks_;
+  h5::write_box(dataset("share"), H5T_NATIVE_FLOAT, {run, 0, 0, 0, 0}, {1, T, C, N, K}, result.share.data());
+  h5::write_box(dataset("global_share"), H5T_NATIVE_FLOAT, {run, 0, 0, 0}, {1, T, N, K}, result.global_share.data());
+  h5::write_box(dataset("capability"), H5T_NATIVE_DOUBLE, {run, 0, 0}, {1, T, K}, result.capability.data());
+  h5::write_box(dataset("price"), H5T_NATIVE_DOUBLE, {run, 0, 0}, {1, T, K}, result.price.data());
+  auto seed = static_cast<std::int64_t>(result.seed);
+  h5::write_box(dataset("seed"), H5T_NATIVE_INT64, {run}, {1}, &seed);
+  // Agent counts and weights depend only on the scenario, the same in every run.
+  h5::write_box(dataset("agents"), H5T_NATIVE_INT64, {0, 0}, {C, N}, result.agents.data());
+  h5::write_box(dataset("weight"), H5T_NATIVE_DOUBLE, {0, 0}, {C, N}, result.weight.data());
+  auto done = static_cast<std::int8_t>(RunStatus::done);
+  h5::write_box(dataset("status"), H5T_NATIVE_INT8, {run}, {1}, &done);
+  h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
+}
+
+void ResultWriter::commit() {
+  datasets_.clear();
+  file_.reset();
+  std::filesystem::rename(partial_, path_);
+  committed_ = true;
+}
+
+ResultWriter::~ResultWriter() {
+  if (committed_) return;
+  datasets_.clear();
+  file_.reset();
+  std::error_code ignored;
+  std::filesystem::remove(partial_, ignored);
+}
+
+}  // namespace stackrace

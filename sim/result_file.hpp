@@ -1,0 +1,53 @@
+#pragma once
+// The result file: one HDF5 file per run or sweep in the format of DESIGN.md
+// (the contract with notebooks). It is written under `PATH.partial` and renamed to
+// PATH by commit(), so a reader never sees a half-written file under the real name.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/hdf5.hpp"
+#include "sim/run_result.hpp"
+#include "worlds/scenario.hpp"
+
+namespace stackrace {
+
+inline constexpr std::int64_t result_format_version = 1;
+
+enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
+
+class ResultWriter {
+ public:
+  // Creates PATH.partial (and PATH's folder) with every dataset sized for `runs` runs,
+  // all pending. `attributes` are recorded as root attributes (e.g. the CLI flags).
+  ResultWriter(const std::string& path, const Scenario& scenario, int runs,
+               const std::map<std::string, std::string>& attributes);
+  ~ResultWriter();  // without commit(), removes the partial file
+  ResultWriter(const ResultWriter&) = delete;
+  ResultWriter& operator=(const ResultWriter&) = delete;
+
+  // Writes run r's datasets, then marks it done and flushes, so that a file cut off
+  // later still holds it whole.
+  void write_run(int r, const RunResult& result);
+  void commit();  // closes and renames PATH.partial to PATH
+
+  const std::string& path() const { return path_; }
+
+ private:
+  void write_coordinates(const Scenario& scenario, int runs);
+  h5::Handle& dataset(const std::string& name) { return datasets_.at(name); }
+
+  std::string path_;
+  std::string partial_;
+  h5::Handle file_;
+  std::map<std::string, h5::Handle> datasets_;
+  int times_ = 0;
+  int countries_ = 0;
+  int stacks_ = 0;
+  bool committed_ = false;
+};
+
+std::string stackrace_version();
+
+}  // namespace stackrace

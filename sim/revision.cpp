@@ -1,0 +1,97 @@
+#include "sim/revision.hpp"
+
+#include <algorithm>
+
+#include <boost/random/geometric_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include "agents/stack_choice.hpp"
+
+namespace stackrace {
+namespace {
+
+using Tally = std::vector<std::int64_t>;  // [country][stack]
+
+// Runs `visit_block(block, tally)` over every block in parallel, with a tally per
+// thread. Integer tallies sum to the same total in any order: the result is exact.
+template <class VisitBlock>
+void for_each_block(const AgentPopulation& population, Tally& total, VisitBlock visit_block) {
+  const std::int64_t blocks = (population.size() + agents_per_block - 1) / agents_per_block;
+  tbb::enumerable_thread_specific<Tally> tallies(Tally(total.size(), 0));
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
+    Tally& tally = tallies.local();
+    for (std::int64_t b = r.begin(); b != r.end(); ++b) visit_block(b, tally);
+  });
+  for (const Tally& t : tallies)
+    for (std::size_t j = 0; j < total.size(); ++j) total[j] += t[j];
+}
+
+struct BlockBounds {
+  std::int64_t begin, end;
+};
+BlockBounds bounds_of(const AgentPopulation& population, std::int64_t block) {
+  std::int64_t begin = block * agents_per_block;
+  return {begin, std::min(population.size(), begin + agents_per_block)};
+}
+
+// The gap to the next reviser: geometric with success probability `revise`
+// (Boost.Random's, which counts the failures before a success). revise = 1 visits all.
+class RevisionGaps {
+ public:
+  explicit RevisionGaps(double revise) : all_(revise >= 1.0), gap_(all_ ? 0.5 : revise) {}
+  std::int64_t operator()(CounterStream& stream) { return all_ ? 0 : gap_(stream); }
+
+ private:
+  bool all_;
+  boost::random::geometric_distribution<std::int64_t, double> gap_;
+};
+
+}  // namespace
+
+std::vector<std::int64_t> seat_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key) {
+  const int K = table.stacks;
+  Tally counts(std::size_t(population.country_count()) * K, 0);
+  for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
+    key.index = static_cast<std::uint64_t>(block);
+    CounterStream stream(key);
+    boost::random::uniform_01<double> uniform;
+    auto [begin, end] = bounds_of(population, block);
+    int c = population.country_of(begin);
+    for (std::int64_t i = begin; i < end; ++i) {
+      while (i >= population.country_begin[c + 1]) ++c;
+      auto k = static_cast<StackIndex>(pick_stack(table.row(c, 0), uniform(stream)));
+      population.stack[i] = k;
+      ++tally[std::size_t(c) * K + k];
+    }
+  });
+  return counts;
+}
+
+void revise_population(AgentPopulation& population, const ChoiceTable& table, double revise, StreamKey key,
+                       std::vector<std::int64_t>& counts) {
+  if (revise <= 0.0 || population.size() == 0) return;
+  const int K = table.stacks;
+  for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
+    key.index = static_cast<std::uint64_t>(block);
+    CounterStream stream(key);
+    RevisionGaps gap(revise);
+    boost::random::uniform_01<double> uniform;
+    auto [begin, end] = bounds_of(population, block);
+    int c = population.country_of(begin);
+    for (std::int64_t i = begin + gap(stream); i < end; i += 1 + gap(stream)) {
+      while (i >= population.country_begin[c + 1]) ++c;
+      const StackIndex current = population.stack[i];
+      auto pick = static_cast<StackIndex>(pick_stack(table.row(c, current), uniform(stream)));
+      if (pick != current) {
+        population.stack[i] = pick;
+        --tally[std::size_t(c) * K + current];
+        ++tally[std::size_t(c) * K + pick];
+      }
+    }
+  });
+}
+
+}  // namespace stackrace

@@ -1,0 +1,55 @@
+#pragma once
+// Counter-based random streams. A stream is a pure function of its key — (seed, run,
+// step, agent kind, block or agent) — and of how many numbers were taken from it, so
+// a result never depends on which thread ran which block. The engine is a
+// UniformRandomBitGenerator, so Boost.Random's distributions draw from it.
+#include <cstdint>
+#include <limits>
+
+#include "agents/agent_kind.hpp"
+
+namespace stackrace {
+
+// SplitMix64's finaliser: a bijection of 64-bit words with full avalanche.
+constexpr std::uint64_t mix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// What a stream is for. `initial` streams set the agents' stacks before month 1.
+enum class StreamPurpose : std::uint8_t { initial = 0, revise = 1 };
+
+struct StreamKey {
+  std::uint64_t seed;
+  std::uint64_t run;
+  std::int64_t step;
+  AgentKind kind;
+  StreamPurpose purpose;
+  std::uint64_t index;  // block of agents, or agent for per-agent streams
+};
+
+class CounterStream {
+ public:
+  using result_type = std::uint64_t;
+
+  explicit CounterStream(const StreamKey& k)
+      : key_(mix64(mix64(mix64(mix64(k.seed) ^ k.run) ^ static_cast<std::uint64_t>(k.step)) ^
+                   (static_cast<std::uint64_t>(k.kind) << 8 | static_cast<std::uint64_t>(k.purpose))) ^
+             mix64(k.index)) {}
+
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+  result_type operator()() { return mix64(key_ ^ mix64(counter_++)); }
+
+  // A uniform double in [0, 1) from the top 53 bits: cheaper than boost::uniform_01
+  // and exactly as reproducible.
+  double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+
+ private:
+  std::uint64_t key_;
+  std::uint64_t counter_ = 0;
+};
+
+}  // namespace stackrace

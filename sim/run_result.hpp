@@ -1,0 +1,42 @@
+#pragma once
+// What one run leaves behind: the aggregates of every month, never the agents
+// (DESIGN.md: stream aggregates, do not keep every agent in memory).
+#include <cstdint>
+#include <vector>
+
+#include "agents/agent_kind.hpp"
+
+namespace stackrace {
+
+struct RunResult {
+  int times = 0;  // steps + 1: month 0 is the state before the first step
+  int countries = 0;
+  int stacks = 0;
+  std::uint64_t seed = 0;
+  std::vector<float> share;          // [time][country][kind][stack]
+  std::vector<float> global_share;   // [time][kind][stack]
+  std::vector<double> capability;    // [time][stack]
+  std::vector<double> price;         // [time][stack]
+  std::vector<std::int64_t> agents;  // [country][kind]: agents simulated
+  std::vector<double> weight;        // [country][kind]: real entities each agent stands for
+
+  RunResult(int times_, int countries_, int stacks_)
+      : times(times_), countries(countries_), stacks(stacks_),
+        share(std::size_t(times_) * countries_ * agent_kind_count * stacks_),
+        global_share(std::size_t(times_) * agent_kind_count * stacks_),
+        capability(std::size_t(times_) * stacks_), price(std::size_t(times_) * stacks_),
+        agents(std::size_t(countries_) * agent_kind_count), weight(std::size_t(countries_) * agent_kind_count) {}
+
+  float& share_at(int t, int c, AgentKind kind, int k) {
+    return share[((std::size_t(t) * countries + c) * agent_kind_count + index_of(kind)) * stacks + k];
+  }
+  float& global_share_at(int t, AgentKind kind, int k) {
+    return global_share[(std::size_t(t) * agent_kind_count + index_of(kind)) * stacks + k];
+  }
+  float share_at(int t, int c, AgentKind kind, int k) const { return const_cast<RunResult*>(this)->share_at(t, c, kind, k); }
+  float global_share_at(int t, AgentKind kind, int k) const {
+    return const_cast<RunResult*>(this)->global_share_at(t, kind, k);
+  }
+};
+
+}  // namespace stackrace

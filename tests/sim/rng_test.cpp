@@ -1,0 +1,54 @@
+#include <catch2/catch.hpp>
+
+#include <boost/random/geometric_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+
+#include "sim/rng.hpp"
+
+using namespace stackrace;
+
+namespace {
+StreamKey key(std::uint64_t seed, std::int64_t step, std::uint64_t block) {
+  return {seed, 0, step, AgentKind::developer, StreamPurpose::revise, block};
+}
+}  // namespace
+
+TEST_CASE("a stream is a pure function of its key", "[rng]") {
+  CounterStream a(key(1, 5, 7)), b(key(1, 5, 7));
+  for (int i = 0; i < 100; ++i) REQUIRE(a() == b());
+}
+
+TEST_CASE("streams with keys that differ in any field differ", "[rng]") {
+  CounterStream base(key(1, 5, 7));
+  const auto first = base();
+  CHECK(CounterStream(key(2, 5, 7))() != first);
+  CHECK(CounterStream(key(1, 6, 7))() != first);
+  CHECK(CounterStream(key(1, 5, 8))() != first);
+  StreamKey other_kind = key(1, 5, 7);
+  other_kind.kind = AgentKind::firm;
+  CHECK(CounterStream(other_kind)() != first);
+  StreamKey other_run = key(1, 5, 7);
+  other_run.run = 1;
+  CHECK(CounterStream(other_run)() != first);
+  StreamKey other_purpose = key(1, 5, 7);
+  other_purpose.purpose = StreamPurpose::initial;
+  CHECK(CounterStream(other_purpose)() != first);
+}
+
+TEST_CASE("Boost.Random distributions over a stream have the right moments", "[rng]") {
+  CounterStream stream(key(42, 1, 0));
+  boost::random::uniform_01<double> uniform;
+  boost::random::geometric_distribution<std::int64_t, double> gap(0.1);
+  const int n = 200000;
+  double sum_u = 0, sum_gap = 0;
+  for (int i = 0; i < n; ++i) {
+    double u = uniform(stream);
+    REQUIRE(u >= 0.0);
+    REQUIRE(u < 1.0);
+    sum_u += u;
+    sum_gap += static_cast<double>(gap(stream));
+  }
+  // Means 1/2 and (1 - p) / p = 9; tolerances are about five standard errors.
+  CHECK(sum_u / n == Approx(0.5).margin(5 * 0.2887 / std::sqrt(n)));
+  CHECK(sum_gap / n == Approx(9.0).margin(5 * std::sqrt(90.0) / std::sqrt(n)));
+}

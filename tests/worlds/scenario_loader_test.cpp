@@ -1,0 +1,108 @@
+#include <catch2/catch.hpp>
+
+#include "tests/test_support.hpp"
+#include "worlds/scenario_error.hpp"
+#include "worlds/scenario_loader.hpp"
+
+using namespace stackrace;
+using Catch::Matchers::Contains;
+using test::TempScenario;
+
+namespace {
+const char* minimal = R"(
+[scenario]
+name = "tiny"
+
+[population]
+developer_agents = 100
+
+[[stacks]]
+id = "a"
+capability = 1.0
+price = 2.0
+
+[[stacks]]
+id = "b"
+capability = 0.5
+price = 1.0
+
+[[countries]]
+id = "AAA"
+developers = 10
+firms = 1
+initial_share = { a = 0.5, b = 0.5 }
+)";
+}  // namespace
+
+TEST_CASE("the shipped worlds load", "[scenario]") {
+  Scenario bench = load_scenario(test::world("bench-meanfield.toml"));
+  CHECK(bench.name == "bench-meanfield");
+  CHECK(bench.country_count() == 50);
+  CHECK(bench.developer_agents == 1'000'000);
+  CHECK(bench.stacks[1].id == "cn_open");
+  CHECK(bench.weights(AgentKind::developer).switching_cost == 0.5);
+  Scenario world = load_scenario(test::world("default.toml"));
+  CHECK(world.name == "default");
+  CHECK(world.firm_agents > 0);
+}
+
+TEST_CASE("missing optional keys get their defaults, written into the resolved text", "[scenario]") {
+  TempScenario file(minimal);
+  Scenario s = load_scenario(file.path());
+  CHECK(s.steps == 120);
+  CHECK(s.start == "2026-01");
+  CHECK(s.seed == 1);
+  CHECK(s.firm_agents == 0);
+  CHECK(s.weights(AgentKind::firm).revise == 0.1);
+  CHECK_THAT(s.resolved_toml, Contains("steps = 120"));
+  CHECK_THAT(s.resolved_toml, Contains("switching_cost = 0.5"));
+  // The resolved text is itself a valid scenario that resolves to itself.
+  TempScenario again(s.resolved_toml, "resolved.toml");
+  CHECK(load_scenario(again.path()).resolved_toml == s.resolved_toml);
+}
+
+TEST_CASE("overrides from the command line change the scenario and are checked like the file", "[scenario]") {
+  TempScenario file(minimal);
+  ScenarioOverrides o;
+  o.set = {"stacks.1.price=0.25", "countries.AAA.developers=20", "choice.developer.revise=0.3", "scenario.name=renamed"};
+  o.steps = 12;
+  o.seed = 7;
+  Scenario s = load_scenario(file.path(), o);
+  CHECK(s.stacks[1].price == 0.25);
+  CHECK(s.countries[0].developers == 20);
+  CHECK(s.weights(AgentKind::developer).revise == 0.3);
+  CHECK(s.name == "renamed");
+  CHECK(s.steps == 12);
+  CHECK(s.seed == 7);
+
+  ScenarioOverrides bad;
+  bad.set = {"choice.developer.revise=2"};
+  CHECK_THROWS_WITH(load_scenario(file.path(), bad), Contains("--set choice.developer.revise=2") &&
+                                                          Contains("choice.developer.revise") && Contains("out of range"));
+  ScenarioOverrides unknown;
+  unknown.set = {"population.colonists=3"};
+  CHECK_THROWS_WITH(load_scenario(file.path(), unknown), Contains("population.colonists: unknown key"));
+}
+
+TEST_CASE("--agents scales firms with developers", "[scenario]") {
+  ScenarioOverrides o;
+  o.developer_agents = 2'000'000;
+  Scenario s = load_scenario(test::world("default.toml"), o);
+  CHECK(s.developer_agents == 2'000'000);
+  CHECK(s.firm_agents == 200'000);
+}
+
+TEST_CASE("errors name the file, line, column and key", "[scenario]") {
+  std::string text = minimal;
+  text.replace(text.find("price = 2.0"), 11, "price = -2.0");
+  TempScenario file(text);
+  CHECK_THROWS_WITH(load_scenario(file.path()), Contains(file.path() + ":11:9: stacks[0].price:") && Contains("out of range"));
+}
+
+TEST_CASE("a population that cannot fit in memory is refused before anything is allocated", "[scenario]") {
+  TempScenario file(minimal);
+  ScenarioOverrides o;
+  o.developer_agents = 900'000'000'000;
+  o.memory_limit_bytes = 24e9;
+  CHECK_THROWS_WITH(load_scenario(file.path(), o), Contains("population.developer_agents") && Contains("GB"));
+}

@@ -1,0 +1,134 @@
+#include "worlds/detail/table_reader.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "worlds/scenario_error.hpp"
+
+namespace stackrace::detail {
+
+std::string location(const toml::node* at, const std::string& file) {
+  std::ostringstream out;
+  if (at && at->source().begin.line > 0) {
+    const auto& src = at->source();
+    out << (src.path ? *src.path : file) << ':' << src.begin.line << ':' << src.begin.column;
+  } else {
+    out << file << ":1:1";
+  }
+  return out.str();
+}
+
+namespace {
+std::string found(const toml::node& node) {
+  return "found " + std::string(toml::impl::node_type_friendly_names[unsigned(node.type())]);
+}
+
+std::string describe(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+}  // namespace
+
+TableReader::TableReader(toml::table& table, std::string path, std::string file)
+    : table_(table), path_(std::move(path)), file_(std::move(file)) {}
+
+std::string TableReader::key_path(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+void TableReader::fail_at(const toml::node* at, std::string_view key, const std::string& what) const {
+  throw ScenarioError(location(at ? at : &table_, file_) + ": " + key_path(key) + ": " + what);
+}
+
+toml::node* TableReader::require(std::string_view key, bool required) {
+  known_.emplace(key);
+  toml::node* node = table_.get(key);
+  if (!node && required) fail_at(&table_, key, "required key is missing");
+  return node;
+}
+
+double TableReader::number(std::string_view key, Bounds b, std::optional<double> fallback) {
+  toml::node* node = require(key, !fallback);
+  if (!node) {
+    table_.insert_or_assign(key, *fallback);
+    return *fallback;
+  }
+  double x;
+  if (auto i = node->as_integer()) {
+    x = static_cast<double>(i->get());
+  } else if (auto f = node->as_floating_point()) {
+    x = f->get();
+  } else {
+    fail_at(node, key, "expected a number, " + found(*node));
+  }
+  if (!std::isfinite(x)) fail_at(node, key, "must be a finite number, not " + describe(x));
+  bool too_low = b.lo_open ? !(x > b.lo) : !(x >= b.lo);
+  if (too_low || x > b.hi) {
+    fail_at(node, key, describe(x) + " is out of range: must be " + (b.lo_open ? "> " : ">= ") + describe(b.lo) +
+                           " and <= " + describe(b.hi));
+  }
+  return x;
+}
+
+std::int64_t TableReader::integer(std::string_view key, std::int64_t lo, std::int64_t hi,
+                                  std::optional<std::int64_t> fallback) {
+  toml::node* node = require(key, !fallback);
+  if (!node) {
+    table_.insert_or_assign(key, *fallback);
+    return *fallback;
+  }
+  std::int64_t n;
+  if (auto i = node->as_integer()) {
+    n = i->get();
+  } else if (auto f = node->as_floating_point()) {
+    // 1e6 is a natural way to write a million agents; accept it when it is a whole number.
+    double x = f->get();
+    if (!std::isfinite(x) || x != std::floor(x) || std::fabs(x) > 9.0e18)
+      fail_at(node, key, "expected a whole number, found " + describe(x));
+    n = static_cast<std::int64_t>(x);
+    table_.insert_or_assign(key, n);
+  } else {
+    fail_at(node, key, "expected an integer, " + found(*node));
+  }
+  if (n < lo || n > hi)
+    fail_at(node, key, std::to_string(n) + " is out of range: must be >= " + std::to_string(lo) + " and <= " + std::to_string(hi));
+  return n;
+}
+
+std::string TableReader::text(std::string_view key, std::optional<std::string> fallback) {
+  toml::node* node = require(key, !fallback);
+  if (!node) {
+    table_.insert_or_assign(key, *fallback);
+    return *fallback;
+  }
+  auto s = node->as_string();
+  if (!s) fail_at(node, key, "expected a string, " + found(*node));
+  return s->get();
+}
+
+toml::table& TableReader::table(std::string_view key, bool required) {
+  toml::node* node = require(key, required);
+  if (!node) return *table_.insert_or_assign(key, toml::table{}).first->second.as_table();
+  auto t = node->as_table();
+  if (!t) fail_at(node, key, "expected a table");
+  return *t;
+}
+
+toml::array& TableReader::array_of_tables(std::string_view key, bool required) {
+  toml::node* node = require(key, required);
+  if (!node) return *table_.insert_or_assign(key, toml::array{}).first->second.as_array();
+  auto a = node->as_array();
+  if (!a) fail_at(node, key, "expected an array of tables ([[" + key_path(key) + "]])");
+  for (auto& element : *a)
+    if (!element.is_table()) fail_at(&element, key, "every element must be a table");
+  return *a;
+}
+
+void TableReader::done() const {
+  for (auto&& [key, value] : table_) {
+    if (!known_.contains(key.str())) fail_at(&value, key.str(), "unknown key");
+  }
+}
+
+}  // namespace stackrace::detail

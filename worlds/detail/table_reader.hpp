@@ -1,0 +1,53 @@
+#pragma once
+// Checked reading of one TOML table of a scenario. Every key a reader is asked for is
+// marked as known; done() rejects whatever key is left. A value that is missing gets
+// its default written back into the table, so that the table, serialised, is the fully
+// resolved scenario. Every error names FILE:LINE:COL and the key's dotted path.
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <toml++/toml.h>
+
+namespace stackrace::detail {
+
+struct Bounds {
+  double lo;
+  double hi;
+  bool lo_open = false;  // lo itself is not allowed (e.g. a price must be > 0)
+};
+
+class TableReader {
+ public:
+  TableReader(toml::table& table, std::string path, std::string file);
+
+  double number(std::string_view key, Bounds bounds, std::optional<double> fallback);
+  std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> fallback);
+  std::string text(std::string_view key, std::optional<std::string> fallback);
+  // A sub-table; when absent and not required, an empty one is inserted (its keys get defaults).
+  toml::table& table(std::string_view key, bool required);
+  toml::array& array_of_tables(std::string_view key, bool required);
+  bool has(std::string_view key) const { return table_.contains(key); }
+
+  // Rejects every key no one asked for.
+  void done() const;
+
+  std::string key_path(std::string_view key) const;
+  [[noreturn]] void fail_at(const toml::node* at, std::string_view key, const std::string& what) const;
+
+ private:
+  toml::node* require(std::string_view key, bool required);
+
+  toml::table& table_;
+  std::string path_;  // dotted path of this table, "" at the root
+  std::string file_;
+  std::set<std::string, std::less<>> known_;
+};
+
+// FILE:LINE:COL of a node, falling back to `file` when the node has no source
+// (it was inserted as a default).
+std::string location(const toml::node* at, const std::string& file);
+
+}  // namespace stackrace::detail
