@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <boost/random/geometric_distribution.hpp>
+#include <cmath>
 #include <boost/random/uniform_01.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -37,16 +37,24 @@ BlockBounds bounds_of(const AgentPopulation& population, std::int64_t block) {
   return {begin, std::min(population.size(), begin + agents_per_block)};
 }
 
-// The gap to the next reviser: geometric with success probability `revise`
-// (Boost.Random's, which counts the failures before a success). revise = 1 visits all.
+// A uniform double in (0, 1) from the top 53 bits of a draw. Never 0, so its log is finite.
+inline double open_unit(std::uint64_t bits) { return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53; }
+
+// The gap to the next reviser: Geometric(revise) on {0, 1, ...} (failures before a
+// success), by inversion: floor(ln U / ln(1 - revise)). It is the distribution of
+// boost::random::geometric_distribution, written out because this is the hottest line of
+// the engine: a multiply instead of a divide, truncation instead of a libm floor().
+// revise = 1 visits every agent.
 class RevisionGaps {
  public:
-  explicit RevisionGaps(double revise) : all_(revise >= 1.0), gap_(all_ ? 0.5 : revise) {}
-  std::int64_t operator()(CounterStream& stream) { return all_ ? 0 : gap_(stream); }
+  explicit RevisionGaps(double revise) : all_(revise >= 1.0), scale_(all_ ? 0.0 : 1.0 / std::log1p(-revise)) {}
+  std::int64_t operator()(CounterStream& stream) const {
+    return all_ ? 0 : static_cast<std::int64_t>(std::log(open_unit(stream())) * scale_);
+  }
 
  private:
   bool all_;
-  boost::random::geometric_distribution<std::int64_t, double> gap_;
+  double scale_;
 };
 
 }  // namespace
@@ -77,18 +85,23 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, do
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
     key.index = static_cast<std::uint64_t>(block);
     CounterStream stream(key);
-    RevisionGaps gap(revise);
-    boost::random::uniform_01<double> uniform;
+    const RevisionGaps gap(revise);
     auto [begin, end] = bounds_of(population, block);
     int c = population.country_of(begin);
+    // Plain pointers: a byte store may alias anything, and would make the compiler
+    // reload every vector's data pointer after each switch.
+    StackIndex* const stack = population.stack.data();
+    const std::int64_t* const country_begin = population.country_begin.data();
+    std::int64_t* const counts = tally.data();
+    std::int64_t country_end = country_begin[c + 1];
     for (std::int64_t i = begin + gap(stream); i < end; i += 1 + gap(stream)) {
-      while (i >= population.country_begin[c + 1]) ++c;
-      const StackIndex current = population.stack[i];
-      auto pick = static_cast<StackIndex>(pick_stack(table.row(c, current), uniform(stream)));
+      while (i >= country_end) country_end = country_begin[++c + 1];
+      const StackIndex current = stack[i];
+      auto pick = static_cast<StackIndex>(pick_stack(table.row(c, current), open_unit(stream())));
       if (pick != current) {
-        population.stack[i] = pick;
-        --tally[std::size_t(c) * K + current];
-        ++tally[std::size_t(c) * K + pick];
+        stack[i] = pick;
+        --counts[std::size_t(c) * K + current];
+        ++counts[std::size_t(c) * K + pick];
       }
     }
   });

@@ -41,11 +41,9 @@ class CounterStream {
 
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
-  result_type operator()() { return mix64(key_ ^ mix64(counter_++)); }
-
-  // A uniform double in [0, 1) from the top 53 bits: cheaper than boost::uniform_01
-  // and exactly as reproducible.
-  double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+  // SplitMix64 seeded with the key: the n-th number is mix64(key + n * golden), one
+  // mix per number. Keys are themselves mixed, so nearby keys give unrelated streams.
+  result_type operator()() { return mix64(key_ + 0x9e3779b97f4a7c15ull * counter_++); }
 
  private:
   std::uint64_t key_;
