@@ -39,7 +39,9 @@ void add_run_command(CLI::App& app, RunOptions& o) {
       ->check(CLI::Range(0, 4096));
   cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")->check(CLI::PositiveNumber);
   cmd->add_option("--steps", o.steps, "Months to simulate (overrides scenario.steps)")->check(CLI::PositiveNumber);
-  cmd->add_option("--set", o.set, "Override a scenario key by its dotted path, e.g. --set choice.developer.revise=0.2");
+  cmd->add_option("--set", o.set, "Override a scenario key by its dotted path, e.g. --set choice.developer.revise=0.2")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary; only the last line");
 }
 

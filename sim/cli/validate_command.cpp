@@ -10,7 +10,9 @@ namespace stackrace::cli {
 void add_validate_command(CLI::App& app, ValidateOptions& o) {
   CLI::App* cmd = app.add_subcommand("validate", "Check a scenario and print it fully resolved (defaults filled in)");
   cmd->add_option("scenario", o.scenario, "Scenario file (TOML)")->required();
-  cmd->add_option("--set", o.set, "Override a scenario key by its dotted path, e.g. --set scenario.steps=60");
+  cmd->add_option("--set", o.set, "Override a scenario key by its dotted path, e.g. --set scenario.steps=60")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 int validate_command(const ValidateOptions& o) {
