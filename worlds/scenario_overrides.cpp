@@ -40,7 +40,8 @@ toml::table parse_value(const std::string& value, const std::string& origin) {
 
 }  // namespace
 
-void apply_override(toml::table& root, const std::string& assignment, const std::string& origin) {
+void apply_override(toml::table& root, const std::string& assignment, const std::string& origin,
+                    std::map<const toml::node*, std::string>& origins) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError(origin + ": expected KEY=VALUE, e.g. scenario.steps=60");
@@ -52,7 +53,10 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   for (std::size_t i = 0; i + 1 < path.size(); ++i) {
     walked += (walked.empty() ? "" : ".") + path[i];
     toml::node* next = table->get(path[i]);
-    if (!next) next = &table->insert_or_assign(path[i], toml::table{}).first->second;
+    if (!next) {
+      next = &table->insert_or_assign(path[i], toml::table{}).first->second;
+      origins[next] = origin;
+    }
     if (auto array = next->as_array()) {
       if (++i + 1 >= path.size()) throw ScenarioError(origin + ": " + key + ": name a key inside an element of " + walked);
       walked += "." + path[i];
@@ -63,7 +67,8 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
     if (!table) throw ScenarioError(origin + ": " + key + ": " + walked + " is not a table");
   }
   toml::table parsed = parse_value(assignment.substr(eq + 1), origin);
-  parsed.get("value")->visit([&](auto&& value) { table->insert_or_assign(path.back(), std::move(value)); });
+  parsed.get("value")->visit(
+      [&](auto&& value) { origins[&table->insert_or_assign(path.back(), std::move(value)).first->second] = origin; });
 }
 
 }  // namespace stackrace::detail

@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <string>
 
 #include <toml++/toml.h>
@@ -8,8 +9,10 @@ namespace stackrace::detail {
 // Applies `--set dotted.key=VALUE` to a parsed scenario. A path segment that names an
 // array of tables picks an element by its index (`stacks.1.price`) or by its `id`
 // (`countries.USA.developers`). VALUE is parsed as a TOML value and taken as a plain
-// string when it is not one, so `--set scenario.name=test` works unquoted. The new
-// node's source is the `--set` text itself, so errors about it point there.
-void apply_override(toml::table& root, const std::string& assignment, const std::string& origin);
+// string when it is not one, so `--set scenario.name=test` works unquoted. Every node
+// it makes (the value, and any table it had to create on the way) is entered in
+// `origins` with `origin`, so that errors about them point at the `--set` text.
+void apply_override(toml::table& root, const std::string& assignment, const std::string& origin,
+                    std::map<const toml::node*, std::string>& origins);
 
 }  // namespace stackrace::detail

@@ -34,11 +34,13 @@ void add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
   cmd->add_option("scenario", o.scenario, "Scenario file (TOML); default: the shipped default world");
   cmd->add_option("-o,--output", o.output, "Result file; default: results/<scenario-name>.h5");
-  cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(CLI::Range(std::int64_t{0}, INT64_MAX));
   cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core (results do not depend on it)")
       ->check(CLI::Range(0, 4096));
-  cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")->check(CLI::PositiveNumber);
-  cmd->add_option("--steps", o.steps, "Months to simulate (overrides scenario.steps)")->check(CLI::PositiveNumber);
+  cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000'000}));
+  cmd->add_option("--steps", o.steps, "Months to simulate (overrides scenario.steps)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{12'000}));
   cmd->add_option("--set", o.set, "Override a scenario key by its dotted path, e.g. --set choice.developer.revise=0.2")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

@@ -7,7 +7,8 @@
 
 namespace stackrace::detail {
 
-std::string location(const toml::node* at, const std::string& file) {
+std::string ScenarioSource::location(const toml::node* at) const {
+  if (auto it = origins.find(at); it != origins.end()) return it->second;
   std::ostringstream out;
   if (at && at->source().begin.line > 0) {
     const auto& src = at->source();
@@ -30,15 +31,15 @@ std::string describe(double x) {
 }
 }  // namespace
 
-TableReader::TableReader(toml::table& table, std::string path, std::string file)
-    : table_(table), path_(std::move(path)), file_(std::move(file)) {}
+TableReader::TableReader(toml::table& table, std::string path, ScenarioSource& source)
+    : table_(table), path_(std::move(path)), source_(source) {}
 
 std::string TableReader::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
 void TableReader::fail_at(const toml::node* at, std::string_view key, const std::string& what) const {
-  throw ScenarioError(location(at ? at : &table_, file_) + ": " + key_path(key) + ": " + what);
+  throw ScenarioError(source_.location(at ? at : &table_) + ": " + key_path(key) + ": " + what);
 }
 
 toml::node* TableReader::require(std::string_view key, bool required) {
@@ -87,7 +88,7 @@ std::int64_t TableReader::integer(std::string_view key, std::int64_t lo, std::in
     if (!std::isfinite(x) || x != std::floor(x) || std::fabs(x) > 9.0e18)
       fail_at(node, key, "expected a whole number, found " + describe(x));
     n = static_cast<std::int64_t>(x);
-    table_.insert_or_assign(key, n);
+    node = const_cast<toml::node*>(source_.replace(table_, key, n, node));
   } else {
     fail_at(node, key, "expected an integer, " + found(*node));
   }

@@ -4,6 +4,7 @@
 // its default written back into the table, so that the table, serialised, is the fully
 // resolved scenario. Every error names FILE:LINE:COL and the key's dotted path.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,9 +20,27 @@ struct Bounds {
   bool lo_open = false;  // lo itself is not allowed (e.g. a price must be > 0)
 };
 
+// Where a scenario's nodes came from. Nodes the program makes have no source of their
+// own (toml++ does not copy positions), so `origins` records one for them: the text of a
+// command-line override, or the FILE:LINE:COL of the node they replace or copy.
+struct ScenarioSource {
+  std::string file;
+  std::map<const toml::node*, std::string> origins;
+
+  std::string location(const toml::node* at) const;  // FILE:LINE:COL, or the recorded origin
+  // Puts `value` at `key` in `table`, keeping `from`'s location for error messages.
+  template <class Value>
+  const toml::node* replace(toml::table& table, std::string_view key, Value&& value, const toml::node* from) {
+    std::string where = location(from);
+    const toml::node* made = &table.insert_or_assign(key, std::forward<Value>(value)).first->second;
+    origins[made] = where;
+    return made;
+  }
+};
+
 class TableReader {
  public:
-  TableReader(toml::table& table, std::string path, std::string file);
+  TableReader(toml::table& table, std::string path, ScenarioSource& source);
 
   double number(std::string_view key, Bounds bounds, std::optional<double> fallback);
   std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> fallback);
@@ -30,6 +49,7 @@ class TableReader {
   toml::table& table(std::string_view key, bool required);
   toml::array& array_of_tables(std::string_view key, bool required);
   bool has(std::string_view key) const { return table_.contains(key); }
+  const toml::node* node(std::string_view key) const { return table_.get(key); }
 
   // Rejects every key no one asked for.
   void done() const;
@@ -42,12 +62,8 @@ class TableReader {
 
   toml::table& table_;
   std::string path_;  // dotted path of this table, "" at the root
-  std::string file_;
+  ScenarioSource& source_;
   std::set<std::string, std::less<>> known_;
 };
-
-// FILE:LINE:COL of a node, falling back to `file` when the node has no source
-// (it was inserted as a default).
-std::string location(const toml::node* at, const std::string& file);
 
 }  // namespace stackrace::detail

@@ -1,0 +1,100 @@
+"""Shared fixtures for the end-to-end tests of the `stackrace` executable.
+
+The tests drive the built binary the way a user does. They find it from
+STACKRACE_BIN and the source tree from STACKRACE_SOURCE_DIR; both default to this
+checkout (the binary at <root>/build/sim/stackrace), so that
+`/usr/bin/python3 -m pytest tests/python` works from a plain build.
+"""
+import os
+import pathlib
+import re
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+SOURCE_DIR = pathlib.Path(
+    os.environ.get("STACKRACE_SOURCE_DIR") or pathlib.Path(__file__).resolve().parents[2]
+).resolve()
+BINARY = pathlib.Path(os.environ.get("STACKRACE_BIN") or SOURCE_DIR / "build" / "sim" / "stackrace").resolve()
+WORLDS_DIR = SOURCE_DIR / "worlds"
+BAD_SCENARIOS_DIR = SOURCE_DIR / "tests" / "bad_scenarios"
+
+# The last line `stackrace run` prints on stdout, for scripts to read.
+MACHINE_LINE = re.compile(r"^agents=(\d+) steps=(\d+) seconds=(\S+) agent_steps_per_s=(\S+) output=(\S+)$")
+
+# No single run in these tests should come near this; a hang fails instead of blocking CI.
+RUN_TIMEOUT_S = 120
+
+
+@pytest.fixture(scope="session")
+def stackrace_bin():
+    if not BINARY.is_file() or not os.access(BINARY, os.X_OK):
+        pytest.fail(f"stackrace executable not found at {BINARY}: build it, or set STACKRACE_BIN")
+    return BINARY
+
+
+@pytest.fixture(scope="session")
+def source_dir():
+    return SOURCE_DIR
+
+
+@pytest.fixture(scope="session")
+def worlds_dir():
+    return WORLDS_DIR
+
+
+@pytest.fixture(scope="session")
+def bad_scenarios_dir():
+    return BAD_SCENARIOS_DIR
+
+
+def _environment():
+    # STACKRACE_WORLDS redirects the default world; the tests mean this checkout's.
+    env = dict(os.environ)
+    env.pop("STACKRACE_WORLDS", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def stackrace(stackrace_bin):
+    """Runs `stackrace ARGS...` with stdout and stderr captured (so neither is a terminal)."""
+
+    def run(*args, cwd=None, timeout=RUN_TIMEOUT_S):
+        return subprocess.run(
+            [str(stackrace_bin), *map(str, args)],
+            cwd=cwd,
+            env=_environment(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def run_to_file(stackrace, tmp_path_factory):
+    """Runs a scenario quietly into a fresh file and returns the file's path; fails on a non-zero exit."""
+
+    def run(scenario, *args, name="out.h5"):
+        folder = tmp_path_factory.mktemp("run")
+        output = folder / name
+        result = stackrace("run", scenario, "--quiet", "-o", output, *args, cwd=folder)
+        assert result.returncode == 0, f"stackrace run failed ({result.returncode}):\n{result.stderr}"
+        assert output.is_file()
+        return output
+
+    return run
+
+
+def read_shares(path):
+    """The raw `share` and `global_share` arrays of a result file."""
+    with h5py.File(path, "r") as f:
+        return np.asarray(f["share"][()]), np.asarray(f["global_share"][()])
+
+
+def labels(dataset):
+    """Strings of a string dataset (a dimension scale such as `stack`), decoded."""
+    return [x.decode() if isinstance(x, bytes) else str(x) for x in dataset[()]]

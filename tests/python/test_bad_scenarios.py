@@ -1,0 +1,196 @@
+"""Bad input is refused before any step runs: exit status 2, `FILE:LINE:COL: KEY: what`
+on stderr, and no output file.
+
+Every file in tests/bad_scenarios/ breaks one rule. Its first line names the key the
+message must contain (`# expect-key: stacks[1].price`, or `syntax error`), its second
+the rule it breaks.
+"""
+import re
+
+import h5py
+import pytest
+
+from conftest import BAD_SCENARIOS_DIR, MACHINE_LINE, WORLDS_DIR
+
+CORPUS = sorted(BAD_SCENARIOS_DIR.glob("*.toml"))
+
+def header(path):
+    lines = path.read_text().splitlines()
+    assert len(lines) >= 2, f"{path.name}: needs the two header lines"
+    key = re.fullmatch(r"# expect-key: (\S.*)", lines[0])
+    rule = re.fullmatch(r"# rule: (\S.*)", lines[1])
+    assert key, f"{path.name}: first line must be '# expect-key: KEY'"
+    assert rule, f"{path.name}: second line must be '# rule: RULE'"
+    return key.group(1).strip(), rule.group(1).strip()
+
+
+def assert_refused(result, path, key):
+    assert result.returncode == 2, f"exit status {result.returncode}, stderr:\n{result.stderr}"
+    err = result.stderr
+    assert str(path) in err, f"message does not name the file:\n{err}"
+    assert re.search(r":\d+:\d+: ", err), f"message has no :LINE:COL: position:\n{err}"
+    assert key in err, f"message does not name {key!r}:\n{err}"
+    # All three together, in the promised form FILE:LINE:COL: KEY: what is wrong.
+    match = re.search(re.escape(str(path)) + r":(\d+):(\d+): " + re.escape(key) + r": \S", err)
+    assert match, f"message is not '{path}:LINE:COL: {key}: ...':\n{err}"
+    line, column = int(match.group(1)), int(match.group(2))
+    assert 1 <= line <= len(path.read_text().splitlines()) and column >= 1, f"position {line}:{column} is outside the file"
+    return line
+
+
+def test_corpus_is_large_enough():
+    assert len(CORPUS) >= 25, f"only {len(CORPUS)} bad scenarios in {BAD_SCENARIOS_DIR}"
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_corpus_file_has_header(path):
+    header(path)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_validate_refuses(stackrace, path, tmp_path):
+    key, _ = header(path)
+    result = stackrace("validate", path, cwd=tmp_path)
+    assert_refused(result, path, key)
+    assert "valid" not in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_run_refuses_and_writes_nothing(stackrace, path, tmp_path):
+    key, _ = header(path)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = stackrace("run", path, "-o", folder / "out.h5", "--quiet", cwd=tmp_path)
+    assert_refused(result, path, key)
+    assert not any(MACHINE_LINE.match(line) for line in result.stdout.splitlines()), result.stdout
+    assert not (folder / "out.h5").exists()
+    assert not (folder / "out.h5.partial").exists()
+    assert list(folder.iterdir()) == [], "the output folder must stay empty"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "nothing may be written in the working directory"
+
+
+def assignment_lines(text, leaf):
+    """1-based lines where `leaf = ...` is written, as a key of its own or inside an inline table."""
+    pattern = re.compile(rf'(^\s*|[{{,]\s*)"?{re.escape(leaf)}"?\s*=')
+    return [n for n, line in enumerate(text.splitlines(), 1) if not line.startswith("#") and pattern.search(line)]
+
+
+def position_cases():
+    """Corpus files where the offending key is written exactly once: the message must point at it."""
+    cases = []
+    for p in CORPUS:
+        key, rule = header(p)
+        if key == "syntax error" or rule.startswith("missing"):
+            continue
+        leaf = re.sub(r"\[\d+\]", "", key).split(".")[-1]
+        lines = assignment_lines(p.read_text(), leaf)
+        if len(lines) != 1:
+            continue
+        cases.append(pytest.param(p, key, lines[0], id=p.stem))
+    return cases
+
+
+@pytest.mark.parametrize("path,key,line", position_cases())
+def test_message_points_at_the_key(stackrace, path, key, line, tmp_path):
+    result = stackrace("validate", path, cwd=tmp_path)
+    reported = assert_refused(result, path, key)
+    assert reported == line, f"{key} is written on line {line}, the message says line {reported}:\n{result.stderr}"
+
+
+def test_bad_default_share_points_at_country_defaults(stackrace, tmp_path):
+    path = BAD_SCENARIOS_DIR / "country_defaults_share_sum.toml"
+    default_line = assignment_lines(path.read_text(), "initial_share")[0]
+    result = stackrace("validate", path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert re.search(re.escape(str(path)) + rf":{default_line}:\d+: ", result.stderr), result.stderr
+
+
+# ---- bad command-line input --------------------------------------------------------
+
+
+DEFAULT_WORLD = WORLDS_DIR / "default.toml"
+
+
+def run_refused(stackrace, tmp_path, *args):
+    """Runs `stackrace run ARGS -o TMP/out/x.h5`, expects exit 2 and nothing written."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = stackrace("run", *args, "--quiet", "-o", folder / "x.h5", cwd=tmp_path)
+    assert result.returncode == 2, f"exit status {result.returncode}:\n{result.stderr}"
+    assert result.stderr.strip(), "a refusal must say why on stderr"
+    assert not any(MACHINE_LINE.match(line) for line in result.stdout.splitlines())
+    assert list(folder.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    return result
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["--set", "scenario.colour=red"], ["scenario.colour", "unknown key"]),
+        (["--set", "foo.bar=1"], ["--set"]),
+        (["--set", "stacks.eu_open.price=1"], ["--set", "eu_open"]),
+        (["--set", "choice.developer.revise=2"], ["--set", "choice.developer.revise"]),
+        (["--set", "stacks.cn_open.price=-1"], ["--set", "stacks[1].price"]),
+        (["--set", "scenario.steps"], ["--set"]),
+        (["--steps", "0"], ["--steps"]),
+        (["--agents", "0"], ["--agents"]),
+        (["--agents", "1000000000000"], ["population.developer_agents"]),
+    ],
+    ids=["set-unknown-key", "set-unknown-table", "set-unknown-stack", "set-out-of-range", "set-stack-by-id",
+         "set-without-equals", "steps-zero", "agents-zero", "agents-absurd"],
+)
+def test_bad_command_line_is_refused(stackrace, tmp_path, args, expected):
+    result = run_refused(stackrace, tmp_path, DEFAULT_WORLD, *args)
+    for text in expected:
+        assert text in result.stderr, result.stderr
+
+
+def test_validate_set_out_of_range(stackrace, tmp_path):
+    result = stackrace("validate", DEFAULT_WORLD, "--set", "scenario.steps=0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--set" in result.stderr and "scenario.steps" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_scenario_file(stackrace, tmp_path):
+    missing = tmp_path / "no-such-world.toml"
+    result = run_refused(stackrace, tmp_path, missing)
+    assert str(missing) in result.stderr
+
+
+def test_validate_missing_scenario_file(stackrace, tmp_path):
+    missing = tmp_path / "no-such-world.toml"
+    result = stackrace("validate", missing, cwd=tmp_path)
+    assert result.returncode == 2
+    assert str(missing) in result.stderr
+
+
+def test_info_on_a_text_file(stackrace, tmp_path):
+    path = tmp_path / "notes.h5"
+    path.write_text("not an HDF5 file\n")
+    result = stackrace("info", path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert str(path) in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.h5"]
+
+
+def test_info_on_a_foreign_hdf5_file(stackrace, tmp_path):
+    path = tmp_path / "foreign.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = [1, 2, 3]
+    result = stackrace("info", path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "stackrace" in result.stderr
+
+
+def test_info_on_a_missing_file(stackrace, tmp_path):
+    result = stackrace("info", tmp_path / "nothing.h5", cwd=tmp_path)
+    assert result.returncode == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_option(stackrace, tmp_path):
+    result = run_refused(stackrace, tmp_path, DEFAULT_WORLD, "--frobnicate")
+    assert "frobnicate" in result.stderr

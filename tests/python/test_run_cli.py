@@ -1,0 +1,171 @@
+"""`stackrace run` as a user meets it: defaults, output paths, help, quiet mode, and a
+progress bar only on a terminal."""
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import MACHINE_LINE
+
+
+def test_run_without_scenario_runs_the_default_world(stackrace, tmp_path):
+    result = stackrace("run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    output = tmp_path / "results" / "default.h5"
+    assert output.is_file()
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["default.h5"]
+    out = result.stdout
+    assert "us_closed" in out and "cn_open" in out
+    assert "results/default.h5" in out
+    lines = out.splitlines()
+    # The summary gives start and end of each stack for each kind of agent.
+    for kind in ("country", "firm", "developer"):
+        assert kind in out
+    assert "2026-01" in out and "2036-01" in out
+    match = MACHINE_LINE.match(lines[-1])
+    assert match, lines[-1]
+    assert match.group(2) == "120" and match.group(5) == "results/default.h5"
+    assert len(lines) > 1, "without --quiet a summary comes before the machine line"
+
+
+def test_output_option_is_respected(stackrace, worlds_dir, tmp_path):
+    output = tmp_path / "nested" / "folder" / "mine.h5"
+    result = stackrace("run", worlds_dir / "default.toml", "--agents", 5000, "--steps", 3, "-o", output, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert output.is_file()
+    assert not (tmp_path / "results").exists()
+    assert sorted(p.name for p in output.parent.iterdir()) == ["mine.h5"]
+    assert MACHINE_LINE.match(result.stdout.splitlines()[-1]).group(5) == str(output)
+    assert str(output) in result.stdout
+
+
+def test_default_output_is_named_after_the_scenario(stackrace, worlds_dir, tmp_path):
+    result = stackrace("run", worlds_dir / "bench-meanfield.toml", "--agents", 5000, "--steps", 3, "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "results" / "bench-meanfield.h5").is_file()
+
+
+def test_output_overwrites_an_existing_file(stackrace, worlds_dir, tmp_path):
+    output = tmp_path / "x.h5"
+    output.write_text("old\n")
+    result = stackrace("run", worlds_dir / "default.toml", "--agents", 5000, "--steps", 3, "--quiet", "-o", output)
+    assert result.returncode == 0, result.stderr
+    assert output.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.h5"]
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "info"])
+def test_subcommand_help(stackrace, command, tmp_path):
+    result = stackrace(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+    assert command in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_help_lists_every_option(stackrace):
+    out = stackrace("run", "--help").stdout
+    for option in ("--output", "--seed", "--threads", "--agents", "--steps", "--set", "--quiet"):
+        assert option in out
+
+
+def test_top_level_help(stackrace):
+    result = stackrace("--help")
+    assert result.returncode == 0
+    for command in ("run", "validate", "info"):
+        assert command in result.stdout
+
+
+def test_quiet_prints_only_the_machine_line(stackrace, worlds_dir, tmp_path):
+    output = tmp_path / "q.h5"
+    result = stackrace("run", worlds_dir / "default.toml", "--agents", 5000, "--steps", 3, "--quiet", "-o", output)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, result.stdout
+    match = MACHINE_LINE.match(lines[0])
+    assert match and match.group(2) == "3" and match.group(5) == str(output)
+    assert result.stderr == ""
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(stackrace, worlds_dir, tmp_path):
+    result = stackrace("run", worlds_dir / "default.toml", "--agents", 5000, "--steps", 3, "-o", tmp_path / "p.h5")
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def run_with_terminal_stderr(stackrace_bin, *args):
+    """Runs stackrace with stderr on a pseudo-terminal; returns (exit status, what it wrote there)."""
+    master, slave = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [str(stackrace_bin), *map(str, args)], stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL
+        )
+        os.close(slave)
+        slave = None
+        written = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 60)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not chunk:
+                break
+            written += chunk
+        return process.wait(timeout=60), written.decode(errors="replace")
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+
+
+def test_progress_bar_on_a_terminal(stackrace_bin, worlds_dir, tmp_path):
+    status, written = run_with_terminal_stderr(
+        stackrace_bin, "run", worlds_dir / "default.toml", "--agents", 5000, "--steps", 3, "-o", tmp_path / "t.h5"
+    )
+    assert status == 0
+    assert "ETA" in written, repr(written)
+
+
+def test_quiet_has_no_progress_bar_on_a_terminal(stackrace_bin, worlds_dir, tmp_path):
+    status, written = run_with_terminal_stderr(
+        stackrace_bin, "run", worlds_dir / "default.toml", "--agents", 5000, "--steps", 3, "--quiet", "-o", tmp_path / "t.h5"
+    )
+    assert status == 0
+    assert written == "", repr(written)
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_interrupted_run_leaves_no_file(stackrace_bin, worlds_dir, tmp_path, signal_name):
+    """A run stopped half way removes its temporary file and writes no result."""
+    folder = tmp_path / "out"
+    output = folder / "x.h5"
+    # Long enough (minutes) that it is still running when the signal comes.
+    process = subprocess.Popen(
+        [str(stackrace_bin), "run", str(worlds_dir / "bench-meanfield.toml"), "--agents", "4000000",
+         "--steps", "12000", "--quiet", "-o", str(output)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+    )
+    try:
+        partial = folder / "x.h5.partial"
+        deadline = time.monotonic() + 30
+        while not partial.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert partial.exists(), "the run writes to a temporary name first"
+        time.sleep(0.2)
+        process.send_signal(getattr(signal, signal_name))
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert not any(MACHINE_LINE.match(line) for line in stdout.splitlines())
+    assert list(folder.iterdir()) == []
