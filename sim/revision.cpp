@@ -13,7 +13,7 @@
 namespace stackrace {
 namespace {
 
-using Tally = std::vector<std::int64_t>;  // [country][stack]
+using Tally = std::vector<std::int64_t>;  // [group][stack]
 
 // Runs `visit_block(block, tally)` over every block in parallel, with a tally per
 // thread. Integer tallies sum to the same total in any order: the result is exact.
@@ -61,47 +61,49 @@ class RevisionGaps {
 
 std::vector<std::int64_t> seat_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key) {
   const int K = table.stacks;
-  Tally counts(std::size_t(population.country_count()) * K, 0);
+  Tally counts(std::size_t(population.group_count()) * K, 0);
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
     key.index = static_cast<std::uint64_t>(block);
     CounterStream stream(key);
     boost::random::uniform_01<double> uniform;
     auto [begin, end] = bounds_of(population, block);
-    int c = population.country_of(begin);
+    int g = population.group_of(begin);
     for (std::int64_t i = begin; i < end; ++i) {
-      while (i >= population.country_begin[c + 1]) ++c;
-      auto k = static_cast<StackIndex>(pick_stack(table.row(c, 0), uniform(stream)));
+      while (i >= population.group_begin[g + 1]) ++g;
+      auto k = static_cast<StackIndex>(pick_stack(table.row(g, 0), uniform(stream)));
       population.stack[i] = k;
-      ++tally[std::size_t(c) * K + k];
+      ++tally[std::size_t(g) * K + k];
     }
   });
   return counts;
 }
 
-void revise_population(AgentPopulation& population, const ChoiceTable& table, double revise, StreamKey key,
-                       std::vector<std::int64_t>& counts) {
-  if (revise <= 0.0 || population.size() == 0) return;
+void revise_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key,
+                       std::vector<std::int64_t>& counts, const EmployerLink* employer) {
+  if (table.visit_rate <= 0.0 || population.size() == 0) return;
   const int K = table.stacks;
+  const int segments = population.segments;
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
     key.index = static_cast<std::uint64_t>(block);
     CounterStream stream(key);
-    const RevisionGaps gap(revise);
+    const RevisionGaps gap(table.visit_rate);
     auto [begin, end] = bounds_of(population, block);
-    int c = population.country_of(begin);
+    int g = population.group_of(begin);
     // Plain pointers: a byte store may alias anything, and would make the compiler
     // reload every vector's data pointer after each switch.
     StackIndex* const stack = population.stack.data();
-    const std::int64_t* const country_begin = population.country_begin.data();
-    std::int64_t* const counts = tally.data();
-    std::int64_t country_end = country_begin[c + 1];
+    const std::int64_t* const group_begin = population.group_begin.data();
+    std::int64_t* const group_counts = tally.data();
+    std::int64_t group_end = group_begin[g + 1];
     for (std::int64_t i = begin + gap(stream); i < end; i += 1 + gap(stream)) {
-      while (i >= country_end) country_end = country_begin[++c + 1];
+      while (i >= group_end) group_end = group_begin[++g + 1];
       const StackIndex current = stack[i];
-      auto pick = static_cast<StackIndex>(pick_stack(table.row(c, current), open_unit(stream())));
+      const int boss = employer ? employer->employer_stack(i, g / segments, K) : 0;
+      auto pick = static_cast<StackIndex>(pick_stack(table.row(g, current, boss), open_unit(stream())));
       if (pick != current) {
         stack[i] = pick;
-        --counts[std::size_t(c) * K + current];
-        ++counts[std::size_t(c) * K + pick];
+        --group_counts[std::size_t(g) * K + current];
+        ++group_counts[std::size_t(g) * K + pick];
       }
     }
   });

@@ -1,9 +1,13 @@
 #pragma once
 // The parallel kernel that lets one population revise its stacks for one month.
-// It visits only the agents that revise: within each fixed block of agents it draws
-// the gap to the next reviser from a geometric distribution over the block's own
-// counter-based stream, so the work grows with the revisers, not the population, and
-// the result does not depend on how blocks are spread over threads.
+// It visits only a thinned sample of agents: every agent is visited with the same
+// probability (the table's visit rate, the largest rate at which any agent acts this
+// month), and a visited agent's row of the table says what it then does — stay, or
+// move to each stack — so agents that act more slowly simply stay more often. Within
+// each fixed block of agents the gap to the next visit is drawn from a geometric
+// distribution over the block's own counter-based stream: the work grows with the
+// visits, not the population, and the result does not depend on how blocks are spread
+// over threads.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -15,31 +19,56 @@ namespace stackrace {
 
 inline constexpr std::int64_t agents_per_block = 1 << 16;
 
-// The cumulative choice probabilities of an agent of each country on each current
-// stack: row (country, current) holds K entries, the last exactly 1.
+// What a visited agent does: row (group, current stack, employer's stack) holds the
+// cumulative probabilities of ending the month on each stack, the last exactly 1.
+// `employers` is 1 when the kind has no employer, else stacks + 1 (the last: none).
 struct ChoiceTable {
-  int countries = 0;
+  int groups = 0;
   int stacks = 0;
-  std::vector<double> cumulative;  // [country][current][k]
+  int employers = 1;
+  double visit_rate = 0;           // probability that an agent is visited this month
+  std::vector<double> cumulative;  // [group][current][employer][k]
 
-  ChoiceTable(int countries_, int stacks_)
-      : countries(countries_), stacks(stacks_), cumulative(std::size_t(countries_) * stacks_ * stacks_) {}
-  std::span<double> row(int country, int current) {
-    return {cumulative.data() + (std::size_t(country) * stacks + current) * stacks, std::size_t(stacks)};
+  ChoiceTable(int groups_, int stacks_, int employers_ = 1)
+      : groups(groups_), stacks(stacks_), employers(employers_),
+        cumulative(std::size_t(groups_) * stacks_ * employers_ * stacks_) {}
+  std::size_t offset(int group, int current, int employer) const {
+    return ((std::size_t(group) * stacks + current) * employers + employer) * stacks;
   }
-  std::span<const double> row(int country, int current) const {
-    return {cumulative.data() + (std::size_t(country) * stacks + current) * stacks, std::size_t(stacks)};
+  std::span<double> row(int group, int current, int employer = 0) {
+    return {cumulative.data() + offset(group, current, employer), std::size_t(stacks)};
+  }
+  std::span<const double> row(int group, int current, int employer = 0) const {
+    return {cumulative.data() + offset(group, current, employer), std::size_t(stacks)};
   }
 };
 
-// Gives each agent its first stack by a draw from its country's row for stack 0 of
-// `table` (which the caller fills with the initial shares), and returns the counts
-// [country][stack].
+// Each developer works for one firm of its country, fixed for the run (a hash of its
+// index), and sees that firm's stack of last month.
+struct EmployerLink {
+  const StackIndex* firm_stack = nullptr;  // last month's stacks of the firm population
+  const AgentPopulation* firms = nullptr;
+  std::uint64_t salt = 0;
+  int developer_segments = 1;
+
+  // The employer's stack, or `stacks` (none) where the country has no firm agents.
+  int employer_stack(std::int64_t developer, int country, int stacks) const {
+    const std::int64_t begin = firms->country_begin(country);
+    const std::int64_t n = firms->country_begin(country + 1) - begin;
+    if (n == 0) return stacks;
+    return firm_stack[begin + static_cast<std::int64_t>(mix64(salt ^ static_cast<std::uint64_t>(developer)) %
+                                                        static_cast<std::uint64_t>(n))];
+  }
+};
+
+// Gives each agent its first stack by a draw from its group's row for stack 0 of
+// `table` (which the caller fills with the starting shares), and returns the counts
+// [group][stack].
 std::vector<std::int64_t> seat_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key);
 
-// Every agent revises with probability `revise` and then picks a stack from its row of
-// `table`. `counts` [country][stack] is updated by the switches made.
-void revise_population(AgentPopulation& population, const ChoiceTable& table, double revise, StreamKey key,
-                       std::vector<std::int64_t>& counts);
+// One month of revisions. `counts` [group][stack] is updated by the switches made.
+// `employer` is null for kinds without an employer.
+void revise_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key,
+                       std::vector<std::int64_t>& counts, const EmployerLink* employer = nullptr);
 
 }  // namespace stackrace

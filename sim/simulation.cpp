@@ -4,31 +4,45 @@
 #include <limits>
 
 #include "agents/population.hpp"
-#include "agents/stack_choice.hpp"
-#include "policies/environment.hpp"
+#include "sim/choice_tables.hpp"
 #include "sim/revision.hpp"
+#include "sim/stack_dynamics.hpp"
 #include "worlds/agent_allocation.hpp"
 
 namespace stackrace {
 namespace {
 
 // The mutable state of one run. Countries, firms and developers are each one
-// population; counts[kind] holds [country][stack] and is kept in step with the agents.
+// population; counts[kind] holds [group][stack] and is kept in step with the agents.
 struct RunState {
   const Scenario& scenario;
   std::array<AgentPopulation, agent_kind_count> populations;
   std::array<std::vector<std::int64_t>, agent_kind_count> counts;
   std::array<std::vector<double>, agent_kind_count> weight;  // [country]: real entities per agent
+  StackState stacks;
+  Calibration calibration;
+  std::uint64_t employer_salt = 0;
 
   AgentPopulation& population(AgentKind kind) { return populations[index_of(kind)]; }
+  const AgentPopulation& population(AgentKind kind) const { return populations[index_of(kind)]; }
   std::vector<std::int64_t>& count(AgentKind kind) { return counts[index_of(kind)]; }
+  const std::vector<std::int64_t>& count(AgentKind kind) const { return counts[index_of(kind)]; }
+  // Agents of `kind` in country c on stack k, summed over the country's segments.
+  std::int64_t in_country(AgentKind kind, int c, int k) const {
+    const AgentPopulation& p = population(kind);
+    const int K = scenario.stack_count();
+    std::int64_t n = 0;
+    for (int g = c * p.segments; g < (c + 1) * p.segments; ++g) n += count(kind)[std::size_t(g) * K + k];
+    return n;
+  }
 };
+
+int segments_of(AgentKind kind) { return kind == AgentKind::firm ? firm_segments : 1; }
 
 std::vector<double> real_counts(const Scenario& s, AgentKind kind) {
   std::vector<double> real;
-  for (const CountrySpec& c : s.countries) {
+  for (const CountrySpec& c : s.countries)
     real.push_back(kind == AgentKind::developer ? c.developers : kind == AgentKind::firm ? c.firms : 1.0);
-  }
   return real;
 }
 
@@ -41,66 +55,153 @@ std::vector<std::int64_t> agents_per_country(const Scenario& s, AgentKind kind) 
   return {};
 }
 
-// Month t's stack state before policies: capability grows linearly, prices fall geometrically.
-StackEnvironment stack_environment(const Scenario& s, int t) {
-  StackEnvironment env{s.country_count(), s.stack_count(), {}, {}};
-  for (const StackSpec& stack : s.stacks) env.capability.push_back(stack.capability + stack.capability_growth * t);
+// A country's firm agents split into sector x size segments in proportion to its
+// shares of physical-industry and large firms.
+std::vector<std::int64_t> agents_per_group(const Scenario& s, AgentKind kind, const std::vector<std::int64_t>& per_country) {
+  if (kind != AgentKind::firm) return per_country;
+  std::vector<std::int64_t> groups;
+  for (int c = 0; c < s.country_count(); ++c) {
+    const CountrySpec& spec = s.countries[c];
+    const double phys = spec.physical_share, large = spec.large_share;
+    std::vector<std::int64_t> split = allocate_agents(
+        per_country[c], {(1 - phys) * (1 - large), (1 - phys) * large, phys * (1 - large), phys * large});
+    groups.insert(groups.end(), split.begin(), split.end());
+  }
+  return groups;
+}
+
+StreamKey stream_key(const Scenario& s, const RunConfig& config, int step, AgentKind kind, StreamPurpose purpose) {
+  return {s.seed, static_cast<std::uint64_t>(config.run), step, kind, purpose, 0};
+}
+
+StackEnvironment environment(const Scenario& s, const StackState& stacks) {
+  StackEnvironment env{s.country_count(), s.stack_count(), stacks.capability, {}};
   env.price.resize(std::size_t(env.countries) * env.stacks);
   for (int c = 0; c < env.countries; ++c)
-    for (int k = 0; k < env.stacks; ++k)
-      env.price_in(c, k) = s.stacks[k].price * std::pow(1.0 - s.stacks[k].price_decline, t);
+    for (int k = 0; k < env.stacks; ++k) env.price_in(c, k) = stacks.price[k];
   return env;
 }
 
-std::vector<double> developer_shares(RunState& state) {
-  const int K = state.scenario.stack_count();
-  const AgentPopulation& developers = state.population(AgentKind::developer);
-  std::vector<double> share(state.count(AgentKind::developer).size(), 0.0);
-  for (int c = 0; c < developers.country_count(); ++c) {
-    double n = static_cast<double>(developers.agents_in(c));
-    for (int k = 0; k < K && n > 0; ++k) share[c * K + k] = state.count(AgentKind::developer)[c * K + k] / n;
-  }
-  return share;
+// Self-hosted (open-weight) use beyond the country's data-centre power costs utility.
+double capacity_penalty(const Scenario& s, int c, int t, double open_users) {
+  const CountrySpec& spec = s.countries[c];
+  if (!s.feedback.capacity_limits || spec.datacenter_mw <= 0) return 0.0;
+  const double capacity = spec.datacenter_mw * std::pow(1.0 + spec.electricity_growth, t / 12.0);
+  const double demand = open_users / 1e6 * s.compute.mw_per_million_users;
+  return s.compute.capacity_penalty * std::max(0.0, demand / capacity - 1.0);
 }
 
-ChoiceTable choice_table(const ChoiceWeights& w, const StackEnvironment& env, const std::vector<double>& share) {
-  ChoiceTable table(env.countries, env.stacks);
-  std::vector<StackView> views(env.stacks);
-  for (int c = 0; c < env.countries; ++c) {
-    for (int k = 0; k < env.stacks; ++k) views[k] = {env.capability[k], env.price_in(c, k), share[c * env.stacks + k]};
-    for (int current = 0; current < env.stacks; ++current) {
-      std::span<double> row = table.row(c, current);
-      choice_probabilities(w, views, current, row);
-      cumulate(row);
+// What agents see this month, from the state at the end of last month.
+MonthView month_view(const RunState& state, int t) {
+  const Scenario& s = state.scenario;
+  const int K = s.stack_count(), C = s.country_count();
+  const auto outside = s.outside_stack();
+  MonthView view;
+  view.env = environment(s, state.stacks);
+  view.developer_share.assign(std::size_t(C) * K, 0.0);
+  view.global_developer_share.assign(K, 0.0);
+  view.government_stack.assign(C, -1);
+  view.capacity_penalty.assign(C, 0.0);
+  double world = 0;
+  for (AgentKind kind : all_agent_kinds) view.adopted[index_of(kind)].assign(C, 0.0);
+  for (int c = 0; c < C; ++c) {
+    for (AgentKind kind : all_agent_kinds) {
+      const double n = static_cast<double>(state.population(kind).agents_in(c));
+      const double waiting = outside ? static_cast<double>(state.in_country(kind, c, *outside)) : 0.0;
+      view.adopted[index_of(kind)][c] = n > 0 ? 1.0 - waiting / n : 0.0;
     }
+    const double developers = static_cast<double>(state.population(AgentKind::developer).agents_in(c));
+    const double weight = state.weight[index_of(AgentKind::developer)][c];
+    double open_users = 0;
+    for (int k = 0; k < K; ++k) {
+      const double on = static_cast<double>(state.in_country(AgentKind::developer, c, k));
+      if (developers > 0) view.developer_share[std::size_t(c) * K + k] = on / developers;
+      view.global_developer_share[k] += weight * on;
+      if (s.stacks[k].open_weights) {
+        open_users += weight * on;
+        open_users += state.weight[index_of(AgentKind::firm)][c] * double(state.in_country(AgentKind::firm, c, k));
+      }
+      if (state.in_country(AgentKind::country, c, k) > 0 && !(outside && k == *outside)) view.government_stack[c] = k;
+    }
+    world += weight * developers;
+    view.capacity_penalty[c] = capacity_penalty(s, c, t, open_users);
   }
-  return table;
+  for (double& x : view.global_developer_share) x = world > 0 ? x / world : 0.0;
+  return view;
 }
 
-ChoiceTable initial_table(const Scenario& s) {
-  ChoiceTable table(s.country_count(), s.stack_count());
-  for (int c = 0; c < s.country_count(); ++c) {
-    std::span<double> row = table.row(c, 0);
-    std::copy(s.countries[c].initial_share.begin(), s.countries[c].initial_share.end(), row.begin());
+// The start as the scenario describes it, not as drawn: starting shares and the
+// reference capabilities and prices. Calibration fits against this, so that it does
+// not depend on the seed.
+MonthView expected_start(const Scenario& s) {
+  const int K = s.stack_count(), C = s.country_count();
+  MonthView view;
+  StackState reference = initial_stack_state(s);
+  for (int k = 0; k < K; ++k) {
+    reference.capability[k] = s.stacks[k].reference_capability;
+    reference.price[k] = s.stacks[k].reference_price;
+  }
+  view.env = environment(s, reference);
+  view.global_developer_share.assign(K, 0.0);
+  double world = 0;
+  for (int c = 0; c < C; ++c) {
+    const std::vector<double>& share = s.countries[c].initial_share[index_of(AgentKind::developer)];
+    view.developer_share.insert(view.developer_share.end(), share.begin(), share.end());
+    for (int k = 0; k < K; ++k) view.global_developer_share[k] += s.countries[c].developers * share[k];
+    world += s.countries[c].developers;
+  }
+  for (double& x : view.global_developer_share) x /= world;
+  view.government_stack.assign(C, -1);
+  return view;
+}
+
+ChoiceTable initial_table(const Scenario& s, AgentKind kind, int segments) {
+  ChoiceTable table(s.country_count() * segments, s.stack_count());
+  for (int g = 0; g < table.groups; ++g) {
+    const std::vector<double>& share = s.countries[g / segments].initial_share[index_of(kind)];
+    std::span<double> row = table.row(g, 0);
+    std::copy(share.begin(), share.end(), row.begin());
     cumulate(row);
   }
   return table;
 }
 
-void record(RunState& state, const StackEnvironment& env, int t, RunResult& out) {
-  const int K = env.stacks;
+RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out) {
+  RunState state{s, {}, {}, {}, initial_stack_state(s), {}, 0};
+  state.employer_salt = mix64(mix64(s.seed) ^ static_cast<std::uint64_t>(config.run) ^ 0xe3b0c44298fc1c14ull);
+  for (AgentKind kind : all_agent_kinds) {
+    const std::vector<std::int64_t> agents = agents_per_country(s, kind);
+    const std::vector<double> real = real_counts(s, kind);
+    std::vector<double>& weight = state.weight[index_of(kind)];
+    for (int c = 0; c < s.country_count(); ++c) {
+      weight.push_back(agents[c] > 0 ? real[c] / double(agents[c]) : 0.0);
+      out.agents[std::size_t(c) * agent_kind_count + index_of(kind)] = agents[c];
+      out.weight[std::size_t(c) * agent_kind_count + index_of(kind)] = weight.back();
+    }
+    const int segments = segments_of(kind);
+    state.populations[index_of(kind)] = make_population(kind, segments, agents_per_group(s, kind, agents));
+    state.counts[index_of(kind)] = seat_population(state.population(kind), initial_table(s, kind, segments),
+                                                   stream_key(s, config, 0, kind, StreamPurpose::initial));
+  }
+  state.calibration = calibrate(s, expected_start(s), month_view(state, 0));
+  return state;
+}
+
+void record(const RunState& state, int t, RunResult& out) {
+  const Scenario& s = state.scenario;
+  const int K = s.stack_count();
   const float no_agents = std::numeric_limits<float>::quiet_NaN();
   for (AgentKind kind : all_agent_kinds) {
     const AgentPopulation& pop = state.population(kind);
-    const std::vector<std::int64_t>& count = state.count(kind);
     const std::vector<double>& weight = state.weight[index_of(kind)];
     std::vector<double> weighted(K, 0.0);
     double weighted_total = 0;
     for (int c = 0; c < pop.country_count(); ++c) {
       const auto n = pop.agents_in(c);
       for (int k = 0; k < K; ++k) {
-        out.share_at(t, c, kind, k) = n > 0 ? static_cast<float>(double(count[c * K + k]) / double(n)) : no_agents;
-        weighted[k] += weight[c] * double(count[c * K + k]);
+        const auto on = state.in_country(kind, c, k);
+        out.share_at(t, c, kind, k) = n > 0 ? static_cast<float>(double(on) / double(n)) : no_agents;
+        weighted[k] += weight[c] * double(on);
       }
       weighted_total += weight[c] * double(n);
     }
@@ -108,49 +209,32 @@ void record(RunState& state, const StackEnvironment& env, int t, RunResult& out)
       out.global_share_at(t, kind, k) = weighted_total > 0 ? static_cast<float>(weighted[k] / weighted_total) : no_agents;
   }
   for (int k = 0; k < K; ++k) {
-    out.capability[std::size_t(t) * K + k] = env.capability[k];
-    out.price[std::size_t(t) * K + k] = env.price_in(0, k);
+    out.capability[std::size_t(t) * K + k] = state.stacks.capability[k];
+    out.price[std::size_t(t) * K + k] = state.stacks.price[k];
   }
-}
-
-StreamKey stream_key(const Scenario& s, const RunConfig& config, int step, AgentKind kind, StreamPurpose purpose) {
-  return {s.seed, static_cast<std::uint64_t>(config.run), step, kind, purpose, 0};
-}
-
-RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out) {
-  RunState state{s, {}, {}, {}};
-  const ChoiceTable initial = initial_table(s);
-  for (AgentKind kind : all_agent_kinds) {
-    std::vector<std::int64_t> agents = agents_per_country(s, kind);
-    std::vector<double> real = real_counts(s, kind);
-    std::vector<double>& weight = state.weight[index_of(kind)];
-    for (int c = 0; c < s.country_count(); ++c) {
-      weight.push_back(agents[c] > 0 ? real[c] / double(agents[c]) : 0.0);
-      out.agents[std::size_t(c) * agent_kind_count + index_of(kind)] = agents[c];
-      out.weight[std::size_t(c) * agent_kind_count + index_of(kind)] = weight.back();
-    }
-    state.populations[index_of(kind)] = make_population(kind, agents);
-    state.counts[index_of(kind)] =
-        seat_population(state.population(kind), initial, stream_key(s, config, 0, kind, StreamPurpose::initial));
-  }
-  return state;
 }
 
 // One month, in the order of DESIGN.md: policies -> stack dynamics -> countries ->
-// firms -> developers -> aggregation. Every kind decides on last month's aggregates,
-// so all three choice tables are built before any agent moves.
+// firms -> developers -> aggregation. Every kind decides on last month's aggregates
+// (and developers on their employers' stacks of last month), so all tables are built,
+// and the firms' stacks copied, before any agent moves.
 void step(RunState& state, const RunConfig& config, int t, RunResult& out) {
   const Scenario& s = state.scenario;
-  const StackEnvironment env = stack_environment(s, t);  // policies will edit env here (issue 5)
-  const std::vector<double> share = developer_shares(state);
+  advance_stacks(s, t, month_view(state, t - 1).global_developer_share, state.stacks);
+  const MonthView view = month_view(state, t);  // policies will edit view.env here (issue 5)
   std::array<ChoiceTable, agent_kind_count> tables{
-      choice_table(s.weights(AgentKind::country), env, share), choice_table(s.weights(AgentKind::firm), env, share),
-      choice_table(s.weights(AgentKind::developer), env, share)};
+      choice_table(s, AgentKind::country, state.population(AgentKind::country), view, state.calibration),
+      choice_table(s, AgentKind::firm, state.population(AgentKind::firm), view, state.calibration),
+      choice_table(s, AgentKind::developer, state.population(AgentKind::developer), view, state.calibration)};
+  const std::vector<StackIndex> last_month_firms = state.population(AgentKind::firm).stack;
+  EmployerLink employer{last_month_firms.data(), &state.population(AgentKind::firm), state.employer_salt, 1};
   for (AgentKind kind : all_agent_kinds) {
-    revise_population(state.population(kind), tables[index_of(kind)], s.weights(kind).revise,
-                      stream_key(s, config, t, kind, StreamPurpose::revise), state.count(kind));
+    const bool employed = kind == AgentKind::developer && tables[index_of(kind)].employers > 1;
+    revise_population(state.population(kind), tables[index_of(kind)],
+                      stream_key(s, config, t, kind, StreamPurpose::revise), state.count(kind),
+                      employed ? &employer : nullptr);
   }
-  record(state, env, t, out);
+  record(state, t, out);
 }
 
 }  // namespace
@@ -159,7 +243,7 @@ RunResult simulate(const Scenario& s, const RunConfig& config) {
   RunResult out(s.steps + 1, s.country_count(), s.stack_count());
   out.seed = s.seed;
   RunState state = seat_agents(s, config, out);
-  record(state, stack_environment(s, 0), 0, out);
+  record(state, 0, out);
   for (int t = 1; t <= s.steps; ++t) {
     if (config.stop && config.stop->load(std::memory_order_relaxed)) throw RunInterrupted();
     step(state, config, t, out);

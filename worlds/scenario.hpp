@@ -1,51 +1,70 @@
 #pragma once
-// The scenario: the whole experiment, as read and checked from a TOML file
-// (worlds/README.md lists every key). A Scenario is an immutable description;
-// the engine in sim/ owns the mutable run state.
+// The scenario: the whole experiment, as read and checked from a TOML file (and the
+// country table it may name). worlds/README.md lists every key; MODEL.md explains
+// what each does. A Scenario is an immutable description; the engine in sim/ owns
+// the mutable run state.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "agents/agent_kind.hpp"
+#include "agents/attributes.hpp"
 #include "agents/stack_choice.hpp"
 
 namespace stackrace {
 
-struct StackSpec {
-  std::string id;
-  double capability;         // benchmark-style score at the start
-  double capability_growth;  // added to the score each month
-  double price;              // USD per million tokens at the start
-  double price_decline;      // fraction of the price lost each month
+struct FeedbackLoops {
+  bool network = true;          // developer shares enter utilities
+  bool deployment_data = true;  // usage share speeds a stack's capability growth
+  bool capacity_limits = true;  // self-hosting beyond local data-centre power costs more
+  bool compute_lag = true;      // a follower's lag closes or widens with its bloc's compute
 };
 
-struct CountrySpec {
-  std::string id;    // ISO 3166 alpha-3 code or a group id
-  std::string name;
-  double developers;  // real developers the country has
-  double firms;       // real firms the country has
-  std::vector<double> initial_share;  // per stack, sums to 1: who uses what at the start
+struct BlocCompute {
+  double share = 0;   // share of world AI compute at the start
+  double growth = 0;  // per month
+};
+
+struct ComputeDynamics {
+  BlocCompute us, cn, other;
+  double catch_up = 0.1;       // lag months closed per month per month of lag at equal compute
+  double compute_elasticity = 0.3;  // progress rate ~ (compute / leader's compute)^elasticity
+  double deployment_alpha = 0;      // extra months of progress per month at full global usage
+  double capacity_penalty = 1;      // utility lost per unit of self-hosting demand over capacity
+  double mw_per_million_users = 1;  // data-centre load one million self-hosting agents need
+  const BlocCompute& of(Bloc b) const { return b == Bloc::us ? us : b == Bloc::cn ? cn : other; }
 };
 
 struct Scenario {
   std::string name;
   std::string description;
   std::string start;  // "YYYY-MM"
-  int steps;          // months
-  std::uint64_t seed;
-  std::int64_t developer_agents;
-  std::int64_t firm_agents;
+  int steps = 120;    // months
+  std::uint64_t seed = 1;
+  std::int64_t developer_agents = 0;
+  std::int64_t firm_agents = 0;
   std::vector<StackSpec> stacks;
-  std::array<ChoiceWeights, agent_kind_count> choice;  // by AgentKind
+  std::array<KindWeights, agent_kind_count> choice;     // by AgentKind
+  std::array<AdoptionRule, agent_kind_count> adoption;  // by AgentKind
+  FeedbackLoops feedback;
+  ComputeDynamics compute;
   std::vector<CountrySpec> countries;
 
   std::string source_path;    // the file it was read from
   std::string resolved_toml;  // the full scenario with defaults and overrides applied
 
-  const ChoiceWeights& weights(AgentKind kind) const { return choice[index_of(kind)]; }
+  const ChoiceWeights& weights(AgentKind kind) const { return choice[index_of(kind)].base; }
+  const KindWeights& kind_weights(AgentKind kind) const { return choice[index_of(kind)]; }
+  const AdoptionRule& adoption_rule(AgentKind kind) const { return adoption[index_of(kind)]; }
   int stack_count() const { return static_cast<int>(stacks.size()); }
   int country_count() const { return static_cast<int>(countries.size()); }
+  std::optional<int> outside_stack() const {
+    for (int k = 0; k < stack_count(); ++k)
+      if (stacks[k].outside) return k;
+    return std::nullopt;
+  }
 };
 
 }  // namespace stackrace

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "agents/population.hpp"
+#include "worlds/country_loader.hpp"
 #include "worlds/detail/table_reader.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_overrides.hpp"
@@ -25,14 +26,6 @@ using detail::TableReader;
 constexpr std::int64_t most_agents = 1'000'000'000'000;  // a hard ceiling; memory is checked separately
 constexpr int most_stacks = 64;
 constexpr int most_steps = 12'000;  // a thousand years of months
-
-// Letters, digits and the given extra characters, starting with a letter or digit.
-bool is_identifier(const std::string& text, std::string_view extra) {
-  if (text.empty() || !std::isalnum(static_cast<unsigned char>(text[0]))) return false;
-  return std::all_of(text.begin(), text.end(), [&](char ch) {
-    return std::isalnum(static_cast<unsigned char>(ch)) || extra.find(ch) != std::string_view::npos;
-  });
-}
 
 bool is_month(const std::string& text) {
   if (text.size() != 7 || text[4] != '-') return false;
@@ -106,6 +99,10 @@ void scale_population(const toml::table& table, std::int64_t developers,
   }
 }
 
+Bloc parse_bloc(const std::string& name) {
+  return name == "us" ? Bloc::us : name == "cn" ? Bloc::cn : name == "none" ? Bloc::none : Bloc::other;
+}
+
 void read_stacks(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   toml::array& stacks = root.array_of_tables("stacks", true);
   if (stacks.size() < 2 || stacks.size() > most_stacks)
@@ -116,17 +113,27 @@ void read_stacks(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
     TableReader r(*stacks[k].as_table(), "stacks[" + std::to_string(k) + "]", file);
     StackSpec spec;
     spec.id = r.text("id", std::nullopt);
-    if (!is_identifier(spec.id, "_") || std::isdigit(static_cast<unsigned char>(spec.id[0])))
-      r.fail_at(stacks[k].as_table()->get("id"), "id", "'" + spec.id + "' is not a valid stack id (letters, digits, _)");
-    if (!seen.insert(spec.id).second) r.fail_at(stacks[k].as_table()->get("id"), "id", "stack '" + spec.id + "' is defined twice");
-    spec.capability = r.number("capability", {-1e3, 1e3}, std::nullopt);
+    if (!detail::is_identifier(spec.id, "_") || std::isdigit(static_cast<unsigned char>(spec.id[0])))
+      r.fail_at(r.node("id"), "id", "'" + spec.id + "' is not a valid stack id (letters, digits, _)");
+    if (!seen.insert(spec.id).second) r.fail_at(r.node("id"), "id", "stack '" + spec.id + "' is defined twice");
+    spec.outside = r.boolean("outside", false);
+    if (spec.outside && s.outside_stack())
+      r.fail_at(r.node("outside"), "outside", "only one stack can be the outside option");
+    spec.bloc = parse_bloc(r.one_of("bloc", {"us", "cn", "other", "none"}, std::string(spec.outside ? "none" : "other")));
+    spec.open_weights = r.boolean("open_weights", false);
+    spec.capability = r.number("capability", {-1e3, 1e3}, spec.outside ? std::optional<double>(0.0) : std::nullopt);
     spec.capability_growth = r.number("capability_growth", {-10, 10}, 0.0);
-    spec.price = r.number("price", {0, 1e6, true}, std::nullopt);
+    spec.lag_months = r.number("lag_months", {0, 600}, 0.0);
+    spec.price = r.number("price", {0, 1e6, true}, spec.outside ? std::optional<double>(1.0) : std::nullopt);
     spec.price_decline = r.number("price_decline", {0, 1, false}, 0.0);
-    if (spec.price_decline >= 1) r.fail_at(stacks[k].as_table()->get("price_decline"), "price_decline", "must be < 1");
+    if (spec.price_decline >= 1) r.fail_at(r.node("price_decline"), "price_decline", "must be < 1");
+    spec.reference_capability = r.number("reference_capability", {-1e3, 1e3}, spec.capability);
+    spec.reference_price = r.number("reference_price", {0, 1e6, true}, spec.price);
     r.done();
     s.stacks.push_back(spec);
   }
+  if (s.outside_stack() && s.stacks.size() < 3)
+    root.fail_at(&stacks, "stacks", "with an outside option a scenario needs at least two AI stacks besides it");
 }
 
 void read_choice(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
@@ -134,90 +141,73 @@ void read_choice(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   for (AgentKind kind : all_agent_kinds) {
     std::string name(agent_kind_name(kind));
     TableReader r(choice.table(name, false), "choice." + name, file);
-    ChoiceWeights w;
-    w.revise = r.number("revise", {0, 1}, w.revise);
-    w.capability = r.number("capability", {-1e3, 1e3}, w.capability);
-    w.log_price = r.number("log_price", {-1e3, 1e3}, w.log_price);
-    w.country_share = r.number("country_share", {-1e3, 1e3}, w.country_share);
-    w.switching_cost = r.number("switching_cost", {-1e3, 1e3}, w.switching_cost);
+    KindWeights w;
+    const Bounds weight{-1e3, 1e3};
+    w.base.revise = r.number("revise", {0, 1}, w.base.revise);
+    w.base.capability = r.number("capability", weight, w.base.capability);
+    w.base.log_price = r.number("log_price", weight, w.base.log_price);
+    w.base.country_share = r.number("country_share", weight, w.base.country_share);
+    w.base.switching_cost = r.number("switching_cost", weight, w.base.switching_cost);
+    w.global_share = r.number("global_share", weight, 0.0);
+    w.open_weights = r.number("open_weights", weight, 0.0);
+    w.alignment = r.number("alignment", weight, 0.0);
+    w.localisation = r.number("localisation", weight, 0.0);
+    w.government = r.number("government", weight, 0.0);
+    if (kind == AgentKind::developer) w.employer = r.number("employer", weight, 0.0);
+    if (kind == AgentKind::firm) {
+      w.self_hosting = r.number("self_hosting", weight, 0.0);
+      w.large_firm_price_factor = r.number("large_firm_price_factor", {0, 100}, 1.0);
+    }
+    w.calibrate = r.boolean("calibrate", false);
+    w.calibrate_momentum = r.number("calibrate_momentum", {0, 1e3, true}, 1.0);
     r.done();
     s.choice[index_of(kind)] = w;
   }
   choice.done();
 }
 
-// initial_share = { stack_id = fraction, ... }: stacks left out hold none; the fractions sum to 1.
-std::vector<double> read_initial_share(const toml::table& shares, const Scenario& s, const TableReader& owner) {
-  std::vector<double> share(s.stacks.size(), 0.0);
-  double total = 0;
-  for (auto&& [key, value] : shares) {
-    auto it = std::find_if(s.stacks.begin(), s.stacks.end(), [&](const StackSpec& st) { return st.id == key.str(); });
-    std::string path = "initial_share." + std::string(key.str());
-    if (it == s.stacks.end()) owner.fail_at(&value, path, "unknown stack '" + std::string(key.str()) + "'");
-    auto x = value.value<double>();
-    if (!x || !value.is_number()) owner.fail_at(&value, path, "expected a number");
-    if (!std::isfinite(*x) || *x < 0 || *x > 1) owner.fail_at(&value, path, "must be a fraction between 0 and 1");
-    share[it - s.stacks.begin()] = *x;
-    total += *x;
+void read_adoption(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  TableReader adoption(root.table("adoption", false), "adoption", file);
+  for (AgentKind kind : all_agent_kinds) {
+    std::string name(agent_kind_name(kind));
+    TableReader r(adoption.table(name, false), "adoption." + name, file);
+    AdoptionRule a;
+    a.innovation = r.number("innovation", {0, 1}, a.innovation);
+    a.imitation = r.number("imitation", {0, 10}, a.imitation);
+    a.income_elasticity = r.number("income_elasticity", {-10, 10}, a.income_elasticity);
+    a.value_elasticity = r.number("value_elasticity", {-10, 10}, a.value_elasticity);
+    a.abandon = r.number("abandon", {0, 1}, a.abandon);
+    a.reference_gdp_per_capita = r.number("reference_gdp_per_capita", {0, 1e7, true}, a.reference_gdp_per_capita);
+    r.done();
+    s.adoption[index_of(kind)] = a;
   }
-  if (std::fabs(total - 1.0) > 1e-6) {
-    std::ostringstream what;
-    what << "the fractions sum to " << total << ", not 1";
-    owner.fail_at(&shares, "initial_share", what.str());
-  }
-  return share;
+  adoption.done();
 }
 
-void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
-  TableReader defaults(root.table("country_defaults", false), "country_defaults", file);
-  std::optional<double> default_developers, default_firms;
-  if (defaults.has("developers")) default_developers = defaults.number("developers", {0, 1e10}, std::nullopt);
-  if (defaults.has("firms")) default_firms = defaults.number("firms", {0, 1e10}, std::nullopt);
-  const toml::table* default_share = nullptr;
-  if (defaults.has("initial_share")) {
-    // Checked here, whether or not any country uses it, so that its errors name it.
-    default_share = &defaults.table("initial_share", true);
-    read_initial_share(*default_share, s, defaults);
-  }
-  defaults.done();
+void read_feedback(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  TableReader r(root.table("feedback", false), "feedback", file);
+  s.feedback.network = r.boolean("network", true);
+  s.feedback.deployment_data = r.boolean("deployment_data", true);
+  s.feedback.capacity_limits = r.boolean("capacity_limits", true);
+  s.feedback.compute_lag = r.boolean("compute_lag", true);
+  r.done();
+}
 
-  toml::array& countries = root.array_of_tables("countries", true);
-  if (countries.empty()) root.fail_at(&countries, "countries", "a scenario needs at least one country");
-  std::set<std::string> seen;
-  double developers = 0, firms = 0;
-  for (std::size_t c = 0; c < countries.size(); ++c) {
-    toml::table& table = *countries[c].as_table();
-    TableReader r(table, "countries[" + std::to_string(c) + "]", file);
-    CountrySpec spec;
-    spec.id = r.text("id", std::nullopt);
-    if (!is_identifier(spec.id, "_-"))
-      r.fail_at(table.get("id"), "id", "'" + spec.id + "' is not a valid country id (ISO alpha-3 code or group id)");
-    if (!seen.insert(spec.id).second) r.fail_at(table.get("id"), "id", "country '" + spec.id + "' is listed twice");
-    spec.name = r.text("name", spec.id);
-    spec.developers = r.number("developers", {0, 1e10}, default_developers);
-    // Firms may be left out: a world without firm agents needs none (checked below).
-    spec.firms = r.number("firms", {0, 1e10}, default_firms.value_or(0.0));
-    if (!r.has("initial_share") && default_share)
-      file.replace(table, "initial_share", toml::table(*default_share), default_share);
-    spec.initial_share = read_initial_share(r.table("initial_share", true), s, r);
-    r.done();
-    developers += spec.developers;
-    firms += spec.firms;
-    s.countries.push_back(spec);
+void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  TableReader r(root.table("compute", false), "compute", file);
+  ComputeDynamics& c = s.compute;
+  for (auto [name, bloc] : {std::pair{"us", &c.us}, std::pair{"cn", &c.cn}, std::pair{"other", &c.other}}) {
+    TableReader b(r.table(name, false), std::string("compute.") + name, file);
+    bloc->share = b.number("share", {0, 1}, 0.0);
+    bloc->growth = b.number("growth", {-1, 10}, 0.0);
+    b.done();
   }
-  if (!(developers > 0)) root.fail_at(&countries, "countries", "no country has any developers");
-  if (s.firm_agents > 0 && !(firms > 0))
-    root.fail_at(root.table("population", true).get("firm_agents"), "population.firm_agents",
-                 "there are firm agents but no country has any firms");
-  auto too_few_agents = [&](const char* key, std::int64_t agents, auto has_people, const char* who) {
-    auto populated = std::count_if(s.countries.begin(), s.countries.end(), has_people);
-    if (agents > 0 && agents < populated)
-      root.fail_at(root.table("population", true).get(key), std::string("population.") + key,
-                   std::to_string(agents) + " agents are fewer than the " + std::to_string(populated) +
-                       " countries with " + who + ": each needs at least one");
-  };
-  too_few_agents("developer_agents", s.developer_agents, [](const CountrySpec& c) { return c.developers > 0; }, "developers");
-  too_few_agents("firm_agents", s.firm_agents, [](const CountrySpec& c) { return c.firms > 0; }, "firms");
+  c.catch_up = r.number("catch_up", {0, 10}, c.catch_up);
+  c.compute_elasticity = r.number("compute_elasticity", {0, 10}, c.compute_elasticity);
+  c.deployment_alpha = r.number("deployment_alpha", {0, 100}, c.deployment_alpha);
+  c.capacity_penalty = r.number("capacity_penalty", {0, 1e3}, c.capacity_penalty);
+  c.mw_per_million_users = r.number("mw_per_million_users", {0, 1e6}, c.mw_per_million_users);
+  r.done();
 }
 
 std::string serialise(const toml::table& table) {
@@ -246,6 +236,9 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrid
   read_population(root, s, overrides, source);
   read_stacks(root, s, source);
   read_choice(root, s, source);
+  read_adoption(root, s, source);
+  read_feedback(root, s, source);
+  read_compute(root, s, source);
   read_countries(root, s, source);
   root.done();
   s.resolved_toml = serialise(table);

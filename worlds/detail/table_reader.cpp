@@ -1,5 +1,7 @@
 #include "worlds/detail/table_reader.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -108,6 +110,28 @@ std::string TableReader::text(std::string_view key, std::optional<std::string> f
   return s->get();
 }
 
+bool TableReader::boolean(std::string_view key, bool fallback) {
+  toml::node* node = require(key, false);
+  if (!node) {
+    table_.insert_or_assign(key, fallback);
+    return fallback;
+  }
+  auto b = node->as_boolean();
+  if (!b) fail_at(node, key, "expected true or false, " + found(*node));
+  return b->get();
+}
+
+std::string TableReader::one_of(std::string_view key, std::initializer_list<std::string_view> options,
+                                std::optional<std::string> fallback) {
+  std::string value = text(key, std::move(fallback));
+  std::string allowed;
+  for (std::string_view option : options) {
+    if (value == option) return value;
+    allowed += (allowed.empty() ? "" : ", ") + std::string(option);
+  }
+  fail_at(table_.get(key), key, "'" + value + "' is not one of: " + allowed);
+}
+
 toml::table& TableReader::table(std::string_view key, bool required) {
   toml::node* node = require(key, required);
   if (!node) return *table_.insert_or_assign(key, toml::table{}).first->second.as_table();
@@ -130,6 +154,13 @@ void TableReader::done() const {
   for (auto&& [key, value] : table_) {
     if (!known_.contains(key.str())) fail_at(&value, key.str(), "unknown key");
   }
+}
+
+bool is_identifier(const std::string& text, std::string_view extra) {
+  if (text.empty() || !std::isalnum(static_cast<unsigned char>(text[0]))) return false;
+  return std::all_of(text.begin(), text.end(), [&](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || extra.find(ch) != std::string_view::npos;
+  });
 }
 
 }  // namespace stackrace::detail

@@ -4,6 +4,7 @@
 // its default written back into the table, so that the table, serialised, is the fully
 // resolved scenario. Every error names FILE:LINE:COL and the key's dotted path.
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -45,11 +46,16 @@ class TableReader {
   double number(std::string_view key, Bounds bounds, std::optional<double> fallback);
   std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> fallback);
   std::string text(std::string_view key, std::optional<std::string> fallback);
+  bool boolean(std::string_view key, bool fallback);
+  // A string that must be one of `options`.
+  std::string one_of(std::string_view key, std::initializer_list<std::string_view> options,
+                     std::optional<std::string> fallback);
   // A sub-table; when absent and not required, an empty one is inserted (its keys get defaults).
   toml::table& table(std::string_view key, bool required);
   toml::array& array_of_tables(std::string_view key, bool required);
   bool has(std::string_view key) const { return table_.contains(key); }
   const toml::node* node(std::string_view key) const { return table_.get(key); }
+  toml::table& raw() { return table_; }
 
   // Rejects every key no one asked for.
   void done() const;
@@ -65,5 +71,8 @@ class TableReader {
   ScenarioSource& source_;
   std::set<std::string, std::less<>> known_;
 };
+
+// Letters, digits and the given extra characters, starting with a letter or digit.
+bool is_identifier(const std::string& text, std::string_view extra);
 
 }  // namespace stackrace::detail

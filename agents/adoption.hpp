@@ -1,0 +1,28 @@
+#pragma once
+// How agents on the outside option (not using AI) adopt: the Bass model. In continuous
+// time a non-adopter adopts at hazard p + q·A, where A is the share that has adopted,
+// so dA/dt = (p + q·A)(1 − A). Over one month that ODE has a closed-form solution,
+//   (p + q·A₁)/(1 − A₁) = e^{p+q} · (p + q·A₀)/(1 − A₀),
+// and the probability that a non-adopter adopts during the month is (A₁ − A₀)/(1 − A₀).
+// Using it, a large population follows the Bass curve exactly at every month, not
+// just in the limit of short steps.
+#include <algorithm>
+#include <cmath>
+
+namespace stackrace {
+
+inline double bass_monthly_hazard(double p, double q, double adopted) {
+  if (p + q <= 0.0) return 0.0;
+  if (adopted >= 1.0) return 1.0;
+  const double ratio = std::exp(p + q) * (p + q * adopted) / (1.0 - adopted);
+  const double next = (ratio - p) / (ratio + q);
+  return std::clamp((next - adopted) / (1.0 - adopted), 0.0, 1.0);
+}
+
+// The Bass cumulative adoption curve from A(0) = 0: the closed form the hazard reproduces.
+inline double bass_curve(double p, double q, double t) {
+  const double e = std::exp(-(p + q) * t);
+  return (1.0 - e) / (1.0 + (q / p) * e);
+}
+
+}  // namespace stackrace

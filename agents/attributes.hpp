@@ -1,0 +1,77 @@
+#pragma once
+// The attributes of stacks, countries and kinds of agent that decision rules read:
+// plain values, filled from a scenario by worlds/ and never changed during a run.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agents/agent_kind.hpp"
+#include "agents/stack_choice.hpp"
+
+namespace stackrace {
+
+enum class Bloc : std::uint8_t { none = 0, us = 1, cn = 2, other = 3 };
+
+struct StackSpec {
+  std::string id;
+  bool outside = false;       // the outside option: not using AI (at most one stack)
+  Bloc bloc = Bloc::other;    // whose chips, clouds and export controls it depends on
+  bool open_weights = false;  // weights available: self-hosting, fine-tuning, local data
+  double capability = 0;      // benchmark-style score at the start (the frontier is about 1)
+  double capability_growth = 0;  // score added each month
+  double lag_months = 0;      // months behind the frontier at the start (drives compute feedback)
+  double price = 1;           // USD per million tokens at the start
+  double price_decline = 0;   // fraction of the price lost each month
+  // The capability and price at which kinds with `calibrate` fitted their constants to
+  // the observed starting shares; a scenario that changes `price` or `capability`
+  // but not these is a counterfactual against the calibrated world.
+  double reference_capability = 0;
+  double reference_price = 1;
+};
+
+// How agents on the outside option adopt AI: a Bass hazard (innovation p, imitation q
+// times the country's adoption share of the same kind), integrated exactly over a month.
+struct AdoptionRule {
+  double innovation = 0.01;       // p, per month
+  double imitation = 0.1;         // q, per month
+  double income_elasticity = 0;   // p scales with (GDP per head / reference)^elasticity
+  double value_elasticity = 0;    // p scales with exp(elasticity * gain in the value of adopting)
+  double abandon = 0;             // per month: an adopter returns to the outside option
+  double reference_gdp_per_capita = 10'000;  // USD
+};
+
+// Every term of a stack's utility for one kind of agent (MODEL.md, "Choice").
+struct KindWeights {
+  ChoiceWeights base;           // revise, capability, log_price, country_share, switching_cost
+  double global_share = 0;      // world-wide developer share on the stack
+  double open_weights = 0;      // value of open weights
+  double alignment = 0;         // affinity to the stack's bloc: +1 same camp, -1 rival camp
+  double localisation = 0;      // penalty per level of data localisation for closed foreign stacks
+  double government = 0;        // pull toward the stack the country's government uses
+  double employer = 0;          // developers: pull toward their employer's stack
+  double self_hosting = 0;      // physical-industry firms: extra value of open weights
+  double large_firm_price_factor = 1;  // large firms weigh price by this factor
+  bool calibrate = false;         // fit per-country constants so that new adopters split as users do at the start
+  double calibrate_momentum = 1;  // odds multiplier on open-weight stacks when matching the start
+};
+
+struct CountrySpec {
+  std::string id;    // ISO 3166 alpha-3 code or a group id
+  std::string name;
+  double developers = 0;  // real developers
+  double firms = 0;       // real firms
+  double gdp_per_capita = 10'000;  // USD
+  Bloc alignment = Bloc::none;     // us, cn, or none (non-aligned)
+  int export_control_tier = 2;     // 1, 2 or 3 (January 2025 AI-diffusion rule)
+  int data_localisation = 0;       // 0 none, 1 partial, 2 strict
+  double electricity_gw = 0;       // installed generating capacity
+  double electricity_growth = 0;   // per year
+  double datacenter_mw = 0;        // data-centre power
+  double physical_share = 0.3;     // share of firms in physical industry
+  double large_share = 0.05;       // share of firms that are large
+  // [kind][stack]: who uses what at the start, each row summing to 1.
+  std::array<std::vector<double>, agent_kind_count> initial_share;
+};
+
+}  // namespace stackrace

@@ -1,0 +1,177 @@
+#include "sim/choice_tables.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "agents/adoption.hpp"
+#include "agents/stack_choice.hpp"
+#include "agents/stack_utility.hpp"
+
+namespace stackrace {
+namespace {
+
+AgentSituation situation(const Scenario& s, AgentKind kind, int country, int segment, int employer_stack,
+                         const MonthView& view) {
+  AgentSituation a;
+  a.country = &s.countries[country];
+  a.physical_industry = kind == AgentKind::firm && segment_is_physical(segment);
+  a.large = kind == AgentKind::firm && segment_is_large(segment);
+  a.employer_stack = employer_stack;
+  a.government_stack = view.government_stack.empty() ? -1 : view.government_stack[country];
+  return a;
+}
+
+// Utilities of every stack for one agent situation; the outside option gets -inf
+// (adopters choose among AI stacks; leaving AI is the separate `abandon` rate).
+void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const MonthView& view,
+               const std::vector<double>* constants, std::vector<double>& u) {
+  const int K = s.stack_count();
+  const int c = static_cast<int>(a.country - s.countries.data());
+  const bool network = s.feedback.network;
+  for (int k = 0; k < K; ++k) {
+    if (s.stacks[k].outside) {
+      u[k] = -std::numeric_limits<double>::infinity();
+      continue;
+    }
+    StackSight sight{k,
+                     &s.stacks[k],
+                     view.env.capability[k],
+                     view.env.price_in(c, k),
+                     network ? view.developer_share[std::size_t(c) * K + k] : 0.0,
+                     network ? view.global_developer_share[k] : 0.0,
+                     view.capacity_penalty.empty() ? 0.0 : view.capacity_penalty[c],
+                     constants ? (*constants)[std::size_t(c) * K + k] : 0.0};
+    u[k] = stack_utility(s.kind_weights(kind), a, sight);
+  }
+}
+
+double log_sum_exp(const std::vector<double>& u) {
+  double top = -std::numeric_limits<double>::infinity();
+  for (double x : u) top = std::max(top, x);
+  double sum = 0;
+  for (double x : u) sum += std::exp(x - top);
+  return top + std::log(sum);
+}
+
+// Logit probabilities over the AI stacks, with the switching cost for leaving `current`.
+void logit(const std::vector<double>& u, int current, double switching_cost, std::vector<double>& p) {
+  double top = -std::numeric_limits<double>::infinity();
+  for (std::size_t k = 0; k < u.size(); ++k) {
+    p[k] = u[k] - (int(k) == current ? 0.0 : switching_cost);
+    top = std::max(top, p[k]);
+  }
+  double sum = 0;
+  for (double& x : p) sum += (x = std::exp(x - top));
+  for (double& x : p) x /= sum;
+}
+
+// The value of adopting AI for the country's first segment, no employer: the logsum.
+double adoption_value(const Scenario& s, AgentKind kind, int c, const MonthView& view, const std::vector<double>* constants) {
+  std::vector<double> u(s.stack_count());
+  AgentSituation a = situation(s, kind, c, 0, -1, view);
+  utilities(s, kind, a, view, constants, u);
+  return log_sum_exp(u);
+}
+
+// The target split of new adopters in a country: its users' split, with the kind's
+// momentum on open-weight stacks (MODEL.md, "Calibration").
+std::vector<double> target_split(const Scenario& s, AgentKind kind, int c) {
+  const int K = s.stack_count();
+  const double momentum = s.kind_weights(kind).calibrate_momentum;
+  std::vector<double> split(K, 0.0);
+  double total = 0;
+  for (AgentKind source : {kind, AgentKind::developer}) {
+    const std::vector<double>& share = s.countries[c].initial_share[index_of(source)];
+    for (int k = 0; k < K; ++k) split[k] = s.stacks[k].outside ? 0.0 : share[k];
+    total = 0;
+    for (double x : split) total += x;
+    if (total > 0) break;
+  }
+  for (int k = 0; k < K; ++k) {
+    if (s.stacks[k].outside) continue;
+    if (total <= 0) split[k] = 1.0;
+    split[k] = std::max(split[k], 1e-4) * (s.stacks[k].open_weights ? momentum : 1.0);
+  }
+  return split;
+}
+
+}  // namespace
+
+Calibration calibrate(const Scenario& s, const MonthView& expected_start, const MonthView& actual_start) {
+  const int K = s.stack_count(), C = s.country_count();
+  Calibration cal;
+  std::vector<double> u(K);
+  for (AgentKind kind : all_agent_kinds) {
+    std::vector<double>& constant = cal.constant[index_of(kind)];
+    constant.assign(std::size_t(C) * K, 0.0);
+    if (s.kind_weights(kind).calibrate) {
+      for (int c = 0; c < C; ++c) {
+        // Government and employer terms are left out: they depend on the draw of the
+        // starting stacks, and the constants must not.
+        AgentSituation a = situation(s, kind, c, 0, -1, expected_start);
+        a.government_stack = -1;
+        utilities(s, kind, a, expected_start, nullptr, u);
+        std::vector<double> split = target_split(s, kind, c);
+        for (int k = 0; k < K; ++k)
+          if (!s.stacks[k].outside) constant[std::size_t(c) * K + k] = std::log(split[k]) - u[k];
+      }
+    }
+    std::vector<double>& value = cal.start_value[index_of(kind)];
+    for (int c = 0; c < C; ++c) value.push_back(adoption_value(s, kind, c, actual_start, &constant));
+  }
+  return cal;
+}
+
+ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
+                         const Calibration& calibration) {
+  const int K = s.stack_count(), C = s.country_count(), S = population.segments;
+  const KindWeights& w = s.kind_weights(kind);
+  const AdoptionRule& rule = s.adoption_rule(kind);
+  const std::vector<double>& constants = calibration.constant[index_of(kind)];
+  const auto outside = s.outside_stack();
+  const int employers = kind == AgentKind::developer && w.employer != 0 ? K + 1 : 1;
+  ChoiceTable table(population.group_count(), K, employers);
+
+  // Monthly probability that a non-adopter adopts, per country (Bass, agents/adoption.hpp).
+  std::vector<double> hazard(C, 0.0);
+  const double adopter_rate = w.base.revise + (outside ? rule.abandon : 0.0);
+  double visit = adopter_rate;
+  if (outside) {
+    for (int c = 0; c < C; ++c) {
+      double p = rule.innovation * std::pow(s.countries[c].gdp_per_capita / rule.reference_gdp_per_capita,
+                                            rule.income_elasticity);
+      if (rule.value_elasticity != 0)
+        p *= std::exp(rule.value_elasticity *
+                      (adoption_value(s, kind, c, view, &constants) - calibration.start_value[index_of(kind)][c]));
+      hazard[c] = bass_monthly_hazard(std::min(p, 50.0), rule.imitation, view.adopted[index_of(kind)][c]);
+      visit = std::max(visit, hazard[c]);
+    }
+  }
+  table.visit_rate = std::min(visit, 1.0);
+  if (table.visit_rate <= 0) return table;
+
+  std::vector<double> u(K), p(K);
+  for (int g = 0; g < population.group_count(); ++g) {
+    const int c = g / S, segment = g % S;
+    for (int e = 0; e < employers; ++e) {
+      AgentSituation a = situation(s, kind, c, segment, employers > 1 && e < K ? e : -1, view);
+      utilities(s, kind, a, view, &constants, u);
+      for (int current = 0; current < K; ++current) {
+        std::span<double> row = table.row(g, current, e);
+        const bool waiting = outside && current == *outside;
+        const double act = (waiting ? hazard[c] : w.base.revise) / table.visit_rate;
+        logit(u, waiting ? -1 : current, w.base.switching_cost, p);
+        for (int k = 0; k < K; ++k) row[k] = act * p[k];
+        if (outside && !waiting) row[*outside] += rule.abandon / table.visit_rate;
+        double moved = 0;
+        for (double x : row) moved += x;
+        row[current] += std::max(0.0, 1.0 - moved);
+        cumulate(row);
+      }
+    }
+  }
+  return table;
+}
+
+}  // namespace stackrace

@@ -1,0 +1,22 @@
+#pragma once
+// What every agent can see at the start of a month: last month's aggregates and this
+// month's stacks. Agents decide only on this (synchronous update), so the order in
+// which populations revise within a month does not matter.
+#include <array>
+#include <vector>
+
+#include "agents/agent_kind.hpp"
+#include "policies/environment.hpp"
+
+namespace stackrace {
+
+struct MonthView {
+  StackEnvironment env;                                 // capability [k], price [c][k]
+  std::vector<double> developer_share;                  // [c][k]: share of the country's developers
+  std::vector<double> global_developer_share;           // [k]: of the world's developers (real-weighted)
+  std::array<std::vector<double>, agent_kind_count> adopted;  // [kind][c]: share not on the outside option
+  std::vector<int> government_stack;                    // [c]: the government's stack, -1 for none
+  std::vector<double> capacity_penalty;                 // [c]: utility lost by self-hosted stacks
+};
+
+}  // namespace stackrace

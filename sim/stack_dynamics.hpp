@@ -1,0 +1,24 @@
+#pragma once
+// How the stacks themselves change month by month (MODEL.md, "Stacks evolve"): prices
+// fall; the frontier's capability grows; a follower's lag behind it closes or widens
+// with its bloc's compute relative to the leader's, and with how much it is used
+// (deployment -> data -> capability).
+#include <vector>
+
+#include "worlds/scenario.hpp"
+
+namespace stackrace {
+
+struct StackState {
+  std::vector<double> lag;         // months behind the frontier
+  std::vector<double> capability;  // score
+  std::vector<double> price;       // USD per million tokens, before policies
+};
+
+StackState initial_stack_state(const Scenario& s);
+
+// Moves the stacks from month t - 1 to month t; `usage` is last month's world-wide
+// developer share of each stack.
+void advance_stacks(const Scenario& s, int t, const std::vector<double>& usage, StackState& state);
+
+}  // namespace stackrace

@@ -1,0 +1,272 @@
+#include "worlds/country_loader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "worlds/country_table.hpp"
+#include "worlds/scenario_error.hpp"
+
+namespace stackrace {
+namespace {
+
+using detail::Bounds;
+using detail::TableReader;
+using Shares = std::array<std::vector<double>, agent_kind_count>;
+
+// The documented rules that turn the country table's columns into the model's inputs
+// (worlds/README.md, "[world]"; every default is sourced in worlds/SOURCES.md).
+struct WorldRules {
+  std::string table_path;  // empty: no table
+  double firms_per_gdp_usd = 0;
+  double datacenter_mw_per_gdp_trillion = 0;
+  double physical_share = 0.3;
+  double large_share = 0.05;
+  double developer_adoption = 0.84;
+  double world_user_share = 0.163;
+  double firm_per_user = 0.5;
+  double government_per_user = 3.0;
+  std::string closed_stack, open_stack;
+};
+
+int stack_index(const Scenario& s, const std::string& id) {
+  for (int k = 0; k < s.stack_count(); ++k)
+    if (s.stacks[k].id == id) return k;
+  return -1;
+}
+
+WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSource& file) {
+  WorldRules w;
+  TableReader r(root.table("world", false), "world", file);
+  std::string table = r.text("countries_table", std::string{});
+  if (!table.empty()) {
+    std::filesystem::path path(table);
+    if (path.is_relative()) path = std::filesystem::path(file.file).parent_path() / path;
+    w.table_path = path.lexically_normal().string();
+    if (!std::filesystem::is_regular_file(w.table_path))
+      r.fail_at(r.node("countries_table"), "countries_table", "no such file: " + w.table_path);
+  }
+  w.firms_per_gdp_usd = r.number("firms_per_gdp_usd", {0, 1}, 1.2e-6);
+  w.datacenter_mw_per_gdp_trillion = r.number("datacenter_mw_per_gdp_trillion", {0, 1e6}, 451.0);
+  w.physical_share = r.number("physical_share", {0, 1}, w.physical_share);
+  w.large_share = r.number("large_share", {0, 1}, w.large_share);
+  w.developer_adoption = r.number("developer_adoption", {0, 1}, w.developer_adoption);
+  w.world_user_share = r.number("world_user_share", {0, 1, true}, w.world_user_share);
+  w.firm_per_user = r.number("firm_per_user", {0, 100}, w.firm_per_user);
+  w.government_per_user = r.number("government_per_user", {0, 100}, w.government_per_user);
+  const bool needs_split = !w.table_path.empty();
+  w.closed_stack = r.text("closed_stack", std::string(needs_split ? "us_closed" : ""));
+  w.open_stack = r.text("open_stack", std::string(needs_split ? "cn_open" : ""));
+  if (needs_split && stack_index(s, w.closed_stack) < 0)
+    r.fail_at(r.node("closed_stack"), "closed_stack", "unknown stack '" + w.closed_stack + "'");
+  if (needs_split && stack_index(s, w.open_stack) < 0)
+    r.fail_at(r.node("open_stack"), "open_stack", "unknown stack '" + w.open_stack + "'");
+  r.done();
+  return w;
+}
+
+Bloc parse_alignment(const std::string& text) { return text == "us" ? Bloc::us : text == "cn" ? Bloc::cn : Bloc::none; }
+std::string alignment_name(Bloc b) { return b == Bloc::us ? "us" : b == Bloc::cn ? "cn" : "none"; }
+
+// Starting shares of one kind: `adoption` of the kind uses AI, split between the closed
+// and the open stack as the country's AI users are. Without an outside option everyone
+// uses some stack.
+std::vector<double> starting_shares(const Scenario& s, const WorldRules& w, double adoption, double open_split) {
+  std::vector<double> share(s.stacks.size(), 0.0);
+  auto outside = s.outside_stack();
+  if (!outside) adoption = 1.0;
+  adoption = std::clamp(adoption, 0.0, 1.0);
+  if (outside) share[*outside] = 1.0 - adoption;
+  share[stack_index(s, w.open_stack)] += adoption * open_split;
+  share[stack_index(s, w.closed_stack)] += adoption * (1.0 - open_split);
+  return share;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRules& w) {
+  CountryTable t = CountryTable::read(w.table_path);
+  // DeepSeek's share is published for few countries: the rest take their region's
+  // median (worlds/data/SOURCES-countries.md, "deepseek_share"), else the world's.
+  std::map<std::string, std::vector<double>> by_region;
+  std::vector<double> all;
+  for (std::size_t row = 0; row < t.rows(); ++row) {
+    if (auto x = t.number(row, "deepseek_share", 0, 1, true)) {
+      by_region[t.text(row, "region")].push_back(*x);
+      all.push_back(*x);
+    }
+  }
+  std::vector<CountrySpec> countries;
+  for (std::size_t row = 0; row < t.rows(); ++row) {
+    CountrySpec c;
+    c.id = t.text(row, "iso3");
+    c.name = t.text(row, "name");
+    const double population = *t.number(row, "population_m", 0, 2e3) * 1e6;
+    c.gdp_per_capita = *t.number(row, "gdp_per_capita_usd", 0, 1e6);
+    const double gdp = population * c.gdp_per_capita;
+    c.developers = *t.number(row, "developers", 0, 1e9);
+    c.firms = t.number(row, "firms", 0, 1e9, true).value_or(w.firms_per_gdp_usd * gdp);
+    c.alignment = parse_alignment(t.text(row, "alignment"));
+    c.export_control_tier = static_cast<int>(*t.number(row, "ec_tier", 1, 3));
+    c.data_localisation = static_cast<int>(*t.number(row, "data_localisation", 0, 2));
+    c.electricity_gw = t.number(row, "electricity_capacity_gw", 0, 1e5, true).value_or(0.0);
+    c.electricity_growth = t.number(row, "electricity_growth_pct", -100, 100, true).value_or(0.0) / 100.0;
+    c.datacenter_mw =
+        t.number(row, "datacenter_mw", 0, 1e7, true).value_or(w.datacenter_mw_per_gdp_trillion * gdp / 1e12);
+    c.physical_share = w.physical_share;
+    c.large_share = w.large_share;
+    const double users = *t.number(row, "ai_user_share", 0, 1);
+    auto region = by_region.find(t.text(row, "region"));
+    const double open_split = t.number(row, "deepseek_share", 0, 1, true)
+                                  .value_or(region != by_region.end() ? median(region->second) : median(all));
+    // Developers use AI far more than the population: the world's developer adoption,
+    // raised to the country's relative user share (MODEL.md, "Initial state").
+    const double relative = users / w.world_user_share;
+    c.initial_share[index_of(AgentKind::developer)] =
+        starting_shares(s, w, 1.0 - std::pow(1.0 - w.developer_adoption, relative), open_split);
+    c.initial_share[index_of(AgentKind::firm)] = starting_shares(s, w, w.firm_per_user * users, open_split);
+    c.initial_share[index_of(AgentKind::country)] = starting_shares(s, w, w.government_per_user * users, open_split);
+    countries.push_back(std::move(c));
+  }
+  return countries;
+}
+
+// initial_share = { stack_id = fraction, ... } for every kind, or
+// initial_share = { developer = { ... }, firm = { ... }, country = { ... } } per kind.
+// Stacks left out hold none; each kind's fractions sum to 1.
+std::vector<double> read_split(const toml::table& shares, const Scenario& s, const TableReader& owner,
+                               const std::string& path) {
+  std::vector<double> share(s.stacks.size(), 0.0);
+  double total = 0;
+  for (auto&& [key, value] : shares) {
+    int k = stack_index(s, std::string(key.str()));
+    std::string where = path + "." + std::string(key.str());
+    if (k < 0) owner.fail_at(&value, where, "unknown stack '" + std::string(key.str()) + "'");
+    auto x = value.value<double>();
+    if (!x || !value.is_number()) owner.fail_at(&value, where, "expected a number");
+    if (!std::isfinite(*x) || *x < 0 || *x > 1) owner.fail_at(&value, where, "must be a fraction between 0 and 1");
+    share[k] = *x;
+    total += *x;
+  }
+  if (std::fabs(total - 1.0) > 1e-6) {
+    std::ostringstream what;
+    what << "the fractions sum to " << total << ", not 1";
+    owner.fail_at(&shares, path, what.str());
+  }
+  return share;
+}
+
+Shares read_initial_share(const toml::table& shares, const Scenario& s, const TableReader& owner) {
+  Shares out;
+  bool per_kind = false;
+  for (AgentKind kind : all_agent_kinds) per_kind = per_kind || shares.contains(agent_kind_name(kind));
+  for (AgentKind kind : all_agent_kinds) {
+    std::string name(agent_kind_name(kind));
+    if (!per_kind) {
+      out[index_of(kind)] = read_split(shares, s, owner, "initial_share");
+      continue;
+    }
+    const toml::node* node = shares.get(name);
+    if (!node) owner.fail_at(&shares, "initial_share." + name, "missing: with per-kind shares, give all three kinds");
+    if (!node->is_table()) owner.fail_at(node, "initial_share." + name, "expected a table of stack = fraction");
+    out[index_of(kind)] = read_split(*node->as_table(), s, owner, "initial_share." + name);
+  }
+  if (per_kind)
+    for (auto&& [key, value] : shares) {
+      bool is_kind = false;
+      for (AgentKind kind : all_agent_kinds) is_kind = is_kind || key.str() == agent_kind_name(kind);
+      if (!is_kind) owner.fail_at(&value, "initial_share." + std::string(key.str()), "mixes per-kind and per-stack shares");
+    }
+  return out;
+}
+
+// The keys a country may set, each falling back to the value `c` has (from its table
+// row or the defaults).
+void read_country_keys(TableReader& r, CountrySpec& c, bool required) {
+  auto or_required = [&](double value) { return required ? std::nullopt : std::optional<double>(value); };
+  c.developers = r.number("developers", {0, 1e10}, or_required(c.developers));
+  c.firms = r.number("firms", {0, 1e10}, c.firms);
+  c.gdp_per_capita = r.number("gdp_per_capita", {0, 1e7}, c.gdp_per_capita);
+  c.alignment = parse_alignment(r.one_of("alignment", {"us", "cn", "none"}, alignment_name(c.alignment)));
+  c.export_control_tier = static_cast<int>(r.integer("ec_tier", 1, 3, c.export_control_tier));
+  c.data_localisation = static_cast<int>(r.integer("data_localisation", 0, 2, c.data_localisation));
+  c.electricity_gw = r.number("electricity_gw", {0, 1e5}, c.electricity_gw);
+  c.electricity_growth = r.number("electricity_growth", {-1, 1}, c.electricity_growth);
+  c.datacenter_mw = r.number("datacenter_mw", {0, 1e7}, c.datacenter_mw);
+  c.physical_share = r.number("physical_share", {0, 1}, c.physical_share);
+  c.large_share = r.number("large_share", {0, 1}, c.large_share);
+}
+
+}  // namespace
+
+void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  WorldRules rules = read_world(root, s, file);
+  std::vector<CountrySpec> countries;
+  if (!rules.table_path.empty()) countries = countries_from_table(s, rules);
+
+  TableReader defaults(root.table("country_defaults", false), "country_defaults", file);
+  CountrySpec base;
+  base.physical_share = rules.physical_share;
+  base.large_share = rules.large_share;
+  const toml::table* default_share = nullptr;
+  if (defaults.has("initial_share")) {
+    // Checked here, whether or not any country uses it, so that its errors name it.
+    default_share = &defaults.table("initial_share", true);
+    read_initial_share(*default_share, s, defaults);
+  }
+  const bool developers_required = !defaults.has("developers");
+  read_country_keys(defaults, base, false);
+  defaults.done();
+
+  toml::array& entries = root.array_of_tables("countries", countries.empty());
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    toml::table& table = *entries[i].as_table();
+    TableReader r(table, "countries[" + std::to_string(i) + "]", file);
+    std::string id = r.text("id", std::nullopt);
+    if (!detail::is_identifier(id, "_-"))
+      r.fail_at(r.node("id"), "id", "'" + id + "' is not a valid country id (ISO alpha-3 code or group id)");
+    if (!seen.insert(id).second) r.fail_at(r.node("id"), "id", "country '" + id + "' is listed twice");
+    auto row = std::find_if(countries.begin(), countries.end(), [&](const CountrySpec& c) { return c.id == id; });
+    const bool from_table = row != countries.end();
+    CountrySpec c = from_table ? *row : base;
+    c.id = id;
+    c.name = r.text("name", from_table ? row->name : id);
+    read_country_keys(r, c, !from_table && developers_required);
+    if (r.has("initial_share") || !from_table) {
+      if (!r.has("initial_share") && default_share)
+        file.replace(table, "initial_share", toml::table(*default_share), default_share);
+      c.initial_share = read_initial_share(r.table("initial_share", true), s, r);
+    }
+    r.done();
+    if (from_table) *row = std::move(c);
+    else countries.push_back(std::move(c));
+  }
+  if (countries.empty()) root.fail_at(&entries, "countries", "a scenario needs at least one country");
+
+  double developers = 0, firms = 0;
+  for (const CountrySpec& c : countries) developers += c.developers, firms += c.firms;
+  if (!(developers > 0)) root.fail_at(&entries, "countries", "no country has any developers");
+  if (s.firm_agents > 0 && !(firms > 0))
+    root.fail_at(root.table("population", true).get("firm_agents"), "population.firm_agents",
+                 "there are firm agents but no country has any firms");
+  s.countries = std::move(countries);
+  auto too_few_agents = [&](const char* key, std::int64_t agents, auto has_people, const char* who) {
+    auto populated = std::count_if(s.countries.begin(), s.countries.end(), has_people);
+    if (agents > 0 && agents < populated)
+      root.fail_at(root.table("population", true).get(key), std::string("population.") + key,
+                   std::to_string(agents) + " agents are fewer than the " + std::to_string(populated) +
+                       " countries with " + who + ": each needs at least one");
+  };
+  too_few_agents("developer_agents", s.developer_agents, [](const CountrySpec& c) { return c.developers > 0; }, "developers");
+  too_few_agents("firm_agents", s.firm_agents, [](const CountrySpec& c) { return c.firms > 0; }, "firms");
+}
+
+}  // namespace stackrace

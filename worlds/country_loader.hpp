@@ -1,0 +1,13 @@
+#pragma once
+#include "worlds/detail/table_reader.hpp"
+#include "worlds/scenario.hpp"
+
+namespace stackrace {
+
+// Reads the countries of a scenario: the rows of the country table named by
+// `[world] countries_table` (turned into agents' attributes and starting shares by the
+// documented rules of `[world]`), then `[country_defaults]`, then `[[countries]]`
+// entries, which override table rows with the same id or add countries.
+void read_countries(detail::TableReader& root, Scenario& s, detail::ScenarioSource& file);
+
+}  // namespace stackrace

@@ -1,0 +1,34 @@
+#pragma once
+// The country data table (worlds/data/countries.csv): one row per country, one
+// column per attribute, every number sourced in worlds/data/SOURCES-countries.md.
+// Reading it checks every cell; errors read `FILE:LINE:COL: column NAME: what`.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stackrace {
+
+class CountryTable {
+ public:
+  // Reads a CSV file with a header row (RFC 4180 quoting). Throws ScenarioError.
+  static CountryTable read(const std::string& path);
+
+  std::size_t rows() const { return cells_.size(); }
+  const std::string& text(std::size_t row, const std::string& column) const;
+  // A number in [lo, hi], or nullopt where the cell is empty and `optional` is true.
+  std::optional<double> number(std::size_t row, const std::string& column, double lo, double hi,
+                               bool optional = false) const;
+
+ private:
+  [[noreturn]] void fail(std::size_t row, std::size_t column, const std::string& what) const;
+  std::size_t column_index(const std::string& column) const;
+
+  std::string path_;
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> cells_;
+  std::vector<std::size_t> line_;                  // file line of each row
+  std::vector<std::vector<std::size_t>> column_;   // file column where each cell starts
+};
+
+}  // namespace stackrace
