@@ -135,8 +135,7 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
 
   // Monthly probability that a non-adopter adopts, per country (Bass, agents/adoption.hpp).
   std::vector<double> hazard(C, 0.0);
-  const double adopter_rate = w.base.revise + (outside ? rule.abandon : 0.0);
-  double visit = adopter_rate;
+  const double adopter_rate = std::min(1.0, w.base.revise + (outside ? rule.abandon : 0.0));
   if (outside) {
     for (int c = 0; c < C; ++c) {
       double p = rule.innovation * std::pow(s.countries[c].gdp_per_capita / rule.reference_gdp_per_capita,
@@ -145,25 +144,30 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
         p *= std::exp(rule.value_elasticity *
                       (adoption_value(s, kind, c, view, &constants) - calibration.start_value[index_of(kind)][c]));
       hazard[c] = bass_monthly_hazard(std::min(p, 50.0), rule.imitation, view.adopted[index_of(kind)][c]);
-      visit = std::max(visit, hazard[c]);
     }
   }
-  table.visit_rate = std::min(visit, 1.0);
-  if (table.visit_rate <= 0) return table;
+  // Each group is visited at the fastest rate any of its agents acts: adopters revise,
+  // non-adopters adopt (only where some are left).
+  for (int g = 0; g < population.group_count(); ++g) {
+    const int c = g / S;
+    const bool waiting = outside && view.adopted[index_of(kind)][c] < 1.0;
+    table.visit_rate[g] = std::max(adopter_rate, waiting ? hazard[c] : 0.0);
+  }
 
   std::vector<double> u(K), p(K);
   for (int g = 0; g < population.group_count(); ++g) {
     const int c = g / S, segment = g % S;
     for (int e = 0; e < employers; ++e) {
+      const double visit = table.visit_rate[g];
       AgentSituation a = situation(s, kind, c, segment, employers > 1 && e < K ? e : -1, view);
       utilities(s, kind, a, view, &constants, u);
       for (int current = 0; current < K; ++current) {
         std::span<double> row = table.row(g, current, e);
         const bool waiting = outside && current == *outside;
-        const double act = (waiting ? hazard[c] : w.base.revise) / table.visit_rate;
+        const double act = visit > 0 ? (waiting ? hazard[c] : w.base.revise) / visit : 0.0;
         logit(u, waiting ? -1 : current, w.base.switching_cost, p);
         for (int k = 0; k < K; ++k) row[k] = act * p[k];
-        if (outside && !waiting) row[*outside] += rule.abandon / table.visit_rate;
+        if (outside && !waiting && visit > 0) row[*outside] += rule.abandon / visit;
         double moved = 0;
         for (double x : row) moved += x;
         row[current] += std::max(0.0, 1.0 - moved);

@@ -45,16 +45,22 @@ inline double open_unit(std::uint64_t bits) { return (static_cast<double>(bits >
 // boost::random::geometric_distribution, written out because this is the hottest line of
 // the engine: a multiply instead of a divide, truncation instead of a libm floor().
 // revise = 1 visits every agent.
+// revise = 0 never visits.
 class RevisionGaps {
  public:
-  explicit RevisionGaps(double revise) : all_(revise >= 1.0), scale_(all_ ? 0.0 : 1.0 / std::log1p(-revise)) {}
+  RevisionGaps() = default;
+  explicit RevisionGaps(double revise)
+      : all_(revise >= 1.0), none_(revise <= 0.0), scale_(all_ || none_ ? 0.0 : 1.0 / std::log1p(-revise)) {}
   std::int64_t operator()(CounterStream& stream) const {
+    if (none_) return never;
     return all_ ? 0 : static_cast<std::int64_t>(std::log(open_unit(stream())) * scale_);
   }
 
  private:
-  bool all_;
-  double scale_;
+  static constexpr std::int64_t never = std::int64_t{1} << 62;
+  bool all_ = false;
+  bool none_ = true;
+  double scale_ = 0;
 };
 
 }  // namespace
@@ -80,13 +86,16 @@ std::vector<std::int64_t> seat_population(AgentPopulation& population, const Cho
 
 void revise_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key,
                        std::vector<std::int64_t>& counts, const EmployerLink* employer) {
-  if (table.visit_rate <= 0.0 || population.size() == 0) return;
+  if (population.size() == 0) return;
   const int K = table.stacks;
   const int segments = population.segments;
+  std::vector<RevisionGaps> gaps;
+  bool anyone = false;
+  for (double rate : table.visit_rate) gaps.emplace_back(rate), anyone = anyone || rate > 0;
+  if (!anyone) return;
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
     key.index = static_cast<std::uint64_t>(block);
     CounterStream stream(key);
-    const RevisionGaps gap(table.visit_rate);
     auto [begin, end] = bounds_of(population, block);
     int g = population.group_of(begin);
     // Plain pointers: a byte store may alias anything, and would make the compiler
@@ -94,9 +103,16 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, St
     StackIndex* const stack = population.stack.data();
     const std::int64_t* const group_begin = population.group_begin.data();
     std::int64_t* const group_counts = tally.data();
-    std::int64_t group_end = group_begin[g + 1];
-    for (std::int64_t i = begin + gap(stream); i < end; i += 1 + gap(stream)) {
-      while (i >= group_end) group_end = group_begin[++g + 1];
+    std::int64_t group_end = std::min(group_begin[g + 1], end);
+    std::int64_t i = begin + gaps[g](stream);
+    for (;;) {
+      // Past the group's end: the next group starts afresh at its first agent.
+      while (i >= group_end && group_end < end) {
+        ++g;
+        group_end = std::min(group_begin[g + 1], end);
+        i = group_begin[g] + gaps[g](stream);
+      }
+      if (i >= end) break;
       const StackIndex current = stack[i];
       const int boss = employer ? employer->employer_stack(i, g / segments, K) : 0;
       auto pick = static_cast<StackIndex>(pick_stack(table.row(g, current, boss), open_unit(stream())));
@@ -105,6 +121,7 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, St
         --group_counts[std::size_t(g) * K + current];
         ++group_counts[std::size_t(g) * K + pick];
       }
+      i += 1 + gaps[g](stream);
     }
   });
 }

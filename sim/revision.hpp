@@ -1,11 +1,12 @@
 #pragma once
 // The parallel kernel that lets one population revise its stacks for one month.
-// It visits only a thinned sample of agents: every agent is visited with the same
-// probability (the table's visit rate, the largest rate at which any agent acts this
-// month), and a visited agent's row of the table says what it then does — stay, or
-// move to each stack — so agents that act more slowly simply stay more often. Within
-// each fixed block of agents the gap to the next visit is drawn from a geometric
-// distribution over the block's own counter-based stream: the work grows with the
+// It visits only a thinned sample of agents: every agent of a group (a country, or a
+// segment of one) is visited with the group's visit rate — the largest rate at which
+// any of its agents acts this month — and a visited agent's row of the table says what
+// it then does: stay, or move to each stack. So agents that act more slowly simply stay
+// more often. Within each fixed block of agents the gap to the next visit is drawn
+// from a geometric distribution over the block's own counter-based stream, afresh at
+// each group's start (gaps are memoryless, so this is exact): the work grows with the
 // visits, not the population, and the result does not depend on how blocks are spread
 // over threads.
 #include <cstdint>
@@ -26,11 +27,11 @@ struct ChoiceTable {
   int groups = 0;
   int stacks = 0;
   int employers = 1;
-  double visit_rate = 0;           // probability that an agent is visited this month
+  std::vector<double> visit_rate;  // [group]: probability that an agent is visited this month
   std::vector<double> cumulative;  // [group][current][employer][k]
 
   ChoiceTable(int groups_, int stacks_, int employers_ = 1)
-      : groups(groups_), stacks(stacks_), employers(employers_),
+      : groups(groups_), stacks(stacks_), employers(employers_), visit_rate(groups_, 0.0),
         cumulative(std::size_t(groups_) * stacks_ * employers_ * stacks_) {}
   std::size_t offset(int group, int current, int employer) const {
     return ((std::size_t(group) * stacks + current) * employers + employer) * stacks;

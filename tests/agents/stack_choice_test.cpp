@@ -45,7 +45,7 @@ TEST_CASE("huge utilities give finite probabilities", "[choice]") {
   CHECK(std::isfinite(p[0]));
 }
 
-TEST_CASE("a cumulative table picks every stack over [0, 1) and ends at exactly 1", "[choice]") {
+TEST_CASE("a cumulative table picks every stack over the unit interval and ends at exactly 1", "[choice]") {
   std::vector<double> table{0.25, 0.0, 0.75};
   cumulate(table);
   CHECK(table.back() == 1.0);

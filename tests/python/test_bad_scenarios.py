@@ -132,7 +132,7 @@ def run_refused(stackrace, tmp_path, *args):
         (["--set", "foo.bar=1"], ["--set"]),
         (["--set", "stacks.eu_open.price=1"], ["--set", "eu_open"]),
         (["--set", "choice.developer.revise=2"], ["--set", "choice.developer.revise"]),
-        (["--set", "stacks.cn_open.price=-1"], ["--set", "stacks[1].price"]),
+        (["--set", "stacks.cn_open.price=-1"], ["--set", "stacks[2].price"]),
         (["--set", "scenario.steps"], ["--set"]),
         (["--steps", "0"], ["--steps"]),
         (["--agents", "0"], ["--agents"]),

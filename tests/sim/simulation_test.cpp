@@ -81,6 +81,10 @@ TEST_CASE("with no one revising, nothing changes", "[simulation]") {
   ScenarioOverrides o;
   o.developer_agents = 20'000;
   o.set = {"choice.developer.revise=0", "choice.firm.revise=0", "choice.country.revise=0"};
+  for (const char* kind : {"developer", "firm", "country"}) {
+    o.set.push_back(std::string("adoption.") + kind + ".innovation=0");
+    o.set.push_back(std::string("adoption.") + kind + ".imitation=0");
+  }
   Scenario s = load_scenario(test::world("default.toml"), o);
   RunResult r = simulate(s, {});
   for (int t = 1; t < r.times; ++t)
