@@ -132,8 +132,6 @@ void read_stacks(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
     r.done();
     s.stacks.push_back(spec);
   }
-  if (s.outside_stack() && s.stacks.size() < 3)
-    root.fail_at(&stacks, "stacks", "with an outside option a scenario needs at least two AI stacks besides it");
 }
 
 void read_choice(TableReader& root, Scenario& s, detail::ScenarioSource& file) {

@@ -77,6 +77,7 @@ int run_command(const RunOptions& o) {
 
     if (!o.quiet) {
       print_run_summary(std::cout, scenario, result);
+      print_country_extremes(std::cout, scenario, result);
       std::cout << "Results written to " << output << '\n';
     }
     const std::int64_t agents = total_agents(result);

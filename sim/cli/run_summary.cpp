@@ -1,7 +1,9 @@
 #include "sim/cli/run_summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 
 namespace stackrace::cli {
 
@@ -36,6 +38,47 @@ void print_run_summary(std::ostream& out, const Scenario& s, const RunResult& r)
                     percent(r.global_share_at(last, kind, k)).c_str());
       out << line;
     }
+  }
+}
+
+namespace {
+std::string ranked(const Scenario& s, const std::vector<int>& order, const std::vector<float>& share) {
+  std::string line;
+  for (int c : order) {
+    if (!line.empty()) line += ", ";
+    line += s.countries[c].id + " " + percent(share[c]);
+  }
+  return line;
+}
+}  // namespace
+
+void print_country_extremes(std::ostream& out, const Scenario& s, const RunResult& r, int count,
+                            std::int64_t min_agents) {
+  const int last = r.times - 1;
+  // Countries with few agents have noisy shares (one agent is 100%): rank those with
+  // at least `min_agents` developer agents, if that leaves enough to rank.
+  auto developers = [&](int c) { return r.agents[std::size_t(c) * agent_kind_count + index_of(AgentKind::developer)]; };
+  int enough = 0;
+  for (int c = 0; c < s.country_count(); ++c) enough += developers(c) >= min_agents;
+  const std::int64_t floor = enough >= 2 * count ? min_agents : 1;
+  out << "Countries with the highest and lowest share of their developers on each stack, "
+      << month_after(s.start, last) << " (countries with at least " << floor << " developer agents)\n";
+  for (int k = 0; k < s.stack_count(); ++k) {
+    if (s.stacks[k].outside) continue;
+    std::vector<float> share(s.country_count());
+    std::vector<int> order;
+    for (int c = 0; c < s.country_count(); ++c) {
+      share[c] = r.share_at(last, c, AgentKind::developer, k);
+      if (!std::isnan(share[c]) && developers(c) >= floor) order.push_back(c);
+    }
+    // Ties (common in small countries) go to the lower country index, so the list is stable.
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return share[a] > share[b]; });
+    const int n = std::min<int>(count, static_cast<int>(order.size()));
+    std::vector<int> highest(order.begin(), order.begin() + n);
+    std::vector<int> lowest(order.end() - n, order.end());
+    std::reverse(lowest.begin(), lowest.end());
+    out << "  " << s.stacks[k].id << " highest: " << ranked(s, highest, share) << '\n';
+    out << "  " << s.stacks[k].id << " lowest:  " << ranked(s, lowest, share) << '\n';
   }
 }
 

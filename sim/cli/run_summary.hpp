@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <ostream>
 #include <string>
 
@@ -12,5 +13,10 @@ std::string month_after(const std::string& start, int months);
 
 // The world-wide share of each stack for each kind of agent, at the start and the end.
 void print_run_summary(std::ostream& out, const Scenario& scenario, const RunResult& result);
+
+// For each AI stack, the `count` countries whose developers use it most and least at
+// the end, among countries with at least `min_agents` developer agents.
+void print_country_extremes(std::ostream& out, const Scenario& scenario, const RunResult& result, int count = 10,
+                            std::int64_t min_agents = 100);
 
 }  // namespace stackrace::cli

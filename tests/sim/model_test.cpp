@@ -1,0 +1,104 @@
+// The model against what it must reproduce exactly (analytic limits) and what it must
+// respect in direction (monotonicity), on small populations that run in a moment.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "agents/adoption.hpp"
+#include "sim/simulation.hpp"
+#include "tests/test_support.hpp"
+#include "worlds/scenario_loader.hpp"
+
+using namespace stackrace;
+
+namespace {
+
+// One country, the outside option and one AI stack, no switching back: the Bass model.
+const char* bass_world = R"(
+[scenario]
+name = "bass"
+steps = 60
+
+[population]
+developer_agents = 10_000_000
+
+[[stacks]]
+id = "none"
+outside = true
+
+[[stacks]]
+id = "ai"
+capability = 1.0
+price = 1.0
+
+[adoption.developer]
+innovation = 0.01
+imitation = 0.2
+abandon = 0.0
+
+[[countries]]
+id = "ONE"
+developers = 1.0
+initial_share = { none = 1.0 }
+)";
+
+double developer_share(const RunResult& r, int t, int k) { return r.global_share_at(t, AgentKind::developer, k); }
+
+}  // namespace
+
+TEST_CASE("the monthly Bass hazard reproduces the closed-form curve exactly in the mean field", "[model][bass]") {
+  const double p = 0.01, q = 0.2;
+  double adopted = 0;
+  for (int t = 1; t <= 120; ++t) {
+    adopted += (1 - adopted) * bass_monthly_hazard(p, q, adopted);
+    REQUIRE(adopted == Approx(bass_curve(p, q, t)).epsilon(1e-9));
+  }
+  CHECK(bass_monthly_hazard(p, 0.0, 0.3) == Approx(1 - std::exp(-p)).epsilon(1e-12));
+  CHECK(bass_monthly_hazard(0.0, 0.0, 0.3) == 0.0);
+}
+
+TEST_CASE("a large population adopts along the Bass curve within 1% at every month", "[model][bass]") {
+  test::TempScenario file(bass_world);
+  Scenario s = load_scenario(file.path());
+  RunResult r = simulate(s, {});
+  for (int t = 1; t <= s.steps; ++t) {
+    const double expected = bass_curve(0.01, 0.2, t);
+    INFO("month " << t);
+    REQUIRE(1.0 - developer_share(r, t, 0) == Approx(expected).epsilon(0.01));
+  }
+}
+
+namespace {
+// Global developer share of cn_open at the end, summed over replicate seeds (common
+// random numbers: the same seeds for both arms).
+double cn_open_share(std::vector<std::string> set, int replicates = 4) {
+  double total = 0;
+  for (int seed = 1; seed <= replicates; ++seed) {
+    ScenarioOverrides o;
+    o.developer_agents = 100'000;
+    o.steps = 24;
+    o.seed = seed;
+    o.set = set;
+    Scenario s = load_scenario(test::world("default.toml"), o);
+    RunResult r = simulate(s, {});
+    total += r.global_share_at(s.steps, AgentKind::developer, 2) + r.global_share_at(s.steps, AgentKind::firm, 2);
+  }
+  return total / replicates;
+}
+}  // namespace
+
+TEST_CASE("a cheaper stack never loses share", "[model][monotonicity]") {
+  const double base = cn_open_share({});
+  const double cheaper = cn_open_share({"stacks.cn_open.price=0.2"});
+  const double cheapest = cn_open_share({"stacks.cn_open.price=0.1"});
+  CHECK(cheaper > base);
+  CHECK(cheapest > cheaper);
+}
+
+TEST_CASE("a more capable stack never loses share", "[model][monotonicity]") {
+  const double base = cn_open_share({});
+  const double better = cn_open_share({"stacks.cn_open.capability=0.995"});
+  const double worse = cn_open_share({"stacks.cn_open.capability=0.97"});
+  CHECK(better > base);
+  CHECK(worse < base);
+}
