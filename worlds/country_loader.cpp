@@ -245,7 +245,16 @@ void materialise(toml::table& root, const Scenario& s) {
 void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   WorldRules rules = read_world(root, s, file);
   std::vector<CountrySpec> countries;
-  if (!rules.table_path.empty()) countries = countries_from_table(s, rules);
+  if (!rules.table_path.empty()) {
+    try {
+      countries = countries_from_table(s, rules);
+    } catch (const ScenarioError& e) {
+      // The table's own position first; then which scenario key named the table.
+      const toml::node* named = root.raw().at_path("world.countries_table").node();
+      throw ScenarioError(std::string(e.what()) + " (in the country table named at " + file.location(named) +
+                          ": world.countries_table)");
+    }
+  }
 
   TableReader defaults(root.table("country_defaults", false), "country_defaults", file);
   CountrySpec base;

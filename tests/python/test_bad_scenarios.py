@@ -194,3 +194,16 @@ def test_info_on_a_missing_file(stackrace, tmp_path):
 def test_unknown_option(stackrace, tmp_path):
     result = run_refused(stackrace, tmp_path, DEFAULT_WORLD, "--frobnicate")
     assert "frobnicate" in result.stderr
+
+
+def test_bad_country_table_names_the_table_and_the_scenario(stackrace, bad_scenarios_dir, tmp_path):
+    scenario = bad_scenarios_dir / "tables" / "countries_table_bad_number.toml"
+    table = bad_scenarios_dir / "tables" / "bad_countries.csv"
+    for command in (["validate", scenario], ["run", scenario, "-o", tmp_path / "x.h5", "--quiet"]):
+        result = stackrace(*command, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        # The cell's own position (line 3, the CHN row; column 41, its gdp_per_capita_usd cell) ...
+        assert f"{table}:3:41: column gdp_per_capita_usd: 'lots' is not a number" in result.stderr
+        # ... and the scenario key that named the table.
+        assert re.search(re.escape(str(scenario)) + r":\d+:\d+: world.countries_table", result.stderr), result.stderr
+        assert list(tmp_path.iterdir()) == []
