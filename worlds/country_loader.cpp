@@ -44,7 +44,8 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
   std::string table = r.text("countries_table", std::string{});
   if (!table.empty()) {
     std::filesystem::path path(table);
-    if (path.is_relative()) path = std::filesystem::path(file.file).parent_path() / path;
+    // Relative to the file that names it (which may be a scenario this one extends).
+    if (path.is_relative()) path = std::filesystem::path(file.file_of(r.node("countries_table"))).parent_path() / path;
     w.table_path = path.lexically_normal().string();
     if (!std::filesystem::is_regular_file(w.table_path))
       r.fail_at(r.node("countries_table"), "countries_table", "no such file: " + w.table_path);

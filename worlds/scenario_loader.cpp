@@ -15,6 +15,7 @@
 #include "worlds/country_loader.hpp"
 #include "worlds/detail/table_reader.hpp"
 #include "worlds/scenario_error.hpp"
+#include "worlds/scenario_extends.hpp"
 #include "worlds/scenario_overrides.hpp"
 
 namespace stackrace {
@@ -33,20 +34,6 @@ bool is_month(const std::string& text) {
     if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
   int month = std::stoi(text.substr(5, 2));
   return month >= 1 && month <= 12;
-}
-
-toml::table parse(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ScenarioError(path + ":1:1: cannot open the scenario file");
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return toml::parse(text.str(), path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream out;
-    out << path << ':' << e.source().begin.line << ':' << e.source().begin.column << ": syntax error: " << e.description();
-    throw ScenarioError(out.str());
-  }
 }
 
 void read_header(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
@@ -217,8 +204,8 @@ std::string serialise(const toml::table& table) {
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides) {
-  toml::table table = parse(path);
   detail::ScenarioSource source{path, {}};
+  toml::table table = detail::read_scenario_file(path, source);
   auto apply = [&](const std::string& assignment, const std::string& origin) {
     detail::apply_override(table, assignment, origin, source.origins);
   };

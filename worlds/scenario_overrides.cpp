@@ -41,7 +41,7 @@ toml::table parse_value(const std::string& value, const std::string& origin) {
 }  // namespace
 
 void apply_override(toml::table& root, const std::string& assignment, const std::string& origin,
-                    std::map<const toml::node*, std::string>& origins) {
+                    std::map<const toml::node*, ScenarioSource::Origin>& origins) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError(origin + ": expected KEY=VALUE, e.g. scenario.steps=60");
@@ -55,7 +55,7 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
     toml::node* next = table->get(path[i]);
     if (!next) {
       next = &table->insert_or_assign(path[i], toml::table{}).first->second;
-      origins[next] = origin;
+      origins[next] = {origin, ""};
     }
     if (auto array = next->as_array()) {
       if (++i + 1 >= path.size()) throw ScenarioError(origin + ": " + key + ": name a key inside an element of " + walked);
@@ -68,7 +68,7 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   }
   toml::table parsed = parse_value(assignment.substr(eq + 1), origin);
   parsed.get("value")->visit(
-      [&](auto&& value) { origins[&table->insert_or_assign(path.back(), std::move(value)).first->second] = origin; });
+      [&](auto&& value) { origins[&table->insert_or_assign(path.back(), std::move(value)).first->second] = {origin, ""}; });
 }
 
 }  // namespace stackrace::detail

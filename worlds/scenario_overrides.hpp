@@ -4,6 +4,8 @@
 
 #include <toml++/toml.h>
 
+#include "worlds/detail/table_reader.hpp"
+
 namespace stackrace::detail {
 
 // Applies `--set dotted.key=VALUE` to a parsed scenario. A path segment that names an
@@ -13,6 +15,6 @@ namespace stackrace::detail {
 // it makes (the value, and any table it had to create on the way) is entered in
 // `origins` with `origin`, so that errors about them point at the `--set` text.
 void apply_override(toml::table& root, const std::string& assignment, const std::string& origin,
-                    std::map<const toml::node*, std::string>& origins);
+                    std::map<const toml::node*, ScenarioSource::Origin>& origins);
 
 }  // namespace stackrace::detail

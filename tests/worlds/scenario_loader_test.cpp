@@ -106,3 +106,30 @@ TEST_CASE("a population that cannot fit in memory is refused before anything is 
   o.memory_limit_bytes = 24e9;
   CHECK_THROWS_WITH(load_scenario(file.path(), o), Contains("population.developer_agents") && Contains("GB"));
 }
+
+TEST_CASE("a scenario extends another: tables merge, other values replace, policies append", "[scenario][extends]") {
+  TempScenario base(minimal, "base.toml");
+  std::string child_text = "extends = \"" + base.path() +
+                           "\"\n[scenario]\nname = \"child\"\nsteps = 7\n[population]\nfirm_agents = 0\n"
+                           "[choice.developer]\nrevise = 0.25\n";
+  TempScenario child(child_text, "child.toml");
+  Scenario s = load_scenario(child.path());
+  CHECK(s.name == "child");
+  CHECK(s.steps == 7);
+  CHECK(s.developer_agents == 100);  // from the base
+  CHECK(s.stacks.size() == 2);       // from the base
+  CHECK(s.weights(AgentKind::developer).revise == 0.25);
+  CHECK_THAT(s.resolved_toml, !Contains("extends"));
+}
+
+TEST_CASE("errors in an extended scenario point at the file and line the key was written in", "[scenario][extends]") {
+  std::string bad = minimal;
+  bad.replace(bad.find("price = 2.0"), 11, "price = -2.0");
+  TempScenario base(bad, "bad-base.toml");
+  TempScenario child("extends = \"" + base.path() + "\"\n[scenario]\nsteps = 0\n", "child2.toml");
+  CHECK_THROWS_WITH(load_scenario(child.path()), Contains(child.path() + ":3:9: scenario.steps"));
+  TempScenario child_ok("extends = \"" + base.path() + "\"\n", "child3.toml");
+  CHECK_THROWS_WITH(load_scenario(child_ok.path()), Contains(base.path() + ":11:9: stacks[0].price"));
+  TempScenario loop("extends = \"stackrace-test-" + std::to_string(::getpid()) + "-loop.toml\"\n", "loop.toml");
+  CHECK_THROWS_WITH(load_scenario(loop.path()), Contains("cycle"));
+}

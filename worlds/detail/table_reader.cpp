@@ -10,7 +10,7 @@
 namespace stackrace::detail {
 
 std::string ScenarioSource::location(const toml::node* at) const {
-  if (auto it = origins.find(at); it != origins.end()) return it->second;
+  if (auto it = origins.find(at); it != origins.end()) return it->second.where;
   std::ostringstream out;
   if (at && at->source().begin.line > 0) {
     const auto& src = at->source();
@@ -32,6 +32,12 @@ std::string describe(double x) {
   return out.str();
 }
 }  // namespace
+
+std::string ScenarioSource::file_of(const toml::node* at) const {
+  if (auto it = origins.find(at); it != origins.end()) return it->second.file.empty() ? file : it->second.file;
+  if (at && at->source().path) return *at->source().path;
+  return file;
+}
 
 TableReader::TableReader(toml::table& table, std::string path, ScenarioSource& source)
     : table_(table), path_(std::move(path)), source_(source) {}

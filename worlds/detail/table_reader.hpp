@@ -25,16 +25,21 @@ struct Bounds {
 // own (toml++ does not copy positions), so `origins` records one for them: the text of a
 // command-line override, or the FILE:LINE:COL of the node they replace or copy.
 struct ScenarioSource {
+  struct Origin {
+    std::string where;  // FILE:LINE:COL, or the command-line text
+    std::string file;   // the file it was written in ("" for the command line)
+  };
   std::string file;
-  std::map<const toml::node*, std::string> origins;
+  std::map<const toml::node*, Origin> origins;
 
   std::string location(const toml::node* at) const;  // FILE:LINE:COL, or the recorded origin
-  // Puts `value` at `key` in `table`, keeping `from`'s location for error messages.
+  std::string file_of(const toml::node* at) const;   // the file a node was written in, else `file`
+  // Puts `value` at `key` in `table`, keeping `from`'s origin for error messages.
   template <class Value>
   const toml::node* replace(toml::table& table, std::string_view key, Value&& value, const toml::node* from) {
-    std::string where = location(from);
+    Origin origin{location(from), file_of(from)};
     const toml::node* made = &table.insert_or_assign(key, std::forward<Value>(value)).first->second;
-    origins[made] = where;
+    origins[made] = std::move(origin);
     return made;
   }
 };
