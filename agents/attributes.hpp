@@ -59,6 +59,7 @@ struct KindWeights {
 struct CountrySpec {
   std::string id;    // ISO 3166 alpha-3 code or a group id
   std::string name;
+  std::string region;     // World Bank region (used to target policies)
   double developers = 0;  // real developers
   double firms = 0;       // real firms
   double gdp_per_capita = 10'000;  // USD

@@ -27,6 +27,9 @@ struct StackSight {
   double global_share;    // last month's share of the world's developers on it
   double capacity_penalty;  // self-hosting demand beyond the country's data-centre power
   double calibration;     // constant fitted so that the start matches observed shares
+  double bonus = 0;       // policies: subsidised set-up, infrastructure bundles
+  bool open_usable = true;  // policies may forbid using open weights as such
+  int localisation = 0;   // the data-localisation level in force in the agent's country
 };
 
 // +1 when the stack's bloc is the country's camp, -1 when it is the rival camp, else 0.
@@ -38,18 +41,18 @@ inline double bloc_affinity(Bloc alignment, Bloc stack_bloc) {
 // Utility of stack `s` before the switching cost, which depends on the agent's current stack.
 inline double stack_utility(const KindWeights& w, const AgentSituation& a, const StackSight& s) {
   const double price_weight = w.base.log_price * (a.large ? w.large_firm_price_factor : 1.0);
-  const bool open = s.spec->open_weights;
+  const bool open = s.spec->open_weights && s.open_usable;
   const bool foreign_closed = !open && a.country->alignment != s.spec->bloc;
   double u = w.base.capability * s.capability - price_weight * std::log(s.price) +
              w.base.country_share * s.country_share + w.global_share * s.global_share + s.calibration;
   u += w.open_weights * (open ? 1.0 : 0.0);
   u += w.alignment * bloc_affinity(a.country->alignment, s.spec->bloc);
-  u -= w.localisation * (foreign_closed ? a.country->data_localisation : 0);
+  u -= w.localisation * (foreign_closed ? s.localisation : 0);
   u += w.government * (s.index == a.government_stack ? 1.0 : 0.0);
   u += w.employer * (s.index == a.employer_stack ? 1.0 : 0.0);
   u += w.self_hosting * (open && a.physical_industry ? 1.0 : 0.0);
   u -= open ? s.capacity_penalty : 0.0;
-  return u;
+  return u + s.bonus;
 }
 
 }  // namespace stackrace

@@ -1,19 +1,38 @@
 #pragma once
+#include <array>
+#include <cstdint>
 #include <vector>
+
+#include "agents/agent_kind.hpp"
 
 namespace stackrace {
 
-// What the agents of each country see of each stack in one month. The engine fills
-// it from the stacks' state; policies (export controls, tariffs, bans, subsidies —
-// see README.md) edit it before the agents decide.
+// What the agents of each country see of each stack in one month. The engine fills it
+// from the stacks' state; policies (policies/README.md) edit it before agents decide.
 struct StackEnvironment {
   int countries = 0;
   int stacks = 0;
   std::vector<double> capability;  // [stack]
-  std::vector<double> price;       // [country * stacks + stack], USD per million tokens
+  std::vector<double> price;       // [country][stack], USD per million tokens
+  std::array<std::vector<std::uint8_t>, agent_kind_count> banned;  // [kind][country][stack]
+  std::vector<double> bonus;       // [country][stack]: utility from subsidised set-up, bundles
+  std::vector<double> lock_in;     // [country][stack]: extra cost of leaving the stack
+  std::vector<std::uint8_t> open_restricted;  // [country][stack]: open weights may not be used as such
+  std::vector<int> localisation;   // [country]: data-localisation level in force
 
-  double& price_in(int country, int stack) { return price[country * stacks + stack]; }
-  double price_in(int country, int stack) const { return price[country * stacks + stack]; }
+  StackEnvironment() = default;
+  StackEnvironment(int countries_, int stacks_)
+      : countries(countries_), stacks(stacks_), capability(stacks_, 0.0), price(cell_count(), 0.0),
+        bonus(cell_count(), 0.0), lock_in(cell_count(), 0.0), open_restricted(cell_count(), 0),
+        localisation(countries_, 0) {
+    for (auto& b : banned) b.assign(cell_count(), 0);
+  }
+
+  std::size_t cell_count() const { return std::size_t(countries) * stacks; }
+  std::size_t cell(int country, int stack) const { return std::size_t(country) * stacks + stack; }
+  double& price_in(int country, int stack) { return price[cell(country, stack)]; }
+  double price_in(int country, int stack) const { return price[cell(country, stack)]; }
+  bool is_banned(AgentKind kind, int country, int stack) const { return banned[index_of(kind)][cell(country, stack)]; }
 };
 
 }  // namespace stackrace

@@ -30,7 +30,7 @@ void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const
   const int c = static_cast<int>(a.country - s.countries.data());
   const bool network = s.feedback.network;
   for (int k = 0; k < K; ++k) {
-    if (s.stacks[k].outside) {
+    if (s.stacks[k].outside || view.env.is_banned(kind, c, k)) {
       u[k] = -std::numeric_limits<double>::infinity();
       continue;
     }
@@ -41,7 +41,10 @@ void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const
                      network ? view.developer_share[std::size_t(c) * K + k] : 0.0,
                      network ? view.global_developer_share[k] : 0.0,
                      view.capacity_penalty.empty() ? 0.0 : view.capacity_penalty[c],
-                     constants ? (*constants)[std::size_t(c) * K + k] : 0.0};
+                     constants ? (*constants)[std::size_t(c) * K + k] : 0.0,
+                     view.env.bonus[view.env.cell(c, k)],
+                     !view.env.open_restricted[view.env.cell(c, k)],
+                     view.env.localisation[c]};
     u[k] = stack_utility(s.kind_weights(kind), a, sight);
   }
 }
@@ -49,21 +52,28 @@ void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const
 double log_sum_exp(const std::vector<double>& u) {
   double top = -std::numeric_limits<double>::infinity();
   for (double x : u) top = std::max(top, x);
+  if (std::isinf(top)) return top;  // nothing available
   double sum = 0;
   for (double x : u) sum += std::exp(x - top);
   return top + std::log(sum);
 }
 
-// Logit probabilities over the AI stacks, with the switching cost for leaving `current`.
-void logit(const std::vector<double>& u, int current, double switching_cost, std::vector<double>& p) {
+// Logit probabilities over the available AI stacks, with the switching cost for leaving
+// `current`. Returns false when no AI stack is available (p is then all zero).
+bool logit(const std::vector<double>& u, int current, double switching_cost, std::vector<double>& p) {
   double top = -std::numeric_limits<double>::infinity();
   for (std::size_t k = 0; k < u.size(); ++k) {
     p[k] = u[k] - (int(k) == current ? 0.0 : switching_cost);
     top = std::max(top, p[k]);
   }
+  if (std::isinf(top)) {
+    std::fill(p.begin(), p.end(), 0.0);
+    return false;
+  }
   double sum = 0;
   for (double& x : p) sum += (x = std::exp(x - top));
   for (double& x : p) x /= sum;
+  return true;
 }
 
 // The value of adopting AI for the country's first segment, no employer: the logsum.
@@ -148,10 +158,14 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
   }
   // Each group is visited at the fastest rate any of its agents acts: adopters revise,
   // non-adopters adopt (only where some are left).
+  // Where a stack is banned for this kind, its users must leave it this month: the
+  // whole group is visited.
   for (int g = 0; g < population.group_count(); ++g) {
     const int c = g / S;
     const bool waiting = outside && view.adopted[index_of(kind)][c] < 1.0;
-    table.visit_rate[g] = std::max(adopter_rate, waiting ? hazard[c] : 0.0);
+    bool ban = false;
+    for (int k = 0; k < K; ++k) ban = ban || view.env.is_banned(kind, c, k);
+    table.visit_rate[g] = ban ? 1.0 : std::max(adopter_rate, waiting ? hazard[c] : 0.0);
   }
 
   std::vector<double> u(K), p(K);
@@ -164,10 +178,16 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
       for (int current = 0; current < K; ++current) {
         std::span<double> row = table.row(g, current, e);
         const bool waiting = outside && current == *outside;
-        const double act = visit > 0 ? (waiting ? hazard[c] : w.base.revise) / visit : 0.0;
-        logit(u, waiting ? -1 : current, w.base.switching_cost, p);
+        const bool banned = view.env.is_banned(kind, c, current);
+        const double rate = banned ? 1.0 : waiting ? hazard[c] : w.base.revise;
+        const double act = visit > 0 ? rate / visit : 0.0;
+        // Leaving a stack costs the switching cost plus any lock-in (infrastructure bundles).
+        const double leave = w.base.switching_cost + (waiting ? 0.0 : view.env.lock_in[view.env.cell(c, current)]);
+        const bool any = logit(u, waiting ? -1 : current, leave, p);
         for (int k = 0; k < K; ++k) row[k] = act * p[k];
-        if (outside && !waiting && visit > 0) row[*outside] += rule.abandon / visit;
+        // With nothing available, users of a banned stack fall back to the outside option.
+        if (!any && banned && outside) row[*outside] += act;
+        if (outside && !waiting && !banned && visit > 0) row[*outside] += rule.abandon / visit;
         double moved = 0;
         for (double x : row) moved += x;
         row[current] += std::max(0.0, 1.0 - moved);

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <limits>
 
+#include <boost/random/uniform_01.hpp>
+
+#include "agents/bundle_choice.hpp"
 #include "agents/population.hpp"
 #include "sim/choice_tables.hpp"
 #include "sim/revision.hpp"
@@ -21,6 +24,7 @@ struct RunState {
   std::array<std::vector<double>, agent_kind_count> weight;  // [country]: real entities per agent
   StackState stacks;
   Calibration calibration;
+  PolicyState policies;
   std::uint64_t employer_salt = 0;
 
   AgentPopulation& population(AgentKind kind) { return populations[index_of(kind)]; }
@@ -74,11 +78,15 @@ StreamKey stream_key(const Scenario& s, const RunConfig& config, int step, Agent
   return {s.seed, static_cast<std::uint64_t>(config.run), step, kind, purpose, 0};
 }
 
+// The stacks as every country sees them before policies: one price everywhere, each
+// country's own data-localisation regime.
 StackEnvironment environment(const Scenario& s, const StackState& stacks) {
-  StackEnvironment env{s.country_count(), s.stack_count(), stacks.capability, {}};
-  env.price.resize(std::size_t(env.countries) * env.stacks);
-  for (int c = 0; c < env.countries; ++c)
+  StackEnvironment env(s.country_count(), s.stack_count());
+  env.capability = stacks.capability;
+  for (int c = 0; c < env.countries; ++c) {
+    env.localisation[c] = s.countries[c].data_localisation;
     for (int k = 0; k < env.stacks; ++k) env.price_in(c, k) = stacks.price[k];
+  }
   return env;
 }
 
@@ -167,7 +175,8 @@ ChoiceTable initial_table(const Scenario& s, AgentKind kind, int segments) {
 }
 
 RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out) {
-  RunState state{s, {}, {}, {}, initial_stack_state(s), {}, 0};
+  RunState state{s, {}, {}, {}, initial_stack_state(s), {}, {}, 0};
+  state.policies.accepted_at.assign(s.policies.size(), std::vector<int>(s.countries.size(), -1));
   state.employer_salt = mix64(mix64(s.seed) ^ static_cast<std::uint64_t>(config.run) ^ 0xe3b0c44298fc1c14ull);
   for (AgentKind kind : all_agent_kinds) {
     const std::vector<std::int64_t> agents = agents_per_country(s, kind);
@@ -214,14 +223,40 @@ void record(const RunState& state, int t, RunResult& out) {
   }
 }
 
+// Governments decide on infrastructure bundles offered this month (agents/bundle_choice.hpp),
+// each with its own draw, so that a bundle never shifts any other random number.
+void decide_bundles(RunState& state, const RunConfig& config, int t, const MonthView& view) {
+  const Scenario& s = state.scenario;
+  const int C = s.country_count();
+  boost::random::uniform_01<double> uniform;
+  for (std::size_t i = 0; i < s.policies.size(); ++i) {
+    const auto* bundle = std::get_if<InfrastructureBundle>(&s.policies[i]);
+    if (!bundle || bundle->offer_month() != t || !bundle->window.covers(t)) continue;
+    for (int c = 0; c < C; ++c) {
+      if (!bundle->targets.includes(c)) continue;
+      StreamKey key = stream_key(s, config, t, AgentKind::country, StreamPurpose::bundle);
+      key.index = static_cast<std::uint64_t>(i) * static_cast<std::uint64_t>(C) + static_cast<std::uint64_t>(c);
+      CounterStream stream(key);
+      const double p = bundle_acceptance(bundle->accept_base, bundle->accept_alignment, bundle->accept_government,
+                                         s.countries[c].alignment, bundle->offered_by,
+                                         view.government_stack[c] == bundle->stack);
+      if (uniform(stream) < p) state.policies.accepted_at[i][c] = t;
+    }
+  }
+}
+
 // One month, in the order of DESIGN.md: policies -> stack dynamics -> countries ->
 // firms -> developers -> aggregation. Every kind decides on last month's aggregates
 // (and developers on their employers' stacks of last month), so all tables are built,
 // and the firms' stacks copied, before any agent moves.
 void step(RunState& state, const RunConfig& config, int t, RunResult& out) {
   const Scenario& s = state.scenario;
-  advance_stacks(s, t, month_view(state, t - 1).global_developer_share, state.stacks);
-  const MonthView view = month_view(state, t);  // policies will edit view.env here (issue 5)
+  const PolicyContext context{s.stacks, s.countries, t};
+  const std::vector<double> usage = month_view(state, t - 1).global_developer_share;
+  advance_stacks(s, usage, drive_stacks(s.policies, context), state.stacks);
+  MonthView view = month_view(state, t);
+  decide_bundles(state, config, t, view);
+  edit_environment(s.policies, state.policies, context, view.env);
   std::array<ChoiceTable, agent_kind_count> tables{
       choice_table(s, AgentKind::country, state.population(AgentKind::country), view, state.calibration),
       choice_table(s, AgentKind::firm, state.population(AgentKind::firm), view, state.calibration),

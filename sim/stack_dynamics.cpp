@@ -15,13 +15,11 @@ double frontier_growth(const Scenario& s) {
 }
 
 // The leader's bloc: that of the first AI stack with no lag at the start.
-const BlocCompute* leader_compute(const Scenario& s) {
+Bloc leader_bloc(const Scenario& s) {
   for (const StackSpec& k : s.stacks)
-    if (!k.outside && k.lag_months == 0) return &s.compute.of(k.bloc);
-  return nullptr;
+    if (!k.outside && k.lag_months == 0) return k.bloc;
+  return Bloc::none;
 }
-
-double compute_at(const BlocCompute& b, int t) { return b.share * std::pow(1.0 + b.growth, t); }
 
 }  // namespace
 
@@ -32,28 +30,40 @@ StackState initial_stack_state(const Scenario& s) {
     state.capability.push_back(k.capability);
     state.price.push_back(k.price);
   }
+  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) state.compute[bloc_index(b)] = s.compute.of(b).share;
   return state;
 }
 
-void advance_stacks(const Scenario& s, int t, const std::vector<double>& usage, StackState& state) {
+void advance_stacks(const Scenario& s, const std::vector<double>& usage, const StackDrivers& drivers,
+                    StackState& state) {
+  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other})
+    state.compute[bloc_index(b)] *= 1.0 + s.compute.of(b).growth * (1.0 - drivers.compute_growth_cut[bloc_index(b)]);
   const double g = frontier_growth(s);
-  const BlocCompute* leader = leader_compute(s);
-  const bool lag_moves = s.feedback.compute_lag && leader && leader->share > 0;
+  const Bloc leader = leader_bloc(s);
+  const double leader_compute = leader == Bloc::none ? 0.0 : state.compute[bloc_index(leader)];
+  const bool lag_moves = s.feedback.compute_lag && leader_compute > 0;
   for (int k = 0; k < s.stack_count(); ++k) {
     const StackSpec& spec = s.stacks[k];
-    state.price[k] = spec.price * std::pow(1.0 - spec.price_decline, t);
+    state.price[k] *= (1.0 - spec.price_decline) * (1.0 - drivers.extra_price_decline[k]);
     if (spec.outside) continue;
+    const double lag_before = state.lag[k];
+    if (drivers.release_stopped[k]) {
+      // No new weights: the stack stands still while the frontier moves on.
+      state.lag[k] += 1.0;
+      state.capability[k] += spec.capability_growth - g * 1.0;
+      continue;
+    }
     if (lag_moves && spec.lag_months > 0) {
       // Months of frontier progress the follower makes in a month: its relative compute,
       // raised to an elasticity, times a catch-up advantage that grows with the lag
       // (the further behind, the more there is to learn from the leader), plus what
       // its usage teaches it. The lag settles where this equals one.
-      const double relative = compute_at(s.compute.of(spec.bloc), t) / compute_at(*leader, t);
+      const double relative = state.compute[bloc_index(spec.bloc)] / leader_compute;
       double progress = std::pow(relative, s.compute.compute_elasticity) * (1.0 + s.compute.catch_up * state.lag[k]);
       if (s.feedback.deployment_data) progress += s.compute.deployment_alpha * usage[k];
       state.lag[k] = std::max(0.0, state.lag[k] + 1.0 - progress);
     }
-    state.capability[k] = spec.capability + spec.capability_growth * t - g * (state.lag[k] - spec.lag_months);
+    state.capability[k] += spec.capability_growth - g * (state.lag[k] - lag_before);
   }
 }
 

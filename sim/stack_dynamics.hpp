@@ -2,9 +2,13 @@
 // How the stacks themselves change month by month (MODEL.md, "Stacks evolve"): prices
 // fall; the frontier's capability grows; a follower's lag behind it closes or widens
 // with its bloc's compute relative to the leader's, and with how much it is used
-// (deployment -> data -> capability).
+// (deployment -> data -> capability). Policies act through StackDrivers: export
+// controls slow a bloc's compute and speed its price decline; a bloc that stops
+// releasing open weights stops its open stacks' progress.
+#include <array>
 #include <vector>
 
+#include "policies/policy_common.hpp"
 #include "worlds/scenario.hpp"
 
 namespace stackrace {
@@ -12,13 +16,15 @@ namespace stackrace {
 struct StackState {
   std::vector<double> lag;         // months behind the frontier
   std::vector<double> capability;  // score
-  std::vector<double> price;       // USD per million tokens, before policies
+  std::vector<double> price;       // USD per million tokens, before policies edit it per country
+  std::array<double, 4> compute{};  // [Bloc]: share of the world's AI compute at the start, grown since
 };
 
 StackState initial_stack_state(const Scenario& s);
 
 // Moves the stacks from month t - 1 to month t; `usage` is last month's world-wide
 // developer share of each stack.
-void advance_stacks(const Scenario& s, int t, const std::vector<double>& usage, StackState& state);
+void advance_stacks(const Scenario& s, const std::vector<double>& usage, const StackDrivers& drivers,
+                    StackState& state);
 
 }  // namespace stackrace

@@ -109,6 +109,7 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     CountrySpec c;
     c.id = t.text(row, "iso3");
     c.name = t.text(row, "name");
+    c.region = t.text(row, "region");
     const double population = *t.number(row, "population_m", 0, 2e3) * 1e6;
     c.gdp_per_capita = *t.number(row, "gdp_per_capita_usd", 0, 1e6);
     const double gdp = population * c.gdp_per_capita;
@@ -192,6 +193,7 @@ Shares read_initial_share(const toml::table& shares, const Scenario& s, const Ta
 // row or the defaults).
 void read_country_keys(TableReader& r, CountrySpec& c, bool required) {
   auto or_required = [&](double value) { return required ? std::nullopt : std::optional<double>(value); };
+  c.region = r.text("region", c.region);
   c.developers = r.number("developers", {0, 1e10}, or_required(c.developers));
   c.firms = r.number("firms", {0, 1e10}, c.firms);
   c.gdp_per_capita = r.number("gdp_per_capita", {0, 1e7}, c.gdp_per_capita);
@@ -220,6 +222,7 @@ void materialise(toml::table& root, const Scenario& s) {
     toml::table t;
     t.insert("id", c.id);
     t.insert("name", c.name);
+    t.insert("region", c.region);
     t.insert("developers", c.developers);
     t.insert("firms", c.firms);
     t.insert("gdp_per_capita", c.gdp_per_capita);

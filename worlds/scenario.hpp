@@ -12,6 +12,7 @@
 #include "agents/agent_kind.hpp"
 #include "agents/attributes.hpp"
 #include "agents/stack_choice.hpp"
+#include "policies/policy.hpp"
 
 namespace stackrace {
 
@@ -51,6 +52,7 @@ struct Scenario {
   FeedbackLoops feedback;
   ComputeDynamics compute;
   std::vector<CountrySpec> countries;
+  std::vector<Policy> policies;  // in the order they apply within a month (policies/policy.hpp)
 
   std::string source_path;    // the file it was read from
   std::string resolved_toml;  // the full scenario with defaults and overrides applied

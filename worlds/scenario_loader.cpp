@@ -13,6 +13,7 @@
 
 #include "agents/population.hpp"
 #include "worlds/country_loader.hpp"
+#include "worlds/policy_loader.hpp"
 #include "worlds/detail/table_reader.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_extends.hpp"
@@ -225,6 +226,7 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrid
   read_feedback(root, s, source);
   read_compute(root, s, source);
   read_countries(root, s, source);
+  read_policies(root, s, source);
   root.done();
   s.resolved_toml = serialise(table);
   return s;

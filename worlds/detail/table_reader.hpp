@@ -61,6 +61,7 @@ class TableReader {
   bool has(std::string_view key) const { return table_.contains(key); }
   const toml::node* node(std::string_view key) const { return table_.get(key); }
   toml::table& raw() { return table_; }
+  void known(std::string_view key) { known_.emplace(key); }  // read by hand, not through a typed getter
 
   // Rejects every key no one asked for.
   void done() const;

@@ -1,0 +1,57 @@
+#pragma once
+// The policies of a scenario and how they compose. Within a month they apply in a fixed
+// order, whatever their order in the file: export controls, open-weight restrictions,
+// stack bans, tariffs, subsidies, infrastructure bundles, data-localisation rules
+// (the order of the alternatives below). Prices compose by multiplication, so tariffs
+// and subsidies commute; a ban wins over everything that makes a stack attractive.
+#include <variant>
+#include <vector>
+
+#include "policies/data_localisation.hpp"
+#include "policies/export_control.hpp"
+#include "policies/infrastructure_bundle.hpp"
+#include "policies/open_weight_restriction.hpp"
+#include "policies/stack_ban.hpp"
+#include "policies/subsidy.hpp"
+#include "policies/tariff.hpp"
+
+namespace stackrace {
+
+using Policy = std::variant<ExportControl, OpenWeightRestriction, StackBan, Tariff, Subsidy, InfrastructureBundle,
+                            DataLocalisation>;
+
+inline const PolicyWindow& window_of(const Policy& p) {
+  return std::visit([](const auto& x) -> const PolicyWindow& { return x.window; }, p);
+}
+
+// Per-run state of the policies: for each policy, the month each country accepted it
+// (infrastructure bundles only; -1 where not accepted).
+struct PolicyState {
+  std::vector<std::vector<int>> accepted_at;  // [policy][country]
+};
+
+// The policies' effects on the stacks' dynamics in month ctx.month.
+inline StackDrivers drive_stacks(const std::vector<Policy>& policies, const PolicyContext& ctx) {
+  StackDrivers drivers(static_cast<int>(ctx.stacks.size()));
+  for (const Policy& p : policies) {
+    if (!window_of(p).covers(ctx.month)) continue;
+    if (auto* e = std::get_if<ExportControl>(&p)) e->drive(ctx, drivers);
+    if (auto* o = std::get_if<OpenWeightRestriction>(&p)) o->drive(ctx, drivers);
+  }
+  return drivers;
+}
+
+// The policies' edits to what agents see in month ctx.month.
+inline void edit_environment(const std::vector<Policy>& policies, const PolicyState& state, const PolicyContext& ctx,
+                             StackEnvironment& env) {
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    const Policy& p = policies[i];
+    if (!window_of(p).covers(ctx.month)) continue;
+    if (auto* b = std::get_if<InfrastructureBundle>(&p)) b->edit(ctx, state.accepted_at[i], env);
+    else std::visit([&](const auto& x) {
+      if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, InfrastructureBundle>) x.edit(ctx, env);
+    }, p);
+  }
+}
+
+}  // namespace stackrace

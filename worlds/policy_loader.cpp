@@ -1,0 +1,190 @@
+#include "worlds/policy_loader.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "worlds/scenario_error.hpp"
+
+namespace stackrace {
+namespace {
+
+using detail::Bounds;
+using detail::TableReader;
+
+bool is_month(const std::string& text) {
+  if (text.size() != 7 || text[4] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6})
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  const int month = std::stoi(text.substr(5, 2));
+  return month >= 1 && month <= 12;
+}
+
+Bloc read_bloc(TableReader& r, std::string_view key, const char* fallback) {
+  std::string name = r.one_of(key, {"us", "cn", "other"}, std::string(fallback));
+  return name == "us" ? Bloc::us : name == "cn" ? Bloc::cn : Bloc::other;
+}
+
+PolicyWindow read_window(TableReader& r, const Scenario& s) {
+  PolicyWindow w;
+  std::string start = r.text("start", std::string{});
+  std::string end = r.text("end", std::string{});
+  for (auto [key, value] : {std::pair{"start", &start}, std::pair{"end", &end}})
+    if (!value->empty() && !is_month(*value))
+      r.fail_at(r.node(key), key, "'" + *value + "' is not a month written YYYY-MM");
+  if (!start.empty()) w.first = months_between(s.start, start);
+  if (!end.empty()) w.last = months_between(s.start, end);
+  if (!start.empty() && !end.empty() && w.last < w.first)
+    r.fail_at(r.node("end"), "end", "the window ends (" + end + ") before it starts (" + start + ")");
+  return w;
+}
+
+// Targets: country ids, "all", "tier:N", "alignment:us|cn|none", "region:NAME".
+PolicyTargets read_targets(TableReader& r, const Scenario& s, bool required) {
+  PolicyTargets t{std::vector<std::uint8_t>(s.countries.size(), 0)};
+  const toml::node* node = r.node("targets");
+  r.known("targets");
+  if (!node) {
+    if (required) r.fail_at(nullptr, "targets", "required key is missing (country ids, all, tier:N, alignment:BLOC or region:NAME)");
+    std::fill(t.country.begin(), t.country.end(), 1);
+    return t;
+  }
+  const toml::array* list = node->as_array();
+  if (!list || list->empty()) r.fail_at(node, "targets", "expected a non-empty list of targets");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const toml::node& item = *list->get(i);
+    const std::string where = "targets[" + std::to_string(i) + "]";
+    auto text = item.value<std::string>();
+    if (!item.is_string() || !text) r.fail_at(&item, where, "expected a string");
+    const std::string& target = *text;
+    bool matched = false;
+    for (std::size_t c = 0; c < s.countries.size(); ++c) {
+      const CountrySpec& country = s.countries[c];
+      const Bloc camp = country.alignment;
+      const bool hit =
+          target == "all" || target == country.id || target == "tier:" + std::to_string(country.export_control_tier) ||
+          target == "region:" + country.region ||
+          target == std::string("alignment:") + (camp == Bloc::us ? "us" : camp == Bloc::cn ? "cn" : "none");
+      if (hit) t.country[c] = 1, matched = true;
+    }
+    if (!matched)
+      r.fail_at(&item, where,
+                "unknown target '" + target + "' (a country id of this scenario, all, tier:N, alignment:us|cn|none or region:NAME)");
+  }
+  return t;
+}
+
+int read_stack(TableReader& r, const Scenario& s, bool allow_outside = false) {
+  std::string id = r.text("stack", std::nullopt);
+  for (int k = 0; k < s.stack_count(); ++k)
+    if (s.stacks[k].id == id) {
+      if (s.stacks[k].outside && !allow_outside) r.fail_at(r.node("stack"), "stack", "'" + id + "' is the outside option");
+      return k;
+    }
+  r.fail_at(r.node("stack"), "stack", "unknown stack '" + id + "'");
+}
+
+Policy read_policy(TableReader& r, const Scenario& s) {
+  const std::string type = r.one_of("type", {"export_control", "ban", "tariff", "subsidy", "infrastructure_bundle",
+                                             "data_localisation", "open_weight_restriction"},
+                                    std::nullopt);
+  r.text("name", std::string{});
+  const PolicyWindow window = read_window(r, s);
+  if (type == "export_control") {
+    ExportControl p;
+    p.window = window;
+    p.targets = read_targets(r, s, true);
+    p.access = r.one_of("access", {"capped", "embargoed"}, std::nullopt) == "capped" ? ExportControl::Access::capped
+                                                                                    : ExportControl::Access::embargoed;
+    p.hardware_bloc = read_bloc(r, "hardware_bloc", "us");
+    p.restricted_bloc = read_bloc(r, "restricted_bloc", "cn");
+    const bool capped = p.access == ExportControl::Access::capped;
+    p.cap_h100e_per_year = r.number("cap_h100e_per_year", {0, 1e12}, capped ? std::nullopt : std::optional(0.0));
+    p.leakage = r.number("leakage", {0, 1}, 0.1);
+    p.h100e_per_mw = r.number("h100e_per_mw", {0, 1e6}, p.h100e_per_mw);
+    p.yearly_additions = r.number("yearly_additions", {0, 100}, p.yearly_additions);
+    p.self_hosting_premium = r.number("self_hosting_premium", {0, 100}, p.self_hosting_premium);
+    p.compute_growth_cut = r.number("compute_growth_cut", {0, 1}, p.compute_growth_cut);
+    p.efficiency_response = r.number("efficiency_response", {0, 0.5}, p.efficiency_response);
+    return p;
+  }
+  if (type == "ban") {
+    StackBan p;
+    p.window = window;
+    p.targets = read_targets(r, s, true);
+    p.stack = read_stack(r, s);
+    const std::string scope = r.one_of("scope", {"government", "firms", "all"}, std::string("all"));
+    p.scope = scope == "government" ? StackBan::Scope::government
+              : scope == "firms"    ? StackBan::Scope::firms
+                                    : StackBan::Scope::all;
+    return p;
+  }
+  if (type == "tariff") {
+    Tariff p;
+    p.window = window;
+    p.targets = read_targets(r, s, true);
+    p.stack = read_stack(r, s);
+    p.rate = r.number("rate", {0, 100}, std::nullopt);
+    return p;
+  }
+  if (type == "subsidy") {
+    Subsidy p;
+    p.window = window;
+    p.targets = read_targets(r, s, true);
+    p.stack = read_stack(r, s);
+    p.price_share = r.number("price_share", {0, 0.99}, 0.0);
+    p.setup = r.number("setup", {0, 100}, 0.0);
+    return p;
+  }
+  if (type == "infrastructure_bundle") {
+    InfrastructureBundle p;
+    p.window = window;
+    p.targets = read_targets(r, s, true);
+    p.stack = read_stack(r, s);
+    p.offered_by = read_bloc(r, "offered_by", "cn");
+    p.build_months = static_cast<int>(r.integer("build_months", 0, 600, p.build_months));
+    p.price_cut = r.number("price_cut", {0, 0.99}, p.price_cut);
+    p.appeal = r.number("appeal", {-100, 100}, p.appeal);
+    p.lock_in = r.number("lock_in", {0, 100}, p.lock_in);
+    p.accept_base = r.number("accept_base", {-100, 100}, p.accept_base);
+    p.accept_alignment = r.number("accept_alignment", {-100, 100}, p.accept_alignment);
+    p.accept_government = r.number("accept_government", {-100, 100}, p.accept_government);
+    return p;
+  }
+  if (type == "data_localisation") {
+    DataLocalisation p;
+    p.window = window;
+    p.targets = read_targets(r, s, true);
+    p.level = static_cast<int>(r.integer("level", 0, 2, 2));
+    return p;
+  }
+  OpenWeightRestriction p;
+  p.window = window;
+  p.bloc = read_bloc(r, "bloc", "cn");
+  p.mode = r.one_of("mode", {"stop_release", "restrict_use"}, std::nullopt) == "stop_release"
+               ? OpenWeightRestriction::Mode::stop_release
+               : OpenWeightRestriction::Mode::restrict_use;
+  p.targets = read_targets(r, s, p.mode == OpenWeightRestriction::Mode::restrict_use);
+  p.penalty = r.number("penalty", {0, 100}, 0.0);
+  return p;
+}
+
+}  // namespace
+
+int months_between(const std::string& from, const std::string& to) {
+  auto months = [](const std::string& m) { return std::stoi(m.substr(0, 4)) * 12 + std::stoi(m.substr(5, 2)) - 1; };
+  return months(to) - months(from);
+}
+
+void read_policies(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  toml::array& entries = root.array_of_tables("policies", false);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    TableReader r(*entries[i].as_table(), "policies[" + std::to_string(i) + "]", file);
+    s.policies.push_back(read_policy(r, s));
+    r.done();
+  }
+  // The order in which policies apply within a month is their type's (policies/policy.hpp).
+  std::stable_sort(s.policies.begin(), s.policies.end(),
+                   [](const Policy& a, const Policy& b) { return a.index() < b.index(); });
+}
+
+}  // namespace stackrace

@@ -1,0 +1,16 @@
+#pragma once
+#include "worlds/detail/table_reader.hpp"
+#include "worlds/scenario.hpp"
+
+namespace stackrace {
+
+// Reads `[[policies]]` (worlds/README.md, "Policies"): each entry's `type`, window
+// (`start`, `end` as YYYY-MM, inclusive), `targets` and its own keys. Needs the
+// scenario's start, stacks and countries read first. Policies are stored in the order
+// they apply within a month.
+void read_policies(detail::TableReader& root, Scenario& s, detail::ScenarioSource& file);
+
+// Months from `from` to `to`, both YYYY-MM.
+int months_between(const std::string& from, const std::string& to);
+
+}  // namespace stackrace
