@@ -1,0 +1,242 @@
+// Each policy moves shares in its own direction, composes with the others, and does
+// nothing at all outside its window. All runs share seeds (common random numbers), so
+// a difference is the policy's effect, not noise.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "sim/simulation.hpp"
+#include "tests/test_support.hpp"
+#include "worlds/scenario_loader.hpp"
+
+using namespace stackrace;
+
+namespace {
+
+constexpr int none = 0, us_closed = 1, cn_open = 2;
+
+struct Run {
+  Scenario scenario;
+  RunResult result;
+  int country(const std::string& id) const {
+    for (int c = 0; c < scenario.country_count(); ++c)
+      if (scenario.countries[c].id == id) return c;
+    FAIL("no country " << id);
+    return -1;
+  }
+  double share(int t, const std::string& id, AgentKind kind, int k) const {
+    return result.share_at(t, country(id), kind, k);
+  }
+  double global(AgentKind kind, int k) const { return result.global_share_at(scenario.steps, kind, k); }
+};
+
+// The default world at a small size for 24 months, with `policies` (TOML) added.
+Run run_with(const std::string& policies, int seed = 1) {
+  test::TempScenario file("extends = \"" + test::world("default.toml") + "\"\n" + policies,
+                          "policy-" + std::to_string(std::hash<std::string>{}(policies)) + ".toml");
+  ScenarioOverrides o;
+  o.developer_agents = 200'000;
+  o.steps = 24;
+  o.seed = seed;
+  Scenario s = load_scenario(file.path(), o);
+  RunResult r = simulate(s, {});
+  return Run{std::move(s), std::move(r)};
+}
+
+const Run& baseline() {
+  static const Run run = run_with("");
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("a ban drives the banned stack's share to zero where and for whom it applies", "[policies][ban]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "ban"
+targets = ["DEU", "FRA"]
+stack = "cn_open"
+scope = "all"
+start = "2026-04"
+)");
+  for (int t = 3; t <= r.scenario.steps; ++t)
+    for (AgentKind kind : all_agent_kinds)
+      for (const char* id : {"DEU", "FRA"}) REQUIRE(r.share(t, id, kind, cn_open) == 0.0f);
+  CHECK(r.share(2, "DEU", AgentKind::developer, cn_open) > 0.0f);  // before the ban
+  CHECK(r.share(24, "ITA", AgentKind::developer, cn_open) > 0.0f);  // not a target
+}
+
+TEST_CASE("a government-only ban touches governments and no one else", "[policies][ban]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "ban"
+targets = ["CHN"]
+stack = "cn_open"
+scope = "government"
+)");
+  CHECK(r.share(24, "CHN", AgentKind::country, cn_open) == 0.0f);
+  CHECK(r.share(24, "CHN", AgentKind::developer, cn_open) > 0.5f);
+}
+
+TEST_CASE("a tariff lowers the taxed stack's share", "[policies][tariff]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "tariff"
+targets = ["all"]
+stack = "cn_open"
+rate = 1.0
+)");
+  CHECK(r.global(AgentKind::developer, cn_open) < baseline().global(AgentKind::developer, cn_open));
+  CHECK(r.global(AgentKind::firm, cn_open) < baseline().global(AgentKind::firm, cn_open));
+}
+
+TEST_CASE("a subsidy raises the subsidised stack's share", "[policies][subsidy]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "subsidy"
+targets = ["tier:2"]
+stack = "us_closed"
+price_share = 0.5
+setup = 0.5
+)");
+  CHECK(r.global(AgentKind::developer, us_closed) > baseline().global(AgentKind::developer, us_closed));
+  CHECK(r.global(AgentKind::firm, us_closed) > baseline().global(AgentKind::firm, us_closed));
+}
+
+TEST_CASE("an export control slows the controlled bloc and makes self-hosting dearer", "[policies][export_control]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "export_control"
+targets = ["tier:3"]
+access = "embargoed"
+leakage = 0.1
+compute_growth_cut = 0.8
+self_hosting_premium = 1.0
+)");
+  const int end = r.scenario.steps;
+  // cn_open falls further behind the frontier ...
+  CHECK(r.result.capability[std::size_t(end) * 3 + cn_open] <
+        baseline().result.capability[std::size_t(end) * 3 + cn_open]);
+  // ... and is used less where self-hosting got dearer.
+  CHECK(r.share(end, "RUS", AgentKind::developer, cn_open) < baseline().share(end, "RUS", AgentKind::developer, cn_open));
+}
+
+TEST_CASE("an accepted infrastructure bundle raises its stack's share", "[policies][bundle]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "infrastructure_bundle"
+targets = ["alignment:none"]
+stack = "cn_open"
+offered_by = "cn"
+build_months = 6
+price_cut = 0.5
+appeal = 1.0
+lock_in = 1.0
+accept_base = 5.0
+)");
+  CHECK(r.global(AgentKind::firm, cn_open) > baseline().global(AgentKind::firm, cn_open));
+  CHECK(r.share(24, "IDN", AgentKind::developer, cn_open) > baseline().share(24, "IDN", AgentKind::developer, cn_open));
+}
+
+TEST_CASE("a bundle that every government declines changes nothing", "[policies][bundle]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "infrastructure_bundle"
+targets = ["all"]
+stack = "cn_open"
+accept_base = -100.0
+accept_alignment = 0.0
+accept_government = 0.0
+)");
+  CHECK(std::memcmp(r.result.share.data(), baseline().result.share.data(), r.result.share.size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("data localisation favours stacks whose data can stay home", "[policies][localisation]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "data_localisation"
+targets = ["alignment:none"]
+level = 2
+)");
+  CHECK(r.share(24, "IDN", AgentKind::firm, us_closed) < baseline().share(24, "IDN", AgentKind::firm, us_closed) + 1e-9);
+  CHECK(r.global(AgentKind::firm, cn_open) > baseline().global(AgentKind::firm, cn_open));
+}
+
+TEST_CASE("open-weight restrictions hold back the open stack", "[policies][open_weights]") {
+  Run stop = run_with(R"(
+[[policies]]
+type = "open_weight_restriction"
+bloc = "cn"
+mode = "stop_release"
+)");
+  CHECK(stop.result.capability[24 * 3 + cn_open] < baseline().result.capability[24 * 3 + cn_open]);
+  CHECK(stop.global(AgentKind::developer, cn_open) < baseline().global(AgentKind::developer, cn_open));
+  Run restrict = run_with(R"(
+[[policies]]
+type = "open_weight_restriction"
+targets = ["tier:1"]
+bloc = "cn"
+mode = "restrict_use"
+penalty = 1.0
+)");
+  CHECK(restrict.share(24, "DEU", AgentKind::firm, cn_open) <= baseline().share(24, "DEU", AgentKind::firm, cn_open));
+  CHECK(restrict.global(AgentKind::developer, cn_open) < baseline().global(AgentKind::developer, cn_open));
+}
+
+TEST_CASE("policies compose: a ban still wins over a subsidy for the same stack", "[policies][compose]") {
+  Run r = run_with(R"(
+[[policies]]
+type = "subsidy"
+targets = ["JPN"]
+stack = "cn_open"
+price_share = 0.9
+[[policies]]
+type = "ban"
+targets = ["JPN"]
+stack = "cn_open"
+[[policies]]
+type = "tariff"
+targets = ["all"]
+stack = "us_closed"
+rate = 0.5
+)");
+  CHECK(r.share(24, "JPN", AgentKind::developer, cn_open) == 0.0f);
+  CHECK(r.global(AgentKind::developer, us_closed) < baseline().global(AgentKind::developer, us_closed));
+}
+
+TEST_CASE("a policy whose window lies outside the run changes nothing, bit for bit", "[policies][window]") {
+  for (const char* window : {"start = \"2019-01\"\nend = \"2025-12\"", "start = \"2040-01\""}) {
+    Run r = run_with(std::string(R"(
+[[policies]]
+type = "ban"
+targets = ["all"]
+stack = "cn_open"
+)") + window + R"(
+[[policies]]
+type = "infrastructure_bundle"
+targets = ["all"]
+stack = "cn_open"
+accept_base = 100.0
+)" + window + "\n");
+    INFO(window);
+    CHECK(std::memcmp(r.result.share.data(), baseline().result.share.data(), r.result.share.size() * sizeof(float)) == 0);
+    CHECK(std::memcmp(r.result.global_share.data(), baseline().result.global_share.data(),
+                      r.result.global_share.size() * sizeof(float)) == 0);
+  }
+}
+
+TEST_CASE("bad policy input is refused with its key", "[policies][errors]") {
+  using Catch::Matchers::Contains;
+  auto refuse = [](const std::string& policy, const std::string& message) {
+    test::TempScenario file("extends = \"" + test::world("default.toml") + "\"\n[[policies]]\n" + policy, "bad-policy.toml");
+    CHECK_THROWS_WITH(load_scenario(file.path()), Contains(message));
+  };
+  refuse("type = \"ban\"\ntargets = [\"XYZ\"]\nstack = \"cn_open\"\n", "policies[0].targets[0]: unknown target 'XYZ'");
+  refuse("type = \"ban\"\ntargets = [\"all\"]\nstack = \"eu_open\"\n", "policies[0].stack: unknown stack 'eu_open'");
+  refuse("type = \"tariff\"\ntargets = [\"all\"]\nstack = \"cn_open\"\nrate = 0.1\nstart = \"2027-01\"\nend = \"2026-06\"\n",
+         "policies[0].end: the window ends");
+  refuse("type = \"export_control\"\ntargets = [\"tier:2\"]\naccess = \"capped\"\ncap_h100e_per_year = -5\n",
+         "policies[0].cap_h100e_per_year");
+  refuse("type = \"ban\"\nstack = \"cn_open\"\n", "policies[0].targets: required key is missing");
+  refuse("type = \"embargo\"\n", "policies[0].type: 'embargo' is not one of");
+}
