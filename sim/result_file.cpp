@@ -124,6 +124,25 @@ void ResultWriter::write_run(int r, const RunResult& result) {
   h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
 }
 
+void ResultWriter::write_comparison(const std::vector<std::string>& names, const std::vector<std::string>& resolved,
+                                    const std::vector<std::int64_t>& scenario_of_run,
+                                    const std::vector<std::int64_t>& replicate) {
+  h5::Handle text = h5::string_type();
+  const hsize_t S = names.size(), R = scenario_of_run.size();
+  datasets_["scenario"] = h5::create_dataset(file_, "scenario", text, {S});
+  h5::make_dimension_scale(dataset("scenario"), "scenario");
+  h5::write_strings(dataset("scenario"), names);
+  datasets_["scenario_toml"] = h5::create_dataset(file_, "scenario_toml", text, {S});
+  h5::attach_dimension(dataset("scenario_toml"), dataset("scenario"), 0);
+  h5::write_strings(dataset("scenario_toml"), resolved);
+  for (auto [name, values] : {std::pair{"scenario_of_run", &scenario_of_run}, std::pair{"replicate", &replicate}}) {
+    datasets_[name] = h5::create_dataset(file_, name, H5T_STD_I64LE, {R});
+    h5::attach_dimension(dataset(name), dataset("run"), 0);
+    h5::write_box(dataset(name), H5T_NATIVE_INT64, {0}, {R}, values->data());
+  }
+  h5::write_attribute(dataset("scenario_of_run"), "long_name", std::string("index into the scenario dimension"));
+}
+
 void ResultWriter::commit() {
   datasets_.clear();
   file_.reset();

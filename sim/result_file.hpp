@@ -30,6 +30,10 @@ class ResultWriter {
   // Writes run r's datasets, then marks it done and flushes, so that a file cut off
   // later still holds it whole.
   void write_run(int r, const RunResult& result);
+  // For a comparison file: the `scenario` dimension (names and resolved texts), and for
+  // each run its scenario and replicate.
+  void write_comparison(const std::vector<std::string>& names, const std::vector<std::string>& resolved,
+                        const std::vector<std::int64_t>& scenario_of_run, const std::vector<std::int64_t>& replicate);
   void commit();  // closes and renames PATH.partial to PATH
 
   const std::string& path() const { return path_; }

@@ -35,12 +35,29 @@ struct InfoOptions {
   std::string file;
 };
 
+struct CompareOptions {
+  std::string base;
+  std::string alternative;
+  int replicates = 10;
+  std::int64_t seed = 1;
+  std::string output;  // empty: results/compare-<base>-<alternative>.h5
+  int threads = 0;
+  std::optional<std::int64_t> agents;
+  std::optional<std::int64_t> steps;
+  std::vector<std::string> set;
+  int top = 15;
+  bool independent_seeds = false;
+  bool quiet = false;
+};
+
 void add_run_command(CLI::App& app, RunOptions& options);
 void add_validate_command(CLI::App& app, ValidateOptions& options);
 void add_info_command(CLI::App& app, InfoOptions& options);
+void add_compare_command(CLI::App& app, CompareOptions& options);
 
 int run_command(const RunOptions& options);
 int validate_command(const ValidateOptions& options);
 int info_command(const InfoOptions& options);
+int compare_command(const CompareOptions& options);
 
 }  // namespace stackrace::cli

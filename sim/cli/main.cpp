@@ -13,9 +13,11 @@ int main(int argc, char** argv) {
   RunOptions run;
   ValidateOptions validate;
   InfoOptions info;
+  CompareOptions compare;
   add_run_command(app, run);
   add_validate_command(app, validate);
   add_info_command(app, info);
+  add_compare_command(app, compare);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -26,5 +28,6 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("run")) return run_command(run);
   if (app.got_subcommand("validate")) return validate_command(validate);
+  if (app.got_subcommand("compare")) return compare_command(compare);
   return info_command(info);
 }

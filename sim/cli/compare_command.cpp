@@ -1,0 +1,195 @@
+// stackrace compare: a base and an alternative scenario over replicate seeds, with
+// common random numbers, into one result file, and the change in each stack's share
+// at the end with 95% confidence intervals.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <csignal>
+#include <functional>
+#include <memory>
+
+#include <tbb/global_control.h>
+
+#include "sim/cli/commands.hpp"
+#include "sim/cli/progress_bar.hpp"
+#include "sim/cli/run_summary.hpp"
+#include "sim/comparison.hpp"
+#include "sim/result_file.hpp"
+#include "sim/simulation.hpp"
+#include "sim/system_memory.hpp"
+#include "worlds/scenario_error.hpp"
+#include "worlds/scenario_loader.hpp"
+
+namespace stackrace::cli {
+namespace {
+
+std::atomic<bool> compare_stop{false};
+extern "C" void request_compare_stop(int) { compare_stop.store(true); }
+
+// The same world underneath: countries and stacks must match for shares to compare.
+void check_comparable(const Scenario& base, const Scenario& alt) {
+  auto ids = [](const auto& items) {
+    std::vector<std::string> v;
+    for (const auto& x : items) v.push_back(x.id);
+    return v;
+  };
+  if (ids(base.countries) != ids(alt.countries))
+    throw ScenarioError(alt.source_path + ":1:1: countries: not the same countries as " + base.source_path);
+  if (ids(base.stacks) != ids(alt.stacks))
+    throw ScenarioError(alt.source_path + ":1:1: stacks: not the same stacks as " + base.source_path);
+  if (base.steps != alt.steps)
+    throw ScenarioError(alt.source_path + ":1:1: scenario.steps: " + std::to_string(alt.steps) + " months, but " +
+                        base.source_path + " has " + std::to_string(base.steps));
+}
+
+std::string change(const ShareChange& c) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%+6.2f pp [%+6.2f, %+6.2f]", 100 * c.mean, 100 * c.low, 100 * c.high);
+  return text;
+}
+
+struct Arms {
+  std::vector<RunResult> base, alt;
+};
+
+using ShareOf = std::function<double(const RunResult&)>;
+ShareChange change_of(const Arms& arms, const ShareOf& share, bool paired) {
+  std::vector<double> b, a;
+  for (const RunResult& r : arms.base) b.push_back(share(r));
+  for (const RunResult& r : arms.alt) a.push_back(share(r));
+  return paired ? paired_change(b, a) : independent_change(b, a);
+}
+
+void print_changes(const Scenario& s, const Arms& arms, bool paired, int top) {
+  const int end = s.steps;
+  std::cout << "Change in share at " << month_after(s.start, end) << " (alternative - base), mean over "
+            << arms.base.size() << " replicates with 95% confidence interval"
+            << (paired ? " (paired: common random numbers)" : " (independent seeds)") << "\n\nWorld\n";
+  for (AgentKind kind : all_agent_kinds)
+    for (int k = 0; k < s.stack_count(); ++k) {
+      ShareChange c = change_of(arms, [&](const RunResult& r) { return r.global_share_at(end, kind, k); }, paired);
+      std::printf("  %-10s %-12s %s\n", std::string(agent_kind_name(kind)).c_str(), s.stacks[k].id.c_str(),
+                  change(c).c_str());
+    }
+  // The countries whose developers moved most, by the largest change on any stack, among
+  // those with enough developer agents that one agent's move is not a large share.
+  constexpr std::int64_t min_agents = 100;
+  std::vector<std::pair<double, int>> moved;
+  for (int c = 0; c < s.country_count(); ++c) {
+    if (arms.base.front().agents[std::size_t(c) * agent_kind_count + index_of(AgentKind::developer)] < min_agents) continue;
+    double largest = 0;
+    for (int k = 0; k < s.stack_count(); ++k) {
+      ShareChange d = change_of(arms, [&](const RunResult& r) {
+        const float x = r.share_at(end, c, AgentKind::developer, k);
+        return std::isnan(x) ? 0.0 : double(x);
+      }, paired);
+      largest = std::max(largest, std::fabs(d.mean));
+    }
+    moved.emplace_back(largest, c);
+  }
+  std::stable_sort(moved.begin(), moved.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  std::cout << "\nThe " << std::min<int>(top, int(moved.size()))
+            << " countries whose developers moved most (of those with at least " << min_agents << " developer agents)\n";
+  for (int i = 0; i < top && i < int(moved.size()); ++i) {
+    const int c = moved[i].second;
+    std::printf("  %-4s %-28s", s.countries[c].id.c_str(), s.countries[c].name.substr(0, 28).c_str());
+    for (int k = 0; k < s.stack_count(); ++k) {
+      ShareChange d = change_of(arms, [&](const RunResult& r) {
+        const float x = r.share_at(end, c, AgentKind::developer, k);
+        return std::isnan(x) ? 0.0 : double(x);
+      }, paired);
+      std::printf("  %s %s", s.stacks[k].id.c_str(), change(d).c_str());
+    }
+    std::printf("\n");
+  }
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app, CompareOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Run a base and an alternative scenario with common random numbers and compare their shares");
+  cmd->add_option("base", o.base, "Base scenario (TOML)")->required();
+  cmd->add_option("alternative", o.alternative, "Alternative scenario (TOML)")->required();
+  cmd->add_option("-r,--replicates", o.replicates, "Replicate runs of each scenario")->check(CLI::Range(2, 100000));
+  cmd->add_option("--seed", o.seed, "First seed; replicate i uses seed + i in both scenarios")
+      ->check(CLI::Range(std::int64_t{0}, INT64_MAX / 2));
+  cmd->add_option("-o,--output", o.output, "Result file; default: results/compare-<base>-<alternative>.h5");
+  cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core")->check(CLI::Range(0, 4096));
+  cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000'000}));
+  cmd->add_option("--steps", o.steps, "Months to simulate")->check(CLI::Range(std::int64_t{1}, std::int64_t{12'000}));
+  cmd->add_option("--set", o.set, "Override a key in both scenarios, e.g. --set scenario.steps=60")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--top", o.top, "Countries to list")->check(CLI::Range(0, 1000));
+  cmd->add_flag("--independent-seeds", o.independent_seeds,
+                "Give the alternative its own seeds (to see what common random numbers save)");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no table; only the last line");
+}
+
+int compare_command(const CompareOptions& o) {
+  Scenario base, alt;
+  try {
+    ScenarioOverrides overrides{o.set, o.agents, o.steps, std::nullopt, available_memory_bytes()};
+    base = load_scenario(o.base, overrides);
+    alt = load_scenario(o.alternative, overrides);
+    check_comparable(base, alt);
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
+  }
+  const std::string output =
+      o.output.empty() ? "results/compare-" + base.name + "-" + alt.name + ".h5" : o.output;
+  std::unique_ptr<tbb::global_control> threads;
+  if (o.threads > 0)
+    threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
+  std::signal(SIGINT, request_compare_stop);
+  std::signal(SIGTERM, request_compare_stop);
+
+  const int R = o.replicates;
+  try {
+    ResultWriter writer(output, base, 2 * R,
+                        {{"command", "compare"},
+                         {"base_file", o.base},
+                         {"alternative_file", o.alternative},
+                         {"common_random_numbers", o.independent_seeds ? "false" : "true"}});
+    std::vector<std::int64_t> scenario_of_run, replicate;
+    for (int arm = 0; arm < 2; ++arm)
+      for (int i = 0; i < R; ++i) scenario_of_run.push_back(arm), replicate.push_back(i);
+    writer.write_comparison({base.name, alt.name}, {base.resolved_toml, alt.resolved_toml}, scenario_of_run, replicate);
+    ProgressBar progress("compare", o.quiet);
+    Arms arms;
+    for (int arm = 0; arm < 2; ++arm) {
+      for (int i = 0; i < R; ++i) {
+        Scenario s = arm == 0 ? base : alt;
+        s.seed = static_cast<std::uint64_t>(o.seed + i + (arm == 1 && o.independent_seeds ? R : 0));
+        const int run = arm * R + i;
+        // The run index keys the random streams: both arms use the replicate's index, so
+        // replicate i draws the same numbers in both (common random numbers).
+        RunConfig config{i, {}, &compare_stop};
+        RunResult result = simulate(s, config);
+        writer.write_run(run, result);
+        (arm == 0 ? arms.base : arms.alt).push_back(std::move(result));
+        progress.update(run + 1, 2 * R);
+      }
+    }
+    progress.finish();
+    writer.commit();
+    if (!o.quiet) {
+      print_changes(base, arms, !o.independent_seeds, o.top);
+      std::cout << "Results written to " << output << '\n';
+    }
+    std::cout << "runs=" << 2 * R << " replicates=" << R << " output=" << output << std::endl;
+    return exit_ok;
+  } catch (const RunInterrupted&) {
+    std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';
+    return exit_interrupted;
+  } catch (const std::exception& e) {
+    std::cerr << "stackrace: compare failed: " << e.what() << '\n';
+    return exit_failed;
+  }
+}
+
+}  // namespace stackrace::cli

@@ -1,0 +1,46 @@
+"""`stackrace compare`: both scenarios in one file with a `scenario` dimension, common
+random numbers, and a printed table of changes with confidence intervals."""
+import numpy as np
+import xarray as xr
+
+from conftest import labels
+
+import h5py
+
+
+def test_compare_writes_both_scenarios(stackrace, worlds_dir, tmp_path):
+    out = tmp_path / "cmp.h5"
+    result = stackrace("compare", worlds_dir / "policies" / "no_controls.toml",
+                       worlds_dir / "policies" / "deepseek_bans_2025.toml",
+                       "--replicates", 3, "--agents", 20000, "--steps", 12, "--seed", 5, "-o", out, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"runs=6 replicates=3 output={out}"
+    assert "95% confidence interval" in result.stdout and "common random numbers" in result.stdout
+    assert "ITA" in result.stdout  # Italy's nationwide ban moves its developers most
+    with h5py.File(out, "r") as f:
+        assert labels(f["scenario"]) == ["no_controls", "deepseek_bans_2025"]
+        np.testing.assert_array_equal(f["scenario_of_run"][()], [0, 0, 0, 1, 1, 1])
+        np.testing.assert_array_equal(f["replicate"][()], [0, 1, 2, 0, 1, 2])
+        np.testing.assert_array_equal(f["seed"][()], [5, 6, 7, 5, 6, 7])  # common random numbers
+        np.testing.assert_array_equal(f["status"][()], [1] * 6)
+        assert f.attrs["command"] == "compare"
+        toml = [t.decode() if isinstance(t, bytes) else t for t in f["scenario_toml"][()]]
+        assert "[[policies]]" in toml[1] and "[[policies]]" not in toml[0]
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds.sizes["run"] == 6 and ds.sizes["scenario"] == 2
+        by_arm = ds.share.groupby(ds.scenario_of_run).mean("run")
+        italy_cn = by_arm.sel(country="ITA", kind="developer", stack="cn_open").isel(time=-1).values
+        assert italy_cn[1] == 0.0 and italy_cn[0] > 0.0
+
+
+def test_compare_refuses_scenarios_of_different_worlds(stackrace, worlds_dir, tmp_path):
+    result = stackrace("compare", worlds_dir / "default.toml", worlds_dir / "bench-meanfield.toml",
+                       "--replicates", 2, "-o", tmp_path / "x.h5", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "countries: not the same countries" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_help(stackrace):
+    result = stackrace("compare", "--help")
+    assert result.returncode == 0 and "--replicates" in result.stdout
