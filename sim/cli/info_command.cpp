@@ -28,34 +28,44 @@ std::vector<T> read_all(hid_t file, const std::string& name) {
   return values;
 }
 
-// Mean over finished runs of the last month's global share, by kind and stack.
+// Mean over finished runs of the last month's global share, by kind and stack; in a
+// comparison file, for each scenario separately.
 void print_headline(hid_t file, const std::map<std::string, hsize_t>& dims, const std::vector<std::int8_t>& status) {
   const hsize_t T = dims.at("time"), N = dims.at("kind"), K = dims.at("stack");
   std::vector<std::string> kinds = h5::read_strings(h5::open_dataset(file, "kind"));
   std::vector<std::string> stacks = h5::read_strings(h5::open_dataset(file, "stack"));
+  std::vector<std::string> arms{""};
+  std::vector<std::int64_t> arm_of_run(status.size(), 0);
+  if (h5::has_dataset(file, "scenario")) {
+    arms = h5::read_strings(h5::open_dataset(file, "scenario"));
+    arm_of_run = read_all<std::int64_t>(file, "scenario_of_run");
+  }
   h5::Handle global = h5::open_dataset(file, "global_share");
-  std::vector<double> sum(N * K, 0.0);
-  int done = 0;
   std::vector<float> last(N * K);
-  for (hsize_t r = 0; r < status.size(); ++r) {
-    if (status[r] != 1) continue;
-    h5::read_box(global, H5T_NATIVE_FLOAT, {r, T - 1, 0, 0}, {1, 1, N, K}, last.data());
-    for (std::size_t j = 0; j < last.size(); ++j) sum[j] += last[j];
-    ++done;
-  }
-  if (done == 0) {
-    std::cout << "No finished runs.\n";
-    return;
-  }
-  std::cout << "Global share at the last month (mean over " << done << " finished run" << (done > 1 ? "s" : "")
-            << "):\n";
-  for (hsize_t n = 0; n < N; ++n)
-    for (hsize_t k = 0; k < K; ++k) {
-      char line[160];
-      std::snprintf(line, sizeof line, "  %-10s %-12s %6.1f%%\n", kinds[n].c_str(), stacks[k].c_str(),
-                    100.0 * sum[n * K + k] / done);
-      std::cout << line;
+  for (std::size_t arm = 0; arm < arms.size(); ++arm) {
+    std::vector<double> sum(N * K, 0.0);
+    int done = 0;
+    for (hsize_t r = 0; r < status.size(); ++r) {
+      if (status[r] != 1 || arm_of_run[r] != std::int64_t(arm)) continue;
+      h5::read_box(global, H5T_NATIVE_FLOAT, {r, T - 1, 0, 0}, {1, 1, N, K}, last.data());
+      for (std::size_t j = 0; j < last.size(); ++j) sum[j] += last[j];
+      ++done;
     }
+    const std::string which = arms[arm].empty() ? "" : " of " + arms[arm];
+    if (done == 0) {
+      std::cout << "No finished runs" << which << ".\n";
+      continue;
+    }
+    std::cout << "Global share at the last month (mean over " << done << " finished run" << (done > 1 ? "s" : "")
+              << which << "):\n";
+    for (hsize_t n = 0; n < N; ++n)
+      for (hsize_t k = 0; k < K; ++k) {
+        char line[160];
+        std::snprintf(line, sizeof line, "  %-10s %-12s %6.1f%%\n", kinds[n].c_str(), stacks[k].c_str(),
+                      100.0 * sum[n * K + k] / done);
+        std::cout << line;
+      }
+  }
 }
 
 }  // namespace
