@@ -84,7 +84,7 @@ TEST_CASE("overrides from the command line change the scenario and are checked l
   CHECK_THROWS_WITH(load_scenario(file.path(), unknown), Contains("population.colonists: unknown key"));
 }
 
-TEST_CASE("--agents scales firms with developers", "[scenario]") {
+TEST_CASE("the --agents override scales firms with developers", "[scenario]") {
   ScenarioOverrides o;
   o.developer_agents = 2'000'000;
   Scenario s = load_scenario(test::world("default.toml"), o);
