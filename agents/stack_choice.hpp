@@ -1,8 +1,7 @@
 #pragma once
-// The multinomial-logit stack choice (DESIGN.md, "The model in one page").
-// An agent on stack `current` gives stack k the utility
-//   U_k = w_cap * capability_k - w_price * ln(price_k) + w_share * share_k - switching_cost * [k != current]
-// and picks k with probability exp(U_k) / sum_j exp(U_j).
+// The multinomial-logit stack choice (DESIGN.md, "The model in one page"; MODEL.md,
+// "Choice"): the weights of a kind's basic utility terms, the logit probabilities, and
+// the pick of a stack from a uniform draw. The utility itself is in stack_utility.hpp.
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -18,33 +17,26 @@ struct ChoiceWeights {
   double switching_cost = 0.5;  // utility lost by leaving the current stack
 };
 
-// What the agent sees of one stack this month.
-struct StackView {
-  double capability;
-  double price;          // USD per million tokens, > 0
-  double country_share;  // previous month's share of the country's developers on this stack
-};
-
-inline double stack_utility(const ChoiceWeights& w, const StackView& s, bool is_current) {
-  return w.capability * s.capability - w.log_price * std::log(s.price) + w.country_share * s.country_share -
-         (is_current ? 0.0 : w.switching_cost);
-}
-
-// Fills `probability[k]` with the logit choice probabilities. Subtracting the largest
-// utility before exponentiating keeps exp() finite whatever the weights.
-inline void choice_probabilities(const ChoiceWeights& w, std::span<const StackView> stacks, std::size_t current,
+// Fills `probability[k]` with the multinomial-logit choice probabilities of an agent on
+// stack `current` (-1: none), given each stack's utility before the switching cost:
+// exp(U_k - switching_cost·[k != current]) over their sum. A stack with utility -inf is
+// unavailable. Subtracting the largest utility before exponentiating keeps exp() finite
+// whatever the weights. Returns false (all zero) when no stack is available.
+inline bool choice_probabilities(std::span<const double> utility, int current, double switching_cost,
                                  std::span<double> probability) {
   double largest = -INFINITY;
-  for (std::size_t k = 0; k < stacks.size(); ++k) {
-    probability[k] = stack_utility(w, stacks[k], k == current);
+  for (std::size_t k = 0; k < utility.size(); ++k) {
+    probability[k] = utility[k] - (int(k) == current ? 0.0 : switching_cost);
     largest = std::fmax(largest, probability[k]);
   }
-  double total = 0;
-  for (std::size_t k = 0; k < stacks.size(); ++k) {
-    probability[k] = std::exp(probability[k] - largest);
-    total += probability[k];
+  if (std::isinf(largest)) {
+    for (double& p : probability) p = 0.0;
+    return false;
   }
-  for (std::size_t k = 0; k < stacks.size(); ++k) probability[k] /= total;
+  double total = 0;
+  for (double& p : probability) total += (p = std::exp(p - largest));
+  for (double& p : probability) p /= total;
+  return true;
 }
 
 // Turns probabilities into a cumulative table whose last entry is exactly 1, so that

@@ -1,5 +1,5 @@
 #pragma once
-// Export controls on the AI hardware a bloc makes (by default US chips). Target
+// Export controls on advanced AI hardware (US chips, in the shipped scenarios). Target
 // countries get tiered access — capped (at so many H100-equivalents a year) or
 // embargoed — softened by leakage (smuggling, access to foreign clouds). Where access is
 // restricted, self-hosting open-weight models costs more; the controlled bloc's compute
@@ -16,7 +16,6 @@ struct ExportControl {
   PolicyWindow window;
   PolicyTargets targets;
   enum class Access { capped, embargoed } access = Access::embargoed;
-  Bloc hardware_bloc = Bloc::us;          // whose chips are controlled
   Bloc restricted_bloc = Bloc::cn;        // the bloc whose compute the controls hold back
   double cap_h100e_per_year = 0;          // capped: imports allowed per country per year
   double leakage = 0;                     // share of restricted demand served anyway

@@ -58,24 +58,6 @@ double log_sum_exp(const std::vector<double>& u) {
   return top + std::log(sum);
 }
 
-// Logit probabilities over the available AI stacks, with the switching cost for leaving
-// `current`. Returns false when no AI stack is available (p is then all zero).
-bool logit(const std::vector<double>& u, int current, double switching_cost, std::vector<double>& p) {
-  double top = -std::numeric_limits<double>::infinity();
-  for (std::size_t k = 0; k < u.size(); ++k) {
-    p[k] = u[k] - (int(k) == current ? 0.0 : switching_cost);
-    top = std::max(top, p[k]);
-  }
-  if (std::isinf(top)) {
-    std::fill(p.begin(), p.end(), 0.0);
-    return false;
-  }
-  double sum = 0;
-  for (double& x : p) sum += (x = std::exp(x - top));
-  for (double& x : p) x /= sum;
-  return true;
-}
-
 // The value of adopting AI for the country's first segment, no employer: the logsum.
 double adoption_value(const Scenario& s, AgentKind kind, int c, const MonthView& view, const std::vector<double>* constants) {
   std::vector<double> u(s.stack_count());
@@ -108,7 +90,7 @@ std::vector<double> target_split(const Scenario& s, AgentKind kind, int c) {
 
 }  // namespace
 
-Calibration calibrate(const Scenario& s, const MonthView& expected_start, const MonthView& actual_start) {
+Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
   const int K = s.stack_count(), C = s.country_count();
   Calibration cal;
   std::vector<double> u(K);
@@ -128,7 +110,9 @@ Calibration calibrate(const Scenario& s, const MonthView& expected_start, const 
       }
     }
     std::vector<double>& value = cal.start_value[index_of(kind)];
-    for (int c = 0; c < C; ++c) value.push_back(adoption_value(s, kind, c, actual_start, &constant));
+    // Against the reference start, so that a stack made cheaper or better than its
+    // reference speeds adoption from the first month.
+    for (int c = 0; c < C; ++c) value.push_back(adoption_value(s, kind, c, expected_start, &constant));
   }
   return cal;
 }
@@ -164,7 +148,8 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
     const int c = g / S;
     const bool waiting = outside && view.adopted[index_of(kind)][c] < 1.0;
     bool ban = false;
-    for (int k = 0; k < K; ++k) ban = ban || view.env.is_banned(kind, c, k);
+    for (int k = 0; k < K; ++k)
+      ban = ban || (view.env.is_banned(kind, c, k) && view.kind_share[index_of(kind)][std::size_t(c) * K + k] > 0);
     table.visit_rate[g] = ban ? 1.0 : std::max(adopter_rate, waiting ? hazard[c] : 0.0);
   }
 
@@ -183,7 +168,7 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
         const double act = visit > 0 ? rate / visit : 0.0;
         // Leaving a stack costs the switching cost plus any lock-in (infrastructure bundles).
         const double leave = w.base.switching_cost + (waiting ? 0.0 : view.env.lock_in[view.env.cell(c, current)]);
-        const bool any = logit(u, waiting ? -1 : current, leave, p);
+        const bool any = choice_probabilities(u, waiting ? -1 : current, leave, p);
         for (int k = 0; k < K; ++k) row[k] = act * p[k];
         // With nothing available, users of a banned stack fall back to the outside option.
         if (!any && banned && outside) row[*outside] += act;

@@ -22,7 +22,7 @@ struct Calibration {
 
 // `expected_start` is the view the calibration fits against: the scenario's starting
 // shares and reference capabilities and prices.
-Calibration calibrate(const Scenario& s, const MonthView& expected_start, const MonthView& actual_start);
+Calibration calibrate(const Scenario& s, const MonthView& expected_start);
 
 ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
                          const Calibration& calibration);

@@ -15,6 +15,7 @@ struct MonthView {
   std::vector<double> developer_share;                  // [c][k]: share of the country's developers
   std::vector<double> global_developer_share;           // [k]: of the world's developers (real-weighted)
   std::array<std::vector<double>, agent_kind_count> adopted;  // [kind][c]: share not on the outside option
+  std::array<std::vector<double>, agent_kind_count> kind_share;  // [kind][c][k]: share of the kind's agents
   std::vector<int> government_stack;                    // [c]: the government's stack, -1 for none
   std::vector<double> capacity_penalty;                 // [c]: utility lost by self-hosted stacks
 };

@@ -53,7 +53,10 @@ class RevisionGaps {
       : all_(revise >= 1.0), none_(revise <= 0.0), scale_(all_ || none_ ? 0.0 : 1.0 / std::log1p(-revise)) {}
   std::int64_t operator()(CounterStream& stream) const {
     if (none_) return never;
-    return all_ ? 0 : static_cast<std::int64_t>(std::log(open_unit(stream())) * scale_);
+    if (all_) return 0;
+    // With tiny rates the gap can exceed any index: cap it before converting.
+    const double gap = std::log(open_unit(stream())) * scale_;
+    return gap < double(never) ? static_cast<std::int64_t>(gap) : never;
   }
 
  private:

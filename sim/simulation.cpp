@@ -68,7 +68,7 @@ std::vector<std::int64_t> agents_per_group(const Scenario& s, AgentKind kind, co
     const CountrySpec& spec = s.countries[c];
     const double phys = spec.physical_share, large = spec.large_share;
     std::vector<std::int64_t> split = allocate_agents(
-        per_country[c], {(1 - phys) * (1 - large), (1 - phys) * large, phys * (1 - large), phys * large});
+        per_country[c], {(1 - phys) * (1 - large), (1 - phys) * large, phys * (1 - large), phys * large}, false);
     groups.insert(groups.end(), split.begin(), split.end());
   }
   return groups;
@@ -111,12 +111,17 @@ MonthView month_view(const RunState& state, int t) {
   view.government_stack.assign(C, -1);
   view.capacity_penalty.assign(C, 0.0);
   double world = 0;
-  for (AgentKind kind : all_agent_kinds) view.adopted[index_of(kind)].assign(C, 0.0);
+  for (AgentKind kind : all_agent_kinds) {
+    view.adopted[index_of(kind)].assign(C, 0.0);
+    view.kind_share[index_of(kind)].assign(std::size_t(C) * K, 0.0);
+  }
   for (int c = 0; c < C; ++c) {
     for (AgentKind kind : all_agent_kinds) {
       const double n = static_cast<double>(state.population(kind).agents_in(c));
       const double waiting = outside ? static_cast<double>(state.in_country(kind, c, *outside)) : 0.0;
       view.adopted[index_of(kind)][c] = n > 0 ? 1.0 - waiting / n : 0.0;
+      for (int k = 0; k < K && n > 0; ++k)
+        view.kind_share[index_of(kind)][std::size_t(c) * K + k] = double(state.in_country(kind, c, k)) / n;
     }
     const double developers = static_cast<double>(state.population(AgentKind::developer).agents_in(c));
     const double weight = state.weight[index_of(AgentKind::developer)][c];
@@ -192,7 +197,7 @@ RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out)
     state.counts[index_of(kind)] = seat_population(state.population(kind), initial_table(s, kind, segments),
                                                    stream_key(s, config, 0, kind, StreamPurpose::initial));
   }
-  state.calibration = calibrate(s, expected_start(s), month_view(state, 0));
+  state.calibration = calibrate(s, expected_start(s));
   return state;
 }
 

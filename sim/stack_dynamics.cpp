@@ -41,7 +41,8 @@ void advance_stacks(const Scenario& s, const std::vector<double>& usage, const S
   const double g = frontier_growth(s);
   const Bloc leader = leader_bloc(s);
   const double leader_compute = leader == Bloc::none ? 0.0 : state.compute[bloc_index(leader)];
-  const bool lag_moves = s.feedback.compute_lag && leader_compute > 0;
+  const bool compute_moves = s.feedback.compute_lag && leader_compute > 0;
+  const bool usage_moves = s.feedback.deployment_data && s.compute.deployment_alpha > 0;
   for (int k = 0; k < s.stack_count(); ++k) {
     const StackSpec& spec = s.stacks[k];
     state.price[k] *= (1.0 - spec.price_decline) * (1.0 - drivers.extra_price_decline[k]);
@@ -53,14 +54,19 @@ void advance_stacks(const Scenario& s, const std::vector<double>& usage, const S
       state.capability[k] += spec.capability_growth - g * 1.0;
       continue;
     }
-    if (lag_moves && spec.lag_months > 0) {
+    // Only followers move relative to the frontier; the leader defines it.
+    if (spec.lag_months > 0 && (compute_moves || usage_moves)) {
       // Months of frontier progress the follower makes in a month: its relative compute,
       // raised to an elasticity, times a catch-up advantage that grows with the lag
-      // (the further behind, the more there is to learn from the leader), plus what
-      // its usage teaches it. The lag settles where this equals one.
-      const double relative = state.compute[bloc_index(spec.bloc)] / leader_compute;
-      double progress = std::pow(relative, s.compute.compute_elasticity) * (1.0 + s.compute.catch_up * state.lag[k]);
-      if (s.feedback.deployment_data) progress += s.compute.deployment_alpha * usage[k];
+      // (the further behind, the more there is to learn from the leader) — or exactly
+      // one month, keeping pace, when that loop is off — plus what its usage teaches it.
+      // The lag settles where this equals one.
+      double progress = 1.0;
+      if (compute_moves) {
+        const double relative = state.compute[bloc_index(spec.bloc)] / leader_compute;
+        progress = std::pow(relative, s.compute.compute_elasticity) * (1.0 + s.compute.catch_up * state.lag[k]);
+      }
+      if (usage_moves) progress += s.compute.deployment_alpha * usage[k];
       state.lag[k] = std::max(0.0, state.lag[k] + 1.0 - progress);
     }
     state.capability[k] += spec.capability_growth - g * (state.lag[k] - lag_before);

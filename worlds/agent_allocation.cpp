@@ -6,7 +6,8 @@
 
 namespace stackrace {
 
-std::vector<std::int64_t> allocate_agents(std::int64_t total, const std::vector<double>& real_counts) {
+std::vector<std::int64_t> allocate_agents(std::int64_t total, const std::vector<double>& real_counts,
+                                          bool at_least_one) {
   const std::size_t n = real_counts.size();
   std::vector<std::int64_t> agents(n, 0);
   const double sum = std::accumulate(real_counts.begin(), real_counts.end(), 0.0);
@@ -32,7 +33,7 @@ std::vector<std::int64_t> allocate_agents(std::int64_t total, const std::vector<
 
   // No country with people in it may vanish from the output: each gets at least one
   // agent, taken from the country with the most.
-  for (std::size_t c = 0; c < n; ++c) {
+  for (std::size_t c = 0; c < n && at_least_one; ++c) {
     if (real_counts[c] > 0 && agents[c] == 0) {
       auto largest = std::max_element(agents.begin(), agents.end());
       if (*largest <= 1) break;  // fewer agents than countries: the caller refuses this

@@ -95,7 +95,6 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     p.targets = read_targets(r, s, true);
     p.access = r.one_of("access", {"capped", "embargoed"}, std::nullopt) == "capped" ? ExportControl::Access::capped
                                                                                     : ExportControl::Access::embargoed;
-    p.hardware_bloc = read_bloc(r, "hardware_bloc", "us");
     p.restricted_bloc = read_bloc(r, "restricted_bloc", "cn");
     const bool capped = p.access == ExportControl::Access::capped;
     p.cap_h100e_per_year = r.number("cap_h100e_per_year", {0, 1e12}, capped ? std::nullopt : std::optional(0.0));

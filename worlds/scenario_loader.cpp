@@ -163,6 +163,9 @@ void read_adoption(TableReader& root, Scenario& s, detail::ScenarioSource& file)
     a.income_elasticity = r.number("income_elasticity", {-10, 10}, a.income_elasticity);
     a.value_elasticity = r.number("value_elasticity", {-10, 10}, a.value_elasticity);
     a.abandon = r.number("abandon", {0, 1}, a.abandon);
+    if (s.choice[index_of(kind)].base.revise + a.abandon > 1.0)
+      r.fail_at(r.node("abandon"), "abandon",
+                "with choice." + name + ".revise the monthly probabilities of acting exceed 1");
     a.reference_gdp_per_capita = r.number("reference_gdp_per_capita", {0, 1e7, true}, a.reference_gdp_per_capita);
     r.done();
     s.adoption[index_of(kind)] = a;

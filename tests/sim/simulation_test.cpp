@@ -115,3 +115,13 @@ TEST_CASE("setting the stop flag interrupts a run", "[simulation]") {
   config.stop = &stop;
   CHECK_THROWS_AS(simulate(s, config), RunInterrupted);
 }
+
+TEST_CASE("a vanishingly small revision rate is no revision, not an overflow", "[simulation]") {
+  ScenarioOverrides o;
+  o.developer_agents = 100'000;
+  o.steps = 3;
+  o.set = {"choice.developer.revise=1e-19"};
+  Scenario s = load_scenario(test::world("bench-meanfield.toml"), o);
+  RunResult r = simulate(s, {});
+  CHECK(r.global_share_at(3, AgentKind::developer, 1) == r.global_share_at(0, AgentKind::developer, 1));
+}
