@@ -30,14 +30,26 @@ StackState initial_stack_state(const Scenario& s) {
     state.capability.push_back(k.capability);
     state.price.push_back(k.price);
   }
-  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) state.compute[bloc_index(b)] = s.compute.of(b).share;
+  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other})
+    state.chips[bloc_index(b)] = state.compute[bloc_index(b)] = s.compute.of(b).share;
   return state;
 }
 
 void advance_stacks(const Scenario& s, const std::vector<double>& usage, const StackDrivers& drivers,
                     StackState& state) {
-  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other})
-    state.compute[bloc_index(b)] *= 1.0 + s.compute.of(b).growth * (1.0 - drivers.compute_growth_cut[bloc_index(b)]);
+  const int t = ++state.month;
+  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) {
+    const BlocCompute& bloc = s.compute.of(b);
+    double& chips = state.chips[bloc_index(b)];
+    chips *= 1.0 + bloc.growth * (1.0 - drivers.compute_growth_cut[bloc_index(b)]);
+    state.compute[bloc_index(b)] = chips;
+    if (s.feedback.energy_limits && bloc.power_gw > 0) {
+      const double power = std::max(0.0, bloc.power_gw + bloc.power_growth_gw * t) / bloc.power_gw;
+      const double runnable =
+          bloc.share * s.compute.power_headroom * power * std::pow(1.0 + s.compute.efficiency_growth, t);
+      state.compute[bloc_index(b)] = std::min(chips, runnable);
+    }
+  }
   const double g = frontier_growth(s);
   const Bloc leader = leader_bloc(s);
   const double leader_compute = leader == Bloc::none ? 0.0 : state.compute[bloc_index(leader)];

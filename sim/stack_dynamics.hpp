@@ -2,7 +2,9 @@
 // How the stacks themselves change month by month (MODEL.md, "Stacks evolve"): prices
 // fall; the frontier's capability grows; a follower's lag behind it closes or widens
 // with its bloc's compute relative to the leader's, and with how much it is used
-// (deployment -> data -> capability). Policies act through StackDrivers: export
+// (deployment -> data -> capability). A bloc's usable compute is its chips, capped by
+// what its data-centre power can run: power grows by a fixed build-out a month
+// (time-to-power), compute per watt by a fixed rate. Policies act through StackDrivers: export
 // controls slow a bloc's compute and speed its price decline; a bloc that stops
 // releasing open weights stops its open stacks' progress.
 #include <array>
@@ -17,7 +19,9 @@ struct StackState {
   std::vector<double> lag;         // months behind the frontier
   std::vector<double> capability;  // score
   std::vector<double> price;       // USD per million tokens, before policies edit it per country
-  std::array<double, 4> compute{};  // [Bloc]: share of the world's AI compute at the start, grown since
+  std::array<double, 4> chips{};    // [Bloc]: AI chips installed, in units of the world's compute at the start
+  std::array<double, 4> compute{};  // [Bloc]: compute the bloc can use: its chips, capped by its power
+  int month = 0;
 };
 
 StackState initial_stack_state(const Scenario& s);

@@ -21,11 +21,14 @@ struct FeedbackLoops {
   bool deployment_data = true;  // usage share speeds a stack's capability growth
   bool capacity_limits = true;  // self-hosting beyond local data-centre power costs more
   bool compute_lag = true;      // a follower's lag closes or widens with its bloc's compute
+  bool energy_limits = true;    // a bloc's usable compute is capped by its data-centre power build-out
 };
 
 struct BlocCompute {
-  double share = 0;   // share of world AI compute at the start
-  double growth = 0;  // per month
+  double share = 0;            // share of world AI compute at the start
+  double growth = 0;           // growth of the bloc's chips, per month
+  double power_gw = 0;         // data-centre power at the start (0: no energy limit)
+  double power_growth_gw = 0;  // power added per month (the build-out: time-to-power)
 };
 
 struct ComputeDynamics {
@@ -35,6 +38,8 @@ struct ComputeDynamics {
   double deployment_alpha = 0;      // extra months of progress per month at full global usage
   double capacity_penalty = 1;      // utility lost per unit of self-hosting demand over capacity
   double mw_per_million_users = 1;  // data-centre load one million self-hosting agents need
+  double efficiency_growth = 0;     // compute per watt gained per month
+  double power_headroom = 1;        // compute the start's power could run, over the compute installed
   const BlocCompute& of(Bloc b) const { return b == Bloc::us ? us : b == Bloc::cn ? cn : other; }
 };
 

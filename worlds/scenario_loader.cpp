@@ -179,6 +179,7 @@ void read_feedback(TableReader& root, Scenario& s, detail::ScenarioSource& file)
   s.feedback.deployment_data = r.boolean("deployment_data", true);
   s.feedback.capacity_limits = r.boolean("capacity_limits", true);
   s.feedback.compute_lag = r.boolean("compute_lag", true);
+  s.feedback.energy_limits = r.boolean("energy_limits", true);
   r.done();
 }
 
@@ -189,6 +190,8 @@ void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) 
     TableReader b(r.table(name, false), std::string("compute.") + name, file);
     bloc->share = b.number("share", {0, 1}, 0.0);
     bloc->growth = b.number("growth", {-1, 10}, 0.0);
+    bloc->power_gw = b.number("power_gw", {0, 1e6}, 0.0);
+    bloc->power_growth_gw = b.number("power_growth_gw", {-1e3, 1e3}, 0.0);
     b.done();
   }
   c.catch_up = r.number("catch_up", {0, 10}, c.catch_up);
@@ -196,6 +199,8 @@ void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) 
   c.deployment_alpha = r.number("deployment_alpha", {0, 100}, c.deployment_alpha);
   c.capacity_penalty = r.number("capacity_penalty", {0, 1e3}, c.capacity_penalty);
   c.mw_per_million_users = r.number("mw_per_million_users", {0, 1e6}, c.mw_per_million_users);
+  c.efficiency_growth = r.number("efficiency_growth", {0, 1}, c.efficiency_growth);
+  c.power_headroom = r.number("power_headroom", {0, 1e3, true}, c.power_headroom);
   r.done();
 }
 

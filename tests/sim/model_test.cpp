@@ -102,3 +102,29 @@ TEST_CASE("a more capable stack never loses share", "[model][monotonicity]") {
   CHECK(better > base);
   CHECK(worse < base);
 }
+
+namespace {
+// cn_open's lag behind us_closed, in months, at month t of a small default-world run.
+double cn_lag(std::vector<std::string> set, int t = 60) {
+  ScenarioOverrides o;
+  o.developer_agents = 50'000;
+  o.steps = t;
+  o.set = set;
+  Scenario s = load_scenario(test::world("default.toml"), o);
+  RunResult r = simulate(s, {});
+  return (r.capability[std::size_t(t) * 3 + 1] - r.capability[std::size_t(t) * 3 + 2]) / 0.0024;
+}
+}  // namespace
+
+TEST_CASE("each feedback loop on the stacks moves the lag its own way, and switches off", "[model][feedback]") {
+  const double all_on = cn_lag({});
+  const double all_off = cn_lag({"feedback.compute_lag=false", "feedback.deployment_data=false", "feedback.energy_limits=false"});
+  CHECK(all_off == Approx(7.0).epsilon(1e-9));  // nothing moves the lag
+  // Usage alone (compute loop off) closes the lag: the follower keeps pace and learns from use.
+  CHECK(cn_lag({"feedback.compute_lag=false", "feedback.energy_limits=false"}) < 7.0);
+  // China's faster power build-out relative to its compute lets it catch up under energy limits.
+  const double no_energy = cn_lag({"feedback.energy_limits=false"});
+  CHECK(all_on < no_energy);
+  // Cutting China's chips (as export controls do) widens the lag when power does not bind.
+  CHECK(cn_lag({"feedback.energy_limits=false", "compute.cn.growth=0.03"}) > no_energy);
+}
