@@ -54,6 +54,7 @@ struct KindWeights {
   double large_firm_price_factor = 1;  // large firms weigh price by this factor
   bool calibrate = false;         // fit per-country constants so that new adopters split as users do at the start
   double calibrate_momentum = 1;  // odds multiplier on open-weight stacks when matching the start
+  double rival_ban_rate = 0;      // governments: monthly hazard, per unit of developer share, of barring a rival bloc's stack
 };
 
 struct CountrySpec {

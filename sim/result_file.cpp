@@ -86,6 +86,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"agents", H5T_STD_I64LE, {"country", "kind"}},
       {"weight", H5T_IEEE_F64LE, {"country", "kind"}},
       {"country_name", text, {"country"}},
+      {"government_ban_month", H5T_STD_I64LE, {"run", "country", "stack"}},
   };
   const std::map<std::string, hsize_t> size{{"run", R}, {"time", T}, {"country", C}, {"kind", N}, {"stack", K}};
   for (const Variable& v : variables) {
@@ -103,6 +104,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   h5::write_attribute(dataset("global_share"), "long_name", std::string("share weighted by the real entities each agent stands for"));
   h5::write_attribute(dataset("price"), "units", std::string("USD per million tokens"));
   h5::write_attribute(dataset("status"), "flag_meanings", std::string("0 pending, 1 done, 2 failed"));
+  h5::write_attribute(dataset("government_ban_month"), "long_name",
+                      std::string("month the government barred the stack from its own use, -1 never"));
   h5::write_strings(dataset("country_name"), names);
   std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
   h5::write_box(dataset("status"), H5T_NATIVE_INT8, {0}, {R}, pending.data());
@@ -116,6 +119,8 @@ void ResultWriter::write_run(int r, const RunResult& result) {
   h5::write_box(dataset("price"), H5T_NATIVE_DOUBLE, {run, 0, 0}, {1, T, K}, result.price.data());
   auto seed = static_cast<std::int64_t>(result.seed);
   h5::write_box(dataset("seed"), H5T_NATIVE_INT64, {run}, {1}, &seed);
+  h5::write_box(dataset("government_ban_month"), H5T_NATIVE_INT64, {run, 0, 0}, {1, C, K},
+                result.government_ban_month.data());
   // Agent counts and weights depend only on the scenario, the same in every run.
   h5::write_box(dataset("agents"), H5T_NATIVE_INT64, {0, 0}, {C, N}, result.agents.data());
   h5::write_box(dataset("weight"), H5T_NATIVE_DOUBLE, {0, 0}, {C, N}, result.weight.data());

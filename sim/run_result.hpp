@@ -19,13 +19,15 @@ struct RunResult {
   std::vector<double> price;         // [time][stack]
   std::vector<std::int64_t> agents;  // [country][kind]: agents simulated
   std::vector<double> weight;        // [country][kind]: real entities each agent stands for
+  std::vector<std::int64_t> government_ban_month;  // [country][stack]: month the government barred it, -1 never
 
   RunResult(int times_, int countries_, int stacks_)
       : times(times_), countries(countries_), stacks(stacks_),
         share(std::size_t(times_) * countries_ * agent_kind_count * stacks_),
         global_share(std::size_t(times_) * agent_kind_count * stacks_),
         capability(std::size_t(times_) * stacks_), price(std::size_t(times_) * stacks_),
-        agents(std::size_t(countries_) * agent_kind_count), weight(std::size_t(countries_) * agent_kind_count) {}
+        agents(std::size_t(countries_) * agent_kind_count), weight(std::size_t(countries_) * agent_kind_count),
+        government_ban_month(std::size_t(countries_) * stacks_, -1) {}
 
   float& share_at(int t, int c, AgentKind kind, int k) {
     return share[((std::size_t(t) * countries + c) * agent_kind_count + index_of(kind)) * stacks + k];

@@ -6,6 +6,7 @@
 #include <boost/random/uniform_01.hpp>
 
 #include "agents/bundle_choice.hpp"
+#include "agents/regime_choice.hpp"
 #include "agents/population.hpp"
 #include "sim/choice_tables.hpp"
 #include "sim/revision.hpp"
@@ -25,6 +26,7 @@ struct RunState {
   StackState stacks;
   Calibration calibration;
   PolicyState policies;
+  std::vector<std::uint8_t> government_bans;  // [country][stack]: barred from government use by the government itself
   std::uint64_t employer_salt = 0;
 
   AgentPopulation& population(AgentKind kind) { return populations[index_of(kind)]; }
@@ -180,7 +182,8 @@ ChoiceTable initial_table(const Scenario& s, AgentKind kind, int segments) {
 }
 
 RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out) {
-  RunState state{s, {}, {}, {}, initial_stack_state(s), {}, {}, 0};
+  RunState state{s, {}, {}, {}, initial_stack_state(s), {}, {}, {}, 0};
+  state.government_bans.assign(std::size_t(s.country_count()) * s.stack_count(), 0);
   state.policies.accepted_at.assign(s.policies.size(), std::vector<int>(s.countries.size(), -1));
   state.employer_salt = mix64(mix64(s.seed) ^ static_cast<std::uint64_t>(config.run) ^ 0xe3b0c44298fc1c14ull);
   for (AgentKind kind : all_agent_kinds) {
@@ -250,7 +253,35 @@ void decide_bundles(RunState& state, const RunConfig& config, int t, const Month
   }
 }
 
-// One month, in the order of DESIGN.md: policies -> stack dynamics -> countries ->
+// Governments aligned against a stack's bloc may bar it from government use
+// (agents/regime_choice.hpp); one draw per country and stack from its own stream.
+void decide_regimes(RunState& state, const RunConfig& config, int t, const MonthView& view, StackEnvironment& env,
+                    RunResult& out) {
+  const Scenario& s = state.scenario;
+  const double rate = s.kind_weights(AgentKind::country).rival_ban_rate;
+  const int K = s.stack_count(), C = s.country_count();
+  boost::random::uniform_01<double> uniform;
+  for (int c = 0; c < C && rate > 0; ++c) {
+    for (int k = 0; k < K; ++k) {
+      std::uint8_t& barred = state.government_bans[std::size_t(c) * K + k];
+      if (!barred && !s.stacks[k].outside) {
+        const double p = rival_ban_probability(rate, s.countries[c].alignment, s.stacks[k].bloc,
+                                               view.developer_share[std::size_t(c) * K + k]);
+        if (p > 0) {
+          StreamKey key = stream_key(s, config, t, AgentKind::country, StreamPurpose::regime);
+          key.index = std::uint64_t(c) * std::uint64_t(K) + std::uint64_t(k);
+          CounterStream stream(key);
+          barred = uniform(stream) < p;
+          if (barred) out.government_ban_month[std::size_t(c) * K + k] = t;
+        }
+      }
+      if (barred) env.banned[index_of(AgentKind::country)][env.cell(c, k)] = 1;
+    }
+  }
+}
+
+// One month, in the order of DESIGN.md: policies -> stack dynamics -> countries (their
+// bundle and regime decisions, then their stacks) ->
 // firms -> developers -> aggregation. Every kind decides on last month's aggregates
 // (and developers on their employers' stacks of last month), so all tables are built,
 // and the firms' stacks copied, before any agent moves.
@@ -262,6 +293,7 @@ void step(RunState& state, const RunConfig& config, int t, RunResult& out) {
   MonthView view = month_view(state, t);
   decide_bundles(state, config, t, view);
   edit_environment(s.policies, state.policies, context, view.env);
+  decide_regimes(state, config, t, view, view.env, out);
   std::array<ChoiceTable, agent_kind_count> tables{
       choice_table(s, AgentKind::country, state.population(AgentKind::country), view, state.calibration),
       choice_table(s, AgentKind::firm, state.population(AgentKind::firm), view, state.calibration),

@@ -144,6 +144,7 @@ void read_choice(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
       w.self_hosting = r.number("self_hosting", weight, 0.0);
       w.large_firm_price_factor = r.number("large_firm_price_factor", {0, 100}, 1.0);
     }
+    if (kind == AgentKind::country) w.rival_ban_rate = r.number("rival_ban_rate", {0, 100}, 0.0);
     w.calibrate = r.boolean("calibrate", false);
     w.calibrate_momentum = r.number("calibrate_momentum", {0, 1e3, true}, 1.0);
     r.done();

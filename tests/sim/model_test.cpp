@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "agents/adoption.hpp"
+#include "agents/regime_choice.hpp"
 #include "sim/simulation.hpp"
 #include "tests/test_support.hpp"
 #include "worlds/scenario_loader.hpp"
@@ -127,4 +128,34 @@ TEST_CASE("each feedback loop on the stacks moves the lag its own way, and switc
   CHECK(all_on < no_energy);
   // Cutting China's chips (as export controls do) widens the lag when power does not bind.
   CHECK(cn_lag({"feedback.energy_limits=false", "compute.cn.growth=0.03"}) > no_energy);
+}
+
+TEST_CASE("governments aligned against a stack's bloc may bar it from their own use", "[model][regime]") {
+  CHECK(rival_ban_probability(0.5, Bloc::us, Bloc::cn, 0.1) == Approx(0.05));
+  CHECK(rival_ban_probability(0.5, Bloc::none, Bloc::cn, 0.1) == 0.0);  // non-aligned: no rival
+  CHECK(rival_ban_probability(0.5, Bloc::cn, Bloc::cn, 0.9) == 0.0);    // its own camp's stack
+  CHECK(rival_ban_probability(100, Bloc::us, Bloc::cn, 0.5) == 1.0);
+
+  ScenarioOverrides o;
+  o.developer_agents = 100'000;
+  o.steps = 6;
+  o.set = {"choice.country.rival_ban_rate=100"};
+  Scenario s = load_scenario(test::world("default.toml"), o);
+  RunResult r = simulate(s, {});
+  int us_aligned_barred = 0;
+  for (int c = 0; c < s.country_count(); ++c) {
+    const std::int64_t month = r.government_ban_month[std::size_t(c) * 3 + 2];
+    if (s.countries[c].alignment != Bloc::us) {
+      CHECK(month == -1);
+      continue;
+    }
+    // Certain as soon as any of its developers uses cn_open, which all of them do at the start.
+    if (r.share_at(0, c, AgentKind::developer, 2) > 0) {
+      CHECK(month == 1);
+      CHECK(r.share_at(6, c, AgentKind::country, 2) == 0.0f);
+      ++us_aligned_barred;
+    }
+    CHECK(r.government_ban_month[std::size_t(c) * 3 + 1] == -1);  // never its own camp's stack
+  }
+  CHECK(us_aligned_barred > 30);
 }
