@@ -40,6 +40,47 @@ Handle open_file(const std::string& path, bool writable) {
                 "open " + path + " (is it an HDF5 file?)");
 }
 
+namespace {
+Handle latest_format_access() {
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "make file access properties");
+  check(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), "select the SWMR file format");
+  return fapl;
+}
+}  // namespace
+
+Handle create_checkpoint_file(const std::string& path) {
+  Handle fapl = latest_format_access();
+  return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create " + path);
+}
+
+Handle reopen_checkpoint_file(const std::string& path) {
+  Handle fapl = latest_format_access();
+  // HDF5's own switch for clearing the status flags of a file whose writer died.
+  hbool_t clear = true;
+  if (H5Pexist(fapl, "clear_status_flags") > 0) H5Pset(fapl, "clear_status_flags", &clear);
+  return Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl), H5Fclose, "reopen " + path + " for writing");
+}
+
+void start_checkpointing(hid_t file) { check(H5Fstart_swmr_write(file), "start SWMR writing"); }
+
+std::vector<std::string> dataset_names(hid_t file) {
+  std::vector<std::string> names;
+  H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+              [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+                static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                return 0;
+              },
+              &names);
+  return names;
+}
+
+Handle fixed_string_type(std::size_t bytes) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "make a string type");
+  check(H5Tset_size(type, bytes), "make a string type");
+  check(H5Tset_strpad(type, H5T_STR_NULLTERM), "make a string type");
+  return type;
+}
+
 Handle open_dataset(hid_t file, const std::string& name) {
   return Handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
 }

@@ -40,6 +40,14 @@ void check(herr_t status, const std::string& what);
 
 Handle create_file(const std::string& path);
 Handle open_file(const std::string& path, bool writable);
+// A file for single-writer/multiple-reader (SWMR) checkpointing: always consistent on
+// disk, so a writer killed at any moment leaves a readable file.
+Handle create_checkpoint_file(const std::string& path);
+// Reopens such a file for writing, clearing the "open for writing" mark a killed writer
+// leaves behind (what `h5clear -s` does).
+Handle reopen_checkpoint_file(const std::string& path);
+void start_checkpointing(hid_t file);  // enters SWMR-write mode: no new objects or attributes after this
+std::vector<std::string> dataset_names(hid_t file);
 Handle open_dataset(hid_t file, const std::string& name);
 bool has_dataset(hid_t file, const std::string& name);
 
@@ -56,6 +64,7 @@ void read_box(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, cons
               void* data);
 
 Handle string_type();  // variable-length UTF-8
+Handle fixed_string_type(std::size_t bytes);  // null-terminated, for writing in SWMR mode
 void write_strings(hid_t dataset, const std::vector<std::string>& values);
 std::vector<std::string> read_strings(hid_t dataset);
 

@@ -27,11 +27,11 @@ std::vector<T> iota_of(std::size_t n) {
 std::string stackrace_version() { return STACKRACE_VERSION; }
 
 ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, int runs,
-                           const std::map<std::string, std::string>& attributes)
-    : path_(path), partial_(path + ".partial") {
+                           const std::map<std::string, std::string>& attributes, WriteMode mode)
+    : mode_(mode), path_(path), partial_(mode == WriteMode::atomic ? path + ".partial" : path), runs_(runs) {
   std::filesystem::path folder = std::filesystem::path(path).parent_path();
   if (!folder.empty()) std::filesystem::create_directories(folder);
-  file_ = h5::create_file(partial_);
+  file_ = mode == WriteMode::atomic ? h5::create_file(partial_) : h5::create_checkpoint_file(partial_);
   times_ = scenario.steps + 1;
   countries_ = scenario.country_count();
   stacks_ = scenario.stack_count();
@@ -148,15 +148,64 @@ void ResultWriter::write_comparison(const std::vector<std::string>& names, const
   h5::write_attribute(dataset("scenario_of_run"), "long_name", std::string("index into the scenario dimension"));
 }
 
+std::unique_ptr<ResultWriter> ResultWriter::reopen(const std::string& path) {
+  std::unique_ptr<ResultWriter> w(new ResultWriter());
+  w->mode_ = WriteMode::checkpoint;
+  w->path_ = w->partial_ = path;
+  w->file_ = h5::reopen_checkpoint_file(path);
+  for (const std::string& name : h5::dataset_names(w->file_)) w->datasets_[name] = h5::open_dataset(w->file_, name);
+  w->runs_ = static_cast<int>(h5::shape(w->dataset("run"))[0]);
+  w->times_ = static_cast<int>(h5::shape(w->dataset("time"))[0]);
+  w->countries_ = static_cast<int>(h5::shape(w->dataset("country"))[0]);
+  w->stacks_ = static_cast<int>(h5::shape(w->dataset("stack"))[0]);
+  return w;
+}
+
+void ResultWriter::add_run_column(const std::string& name, hid_t type, const std::string& long_name) {
+  const hsize_t R = runs_;
+  datasets_[name] = h5::create_dataset(file_, name, type, {R}, {R});
+  h5::attach_dimension(dataset(name), dataset("run"), 0);
+  if (!long_name.empty()) h5::write_attribute(dataset(name), "long_name", long_name);
+}
+
+void ResultWriter::write_run_column(const std::string& name, int r, hid_t memory_type, const void* value) {
+  h5::write_box(dataset(name), memory_type, {hsize_t(r)}, {1}, value);
+}
+
+void ResultWriter::start_checkpointing() {
+  h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
+  h5::start_checkpointing(file_);
+}
+
+void ResultWriter::mark_failed(int r, const std::string& message) {
+  if (datasets_.count("error")) {
+    std::string text = message.substr(0, error_message_bytes - 1);
+    text.resize(error_message_bytes, '\0');
+    h5::Handle type = h5::fixed_string_type(error_message_bytes);
+    write_run_column("error", r, type, text.data());
+  }
+  auto failed = static_cast<std::int8_t>(RunStatus::failed);
+  h5::write_box(dataset("status"), H5T_NATIVE_INT8, {hsize_t(r)}, {1}, &failed);
+  h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
+}
+
+std::vector<std::int8_t> ResultWriter::status() const {
+  std::vector<std::int8_t> s(runs_);
+  h5::read_box(datasets_.at("status"), H5T_NATIVE_INT8, {0}, {hsize_t(runs_)}, s.data());
+  return s;
+}
+
+std::string ResultWriter::attribute(const std::string& name) const { return h5::read_string_attribute(file_, name); }
+
 void ResultWriter::commit() {
   datasets_.clear();
   file_.reset();
-  std::filesystem::rename(partial_, path_);
+  if (mode_ == WriteMode::atomic) std::filesystem::rename(partial_, path_);
   committed_ = true;
 }
 
 ResultWriter::~ResultWriter() {
-  if (committed_) return;
+  if (committed_ || mode_ == WriteMode::checkpoint) return;  // a checkpoint file keeps what it holds
   datasets_.clear();
   file_.reset();
   std::error_code ignored;

@@ -4,6 +4,7 @@
 // PATH by commit(), so a reader never sees a half-written file under the real name.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,22 @@ inline constexpr std::int64_t result_format_version = 1;
 
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
 
+// How a result file is written. `atomic`: under PATH.partial, renamed to PATH when
+// complete (single runs, comparisons). `checkpoint`: at PATH itself, in HDF5's
+// single-writer/multiple-reader mode, each finished run flushed, so that a writer killed
+// at any moment leaves a readable file holding every finished run (sweeps).
+enum class WriteMode { atomic, checkpoint };
+
+inline constexpr std::size_t error_message_bytes = 256;
+
 class ResultWriter {
  public:
   // Creates PATH.partial (and PATH's folder) with every dataset sized for `runs` runs,
   // all pending. `attributes` are recorded as root attributes (e.g. the CLI flags).
   ResultWriter(const std::string& path, const Scenario& scenario, int runs,
-               const std::map<std::string, std::string>& attributes);
+               const std::map<std::string, std::string>& attributes, WriteMode mode = WriteMode::atomic);
+  // Reopens a checkpoint file to finish it (`stackrace sweep --resume`).
+  static std::unique_ptr<ResultWriter> reopen(const std::string& path);
   ~ResultWriter();  // without commit(), removes the partial file
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
@@ -34,16 +45,30 @@ class ResultWriter {
   // each run its scenario and replicate.
   void write_comparison(const std::vector<std::string>& names, const std::vector<std::string>& resolved,
                         const std::vector<std::int64_t>& scenario_of_run, const std::vector<std::int64_t>& replicate);
-  void commit();  // closes and renames PATH.partial to PATH
+  // Per-run columns beyond the standard datasets (a sweep's parameters and design);
+  // create them before start_checkpointing().
+  void add_run_column(const std::string& name, hid_t type, const std::string& long_name);
+  void write_run_column(const std::string& name, int r, hid_t memory_type, const void* value);
+  void start_checkpointing();
+  // Records run r as failed (status 2) with its error message.
+  void mark_failed(int r, const std::string& message);
+  std::vector<std::int8_t> status() const;
+  std::string attribute(const std::string& name) const;
+  void commit();  // atomic: closes and renames PATH.partial to PATH; checkpoint: closes
 
   const std::string& path() const { return path_; }
+  hid_t file() const { return file_; }
 
  private:
   void write_coordinates(const Scenario& scenario, int runs);
   h5::Handle& dataset(const std::string& name) { return datasets_.at(name); }
 
+  ResultWriter() = default;
+
+  WriteMode mode_ = WriteMode::atomic;
   std::string path_;
   std::string partial_;
+  int runs_ = 0;
   h5::Handle file_;
   std::map<std::string, h5::Handle> datasets_;
   int times_ = 0;

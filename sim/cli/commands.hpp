@@ -35,6 +35,14 @@ struct InfoOptions {
   std::string file;
 };
 
+struct SweepOptions {
+  std::string sweep;
+  std::string output;  // empty: results/<sweep-name>.h5
+  int threads = 0;
+  bool resume = false;
+  bool quiet = false;
+};
+
 struct CompareOptions {
   std::string base;
   std::string alternative;
@@ -54,10 +62,12 @@ void add_run_command(CLI::App& app, RunOptions& options);
 void add_validate_command(CLI::App& app, ValidateOptions& options);
 void add_info_command(CLI::App& app, InfoOptions& options);
 void add_compare_command(CLI::App& app, CompareOptions& options);
+void add_sweep_command(CLI::App& app, SweepOptions& options);
 
 int run_command(const RunOptions& options);
 int validate_command(const ValidateOptions& options);
 int info_command(const InfoOptions& options);
 int compare_command(const CompareOptions& options);
+int sweep_command(const SweepOptions& options);
 
 }  // namespace stackrace::cli

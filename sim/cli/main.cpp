@@ -14,10 +14,12 @@ int main(int argc, char** argv) {
   ValidateOptions validate;
   InfoOptions info;
   CompareOptions compare;
+  SweepOptions sweep;
   add_run_command(app, run);
   add_validate_command(app, validate);
   add_info_command(app, info);
   add_compare_command(app, compare);
+  add_sweep_command(app, sweep);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -29,5 +31,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("run")) return run_command(run);
   if (app.got_subcommand("validate")) return validate_command(validate);
   if (app.got_subcommand("compare")) return compare_command(compare);
+  if (app.got_subcommand("sweep")) return sweep_command(sweep);
   return info_command(info);
 }

@@ -17,6 +17,7 @@ class ProgressBar {
   bool enabled_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_draw_{};
+  long first_done_ = -1;  // where this invocation started (a resumed sweep starts part-way)
 };
 
 }  // namespace stackrace::cli

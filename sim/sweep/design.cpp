@@ -17,8 +17,9 @@ CounterStream design_stream(std::uint64_t seed, std::uint64_t dimension) {
 
 double unit(CounterStream& stream) { return static_cast<double>(stream() >> 11) * 0x1.0p-53; }
 
-std::vector<double> sobol_points(int dimensions, int n) {
+std::vector<double> sobol_points(int dimensions, int n, std::uint64_t skip = 0) {
   boost::random::sobol sequence(static_cast<std::size_t>(dimensions));
+  sequence.discard(skip * static_cast<std::uint64_t>(dimensions));
   std::vector<double> points(std::size_t(n) * dimensions);
   for (double& x : points) x = static_cast<double>(sequence()) * 0x1.0p-64;
   return points;
@@ -84,7 +85,7 @@ Design sobol_design(int parameters, int n) {
 
 Design saltelli_design(int parameters, int n) {
   const int P = parameters;
-  const std::vector<double> base = sobol_points(2 * P, n);
+  const std::vector<double> base = sobol_points(2 * P, n, saltelli_skip(n));
   Design d;
   d.kind = DesignKind::saltelli;
   d.parameters = P;
@@ -102,6 +103,12 @@ Design saltelli_design(int parameters, int n) {
     }
   }
   return d;
+}
+
+std::uint64_t saltelli_skip(int n) {
+  std::uint64_t skip = 1;
+  while (skip < std::uint64_t(n)) skip *= 2;
+  return skip;
 }
 
 std::string design_name(DesignKind kind) {

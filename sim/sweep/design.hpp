@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace stackrace {
+#include "worlds/sweep_spec.hpp"
 
-enum class DesignKind { grid, random, latin_hypercube, sobol, saltelli };
+namespace stackrace {
 
 struct Design {
   DesignKind kind = DesignKind::grid;
@@ -36,10 +36,12 @@ Design latin_hypercube_design(int parameters, int n, std::uint64_t seed);
 // Boost.Random's `sobol`), without the all-zero point.
 Design sobol_design(int parameters, int n);
 // Saltelli's design for first- and total-order Sobol indices (Saltelli 2002; Saltelli et
-// al. 2010): A and B are the two halves of a 2P-dimensional Sobol sequence of n points;
-// for each row j the points A_j, AB_1j, ..., AB_Pj, B_j follow each other (the order
-// SALib uses), n (P + 2) points in all.
+// al. 2010): A and B are the two halves of n points of a 2P-dimensional Sobol sequence
+// (after its first saltelli_skip(n) points, as SALib does, so that A and B never share a
+// row: the sequence's first point is 0.5 in every dimension); for each row j the points
+// A_j, AB_1j, ..., AB_Pj, B_j follow each other (SALib's order), n (P + 2) points in all.
 Design saltelli_design(int parameters, int n);
+std::uint64_t saltelli_skip(int n);  // the smallest power of two >= n
 
 std::string design_name(DesignKind kind);
 

@@ -63,13 +63,20 @@ TEST_CASE("a Saltelli design has N(P+2) points: A, AB_1..AB_P, B for each row", 
       for (int p = 0; p < P; ++p) CHECK(d.at(ab, p) == (p == i - 1 ? d.at(b, p) : d.at(a, p)));
     }
   }
-  // A and B are the two halves of a 2P-dimensional Sobol sequence.
-  Design sobol = sobol_design(2 * P, N);
-  for (int j = 0; j < N; ++j)
+  // A and B are the two halves of a 2P-dimensional Sobol sequence, after its first
+  // saltelli_skip(N) = 8 points; no row of A equals B's.
+  CHECK(saltelli_skip(N) == 8);
+  CHECK(saltelli_skip(9) == 16);
+  Design sobol = sobol_design(2 * P, N + 8);
+  for (int j = 0; j < N; ++j) {
+    bool same = true;
     for (int p = 0; p < P; ++p) {
-      CHECK(d.at(j * (P + 2), p) == sobol.at(j, p));
-      CHECK(d.at(j * (P + 2) + P + 1, p) == sobol.at(j, P + p));
+      CHECK(d.at(j * (P + 2), p) == sobol.at(j + 8, p));
+      CHECK(d.at(j * (P + 2) + P + 1, p) == sobol.at(j + 8, P + p));
+      same = same && d.at(j * (P + 2), p) == d.at(j * (P + 2) + P + 1, p);
     }
+    CHECK_FALSE(same);
+  }
 }
 
 TEST_CASE("a random design is uniform on the unit cube and reproducible", "[design]") {

@@ -1,0 +1,69 @@
+// stackrace sweep: every run of a sweep file's design into one checkpointed result file.
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include <tbb/global_control.h>
+
+#include "sim/cli/commands.hpp"
+#include "sim/cli/progress_bar.hpp"
+#include "sim/sweep/sweep_runner.hpp"
+#include "sim/system_memory.hpp"
+#include "worlds/scenario_error.hpp"
+
+namespace stackrace::cli {
+namespace {
+std::atomic<bool> sweep_stop{false};
+extern "C" void request_sweep_stop(int) { sweep_stop.store(true); }
+}  // namespace
+
+void add_sweep_command(CLI::App& app, SweepOptions& o) {
+  CLI::App* cmd = app.add_subcommand("sweep", "Run every variant and replicate of a sweep file into one result file");
+  cmd->add_option("sweep", o.sweep, "Sweep file (TOML)")->required();
+  cmd->add_option("-o,--output", o.output, "Result file; default: results/<sweep-name>.h5");
+  cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core (results do not depend on it)")
+      ->check(CLI::Range(0, 4096));
+  cmd->add_flag("--resume", o.resume, "Finish an interrupted sweep: run only what its file still lacks");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary; only the last line");
+}
+
+int sweep_command(const SweepOptions& o) {
+  SweepSpec spec;
+  try {
+    spec = load_sweep(o.sweep);
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
+  }
+  std::unique_ptr<tbb::global_control> threads;
+  if (o.threads > 0)
+    threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
+  std::signal(SIGINT, request_sweep_stop);
+  std::signal(SIGTERM, request_sweep_stop);
+  ProgressBar progress(spec.name, o.quiet);
+  SweepConfig config{o.output.empty() ? "results/" + spec.name + ".h5" : o.output, o.resume, &sweep_stop,
+                     [&](long done, long total) { progress.update(done, total); },
+                     available_memory_bytes().value_or(0)};
+  try {
+    SweepOutcome r = run_sweep(spec, config);
+    progress.finish();
+    const bool stopped = sweep_stop.load() && r.pending > 0;
+    if (!o.quiet)
+      std::cout << "Sweep " << spec.name << ": " << r.done << " runs done, " << r.failed << " failed, " << r.pending
+                << " pending" << (stopped ? " (interrupted: finish with --resume)" : "") << "\nResults written to "
+                << config.output << '\n';
+    std::cout << "runs=" << r.runs << " done=" << r.done << " failed=" << r.failed << " pending=" << r.pending
+              << " seconds=" << r.seconds << " runs_per_hour=" << (r.seconds > 0 ? 3600.0 * r.ran_now / r.seconds : 0)
+              << " output=" << config.output << std::endl;
+    return stopped ? exit_interrupted : exit_ok;
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const std::exception& e) {
+    std::cerr << "stackrace: sweep failed: " << e.what() << '\n';
+    return exit_failed;
+  }
+}
+
+}  // namespace stackrace::cli

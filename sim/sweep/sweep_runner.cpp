@@ -1,0 +1,190 @@
+#include "sim/sweep/sweep_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include <tbb/parallel_pipeline.h>
+
+#include "agents/population.hpp"
+#include "sim/result_file.hpp"
+#include "sim/simulation.hpp"
+#include "sim/sweep/design.hpp"
+#include "worlds/scenario_error.hpp"
+#include "worlds/scenario_loader.hpp"
+
+namespace stackrace {
+namespace {
+
+Design make_design(const SweepSpec& spec) {
+  const int P = static_cast<int>(spec.parameters.size());
+  switch (spec.design) {
+    case DesignKind::grid: {
+      std::vector<int> levels;
+      for (const SweepParameter& p : spec.parameters) levels.push_back(p.levels());
+      return grid_design(levels);
+    }
+    case DesignKind::random: return random_design(P, spec.samples, spec.seed);
+    case DesignKind::latin_hypercube: return latin_hypercube_design(P, spec.samples, spec.seed);
+    case DesignKind::sobol: return sobol_design(P, spec.samples);
+    case DesignKind::saltelli: return saltelli_design(P, spec.samples);
+  }
+  return {};
+}
+
+ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int point, int replicate) {
+  ScenarioOverrides o;
+  for (int p = 0; p < design.parameters; ++p) {
+    std::ostringstream assignment;
+    assignment.precision(17);
+    assignment << spec.parameters[p].key << '=' << spec.parameters[p].value_at(design.at(point, p));
+    o.set.push_back(assignment.str());
+  }
+  o.developer_agents = spec.agents;
+  o.steps = spec.steps;
+  o.seed = static_cast<std::int64_t>(spec.seed) + replicate;
+  return o;
+}
+
+// Everything about each run that the design fixes, written before any run starts.
+void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& design) {
+  const int R = spec.replicates;
+  for (const SweepParameter& p : spec.parameters)
+    writer.add_run_column("param_" + p.name, H5T_IEEE_F64LE, "swept value of " + p.key);
+  writer.add_run_column("design_point", H5T_STD_I64LE, "index of the run's point in the design");
+  writer.add_run_column("replicate", H5T_STD_I64LE, "replicate of the point (seed = sweep seed + replicate)");
+  if (spec.design == DesignKind::saltelli) {
+    writer.add_run_column("saltelli_matrix", H5T_STD_I64LE, "0 = A, i = AB_i (A with column i from B), P + 1 = B");
+    writer.add_run_column("saltelli_row", H5T_STD_I64LE, "row of the A and B matrices");
+  }
+  h5::Handle error_type = h5::fixed_string_type(error_message_bytes);
+  writer.add_run_column("error", error_type, "why a failed run failed");
+  for (int point = 0; point < design.points(); ++point) {
+    for (int rep = 0; rep < R; ++rep) {
+      const int run = point * R + rep;
+      for (int p = 0; p < design.parameters; ++p) {
+        const double value = spec.parameters[p].value_at(design.at(point, p));
+        writer.write_run_column("param_" + spec.parameters[p].name, run, H5T_NATIVE_DOUBLE, &value);
+      }
+      const std::int64_t pt = point, r = rep, seed = static_cast<std::int64_t>(spec.seed) + rep;
+      writer.write_run_column("design_point", run, H5T_NATIVE_INT64, &pt);
+      writer.write_run_column("replicate", run, H5T_NATIVE_INT64, &r);
+      writer.write_run_column("seed", run, H5T_NATIVE_INT64, &seed);
+      if (spec.design == DesignKind::saltelli) {
+        const std::int64_t m = design.matrix[point], row = design.row[point];
+        writer.write_run_column("saltelli_matrix", run, H5T_NATIVE_INT64, &m);
+        writer.write_run_column("saltelli_row", run, H5T_NATIVE_INT64, &row);
+      }
+    }
+  }
+}
+
+std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
+  if (config.resume) {
+    if (!std::filesystem::is_regular_file(config.output))
+      throw ScenarioError(config.output + ":1:1: --resume: no sweep file to resume");
+    auto writer = ResultWriter::reopen(config.output);
+    if (writer->attribute("sweep") != spec.resolved_toml)
+      throw ScenarioError(config.output + ":1:1: --resume: this file was written by a different sweep than " + spec.path);
+    h5::start_checkpointing(writer->file());
+    return writer;
+  }
+  if (std::filesystem::exists(config.output))
+    throw ScenarioError(config.output + ":1:1: the output exists: resume it with --resume, or remove it");
+  // The base at the design's first point fixes the file's shape and its stored scenario.
+  const Scenario base = load_scenario(spec.base, overrides_at(spec, design, 0, 0));
+  const long runs = long(design.points()) * spec.replicates;
+  if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
+  auto writer = std::make_unique<ResultWriter>(
+      config.output, base, static_cast<int>(runs),
+      std::map<std::string, std::string>{{"command", "sweep"}, {"sweep", spec.resolved_toml},
+                                         {"sweep_name", spec.name}, {"design", design_name(spec.design)}},
+      WriteMode::checkpoint);
+  write_design(*writer, spec, design);
+  writer->start_checkpointing();
+  return writer;
+}
+
+// How many runs may be in memory at once: enough to keep every core busy with small
+// runs, few enough that large ones fit.
+std::size_t runs_side_by_side(const SweepSpec& spec, const SweepConfig& config) {
+  const Scenario base = load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps, {}, {}});
+  const double agents = double(base.developer_agents + base.firm_agents);
+  const double per_run = agents * 2 * bytes_per_agent + 20e6;  // agents, last month's firms, results
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t fit = config.memory_limit_bytes > 0 ? std::size_t(config.memory_limit_bytes * 0.8 / per_run) : 2 * cores;
+  return std::max<std::size_t>(1, std::min(2 * cores, fit));
+}
+
+struct RunOutput {
+  int run = -1;
+  std::optional<RunResult> result;
+  std::string error;
+  bool interrupted = false;
+};
+
+}  // namespace
+
+SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
+  const auto begin = std::chrono::steady_clock::now();
+  const Design design = make_design(spec);
+  const int R = spec.replicates;
+  auto writer = open_output(spec, config, design);
+  std::vector<std::int8_t> status = writer->status();
+  std::vector<int> pending;
+  for (int r = 0; r < int(status.size()); ++r)
+    if (status[r] == std::int8_t(RunStatus::pending)) pending.push_back(r);
+
+  SweepOutcome outcome;
+  outcome.runs = long(status.size());
+  long finished = outcome.runs - long(pending.size());
+  std::size_t next = 0;
+  tbb::parallel_pipeline(
+      runs_side_by_side(spec, config),
+      tbb::make_filter<void, int>(tbb::filter_mode::serial_in_order,
+                                  [&](tbb::flow_control& fc) -> int {
+                                    if (next >= pending.size() || (config.stop && config.stop->load())) {
+                                      fc.stop();
+                                      return -1;
+                                    }
+                                    return pending[next++];
+                                  }) &
+          tbb::make_filter<int, RunOutput>(tbb::filter_mode::parallel,
+                                           [&](int run) {
+                                             RunOutput out;
+                                             out.run = run;
+                                             const int point = run / R, replicate = run % R;
+                                             try {
+                                               Scenario s = load_scenario(spec.base,
+                                                                          overrides_at(spec, design, point, replicate));
+                                               // The replicate keys the streams: common random numbers across points.
+                                               RunConfig rc{replicate, {}, config.stop};
+                                               out.result = simulate(s, rc);
+                                             } catch (const RunInterrupted&) {
+                                               out.interrupted = true;
+                                             } catch (const std::exception& e) {
+                                               out.error = e.what();
+                                             }
+                                             return out;
+                                           }) &
+          tbb::make_filter<RunOutput, void>(tbb::filter_mode::serial_out_of_order, [&](RunOutput out) {
+            if (out.interrupted) return;  // stays pending, for --resume
+            if (out.result) writer->write_run(out.run, *out.result);
+            else writer->mark_failed(out.run, out.error);
+            ++outcome.ran_now;
+            if (config.on_run) config.on_run(++finished, outcome.runs);
+          }));
+  for (std::int8_t s : writer->status()) {
+    outcome.done += s == std::int8_t(RunStatus::done);
+    outcome.failed += s == std::int8_t(RunStatus::failed);
+    outcome.pending += s == std::int8_t(RunStatus::pending);
+  }
+  writer->commit();
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  return outcome;
+}
+
+}  // namespace stackrace

@@ -1,0 +1,169 @@
+#include <boost/math/distributions/normal.hpp>
+
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "worlds/detail/table_reader.hpp"
+#include "worlds/scenario_error.hpp"
+#include "worlds/scenario_extends.hpp"
+#include "worlds/scenario_loader.hpp"
+#include "worlds/sweep_spec.hpp"
+
+namespace stackrace {
+namespace {
+
+using detail::Bounds;
+using detail::TableReader;
+
+std::string column_name(const std::string& key) {
+  std::string name = key;
+  for (char& ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return name;
+}
+
+std::vector<double> read_numbers(TableReader& r, std::string_view key) {
+  const toml::node* node = r.node(key);
+  r.known(key);
+  const toml::array* list = node ? node->as_array() : nullptr;
+  if (!list || list->empty()) r.fail_at(node, key, "expected a non-empty list of numbers");
+  std::vector<double> values;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const toml::node& item = *list->get(i);
+    auto x = item.value<double>();
+    if (!item.is_number() || !x || !std::isfinite(*x))
+      r.fail_at(&item, std::string(key) + "[" + std::to_string(i) + "]", "expected a finite number");
+    values.push_back(*x);
+  }
+  return values;
+}
+
+SweepParameter read_parameter(TableReader& r, DesignKind design) {
+  SweepParameter p;
+  p.key = r.text("key", std::nullopt);
+  if (p.key == "scenario.steps" || p.key == "scenario.seed")
+    r.fail_at(r.node("key"), "key", "'" + p.key + "' is set by the sweep itself ([sweep] steps, seed)");
+  p.name = r.text("name", column_name(p.key));
+  if (r.has("values")) {
+    p.kind = SweepParameter::Kind::values;
+    p.values = read_numbers(r, "values");
+  } else if (r.has("range")) {
+    std::vector<double> range = read_numbers(r, "range");
+    if (range.size() != 2 || !(range[0] < range[1]))
+      r.fail_at(r.node("range"), "range", "expected [low, high] with low < high");
+    p.lo = range[0];
+    p.hi = range[1];
+    if (design == DesignKind::grid) {
+      const auto steps = r.integer("steps", 2, 100000, std::nullopt);
+      p.kind = SweepParameter::Kind::values;
+      for (std::int64_t i = 0; i < steps; ++i) p.values.push_back(p.lo + (p.hi - p.lo) * double(i) / double(steps - 1));
+    } else {
+      const std::string d = r.one_of("distribution", {"uniform", "loguniform"}, std::string("uniform"));
+      p.kind = d == "loguniform" ? SweepParameter::Kind::loguniform : SweepParameter::Kind::uniform;
+      if (p.kind == SweepParameter::Kind::loguniform && p.lo <= 0)
+        r.fail_at(r.node("range"), "range", "a log-uniform range must be positive");
+    }
+  } else if (r.has("mean")) {
+    if (design == DesignKind::grid) r.fail_at(r.node("mean"), "mean", "a grid needs `values` or `range` with `steps`");
+    p.kind = SweepParameter::Kind::normal;
+    r.one_of("distribution", {"normal"}, std::string("normal"));
+    p.mean = r.number("mean", {-1e12, 1e12}, std::nullopt);
+    p.sd = r.number("sd", {0, 1e12, true}, std::nullopt);
+  } else {
+    r.fail_at(nullptr, "values", "give `values`, a `range` (with `steps` for a grid) or a normal `mean` and `sd`");
+  }
+  return p;
+}
+
+// Tries the parameter's lowest and highest values on the base scenario.
+void check_extremes(const SweepSpec& spec, const SweepParameter& p, const detail::ScenarioSource& source,
+                    const toml::node* at, const std::string& where) {
+  std::vector<double> tried;
+  if (p.kind == SweepParameter::Kind::values) tried = p.values;
+  else if (p.kind == SweepParameter::Kind::normal) tried = {p.mean};
+  else tried = {p.lo, p.hi};
+  for (double value : tried) {
+    std::ostringstream assignment;
+    assignment.precision(17);
+    assignment << p.key << '=' << value;
+    ScenarioOverrides o;
+    o.set = {assignment.str()};
+    o.developer_agents = spec.agents;
+    o.steps = spec.steps;
+    try {
+      load_scenario(spec.base, o);
+    } catch (const ScenarioError& e) {
+      throw ScenarioError(source.location(at) + ": " + where + ": the base scenario refuses " + assignment.str() +
+                          ": " + e.what());
+    }
+  }
+}
+
+DesignKind read_design(TableReader& r) {
+  const std::string d = r.one_of("design", {"grid", "random", "latin_hypercube", "sobol", "saltelli"}, std::nullopt);
+  return d == "grid" ? DesignKind::grid
+         : d == "random" ? DesignKind::random
+         : d == "latin_hypercube" ? DesignKind::latin_hypercube
+         : d == "sobol" ? DesignKind::sobol
+                        : DesignKind::saltelli;
+}
+
+}  // namespace
+
+double SweepParameter::value_at(double u) const {
+  switch (kind) {
+    case Kind::values: return values[std::min<std::size_t>(values.size() - 1, std::size_t(u * double(values.size())))];
+    case Kind::uniform: return lo + u * (hi - lo);
+    case Kind::loguniform: return std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo)));
+    case Kind::normal: {
+      // Design coordinates lie in [0, 1); keep them off 0 for the quantile.
+      const double q = std::clamp(u, 1e-12, 1 - 1e-12);
+      return boost::math::quantile(boost::math::normal_distribution<double>(mean, sd), q);
+    }
+  }
+  return 0;
+}
+
+SweepSpec load_sweep(const std::string& path) {
+  detail::ScenarioSource source{path, {}};
+  toml::table table = detail::read_scenario_file(path, source);
+  TableReader root(table, "", source);
+  SweepSpec spec;
+  spec.path = path;
+  TableReader s(root.table("sweep", true), "sweep", source);
+  std::filesystem::path base(s.text("base", std::nullopt));
+  if (base.is_relative()) base = std::filesystem::path(source.file_of(s.node("base"))).parent_path() / base;
+  spec.base = base.lexically_normal().string();
+  if (!std::filesystem::is_regular_file(spec.base)) s.fail_at(s.node("base"), "base", "no such scenario: " + spec.base);
+  spec.name = s.text("name", std::filesystem::path(path).stem().string());
+  spec.design = read_design(s);
+  const bool sized = spec.design != DesignKind::grid;
+  spec.samples = static_cast<int>(s.integer("samples", 1, 10'000'000, sized ? std::nullopt : std::optional<std::int64_t>(0)));
+  spec.replicates = static_cast<int>(s.integer("replicates", 1, 1'000'000, 1));
+  spec.seed = static_cast<std::uint64_t>(s.integer("seed", 0, INT64_MAX / 2, 1));
+  if (s.has("agents")) spec.agents = s.integer("agents", 1, 1'000'000'000'000, std::nullopt);
+  if (s.has("steps")) spec.steps = s.integer("steps", 1, 12'000, std::nullopt);
+  s.done();
+
+  toml::array& parameters = root.array_of_tables("parameters", true);
+  if (parameters.empty()) root.fail_at(&parameters, "parameters", "a sweep needs at least one parameter");
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const std::string where = "parameters[" + std::to_string(i) + "]";
+    TableReader r(*parameters[i].as_table(), where, source);
+    SweepParameter p = read_parameter(r, spec.design);
+    for (const SweepParameter& q : spec.parameters)
+      if (q.name == p.name) r.fail_at(r.node("name"), "name", "two parameters are named '" + p.name + "'");
+    r.done();
+    check_extremes(spec, p, source, parameters[i].as_table()->get("key"), where + ".key");
+    spec.parameters.push_back(std::move(p));
+  }
+  root.done();
+  std::ostringstream text;
+  text << toml::toml_formatter(table);
+  spec.resolved_toml = text.str();
+  return spec;
+}
+
+}  // namespace stackrace
