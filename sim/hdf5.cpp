@@ -36,8 +36,11 @@ Handle create_file(const std::string& path) {
 }
 
 Handle open_file(const std::string& path, bool writable) {
-  return Handle(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
-                "open " + path + " (is it an HDF5 file?)");
+  hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+  // A sweep file whose writer was killed is still marked as open for writing; it is
+  // consistent, and reads in SWMR mode.
+  if (id < 0 && !writable) id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+  return Handle(id, H5Fclose, "open " + path + " (is it an HDF5 file?)");
 }
 
 namespace {

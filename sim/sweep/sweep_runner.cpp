@@ -94,8 +94,10 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
   }
   if (std::filesystem::exists(config.output))
     throw ScenarioError(config.output + ":1:1: the output exists: resume it with --resume, or remove it");
-  // The base at the design's first point fixes the file's shape and its stored scenario.
-  const Scenario base = load_scenario(spec.base, overrides_at(spec, design, 0, 0));
+  // The base scenario, as the sweep sizes it, fixes the file's shape and its stored
+  // scenario (parameters cannot change the shape: see load_sweep).
+  const Scenario base = load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps,
+                                                                   static_cast<std::int64_t>(spec.seed), {}});
   const long runs = long(design.points()) * spec.replicates;
   if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
   auto writer = std::make_unique<ResultWriter>(
