@@ -88,6 +88,13 @@ std::vector<double> target_split(const Scenario& s, AgentKind kind, int c) {
   return split;
 }
 
+bool any_ban(const Scenario& s, AgentKind kind, const MonthView& view) {
+  for (int c = 0; c < s.country_count(); ++c)
+    for (int k = 0; k < s.stack_count(); ++k)
+      if (view.env.is_banned(kind, c, k)) return true;
+  return false;
+}
+
 }  // namespace
 
 Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
@@ -126,6 +133,9 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
   const auto outside = s.outside_stack();
   const int employers = kind == AgentKind::developer && w.employer != 0 ? K + 1 : 1;
   ChoiceTable table(population.group_count(), K, employers);
+  // Nobody to move (no agents, or no one who revises or adopts): the all-zero visit
+  // rates say so, and the rows are never read.
+  if (population.size() == 0 || (w.base.revise <= 0 && !outside && !any_ban(s, kind, view))) return table;
 
   // Monthly probability that a non-adopter adopts, per country (Bass, agents/adoption.hpp).
   std::vector<double> hazard(C, 0.0);

@@ -20,6 +20,12 @@ using Tally = std::vector<std::int64_t>;  // [group][stack]
 template <class VisitBlock>
 void for_each_block(const AgentPopulation& population, Tally& total, VisitBlock visit_block) {
   const std::int64_t blocks = (population.size() + agents_per_block - 1) / agents_per_block;
+  if (blocks == 1) {
+    // One block (a small population, as in sweeps of many small runs): no task machinery.
+    // Integer tallies make this exactly what the parallel path would give.
+    visit_block(0, total);
+    return;
+  }
   tbb::enumerable_thread_specific<Tally> tallies(Tally(total.size(), 0));
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
     Tally& tally = tallies.local();

@@ -101,6 +101,22 @@ double capacity_penalty(const Scenario& s, int c, int t, double open_users) {
   return s.compute.capacity_penalty * std::max(0.0, demand / capacity - 1.0);
 }
 
+// The share of the world's developers (weighted by the real developers each agent
+// stands for) on each stack now.
+std::vector<double> global_developer_share(const RunState& state) {
+  const Scenario& s = state.scenario;
+  const int K = s.stack_count();
+  std::vector<double> share(K, 0.0);
+  double world = 0;
+  for (int c = 0; c < s.country_count(); ++c) {
+    const double weight = state.weight[index_of(AgentKind::developer)][c];
+    for (int k = 0; k < K; ++k) share[k] += weight * double(state.in_country(AgentKind::developer, c, k));
+    world += weight * double(state.population(AgentKind::developer).agents_in(c));
+  }
+  for (double& x : share) x = world > 0 ? x / world : 0.0;
+  return share;
+}
+
 // What agents see this month, from the state at the end of last month.
 MonthView month_view(const RunState& state, int t) {
   const Scenario& s = state.scenario;
@@ -288,7 +304,7 @@ void decide_regimes(RunState& state, const RunConfig& config, int t, const Month
 void step(RunState& state, const RunConfig& config, int t, RunResult& out) {
   const Scenario& s = state.scenario;
   const PolicyContext context{s.stacks, s.countries, t};
-  const std::vector<double> usage = month_view(state, t - 1).global_developer_share;
+  const std::vector<double> usage = global_developer_share(state);
   advance_stacks(s, usage, drive_stacks(s.policies, context), state.stacks);
   MonthView view = month_view(state, t);
   decide_bundles(state, config, t, view);

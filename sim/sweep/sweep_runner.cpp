@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -121,6 +122,36 @@ std::size_t runs_side_by_side(const SweepSpec& spec, const SweepConfig& config) 
   return std::max<std::size_t>(1, std::min(2 * cores, fit));
 }
 
+// Runs of one design point share its scenario: it is read and checked once, by the
+// first run that needs it (its replicates differ only in the seed).
+class PointScenarios {
+ public:
+  PointScenarios(const SweepSpec& spec, const Design& design)
+      : spec_(spec), design_(design), once_(design.points()), scenario_(design.points()), error_(design.points()) {}
+
+  // The point's scenario with the replicate's seed; throws ScenarioError if it is refused.
+  Scenario at(int point, int replicate) {
+    std::call_once(once_[point], [&] {
+      try {
+        scenario_[point] = load_scenario(spec_.base, overrides_at(spec_, design_, point, 0));
+      } catch (const ScenarioError& e) {
+        error_[point] = e.what();
+      }
+    });
+    if (!error_[point].empty()) throw ScenarioError(error_[point]);
+    Scenario s = *scenario_[point];
+    s.seed = spec_.seed + static_cast<std::uint64_t>(replicate);
+    return s;
+  }
+
+ private:
+  const SweepSpec& spec_;
+  const Design& design_;
+  std::vector<std::once_flag> once_;
+  std::vector<std::optional<Scenario>> scenario_;
+  std::vector<std::string> error_;
+};
+
 struct RunOutput {
   int run = -1;
   std::optional<RunResult> result;
@@ -144,6 +175,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
   outcome.runs = long(status.size());
   long finished = outcome.runs - long(pending.size());
   std::size_t next = 0;
+  PointScenarios scenarios(spec, design);
   tbb::parallel_pipeline(
       runs_side_by_side(spec, config),
       tbb::make_filter<void, int>(tbb::filter_mode::serial_in_order,
@@ -160,8 +192,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
                                              out.run = run;
                                              const int point = run / R, replicate = run % R;
                                              try {
-                                               Scenario s = load_scenario(spec.base,
-                                                                          overrides_at(spec, design, point, replicate));
+                                               Scenario s = scenarios.at(point, replicate);
                                                // The replicate keys the streams: common random numbers across points.
                                                RunConfig rc{replicate, {}, config.stop};
                                                out.result = simulate(s, rc);
