@@ -83,6 +83,15 @@ int read_stack(TableReader& r, const Scenario& s, bool allow_outside = false) {
   r.fail_at(r.node("stack"), "stack", "unknown stack '" + id + "'");
 }
 
+// A policy of type P with its window and targets read.
+template <class P>
+P targeted(TableReader& r, const Scenario& s, const PolicyWindow& window, bool targets_required = true) {
+  P p;
+  p.window = window;
+  p.targets = read_targets(r, s, targets_required);
+  return p;
+}
+
 Policy read_policy(TableReader& r, const Scenario& s) {
   const std::string type = r.one_of("type", {"export_control", "ban", "tariff", "subsidy", "infrastructure_bundle",
                                              "data_localisation", "open_weight_restriction"},
@@ -90,9 +99,7 @@ Policy read_policy(TableReader& r, const Scenario& s) {
   r.text("name", std::string{});
   const PolicyWindow window = read_window(r, s);
   if (type == "export_control") {
-    ExportControl p;
-    p.window = window;
-    p.targets = read_targets(r, s, true);
+    auto p = targeted<ExportControl>(r, s, window);
     p.access = r.one_of("access", {"capped", "embargoed"}, std::nullopt) == "capped" ? ExportControl::Access::capped
                                                                                     : ExportControl::Access::embargoed;
     p.restricted_bloc = read_bloc(r, "restricted_bloc", "cn");
@@ -107,9 +114,7 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     return p;
   }
   if (type == "ban") {
-    StackBan p;
-    p.window = window;
-    p.targets = read_targets(r, s, true);
+    auto p = targeted<StackBan>(r, s, window);
     p.stack = read_stack(r, s);
     const std::string scope = r.one_of("scope", {"government", "firms", "all"}, std::string("all"));
     p.scope = scope == "government" ? StackBan::Scope::government
@@ -118,26 +123,20 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     return p;
   }
   if (type == "tariff") {
-    Tariff p;
-    p.window = window;
-    p.targets = read_targets(r, s, true);
+    auto p = targeted<Tariff>(r, s, window);
     p.stack = read_stack(r, s);
     p.rate = r.number("rate", {0, 100}, std::nullopt);
     return p;
   }
   if (type == "subsidy") {
-    Subsidy p;
-    p.window = window;
-    p.targets = read_targets(r, s, true);
+    auto p = targeted<Subsidy>(r, s, window);
     p.stack = read_stack(r, s);
     p.price_share = r.number("price_share", {0, 0.99}, 0.0);
     p.setup = r.number("setup", {0, 100}, 0.0);
     return p;
   }
   if (type == "infrastructure_bundle") {
-    InfrastructureBundle p;
-    p.window = window;
-    p.targets = read_targets(r, s, true);
+    auto p = targeted<InfrastructureBundle>(r, s, window);
     p.stack = read_stack(r, s);
     p.offered_by = read_bloc(r, "offered_by", "cn");
     p.build_months = static_cast<int>(r.integer("build_months", 0, 600, p.build_months));
@@ -150,9 +149,7 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     return p;
   }
   if (type == "data_localisation") {
-    DataLocalisation p;
-    p.window = window;
-    p.targets = read_targets(r, s, true);
+    auto p = targeted<DataLocalisation>(r, s, window);
     p.level = static_cast<int>(r.integer("level", 0, 2, 2));
     return p;
   }
