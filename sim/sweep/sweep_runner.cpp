@@ -14,11 +14,12 @@
 #include "sim/result_file.hpp"
 #include "sim/simulation.hpp"
 #include "sim/sweep/design.hpp"
+#include "sim/sweep/detail/sweep_parts.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
 
 namespace stackrace {
-namespace {
+namespace sweep_detail {
 
 Design make_design(const SweepSpec& spec) {
   const int P = static_cast<int>(spec.parameters.size());
@@ -122,58 +123,80 @@ std::size_t runs_side_by_side(const SweepSpec& spec, const SweepConfig& config) 
   return std::max<std::size_t>(1, std::min(2 * cores, fit));
 }
 
-// Runs of one design point share its scenario: it is read and checked once, by the
-// first run that needs it (its replicates differ only in the seed).
-class PointScenarios {
- public:
-  PointScenarios(const SweepSpec& spec, const Design& design)
-      : spec_(spec), design_(design), once_(design.points()), scenario_(design.points()), error_(design.points()) {}
+PointScenarios::PointScenarios(const SweepSpec& spec, const Design& design)
+    : spec_(spec), design_(design), once_(design.points()), scenario_(design.points()), error_(design.points()) {}
 
-  // The point's scenario with the replicate's seed; throws ScenarioError if it is refused.
-  Scenario at(int point, int replicate) {
-    std::call_once(once_[point], [&] {
-      try {
-        scenario_[point] = load_scenario(spec_.base, overrides_at(spec_, design_, point, 0));
-      } catch (const ScenarioError& e) {
-        error_[point] = e.what();
-      }
-    });
-    if (!error_[point].empty()) throw ScenarioError(error_[point]);
-    Scenario s = *scenario_[point];
-    s.seed = spec_.seed + static_cast<std::uint64_t>(replicate);
-    return s;
+Scenario PointScenarios::at(int point, int replicate) {
+  std::call_once(once_[point], [&] {
+    try {
+      scenario_[point] = load_scenario(spec_.base, overrides_at(spec_, design_, point, 0));
+    } catch (const ScenarioError& e) {
+      error_[point] = e.what();
+    }
+  });
+  if (!error_[point].empty()) throw ScenarioError(error_[point]);
+  Scenario s = *scenario_[point];
+  s.seed = spec_.seed + static_cast<std::uint64_t>(replicate);
+  return s;
+}
+
+RunOutput run_one(const SweepSpec& spec, PointScenarios& scenarios, int run, const std::atomic<bool>* stop) {
+  RunOutput out;
+  out.run = run;
+  const int point = run / spec.replicates, replicate = run % spec.replicates;
+  try {
+    Scenario s = scenarios.at(point, replicate);
+    // The replicate keys the streams: common random numbers across points.
+    RunConfig rc{replicate, {}, stop};
+    out.result = simulate(s, rc);
+  } catch (const RunInterrupted&) {
+    out.interrupted = true;
+  } catch (const std::exception& e) {
+    out.error = e.what();
   }
+  return out;
+}
 
- private:
-  const SweepSpec& spec_;
-  const Design& design_;
-  std::vector<std::once_flag> once_;
-  std::vector<std::optional<Scenario>> scenario_;
-  std::vector<std::string> error_;
-};
+bool record_run(ResultWriter& writer, const RunOutput& out) {
+  if (out.interrupted) return false;  // stays pending, for --resume
+  if (out.result) writer.write_run(out.run, *out.result);
+  else writer.mark_failed(out.run, out.error);
+  return true;
+}
 
-struct RunOutput {
-  int run = -1;
-  std::optional<RunResult> result;
-  std::string error;
-  bool interrupted = false;
-};
+std::vector<int> pending_runs(const ResultWriter& writer) {
+  std::vector<int> pending;
+  const std::vector<std::int8_t> status = writer.status();
+  for (int r = 0; r < int(status.size()); ++r)
+    if (status[r] == std::int8_t(RunStatus::pending)) pending.push_back(r);
+  return pending;
+}
 
-}  // namespace
+SweepOutcome finish(ResultWriter& writer, long ran_now, std::chrono::steady_clock::time_point begin) {
+  SweepOutcome outcome;
+  outcome.ran_now = ran_now;
+  for (std::int8_t s : writer.status()) {
+    ++outcome.runs;
+    outcome.done += s == std::int8_t(RunStatus::done);
+    outcome.failed += s == std::int8_t(RunStatus::failed);
+    outcome.pending += s == std::int8_t(RunStatus::pending);
+  }
+  writer.commit();
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  return outcome;
+}
+
+}  // namespace sweep_detail
+
+using namespace sweep_detail;
 
 SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
   const auto begin = std::chrono::steady_clock::now();
   const Design design = make_design(spec);
-  const int R = spec.replicates;
   auto writer = open_output(spec, config, design);
-  std::vector<std::int8_t> status = writer->status();
-  std::vector<int> pending;
-  for (int r = 0; r < int(status.size()); ++r)
-    if (status[r] == std::int8_t(RunStatus::pending)) pending.push_back(r);
-
-  SweepOutcome outcome;
-  outcome.runs = long(status.size());
-  long finished = outcome.runs - long(pending.size());
+  const std::vector<int> pending = pending_runs(*writer);
+  const long total = long(writer->status().size());
+  long finished = total - long(pending.size()), ran_now = 0;
   std::size_t next = 0;
   PointScenarios scenarios(spec, design);
   tbb::parallel_pipeline(
@@ -187,37 +210,13 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
                                     return pending[next++];
                                   }) &
           tbb::make_filter<int, RunOutput>(tbb::filter_mode::parallel,
-                                           [&](int run) {
-                                             RunOutput out;
-                                             out.run = run;
-                                             const int point = run / R, replicate = run % R;
-                                             try {
-                                               Scenario s = scenarios.at(point, replicate);
-                                               // The replicate keys the streams: common random numbers across points.
-                                               RunConfig rc{replicate, {}, config.stop};
-                                               out.result = simulate(s, rc);
-                                             } catch (const RunInterrupted&) {
-                                               out.interrupted = true;
-                                             } catch (const std::exception& e) {
-                                               out.error = e.what();
-                                             }
-                                             return out;
-                                           }) &
+                                           [&](int run) { return run_one(spec, scenarios, run, config.stop); }) &
           tbb::make_filter<RunOutput, void>(tbb::filter_mode::serial_out_of_order, [&](RunOutput out) {
-            if (out.interrupted) return;  // stays pending, for --resume
-            if (out.result) writer->write_run(out.run, *out.result);
-            else writer->mark_failed(out.run, out.error);
-            ++outcome.ran_now;
-            if (config.on_run) config.on_run(++finished, outcome.runs);
+            if (!record_run(*writer, out)) return;
+            ++ran_now;
+            if (config.on_run) config.on_run(++finished, total);
           }));
-  for (std::int8_t s : writer->status()) {
-    outcome.done += s == std::int8_t(RunStatus::done);
-    outcome.failed += s == std::int8_t(RunStatus::failed);
-    outcome.pending += s == std::int8_t(RunStatus::pending);
-  }
-  writer->commit();
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  return outcome;
+  return finish(*writer, ran_now, begin);
 }
 
 }  // namespace stackrace

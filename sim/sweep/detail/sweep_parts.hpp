@@ -1,0 +1,57 @@
+#pragma once
+// The pieces of a sweep that the one-machine runner (sweep_runner.cpp) and the MPI runner
+// (mpi_sweep.cpp) share: the design, the checkpointed output, each point's scenario,
+// one run, and recording it.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/result_file.hpp"
+#include "sim/run_result.hpp"
+#include "sim/sweep/design.hpp"
+#include "sim/sweep/sweep_runner.hpp"
+#include "worlds/scenario.hpp"
+#include "worlds/scenario_loader.hpp"
+
+namespace stackrace::sweep_detail {
+
+Design make_design(const SweepSpec& spec);
+ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int point, int replicate);
+// Creates the sweep's file with its design written, or reopens it for --resume.
+std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design);
+std::size_t runs_side_by_side(const SweepSpec& spec, const SweepConfig& config);
+
+// Runs of one design point share its scenario: it is read and checked once, by the
+// first run that needs it (its replicates differ only in the seed).
+class PointScenarios {
+ public:
+  PointScenarios(const SweepSpec& spec, const Design& design);
+  // The point's scenario with the replicate's seed; throws ScenarioError if it is refused.
+  Scenario at(int point, int replicate);
+
+ private:
+  const SweepSpec& spec_;
+  const Design& design_;
+  std::vector<std::once_flag> once_;
+  std::vector<std::optional<Scenario>> scenario_;
+  std::vector<std::string> error_;
+};
+
+struct RunOutput {
+  int run = -1;
+  std::optional<RunResult> result;
+  std::string error;
+  bool interrupted = false;
+};
+
+RunOutput run_one(const SweepSpec& spec, PointScenarios& scenarios, int run, const std::atomic<bool>* stop);
+// Writes a finished run (or its failure); false for an interrupted one, which stays pending.
+bool record_run(ResultWriter& writer, const RunOutput& out);
+std::vector<int> pending_runs(const ResultWriter& writer);
+SweepOutcome finish(ResultWriter& writer, long ran_now, std::chrono::steady_clock::time_point begin);
+
+}  // namespace stackrace::sweep_detail
