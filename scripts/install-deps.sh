@@ -9,6 +9,8 @@ packages=(
   gcc g++ cmake ninja-build pkg-config
   # C++ libraries (found by CMake with find_package)
   libtbb-dev libboost-random-dev libhdf5-dev libcli11-dev catch2 libtomlplusplus-dev
+  # sweeps across MPI ranks (the build works without them too)
+  libopenmpi-dev openmpi-bin
   # Python side: reading results, tests
   python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf python3-pytest
 )

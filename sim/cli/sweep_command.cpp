@@ -8,6 +8,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/progress_bar.hpp"
+#include "sim/sweep/mpi_sweep.hpp"
 #include "sim/sweep/sweep_runner.hpp"
 #include "sim/system_memory.hpp"
 #include "worlds/scenario_error.hpp"
@@ -26,14 +27,25 @@ void add_sweep_command(CLI::App& app, SweepOptions& o) {
       ->check(CLI::Range(0, 4096));
   cmd->add_flag("--resume", o.resume, "Finish an interrupted sweep: run only what its file still lacks");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary; only the last line");
+  cmd->footer(std::string("Across a cluster: mpirun -np N stackrace sweep SWEEP.toml (rank 0 writes, the others run). "
+                          "MPI support in this build: ") +
+#ifdef STACKRACE_MPI
+              "yes");
+#else
+              "no");
+#endif
 }
 
 int sweep_command(const SweepOptions& o) {
+  // Under mpirun every rank runs this; rank 0 writes the file and alone speaks.
+  std::unique_ptr<MpiJob> mpi;
+  if (launched_by_mpi()) mpi = std::make_unique<MpiJob>();
+  const bool writer_rank = !mpi || mpi->rank() == 0;
   SweepSpec spec;
   try {
     spec = load_sweep(o.sweep);
   } catch (const ScenarioError& e) {
-    std::cerr << e.what() << '\n';
+    if (writer_rank) std::cerr << e.what() << '\n';
     return exit_bad_input;
   }
   std::unique_ptr<tbb::global_control> threads;
@@ -41,12 +53,14 @@ int sweep_command(const SweepOptions& o) {
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
   std::signal(SIGINT, request_sweep_stop);
   std::signal(SIGTERM, request_sweep_stop);
-  ProgressBar progress(spec.name, o.quiet);
+  ProgressBar progress(spec.name, o.quiet || !writer_rank);
   SweepConfig config{o.output.empty() ? "results/" + spec.name + ".h5" : o.output, o.resume, &sweep_stop,
                      [&](long done, long total) { progress.update(done, total); },
                      available_memory_bytes().value_or(0)};
   try {
-    SweepOutcome r = run_sweep(spec, config);
+    int rank = 0;
+    SweepOutcome r = mpi ? run_sweep_mpi(spec, config, rank) : run_sweep(spec, config);
+    if (rank != 0) return exit_ok;
     progress.finish();
     const bool stopped = sweep_stop.load() && r.pending > 0;
     if (!o.quiet)
@@ -58,7 +72,7 @@ int sweep_command(const SweepOptions& o) {
               << " output=" << config.output << std::endl;
     return stopped ? exit_interrupted : exit_ok;
   } catch (const ScenarioError& e) {
-    std::cerr << e.what() << '\n';
+    if (writer_rank) std::cerr << e.what() << '\n';
     return exit_bad_input;
   } catch (const std::exception& e) {
     std::cerr << "stackrace: sweep failed: " << e.what() << '\n';

@@ -90,3 +90,32 @@ TEST_CASE("a random design is uniform on the unit cube and reproducible", "[desi
   CHECK(sum / double(d.unit.size()) == Approx(0.5).margin(5 * 0.2887 / std::sqrt(40000.0)));
   CHECK(random_design(2, 20000, 3).unit == d.unit);
 }
+
+#include "sim/sweep/run_message.hpp"
+
+TEST_CASE("a run travels between ranks as bytes and arrives whole", "[sweep][mpi]") {
+  sweep_detail::RunOutput done;
+  done.run = 17;
+  RunResult r(3, 2, 2);
+  r.seed = 99;
+  for (std::size_t i = 0; i < r.share.size(); ++i) r.share[i] = float(i) / 7;
+  r.capability = {1, 2, 3, 4, 5, 6};
+  r.government_ban_month = {-1, 4, -1, -1};
+  done.result = r;
+  sweep_detail::RunOutput back = unpack_run(pack_run(done));
+  REQUIRE(back.result);
+  CHECK(back.run == 17);
+  CHECK(back.result->seed == 99);
+  CHECK(back.result->share == r.share);
+  CHECK(back.result->capability == r.capability);
+  CHECK(back.result->government_ban_month == r.government_ban_month);
+  sweep_detail::RunOutput failed;
+  failed.run = 3;
+  failed.error = "x: out of range";
+  sweep_detail::RunOutput failed_back = unpack_run(pack_run(failed));
+  CHECK_FALSE(failed_back.result);
+  CHECK(failed_back.error == "x: out of range");
+  std::vector<char> cut = pack_run(done);
+  cut.resize(cut.size() / 2);
+  CHECK_THROWS(unpack_run(cut));
+}

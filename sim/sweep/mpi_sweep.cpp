@@ -1,0 +1,122 @@
+#include "sim/sweep/mpi_sweep.hpp"
+
+#include <cstdlib>
+
+#include "sim/sweep/detail/sweep_parts.hpp"
+#include "sim/sweep/run_message.hpp"
+#include "worlds/scenario_error.hpp"
+
+#ifdef STACKRACE_MPI
+#include <mpi.h>
+#endif
+
+namespace stackrace {
+
+bool launched_by_mpi() {
+#ifdef STACKRACE_MPI
+  for (const char* size : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"})
+    if (const char* n = std::getenv(size); n && std::atoi(n) > 1) return true;
+#endif
+  return false;
+}
+
+#ifndef STACKRACE_MPI
+MpiJob::MpiJob() = default;
+MpiJob::~MpiJob() = default;
+
+SweepOutcome run_sweep_mpi(const SweepSpec& spec, const SweepConfig& config, int& rank) {
+  rank = 0;
+  return run_sweep(spec, config);
+}
+#else
+namespace {
+
+using namespace sweep_detail;
+
+constexpr int tag_ready = 1, tag_run = 2, tag_result = 3;
+constexpr int no_more_runs = -1;
+
+// The writer: answers every worker's request with the next pending run (or "no more")
+// and writes the results as they come, until every worker has been told to stop.
+SweepOutcome write_results(const SweepSpec& spec, const SweepConfig& config, ResultWriter& writer, int size,
+                           std::chrono::steady_clock::time_point begin) {
+  const std::vector<int> pending = pending_runs(writer);
+  const long total = long(writer.status().size());
+  long finished = total - long(pending.size()), ran_now = 0;
+  std::size_t next = 0;
+  int working = size - 1;
+  while (working > 0) {
+    MPI_Status status;
+    MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
+    if (status.MPI_TAG == tag_ready) {
+      MPI_Recv(nullptr, 0, MPI_INT, status.MPI_SOURCE, tag_ready, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      int run = no_more_runs;
+      if (next < pending.size() && !(config.stop && config.stop->load())) run = pending[next++];
+      else --working;
+      MPI_Send(&run, 1, MPI_INT, status.MPI_SOURCE, tag_run, MPI_COMM_WORLD);
+    } else {
+      int count = 0;
+      MPI_Get_count(&status, MPI_CHAR, &count);
+      std::vector<char> bytes(static_cast<std::size_t>(count));
+      MPI_Recv(bytes.data(), count, MPI_CHAR, status.MPI_SOURCE, tag_result, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (record_run(writer, unpack_run(bytes))) {
+        ++ran_now;
+        if (config.on_run) config.on_run(++finished, total);
+      }
+    }
+  }
+  (void)spec;
+  return finish(writer, ran_now, begin);
+}
+
+void work(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
+  PointScenarios scenarios(spec, design);
+  for (;;) {
+    MPI_Send(nullptr, 0, MPI_INT, 0, tag_ready, MPI_COMM_WORLD);
+    int run = no_more_runs;
+    MPI_Recv(&run, 1, MPI_INT, 0, tag_run, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (run == no_more_runs) return;
+    RunOutput out = run_one(spec, scenarios, run, config.stop);
+    if (out.interrupted) continue;  // the writer keeps it pending
+    std::vector<char> bytes = pack_run(out);
+    MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_CHAR, 0, tag_result, MPI_COMM_WORLD);
+  }
+}
+
+}  // namespace
+
+MpiJob::MpiJob() {
+  int provided = 0;
+  // Only each rank's main thread calls MPI; oneTBB's workers never do.
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+}
+
+MpiJob::~MpiJob() { MPI_Finalize(); }
+
+SweepOutcome run_sweep_mpi(const SweepSpec& spec, const SweepConfig& config, int& rank) {
+  int size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const auto begin = std::chrono::steady_clock::now();
+  const Design design = make_design(spec);
+  // Only the writer opens the file; the others learn whether it could.
+  std::unique_ptr<ResultWriter> writer;
+  std::string refused;
+  if (rank == 0) {
+    try {
+      writer = open_output(spec, config, design);
+    } catch (const ScenarioError& e) {
+      refused = e.what();
+    }
+  }
+  int ok = refused.empty() ? 1 : 0;
+  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (!ok) throw ScenarioError(rank == 0 ? refused : "the writer rank refused the sweep");
+  if (rank == 0) return write_results(spec, config, *writer, size, begin);
+  work(spec, config, design);
+  return {};
+}
+#endif
+
+}  // namespace stackrace
