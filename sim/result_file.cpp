@@ -172,6 +172,10 @@ void ResultWriter::write_run_column(const std::string& name, int r, hid_t memory
   h5::write_box(dataset(name), memory_type, {hsize_t(r)}, {1}, value);
 }
 
+void ResultWriter::write_run_column_all(const std::string& name, hid_t memory_type, const void* values) {
+  h5::write_box(dataset(name), memory_type, {0}, {hsize_t(runs_)}, values);
+}
+
 void ResultWriter::start_checkpointing() {
   h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
   h5::start_checkpointing(file_);

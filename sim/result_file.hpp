@@ -49,6 +49,7 @@ class ResultWriter {
   // create them before start_checkpointing().
   void add_run_column(const std::string& name, hid_t type, const std::string& long_name);
   void write_run_column(const std::string& name, int r, hid_t memory_type, const void* value);
+  void write_run_column_all(const std::string& name, hid_t memory_type, const void* values);  // every run
   void start_checkpointing();
   // Records run r as failed (status 2) with its error message.
   void mark_failed(int r, const std::string& message);

@@ -64,23 +64,30 @@ void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& des
   }
   h5::Handle error_type = h5::fixed_string_type(error_message_bytes);
   writer.add_run_column("error", error_type, "why a failed run failed");
-  for (int point = 0; point < design.points(); ++point) {
-    for (int rep = 0; rep < R; ++rep) {
-      const int run = point * R + rep;
-      for (int p = 0; p < design.parameters; ++p) {
-        const double value = spec.parameters[p].value_at(design.at(point, p));
-        writer.write_run_column("param_" + spec.parameters[p].name, run, H5T_NATIVE_DOUBLE, &value);
-      }
-      const std::int64_t pt = point, r = rep, seed = static_cast<std::int64_t>(spec.seed) + rep;
-      writer.write_run_column("design_point", run, H5T_NATIVE_INT64, &pt);
-      writer.write_run_column("replicate", run, H5T_NATIVE_INT64, &r);
-      writer.write_run_column("seed", run, H5T_NATIVE_INT64, &seed);
-      if (spec.design == DesignKind::saltelli) {
-        const std::int64_t m = design.matrix[point], row = design.row[point];
-        writer.write_run_column("saltelli_matrix", run, H5T_NATIVE_INT64, &m);
-        writer.write_run_column("saltelli_row", run, H5T_NATIVE_INT64, &row);
-      }
-    }
+  // Whole columns at once: a compressed column rewritten one element at a time would be
+  // recompressed for every run, which large sweeps cannot afford.
+  const std::size_t runs = std::size_t(design.points()) * R;
+  auto run_of = [&](std::size_t run) { return std::pair{int(run / R), int(run % R)}; };
+  for (int p = 0; p < design.parameters; ++p) {
+    std::vector<double> values(runs);
+    for (std::size_t run = 0; run < runs; ++run)
+      values[run] = spec.parameters[p].value_at(design.at(run_of(run).first, p));
+    writer.write_run_column_all("param_" + spec.parameters[p].name, H5T_NATIVE_DOUBLE, values.data());
+  }
+  std::vector<std::int64_t> point(runs), replicate(runs), seed(runs), matrix(runs), row(runs);
+  for (std::size_t run = 0; run < runs; ++run) {
+    const auto [pt, rep] = run_of(run);
+    point[run] = pt;
+    replicate[run] = rep;
+    seed[run] = static_cast<std::int64_t>(spec.seed) + rep;
+    if (spec.design == DesignKind::saltelli) matrix[run] = design.matrix[pt], row[run] = design.row[pt];
+  }
+  writer.write_run_column_all("design_point", H5T_NATIVE_INT64, point.data());
+  writer.write_run_column_all("replicate", H5T_NATIVE_INT64, replicate.data());
+  writer.write_run_column_all("seed", H5T_NATIVE_INT64, seed.data());
+  if (spec.design == DesignKind::saltelli) {
+    writer.write_run_column_all("saltelli_matrix", H5T_NATIVE_INT64, matrix.data());
+    writer.write_run_column_all("saltelli_row", H5T_NATIVE_INT64, row.data());
   }
 }
 
