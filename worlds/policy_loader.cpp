@@ -9,15 +9,8 @@ namespace stackrace {
 namespace {
 
 using detail::Bounds;
+using detail::is_month;
 using detail::TableReader;
-
-bool is_month(const std::string& text) {
-  if (text.size() != 7 || text[4] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6})
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
-  const int month = std::stoi(text.substr(5, 2));
-  return month >= 1 && month <= 12;
-}
 
 Bloc read_bloc(TableReader& r, std::string_view key, const char* fallback) {
   std::string name = r.one_of(key, {"us", "cn", "other"}, std::string(fallback));

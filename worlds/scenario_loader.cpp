@@ -23,19 +23,12 @@ namespace stackrace {
 namespace {
 
 using detail::Bounds;
+using detail::is_month;
 using detail::TableReader;
 
 constexpr std::int64_t most_agents = 1'000'000'000'000;  // a hard ceiling; memory is checked separately
 constexpr int most_stacks = 64;
 constexpr int most_steps = 12'000;  // a thousand years of months
-
-bool is_month(const std::string& text) {
-  if (text.size() != 7 || text[4] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6})
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
-  int month = std::stoi(text.substr(5, 2));
-  return month >= 1 && month <= 12;
-}
 
 void read_header(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   TableReader r(root.table("scenario", true), "scenario", file);

@@ -12,6 +12,7 @@
 #include <tbb/global_control.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/interrupt.hpp"
 #include "sim/cli/progress_bar.hpp"
 #include "sim/cli/run_summary.hpp"
 #include "sim/comparison.hpp"
@@ -23,9 +24,6 @@
 
 namespace stackrace::cli {
 namespace {
-
-std::atomic<bool> compare_stop{false};
-extern "C" void request_compare_stop(int) { compare_stop.store(true); }
 
 // The same world underneath: countries and stacks must match for shares to compare.
 void check_comparable(const Scenario& base, const Scenario& alt) {
@@ -145,8 +143,7 @@ int compare_command(const CompareOptions& o) {
   std::unique_ptr<tbb::global_control> threads;
   if (o.threads > 0)
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
-  std::signal(SIGINT, request_compare_stop);
-  std::signal(SIGTERM, request_compare_stop);
+  const std::atomic<bool>& compare_stop = stop_on_interrupt();
 
   const int R = o.replicates;
   try {

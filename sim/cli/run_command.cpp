@@ -7,6 +7,7 @@
 #include <tbb/global_control.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/interrupt.hpp"
 #include "sim/cli/progress_bar.hpp"
 #include "sim/cli/run_summary.hpp"
 #include "sim/cli/world_paths.hpp"
@@ -18,9 +19,6 @@
 
 namespace stackrace::cli {
 namespace {
-
-std::atomic<bool> stop_requested{false};
-extern "C" void request_stop(int) { stop_requested.store(true); }
 
 std::int64_t total_agents(const RunResult& r) {
   std::int64_t n = 0;
@@ -60,8 +58,7 @@ int run_command(const RunOptions& o) {
   std::unique_ptr<tbb::global_control> threads;
   if (o.threads > 0)
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
+  const std::atomic<bool>& stop_requested = stop_on_interrupt();
 
   try {
     ResultWriter writer(output, scenario, 1,

@@ -7,6 +7,7 @@
 #include <tbb/global_control.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/interrupt.hpp"
 #include "sim/cli/progress_bar.hpp"
 #include "sim/sweep/mpi_sweep.hpp"
 #include "sim/sweep/sweep_runner.hpp"
@@ -14,10 +15,6 @@
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace::cli {
-namespace {
-std::atomic<bool> sweep_stop{false};
-extern "C" void request_sweep_stop(int) { sweep_stop.store(true); }
-}  // namespace
 
 void add_sweep_command(CLI::App& app, SweepOptions& o) {
   CLI::App* cmd = app.add_subcommand("sweep", "Run every variant and replicate of a sweep file into one result file");
@@ -51,8 +48,7 @@ int sweep_command(const SweepOptions& o) {
   std::unique_ptr<tbb::global_control> threads;
   if (o.threads > 0)
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
-  std::signal(SIGINT, request_sweep_stop);
-  std::signal(SIGTERM, request_sweep_stop);
+  const std::atomic<bool>& sweep_stop = stop_on_interrupt();
   ProgressBar progress(spec.name, o.quiet || !writer_rank);
   SweepConfig config{o.output.empty() ? "results/" + spec.name + ".h5" : o.output, o.resume, &sweep_stop,
                      [&](long done, long total) { progress.update(done, total); },
