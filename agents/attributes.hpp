@@ -13,6 +13,9 @@ namespace stackrace {
 
 enum class Bloc : std::uint8_t { none = 0, us = 1, cn = 2, other = 3 };
 
+// A country's alignment as scenarios and result files spell it.
+inline std::string alignment_name(Bloc b) { return b == Bloc::us ? "us" : b == Bloc::cn ? "cn" : "none"; }
+
 struct StackSpec {
   std::string id;
   bool outside = false;       // the outside option: not using AI (at most one stack)

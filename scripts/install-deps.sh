@@ -13,6 +13,10 @@ packages=(
   libopenmpi-dev openmpi-bin
   # Python side: reading results, tests
   python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf python3-pytest
+  # analysis/ (import stackrace): figures, world map, sensitivity, scenario discovery
+  python3-matplotlib python3-scipy python3-geopandas python3-sklearn
+  # executing the notebooks in analysis/notebooks (nbclient + a Python kernel)
+  python3-nbclient python3-nbformat python3-ipykernel
 )
 
 missing=()

@@ -62,8 +62,12 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   h5::write_box(dataset("time"), H5T_NATIVE_INT64, {0}, {T}, iota_of<std::int64_t>(T).data());
   h5::write_attribute(dataset("time"), "start", s.start);
   h5::write_attribute(dataset("time"), "long_name", std::string("months since start"));
-  std::vector<std::string> countries, names, kinds, stacks;
-  for (const CountrySpec& c : s.countries) countries.push_back(c.id), names.push_back(c.name);
+  std::vector<std::string> countries, names, regions, alignments, kinds, stacks;
+  std::vector<std::int64_t> tiers;
+  for (const CountrySpec& c : s.countries) {
+    countries.push_back(c.id), names.push_back(c.name), regions.push_back(c.region);
+    alignments.push_back(alignment_name(c.alignment)), tiers.push_back(c.export_control_tier);
+  }
   for (AgentKind kind : all_agent_kinds) kinds.emplace_back(agent_kind_name(kind));
   for (const StackSpec& k : s.stacks) stacks.push_back(k.id);
   h5::write_strings(dataset("country"), countries);
@@ -86,6 +90,9 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"agents", H5T_STD_I64LE, {"country", "kind"}},
       {"weight", H5T_IEEE_F64LE, {"country", "kind"}},
       {"country_name", text, {"country"}},
+      {"country_region", text, {"country"}},
+      {"country_alignment", text, {"country"}},
+      {"country_tier", H5T_STD_I64LE, {"country"}},
       {"government_ban_month", H5T_STD_I64LE, {"run", "country", "stack"}},
   };
   const std::map<std::string, hsize_t> size{{"run", R}, {"time", T}, {"country", C}, {"kind", N}, {"stack", K}};
@@ -107,6 +114,13 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   h5::write_attribute(dataset("government_ban_month"), "long_name",
                       std::string("month the government barred the stack from its own use, -1 never"));
   h5::write_strings(dataset("country_name"), names);
+  h5::write_strings(dataset("country_region"), regions);
+  h5::write_strings(dataset("country_alignment"), alignments);
+  h5::write_box(dataset("country_tier"), H5T_NATIVE_INT64, {0}, {C}, tiers.data());
+  h5::write_attribute(dataset("country_region"), "long_name", std::string("World Bank region"));
+  h5::write_attribute(dataset("country_alignment"), "long_name", std::string("geopolitical alignment: us, cn or none"));
+  h5::write_attribute(dataset("country_tier"), "long_name",
+                      std::string("export-control tier of the January 2025 AI-diffusion rule (1, 2, 3)"));
   std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
   h5::write_box(dataset("status"), H5T_NATIVE_INT8, {0}, {R}, pending.data());
 }

@@ -70,7 +70,6 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
 }
 
 Bloc parse_alignment(const std::string& text) { return text == "us" ? Bloc::us : text == "cn" ? Bloc::cn : Bloc::none; }
-std::string alignment_name(Bloc b) { return b == Bloc::us ? "us" : b == Bloc::cn ? "cn" : "none"; }
 
 // Starting shares of one kind: `adoption` of the kind uses AI, split between the closed
 // and the open stack as the country's AI users are. Without an outside option everyone

@@ -108,11 +108,16 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
   const Scenario base = load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps,
                                                                    static_cast<std::int64_t>(spec.seed), {}});
   const long runs = long(design.points()) * spec.replicates;
+  // The parameters' names in design order (names are identifiers, so a space separates
+  // them): Saltelli's AB_i takes column i from B in this order.
+  std::string parameters;
+  for (const SweepParameter& p : spec.parameters) parameters += (parameters.empty() ? "" : " ") + p.name;
   if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
   auto writer = std::make_unique<ResultWriter>(
       config.output, base, static_cast<int>(runs),
       std::map<std::string, std::string>{{"command", "sweep"}, {"sweep", spec.resolved_toml},
-                                         {"sweep_name", spec.name}, {"design", design_name(spec.design)}},
+                                         {"sweep_name", spec.name}, {"design", design_name(spec.design)},
+                                         {"parameters", parameters}},
       WriteMode::checkpoint);
   write_design(*writer, spec, design);
   writer->start_checkpointing();
