@@ -1,0 +1,151 @@
+"""Loading stackrace result files (run, compare and sweep) into xarray and pandas.
+
+This module knows only the HDF5 format documented in the repository README ("The
+result file") and ../shared/DESIGN.md; it never links to the C++ engine.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+
+import h5netcdf
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["open", "to_frame", "file_kind", "failed_runs", "RUN_STATUS"]
+
+# status (run): what the engine writes for each run.
+RUN_STATUS = {0: "pending", 1: "done", 2: "failed"}
+
+# Per-country datasets the engine writes, shown as coordinates on `country`.
+_COUNTRY_METADATA = ("country_name", "country_region", "country_alignment", "country_tier")
+
+# Per-run datasets that describe a run rather than measure it: coordinates on `run`.
+# (A failed run's `error` message stays a variable: failed runs are dropped by default.)
+_RUN_DESCRIPTION = ("seed", "status", "design_point", "replicate", "saltelli_matrix", "saltelli_row",
+                    "scenario_of_run")
+
+_builtin_open = open
+
+
+def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noqa: A001 (the package's verb)
+    """Open a stackrace result file (run, compare or sweep) as a labelled, lazy Dataset.
+
+    - ``time`` holds real dates (the first of each month from the file's ``start``); the
+      months since the start stay available as the ``month`` coordinate.
+    - Country metadata (``country_name``, ``country_region``, ``country_alignment``,
+      ``country_tier``) are coordinates on ``country``.
+    - Each swept parameter (``param_<name>``) and the run's ``seed``, ``status``,
+      ``replicate``, ``design_point`` (and Saltelli indices, and for a comparison the
+      ``arm``: the scenario name of each run) are coordinates on ``run``.
+    - Runs that did not finish (failed, status 2; or pending, status 0, in a sweep that
+      was stopped) are dropped with a warning naming how many; ``failed="keep"`` keeps
+      them (their values are then undefined).
+    - Nothing but these small coordinates is read: a selection reads only what it needs,
+      so a sweep file larger than memory opens at once.
+
+    A sweep killed with SIGKILL leaves its file in single-writer/multi-reader mode; it is
+    opened as such (read-only) here.
+    """
+    if failed not in ("drop", "keep"):
+        raise ValueError(f"failed must be 'drop' or 'keep', not {failed!r}")
+    path = os.fspath(path)
+    ds = _label(_open_lazily(path))
+    if failed == "drop":
+        ds = _drop_unfinished(ds, path)
+    return ds
+
+
+def _open_lazily(path: str) -> xr.Dataset:
+    # swmr=True reads both finished files and sweep checkpoints left behind by a kill
+    # (whose superblock still says a writer holds them).
+    if not os.path.isfile(path):
+        raise FileNotFoundError(path)
+    handle = h5netcdf.File(path, "r", swmr=True, decode_vlen_strings=True)
+    if handle.attrs.get("format") != "stackrace":
+        handle.close()
+        raise ValueError(f"{path}: not a stackrace result file (no root attribute format = 'stackrace')")
+    return xr.open_dataset(xr.backends.H5NetCDFStore(handle))
+
+
+def _label(ds: xr.Dataset) -> xr.Dataset:
+    ds = ds.set_coords([v for v in _COUNTRY_METADATA if v in ds.variables])
+    description = [v for v in ds.data_vars if v in _RUN_DESCRIPTION or v.startswith("param_")]
+    ds = ds.set_coords(description)
+    if "time" in ds.coords and "start" in ds["time"].attrs:
+        ds = _dated(ds)
+    if "scenario_of_run" in ds.coords and "scenario" in ds.coords:
+        names = ds["scenario"].values
+        ds = ds.assign_coords(arm=("run", names[ds["scenario_of_run"].values].astype(str)))
+    if isinstance(ds.attrs.get("parameters"), str):
+        ds.attrs["parameters"] = ds.attrs["parameters"].split()
+    return ds
+
+
+def _dated(ds: xr.Dataset) -> xr.Dataset:
+    start = pd.Timestamp(str(ds["time"].attrs["start"]) + "-01")
+    months = ds["time"].values.astype(int)
+    dates = pd.DatetimeIndex([start + pd.DateOffset(months=int(m)) for m in months])
+    ds = ds.assign_coords(month=("time", months))
+    ds = ds.assign_coords(time=("time", dates, {"long_name": "month", "start": str(ds["time"].attrs["start"])}))
+    return ds
+
+
+def _drop_unfinished(ds: xr.Dataset, path: str) -> xr.Dataset:
+    if "status" not in ds.coords:
+        return ds
+    status = ds["status"].values
+    done = status == 1
+    if done.all():
+        return ds
+    counts = {RUN_STATUS.get(int(s), str(s)): int((status == s).sum()) for s in np.unique(status[~done])}
+    told = ", ".join(f"{n} {what}" for what, n in counts.items())
+    warnings.warn(f"{path}: dropped {int((~done).sum())} of {status.size} runs that did not finish ({told}); "
+                  "stackrace.failed_runs(path) lists them, open(path, failed='keep') keeps them",
+                  stacklevel=3)
+    return ds.isel(run=np.flatnonzero(done))
+
+
+def failed_runs(path: str | os.PathLike) -> pd.DataFrame:
+    """The runs of a file that did not finish: run, status, error message, parameters."""
+    with open(path, failed="keep") as ds:
+        bad = ds["status"].values != 1
+        columns = [c for c in ds.coords if ds[c].dims == ("run",) and c != "run"]
+        table = ds[columns].isel(run=np.flatnonzero(bad)).reset_coords().to_dataframe()
+        if "error" in ds:
+            messages = ds["error"].values[bad]
+            table["error"] = [m.decode(errors="replace").rstrip("\0") if isinstance(m, bytes) else str(m)
+                              for m in messages]
+    table["status"] = table["status"].map(lambda s: RUN_STATUS.get(int(s), str(s)))
+    return table
+
+
+def file_kind(ds: xr.Dataset) -> str:
+    """'run', 'compare' or 'sweep': the command that wrote the file."""
+    return str(ds.attrs.get("command", "run"))
+
+
+def to_frame(data: xr.Dataset | xr.DataArray, variable: str | None = None, *, dropna: bool = True,
+             **selection) -> pd.DataFrame:
+    """A tidy table: one row per value, a column per dimension and per coordinate.
+
+    ``to_frame(ds, "global_share", kind="developer")`` gives columns run, time, kind,
+    stack, global_share and every coordinate on those dimensions (seed, parameters, the
+    comparison arm, month...). Selections by label are applied first (and read only what
+    they select). Missing values (a country without agents of a kind) are dropped unless
+    ``dropna=False``.
+    """
+    if isinstance(data, xr.Dataset):
+        if variable is None:
+            raise ValueError("to_frame(dataset, variable): name the variable, e.g. 'global_share'")
+        array = data[variable]
+    else:
+        array = data
+        variable = variable or array.name or "value"
+    if selection:
+        array = array.sel(**selection)
+    frame = array.to_dataframe(name=variable).reset_index()
+    if dropna:
+        frame = frame.dropna(subset=[variable])
+    return frame

@@ -1,0 +1,147 @@
+"""stackrace.open and to_frame on files the engine writes: dims, dates, country metadata,
+parameters as coordinates, unfinished runs dropped with a warning, lazy loading."""
+import warnings
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+import stackrace
+from conftest import WORLDS_DIR
+
+
+@pytest.fixture(scope="module")
+def run_file(run_to_file):
+    return run_to_file(WORLDS_DIR / "default.toml", "--agents", "20000", "--steps", "14", name="run.h5")
+
+
+@pytest.fixture(scope="module")
+def faulty_sweep(stackrace, tmp_path_factory):
+    # revise ~ Normal(0.5, 1): about a third of the draws fall outside [0, 1] and the
+    # model refuses those runs (status 2).
+    folder = tmp_path_factory.mktemp("sweep")
+    sweep = folder / "faulty.toml"
+    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "default.toml"}"\nname = "faulty"\n'
+                     'design = "random"\nsamples = 10\nreplicates = 2\nseed = 5\nagents = 4000\nsteps = 5\n'
+                     '[[parameters]]\nkey = "choice.developer.revise"\nname = "revise"\nmean = 0.5\nsd = 1.0\n'
+                     '[[parameters]]\nkey = "stacks.cn_open.price"\nname = "cn_price"\nrange = [0.1, 0.5]\n')
+    out = folder / "faulty.h5"
+    result = stackrace("sweep", sweep, "-o", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def compare_file(stackrace, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compare")
+    out = folder / "cmp.h5"
+    result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml",
+                       WORLDS_DIR / "policies" / "full_embargo.toml", "-r", "3", "--agents", "5000",
+                       "--steps", "6", "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_a_run_opens_with_dates_and_country_metadata(run_file):
+    ds = stackrace.open(run_file)
+    assert stackrace.file_kind(ds) == "run"
+    assert dict(ds.share.sizes) == {"run": 1, "time": 15, "country": 198, "kind": 3, "stack": 3}
+    assert ds.global_share.dims == ("run", "time", "kind", "stack")
+    # months since the file's start become the first day of each month
+    assert ds.time.values[0] == np.datetime64("2026-01-01")
+    assert ds.time.values[13] == np.datetime64("2027-02-01")
+    np.testing.assert_array_equal(ds.month.values, np.arange(15))
+    usa = ds.sel(country="USA")
+    assert str(usa.country_name.values) == "United States"
+    assert str(usa.country_alignment.values) == "us"
+    assert int(usa.country_tier.values) == 1
+    assert str(ds.sel(country="CHN").country_alignment.values) == "cn"
+    assert int(ds.sel(country="CHN").country_tier.values) == 3
+    assert str(ds.sel(country="IND").country_region.values) == "South Asia"
+    assert int(ds.seed.values[0]) == 1 and int(ds.status.values[0]) == 1
+
+
+def test_the_loaded_values_are_the_files(run_file):
+    ds = stackrace.open(run_file)
+    with h5py.File(run_file, "r") as f:
+        np.testing.assert_array_equal(ds.share.values, f["share"][()])
+        np.testing.assert_array_equal(ds.global_share.values, f["global_share"][()])
+
+
+def test_failed_runs_are_dropped_with_a_warning_naming_how_many(faulty_sweep):
+    with h5py.File(faulty_sweep, "r") as f:
+        status = f["status"][()]
+        revise = f["param_revise"][()]
+    failed = int((status == 2).sum())
+    assert 0 < failed < status.size
+    with pytest.warns(UserWarning, match=f"dropped {failed} of {status.size} runs .*{failed} failed"):
+        ds = stackrace.open(faulty_sweep)
+    assert stackrace.file_kind(ds) == "sweep"
+    assert ds.sizes["run"] == status.size - failed
+    # the parameters are coordinates on run, the surviving runs' values in order
+    assert ds.param_revise.dims == ("run",) and "param_revise" in ds.coords
+    np.testing.assert_array_equal(ds.param_revise.values, revise[status == 1])
+    np.testing.assert_array_equal(ds.run.values, np.flatnonzero(status == 1))
+    assert ds.attrs["parameters"] == ["revise", "cn_price"]
+    assert set(ds.replicate.values) == {0, 1}
+    assert not np.isnan(ds.global_share.values).any()
+
+
+def test_failed_runs_can_be_kept_and_listed(faulty_sweep):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = stackrace.open(faulty_sweep, failed="keep")
+    assert ds.sizes["run"] == 20
+    table = stackrace.failed_runs(faulty_sweep)
+    assert len(table) == int((ds.status.values == 2).sum())
+    assert (table["status"] == "failed").all()
+    assert table["error"].str.contains("choice.developer.revise").all()
+    assert ((table["param_revise"] < 0) | (table["param_revise"] > 1)).all()
+
+
+def test_a_comparison_names_each_runs_arm(compare_file):
+    ds = stackrace.open(compare_file)
+    assert stackrace.file_kind(ds) == "compare"
+    assert list(ds.arm.values) == ["no_controls"] * 3 + ["full_embargo"] * 3
+    assert list(ds.scenario.values) == ["no_controls", "full_embargo"]
+    base = ds.global_share.where(ds.arm == "no_controls", drop=True)
+    assert base.sizes["run"] == 3
+
+
+def test_to_frame_is_tidy_with_coordinates_as_columns(faulty_sweep):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = stackrace.open(faulty_sweep)
+    frame = stackrace.to_frame(ds, "global_share", kind="developer", stack="cn_open")
+    assert len(frame) == ds.sizes["run"] * ds.sizes["time"]
+    for column in ("run", "time", "global_share", "param_revise", "param_cn_price", "seed", "month"):
+        assert column in frame.columns
+    assert pd.api.types.is_datetime64_any_dtype(frame["time"])
+    shares = stackrace.to_frame(ds.share.isel(run=0, time=-1), kind="firm")
+    assert {"country", "country_name", "country_region", "stack", "share"} <= set(shares.columns)
+    # a country's three stack shares add up to one
+    sums = shares.groupby("country")["share"].sum()
+    np.testing.assert_allclose(sums.values, 1.0, atol=1e-5)
+
+
+def test_opening_reads_nothing_big_and_selections_read_what_they_select(run_file):
+    ds = stackrace.open(run_file)
+    # the big arrays are not in memory after open ...
+    assert not ds.share.variable._in_memory
+    # ... and a selection gives the file's values
+    picked = ds.share.sel(country="CHN", kind="developer", stack="cn_open").isel(run=0).values
+    with h5py.File(run_file, "r") as f:
+        countries = [c.decode() for c in f["country"][()]]
+        raw = f["share"][0, :, countries.index("CHN"), 2, 2]
+    np.testing.assert_array_equal(picked, raw)
+
+
+def test_not_a_stackrace_file_is_refused(tmp_path):
+    path = tmp_path / "other.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = np.arange(3)
+    with pytest.raises(ValueError, match="not a stackrace result file"):
+        stackrace.open(path)
+    with pytest.raises(FileNotFoundError):
+        stackrace.open(tmp_path / "missing.h5")
