@@ -230,7 +230,7 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrid
   read_countries(root, s, source);
   read_policies(root, s, source);
   root.done();
-  s.resolved_toml = serialise(table);
+  if (overrides.resolve_text) s.resolved_toml = serialise(table);
   return s;
 }
 

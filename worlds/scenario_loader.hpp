@@ -16,6 +16,9 @@ struct ScenarioOverrides {
   std::optional<std::int64_t> steps;         // --steps
   std::optional<std::int64_t> seed;          // --seed
   std::optional<double> memory_limit_bytes;  // refuse populations that would not fit
+  // Keep the resolved TOML text (Scenario::resolved_toml). A sweep's runs skip it: the
+  // file stores the base's, and printing the whole table costs as much as parsing it.
+  bool resolve_text = true;
 };
 
 // Reads, overrides, checks and resolves a scenario. Throws ScenarioError with

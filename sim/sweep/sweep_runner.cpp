@@ -48,6 +48,7 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
   o.developer_agents = spec.agents;
   o.steps = spec.steps;
   o.seed = static_cast<std::int64_t>(spec.seed) + replicate;
+  o.resolve_text = false;
   return o;
 }
 
@@ -127,7 +128,7 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
 // How many runs may be in memory at once: enough to keep every core busy with small
 // runs, few enough that large ones fit.
 std::size_t runs_side_by_side(const SweepSpec& spec, const SweepConfig& config) {
-  const Scenario base = load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps, {}, {}});
+  const Scenario base = load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps, {}, {}, false});
   const double agents = double(base.developer_agents + base.firm_agents);
   const double per_run = agents * 2 * bytes_per_agent + 20e6;  // agents, last month's firms, results
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
