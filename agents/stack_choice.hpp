@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <vector>
 
 namespace stackrace {
 
@@ -38,6 +39,48 @@ inline bool choice_probabilities(std::span<const double> utility, int current, d
   for (double& p : probability) p /= total;
   return true;
 }
+
+// The logit probabilities of choice_probabilities for every current stack of one
+// situation. The rows of a choice table differ only in which stack escapes the switching
+// cost, so the odds exp(U_k - max U) are computed once per situation and each current's
+// row reweighs them by exp(-switching_cost) off the current stack: K exponentials per
+// situation instead of K per row. (Equal to choice_probabilities up to rounding.)
+class SituationOdds {
+ public:
+  // Takes the utilities of one situation (before the switching cost; -inf: unavailable).
+  void assign(std::span<const double> utility) {
+    utility_.assign(utility.begin(), utility.end());
+    double top = -INFINITY;
+    for (double u : utility) top = std::fmax(top, u);
+    any_ = !std::isinf(top);
+    odds_.resize(utility.size());
+    for (std::size_t k = 0; k < utility.size(); ++k) odds_[k] = any_ ? std::exp(utility[k] - top) : 0.0;
+  }
+
+  // Fills `probability` for an agent on `current` (-1: none); false (all zero) when no
+  // stack is available.
+  bool probabilities(int current, double switching_cost, std::span<double> probability) {
+    if (!any_) {
+      for (double& p : probability) p = 0.0;
+      return false;
+    }
+    if (switching_cost != cost_) cost_ = switching_cost, leave_ = std::exp(-switching_cost);
+    // With no current stack every option pays the cost: it cancels.
+    const double off = current < 0 ? 1.0 : leave_;
+    double total = 0;
+    for (std::size_t k = 0; k < odds_.size(); ++k) total += (probability[k] = odds_[k] * (int(k) == current ? 1.0 : off));
+    // Only the current stack may have underflowed to zero odds while others lost theirs
+    // to the cost: then the exact shifted form decides.
+    if (!(total > 0) || !std::isfinite(total)) return choice_probabilities(utility_, current, switching_cost, probability);
+    for (double& p : probability) p /= total;
+    return true;
+  }
+
+ private:
+  std::vector<double> utility_, odds_;
+  bool any_ = false;
+  double cost_ = NAN, leave_ = 0;
+};
 
 // Turns probabilities into a cumulative table whose last entry is exactly 1, so that
 // any draw in [0, 1) picks a stack.

@@ -38,8 +38,9 @@ inline double bloc_affinity(Bloc alignment, Bloc stack_bloc) {
   return alignment == stack_bloc ? 1.0 : -1.0;
 }
 
-// Utility of stack `s` before the switching cost, which depends on the agent's current stack.
-inline double stack_utility(const KindWeights& w, const AgentSituation& a, const StackSight& s) {
+// Utility of stack `s` before the switching cost and the employer's pull: everything
+// that is the same for all developers of a country (or firms of a segment).
+inline double situation_utility(const KindWeights& w, const AgentSituation& a, const StackSight& s) {
   const double price_weight = w.base.log_price * (a.large ? w.large_firm_price_factor : 1.0);
   const bool open = s.spec->open_weights && s.open_usable;
   const bool foreign_closed = !open && a.country->alignment != s.spec->bloc;
@@ -49,10 +50,19 @@ inline double stack_utility(const KindWeights& w, const AgentSituation& a, const
   u += w.alignment * bloc_affinity(a.country->alignment, s.spec->bloc);
   u -= w.localisation * (foreign_closed ? s.localisation : 0);
   u += w.government * (s.index == a.government_stack ? 1.0 : 0.0);
-  u += w.employer * (s.index == a.employer_stack ? 1.0 : 0.0);
   u += w.self_hosting * (open && a.physical_industry ? 1.0 : 0.0);
   u -= open ? s.capacity_penalty : 0.0;
   return u + s.bonus;
+}
+
+// A developer's pull towards the stack its employer uses (-1: no employer).
+inline double employer_pull(const KindWeights& w, int stack, int employer_stack) {
+  return w.employer * (stack == employer_stack ? 1.0 : 0.0);
+}
+
+// Utility of stack `s` before the switching cost, which depends on the agent's current stack.
+inline double stack_utility(const KindWeights& w, const AgentSituation& a, const StackSight& s) {
+  return situation_utility(w, a, s) + employer_pull(w, s.index, a.employer_stack);
 }
 
 }  // namespace stackrace

@@ -49,7 +49,7 @@ void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const
   }
 }
 
-double log_sum_exp(const std::vector<double>& u) {
+double log_sum_exp(std::span<const double> u) {
   double top = -std::numeric_limits<double>::infinity();
   for (double x : u) top = std::max(top, x);
   if (std::isinf(top)) return top;  // nothing available
@@ -137,6 +137,16 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
   // rates say so, and the rows are never read.
   if (population.size() == 0 || (w.base.revise <= 0 && !outside && !any_ban(s, kind, view))) return table;
 
+  // Each group's utilities without the employer's pull, which is all that differs
+  // between a group's rows: computed once per group, not once per row.
+  const int G = population.group_count();
+  std::vector<double> group_utility(std::size_t(G) * K), u(K);
+  for (int g = 0; g < G; ++g) {
+    AgentSituation a = situation(s, kind, g / S, g % S, -1, view);
+    utilities(s, kind, a, view, &constants, u);
+    std::copy(u.begin(), u.end(), group_utility.begin() + std::ptrdiff_t(g) * K);
+  }
+
   // Monthly probability that a non-adopter adopts, per country (Bass, agents/adoption.hpp).
   std::vector<double> hazard(C, 0.0);
   const double adopter_rate = std::min(1.0, w.base.revise + (outside ? rule.abandon : 0.0));
@@ -144,9 +154,10 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
     for (int c = 0; c < C; ++c) {
       double p = rule.innovation * std::pow(s.countries[c].gdp_per_capita / rule.reference_gdp_per_capita,
                                             rule.income_elasticity);
+      // The value of adopting is the logsum of the first segment's utilities (as adoption_value).
+      const std::span<const double> first(group_utility.data() + std::size_t(c) * S * K, std::size_t(K));
       if (rule.value_elasticity != 0)
-        p *= std::exp(rule.value_elasticity *
-                      (adoption_value(s, kind, c, view, &constants) - calibration.start_value[index_of(kind)][c]));
+        p *= std::exp(rule.value_elasticity * (log_sum_exp(first) - calibration.start_value[index_of(kind)][c]));
       hazard[c] = bass_monthly_hazard(std::min(p, 50.0), rule.imitation, view.adopted[index_of(kind)][c]);
     }
   }
@@ -163,13 +174,15 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
     table.visit_rate[g] = ban ? 1.0 : std::max(adopter_rate, waiting ? hazard[c] : 0.0);
   }
 
-  std::vector<double> u(K), p(K);
-  for (int g = 0; g < population.group_count(); ++g) {
-    const int c = g / S, segment = g % S;
+  std::vector<double> p(K);
+  SituationOdds odds;
+  for (int g = 0; g < G; ++g) {
+    const int c = g / S;
     for (int e = 0; e < employers; ++e) {
       const double visit = table.visit_rate[g];
-      AgentSituation a = situation(s, kind, c, segment, employers > 1 && e < K ? e : -1, view);
-      utilities(s, kind, a, view, &constants, u);
+      const int employer_stack = employers > 1 && e < K ? e : -1;
+      for (int k = 0; k < K; ++k) u[k] = group_utility[std::size_t(g) * K + k] + employer_pull(w, k, employer_stack);
+      odds.assign(u);
       for (int current = 0; current < K; ++current) {
         std::span<double> row = table.row(g, current, e);
         const bool waiting = outside && current == *outside;
@@ -178,7 +191,7 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
         const double act = visit > 0 ? rate / visit : 0.0;
         // Leaving a stack costs the switching cost plus any lock-in (infrastructure bundles).
         const double leave = w.base.switching_cost + (waiting ? 0.0 : view.env.lock_in[view.env.cell(c, current)]);
-        const bool any = choice_probabilities(u, waiting ? -1 : current, leave, p);
+        const bool any = odds.probabilities(waiting ? -1 : current, leave, p);
         for (int k = 0; k < K; ++k) row[k] = act * p[k];
         // With nothing available, users of a banned stack fall back to the outside option.
         if (!any && banned && outside) row[*outside] += act;
