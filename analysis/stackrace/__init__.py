@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import importlib
 
-from .io import RUN_STATUS, failed_runs, file_kind, open, to_frame
+from .io import RUN_STATUS, failed_runs, file_kind, open, swept_parameters, to_frame
 
 __version__ = "0.1.0"
-__all__ = ["open", "to_frame", "file_kind", "failed_runs", "RUN_STATUS",
-           "figures", "sensitivity", "discovery", "report", "outcomes"]
+__all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "RUN_STATUS",
+           "figures", "sensitivity", "discovery", "report", "outcomes", "comparison"]
 
-_SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes"}
+_SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes", "comparison"}
 
 
 def __getattr__(name: str):

@@ -6,6 +6,7 @@ result file") and ../shared/DESIGN.md; it never links to the C++ engine.
 from __future__ import annotations
 
 import os
+import tomllib
 import warnings
 
 import h5netcdf
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["open", "to_frame", "file_kind", "failed_runs", "RUN_STATUS"]
+__all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "RUN_STATUS"]
 
 # status (run): what the engine writes for each run.
 RUN_STATUS = {0: "pending", 1: "done", 2: "failed"}
@@ -118,6 +119,22 @@ def failed_runs(path: str | os.PathLike) -> pd.DataFrame:
             table["error"] = [m.decode(errors="replace").rstrip("\0") if isinstance(m, bytes) else str(m)
                               for m in messages]
     table["status"] = table["status"].map(lambda s: RUN_STATUS.get(int(s), str(s)))
+    return table
+
+
+def swept_parameters(ds: xr.Dataset) -> pd.DataFrame:
+    """A sweep's parameters in design order, from its resolved sweep file (root attribute
+    ``sweep``): index ``name``; columns ``key`` (the scenario key), ``distribution``
+    (uniform, loguniform, normal... as the sweep file spells it; ``values`` for a list)
+    and the range or values as written."""
+    if "sweep" not in ds.attrs:
+        raise ValueError("not a sweep result: no root attribute `sweep`")
+    rows = tomllib.loads(str(ds.attrs["sweep"])).get("parameters", [])
+    table = pd.DataFrame(rows).set_index("name")
+    if "distribution" not in table:
+        table["distribution"] = None
+    if "values" in table:
+        table.loc[table["values"].notna(), "distribution"] = "values"
     return table
 
 

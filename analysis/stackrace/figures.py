@@ -1,0 +1,490 @@
+"""Figures of stackrace results (matplotlib).
+
+Every function returns a ``matplotlib.figure.Figure`` and never shows it: save it with
+``fig.savefig("adoption.png")``, or let a notebook display it. Functions that draw one
+panel take ``ax=`` to draw into an existing Axes. Figures are built without pyplot, so
+they work on any backend (including none: scripts, servers, CI) and are not kept alive
+by pyplot's figure registry.
+
+- ``adoption_curves``: shares over time per stack, median and band over runs
+- ``world_map``: a choropleth of one stack's share by country
+- ``policy_comparison``: the effect of a policy (compare files), world and countries
+- ``parameter_scatter``: an outcome against each swept parameter (sweep files)
+- ``sensitivity_bars``: Sobol indices with their confidence intervals
+- ``stack_state``: capability and price of each stack over time
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
+
+from . import comparison, io
+from .io import swept_parameters
+from .outcomes import Time, kind_label, time_index, time_label
+
+__all__ = ["adoption_curves", "world_map", "policy_comparison", "parameter_scatter",
+           "sensitivity_bars", "stack_state", "stack_colour", "NO_DATA_LABEL"]
+
+# Fixed colours for the default stacks, so every figure reads the same way.
+_STACK_COLOURS = {"none": "#8c8c8c", "us_closed": "#1f63b4", "cn_open": "#d62728"}
+# Further stacks a scenario defines take these, in the file's order.
+_OTHER_COLOURS = ["#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22"]
+# Arms of a compare file, or kinds sharing one panel, are told apart by line style.
+_LINESTYLES = ["-", "--", ":", "-."]
+
+NO_DATA_LABEL = "no data"
+_NO_DATA_STYLE = {"facecolor": "#e6e6e6", "edgecolor": "#b3b3b3", "hatch": "////"}
+_WORLD_COLOUR = "#222222"
+_COUNTRY_COLOUR = "#6f93c0"
+
+# Natural Earth marks some countries "-99" (disputed or special cases): their ISO3 by name.
+_NATURAL_EARTH_FIXES = {"France": "FRA", "Norway": "NOR", "Kosovo": "XKX"}
+
+
+def stack_colour(stack: str, stacks: Sequence[str] = ()) -> str:
+    """The colour of a stack: fixed for the default three, else by its place among ``stacks``."""
+    if stack in _STACK_COLOURS:
+        return _STACK_COLOURS[stack]
+    others = [s for s in stacks if s not in _STACK_COLOURS]
+    position = others.index(stack) if stack in others else 0
+    return _OTHER_COLOURS[position % len(_OTHER_COLOURS)]
+
+
+# --------------------------------------------------------------------------------------
+# Shared drawing helpers
+# --------------------------------------------------------------------------------------
+
+
+def _new_figure(panels: int = 1, *, width: float = 6.4, height: float = 4.2, columns: int | None = None):
+    columns = columns or min(panels, 3)
+    rows = int(np.ceil(panels / columns))
+    fig = Figure(figsize=(width * columns, height * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for extra in axes[panels:]:
+        extra.set_visible(False)
+    return fig, list(axes[:panels])
+
+
+def _run_groups(ds: xr.Dataset) -> list[tuple[str | None, np.ndarray]]:
+    """The runs to summarise together: each arm of a compare file, else all runs."""
+    if io.file_kind(ds) == "compare" and "arm" in ds.coords:
+        arm = ds["arm"].values
+        return [(str(name), np.flatnonzero(arm == name)) for name in ds["scenario"].values]
+    return [(None, np.arange(ds.sizes["run"]))]
+
+
+def _draw_runs(ax: Axes, x, values: np.ndarray, *, colour, linestyle, label, band) -> bool:
+    """The median over runs (rows of ``values``) as a line, and the band between the
+    ``band`` percentiles when there are at least two runs. Returns whether a band was drawn."""
+    values = np.asarray(values, dtype=float)
+    with warnings.catch_warnings():
+        # A country without agents of the kind is NaN in every run: an empty line, no warning.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(values, axis=0)
+        low, high = np.nanpercentile(values, band or (50, 50), axis=0)
+    ax.plot(x, median, color=colour, linestyle=linestyle, linewidth=1.8, label=label)
+    if band is None or values.shape[0] < 2:
+        return False
+    ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
+    return True
+
+
+def _band_handle(band) -> Patch:
+    return Patch(facecolor="#999999", alpha=0.35, label=f"{band[0]:g}–{band[1]:g}% of runs")
+
+
+def _legend(ax: Axes, band_drawn: bool, band, **options) -> None:
+    handles, _ = ax.get_legend_handles_labels()
+    if band_drawn:
+        handles.append(_band_handle(band))
+    ax.legend(handles=handles, fontsize="small", **options)
+
+
+def _runs_phrase(runs: int) -> str:
+    return "1 run" if runs == 1 else f"median of {runs} runs"
+
+
+# --------------------------------------------------------------------------------------
+# Adoption curves
+# --------------------------------------------------------------------------------------
+
+
+def adoption_curves(ds: xr.Dataset, *, kinds: Sequence[str] | str | None = None,
+                    stacks: Sequence[str] | str | None = None, country: str | None = None,
+                    band: tuple[float, float] | None = (5, 95), ax: Axes | None = None) -> Figure:
+    """The share of each stack over time: the world's (``global_share``) or one country's (ISO3).
+
+    One colour per stack; one panel per kind when several kinds are asked for (or, with
+    ``ax``, one line style per kind). The line is the median over runs (replicates or
+    sweep runs) with the ``band`` percentiles shaded when there are two or more runs; a
+    compare file draws each arm separately (solid: base, dashed: alternative).
+    ``band=None`` draws the medians only.
+    """
+    kinds = _chosen(kinds, ds["kind"].values, "kind")
+    stacks = _chosen(stacks, ds["stack"].values, "stack")
+    data = ds["global_share"] if country is None else ds["share"].sel(country=country)
+    data = data.sel(kind=kinds, stack=stacks).transpose("run", "time", "kind", "stack").values
+    times = ds["time"].values
+    groups = _run_groups(ds)
+
+    if ax is None:
+        fig, axes = _new_figure(len(kinds))
+        panels = [(a, [k]) for a, k in zip(axes, kinds)]
+    else:
+        fig, panels = ax.figure, [(ax, list(kinds))]
+    place = "world" if country is None else _country_phrase(ds, country)
+    for axis, panel_kinds in panels:
+        band_drawn = False
+        variants = [(k, g) for k in panel_kinds for g in groups]
+        for s, stack in enumerate(stacks):
+            for v, (kind, (arm, runs)) in enumerate(variants):
+                label = " · ".join([stack, *([kind_label(kind)] if len(panel_kinds) > 1 else []),
+                                    *([arm] if arm else [])])
+                band_drawn |= _draw_runs(axis, times, data[runs][:, :, kinds.index(kind), s],
+                                         colour=stack_colour(stack, ds["stack"].values),
+                                         linestyle=_LINESTYLES[v % len(_LINESTYLES)], label=label, band=band)
+        _label_shares(axis, panel_kinds)
+        _legend(axis, band_drawn, band, loc="best")
+    about = f"{place} — {_scenario_phrase(ds)}"
+    if len(panels) > 1:
+        fig.suptitle(f"Adoption by stack, {about}")
+    else:
+        panels[0][0].set_title(f"{panels[0][0].get_title()}, {about}")
+    return fig
+
+
+def _chosen(asked, available, what) -> list[str]:
+    available = [str(a) for a in available]
+    if asked is None:
+        return available
+    asked = [asked] if isinstance(asked, str) else [str(a) for a in asked]
+    missing = [a for a in asked if a not in available]
+    if missing:
+        raise KeyError(f"no {what} {', '.join(missing)} in the file (it has {', '.join(available)})")
+    return asked
+
+
+def _country_phrase(ds: xr.Dataset, country: str) -> str:
+    name = str(ds["country_name"].sel(country=country).values) if "country_name" in ds.coords else country
+    return f"{name} ({country})"
+
+
+def _scenario_phrase(ds: xr.Dataset) -> str:
+    if io.file_kind(ds) == "compare":
+        base, alt = comparison.arms(ds)
+        return f"{base} vs {alt}"
+    if io.file_kind(ds) == "sweep":
+        return f"sweep {ds.attrs.get('sweep_name', ds.attrs.get('scenario_name', ''))}, {ds.sizes['run']} runs"
+    return str(ds.attrs.get("scenario_name", ""))
+
+
+def _label_shares(ax: Axes, kinds: Sequence[str]) -> None:
+    who = kind_label(kinds[0]) if len(kinds) == 1 else "agents"
+    ax.set_xlabel("month")
+    ax.set_ylabel(f"share of {who}")
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title(who.capitalize())
+
+
+# --------------------------------------------------------------------------------------
+# World map
+# --------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _country_shapes():
+    """Natural Earth's countries (low resolution, shipped with geopandas) keyed by ISO3."""
+    import geopandas  # slow to import: only for maps
+
+    world = geopandas.read_file(geopandas.datasets.get_path("naturalearth_lowres"))
+    fixed = world["name"].map(_NATURAL_EARTH_FIXES)
+    world["iso3"] = world["iso_a3"].where(world["iso_a3"] != "-99", fixed)
+    # Antarctica has no agents and takes a fifth of the map.
+    world = world[world["iso3"] != "ATA"]
+    return [(iso3 if isinstance(iso3, str) else f"name:{name}", _geometry_path(geometry))
+            for iso3, name, geometry in zip(world["iso3"], world["name"], world["geometry"])]
+
+
+def _geometry_path(geometry) -> Path:
+    """A (multi)polygon as one matplotlib Path, holes included."""
+    polygons = getattr(geometry, "geoms", [geometry])
+    vertices, codes = [], []
+    for polygon in polygons:
+        for ring in [polygon.exterior, *polygon.interiors]:
+            xy = np.asarray(ring.coords)[:, :2]
+            vertices.append(xy)
+            codes.append([Path.MOVETO] + [Path.LINETO] * (len(xy) - 2) + [Path.CLOSEPOLY])
+    return Path(np.concatenate(vertices), np.concatenate(codes))
+
+
+def world_map(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer", time: Time = -1,
+              run: int | None = None, arm: str | None = None, ax: Axes | None = None,
+              cmap: str = "viridis", vmin: float = 0.0, vmax: float = 1.0) -> Figure:
+    """A choropleth of the share of ``kind`` agents on ``stack`` by country at ``time``.
+
+    ``run`` picks one run by its label; by default the median over runs is mapped (for a
+    compare file, over the runs of ``arm``, by default the base scenario). Each country's
+    patch carries its ISO3 code as ``gid``. Countries the file does not have, or where the
+    share is undefined (no agents of the kind), are drawn light grey and hatched, labelled
+    "no data" — never coloured as zero.
+    """
+    t = time_index(ds, time)
+    shares, runs_phrase = _map_values(ds, stack, kind, t, run, arm)
+    colours = colormaps[cmap] if isinstance(cmap, str) else cmap
+    norm = Normalize(vmin=vmin, vmax=vmax)
+
+    if ax is None:
+        fig, (ax,) = _new_figure(1, width=10, height=5.6)
+    else:
+        fig = ax.figure
+    for code, path in _country_shapes():
+        value = shares.get(code, np.nan)
+        style = ({"facecolor": colours(norm(value)), "edgecolor": "white"} if np.isfinite(value)
+                 else dict(_NO_DATA_STYLE))
+        ax.add_patch(PathPatch(path, linewidth=0.3, gid=code, **style))
+    ax.set_xlim(-180, 180)
+    ax.set_ylim(-58, 84)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    fig.colorbar(ScalarMappable(norm=norm, cmap=colours), ax=ax, orientation="horizontal", shrink=0.6,
+                 pad=0.02, format=PercentFormatter(xmax=1), label=f"share of {kind_label(kind)} on {stack}")
+    ax.legend(handles=[Patch(label=NO_DATA_LABEL, **_NO_DATA_STYLE)], loc="lower left", fontsize="small")
+    ax.set_title(f"{stack} among {kind_label(kind)}, {time_label(ds, t)} ({runs_phrase})")
+    return fig
+
+
+def _map_values(ds, stack, kind, t, run, arm) -> tuple[dict, str]:
+    """ISO3 -> share (NaN where undefined), and which runs it summarises."""
+    data = ds["share"].isel(time=t).sel(kind=kind, stack=stack)
+    if run is not None:
+        data, phrase = data.sel(run=[run]), f"run {run}"
+    else:
+        phrase = ""
+        if io.file_kind(ds) == "compare":
+            arm = arm or comparison.arms(ds)[0]
+            data, phrase = data.isel(run=np.flatnonzero(ds["arm"].values == arm)), f"{arm}, "
+        phrase += _runs_phrase(data.sizes["run"])
+    values = data.transpose("run", "country").values.astype(float)
+    with np.errstate(all="ignore"):
+        # all-NaN columns (countries without agents of the kind) stay NaN, silently
+        median = np.full(values.shape[1], np.nan)
+        defined = np.isfinite(values).any(axis=0)
+        median[defined] = np.nanmedian(values[:, defined], axis=0)
+    return dict(zip(map(str, ds["country"].values), median)), phrase
+
+
+# --------------------------------------------------------------------------------------
+# Policy comparison
+# --------------------------------------------------------------------------------------
+
+
+def policy_comparison(data: xr.Dataset | pd.DataFrame, *, kind: str = "developer", stack: str = "cn_open",
+                      time: Time = -1, top_n: int = comparison.DEFAULT_TOP, ax: Axes | None = None) -> Figure:
+    """The change in share (alternative − base) with its confidence interval, world first.
+
+    ``data`` is a compare file (then ``comparison.effects(data, kind=, stack=, time=,
+    countries=top_n)`` is drawn) or a table that ``effects`` returned (its first
+    ``top_n`` countries are drawn; kind, stack and time are then taken from the table).
+    """
+    table = data if isinstance(data, pd.DataFrame) else comparison.effects(
+        data, kind=kind, stack=stack, time=time, countries=top_n)
+    table = table.iloc[: top_n + 1]
+    about = table.attrs
+    kind, stack = about.get("kind", kind), about.get("stack", stack)
+
+    if ax is None:
+        fig, (ax,) = _new_figure(1, width=7.5, height=max(3.0, 0.32 * len(table) + 1.6))
+    else:
+        fig = ax.figure
+    y = np.arange(len(table))
+    points = 100 * table["difference"].to_numpy(float)
+    # An interval that could not be estimated (one replicate) is drawn without a bar.
+    below = np.nan_to_num(points - 100 * table["ci_low"].to_numpy(float))
+    above = np.nan_to_num(100 * table["ci_high"].to_numpy(float) - points)
+    is_world = np.asarray(table.index == comparison.WORLD)
+    colours = np.where(is_world, _WORLD_COLOUR, _COUNTRY_COLOUR)
+    ax.barh(y, points, color=colours, height=0.6)
+    level = f"{100 * about.get('confidence', 0.95):g}% CI"
+    ax.errorbar(points, y, xerr=[below, above], fmt="none", ecolor="black", capsize=3, linewidth=1, label=level)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [name if code == comparison.WORLD else f"{name} ({code})"
+                      for code, name in zip(table.index, table["country_name"])])
+    for label, world in zip(ax.get_yticklabels(), is_world):
+        label.set_fontweight("bold" if world else "normal")
+    ax.invert_yaxis()  # the world on top
+    ax.set_xlabel(f"change in share of {kind_label(kind)} on {stack} (percentage points)")
+    ax.grid(axis="x", alpha=0.3)
+    handles = [Patch(color=_WORLD_COLOUR, label="world"), Patch(color=_COUNTRY_COLOUR, label="country"),
+               *ax.get_legend_handles_labels()[0]]
+    ax.legend(handles=handles, fontsize="small", loc="best")
+    arms = f"{about['alternative']} − {about['base']}" if "base" in about else "alternative − base"
+    when = f", {about['time']}" if "time" in about else ""
+    interval = f" ({about['interval']} intervals, n = {int(table['n'].iloc[0])})" if "interval" in about else ""
+    ax.set_title(f"Effect on {stack} among {kind_label(kind)}{when}\n{arms}{interval}", fontsize="medium")
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Sweeps: an outcome against each parameter
+# --------------------------------------------------------------------------------------
+
+# Up to this many distinct values a parameter is treated as a grid axis: median per value.
+_MAX_GRID_VALUES = 12
+_BINS = 10
+
+
+def parameter_scatter(ds: xr.Dataset, outcome: Callable[[xr.Dataset], xr.DataArray] | xr.DataArray,
+                      parameter: str | Sequence[str] | None = None, *, ax: Axes | None = None) -> Figure:
+    """Each swept parameter against the outcome of every run, one panel per parameter.
+
+    ``outcome`` is a function ``ds -> DataArray over run`` (see ``stackrace.outcomes``) or
+    such a DataArray. A median line summarises the runs: per distinct value on a grid
+    (or any parameter with few values), else over quantile bins of the parameter.
+    """
+    values = outcome(ds) if callable(outcome) else outcome
+    y = np.asarray(values, dtype=float)
+    if y.shape != (ds.sizes["run"],):
+        raise ValueError(f"the outcome must give one value per run ({ds.sizes['run']}), got shape {y.shape}")
+    swept = ds.attrs.get("parameters", [])
+    # stackrace.open lists them; a file opened with plain xarray has them space-separated
+    names = _chosen(parameter, swept.split() if isinstance(swept, str) else swept, "swept parameter")
+    if ax is not None and len(names) != 1:
+        raise ValueError("ax= draws one panel: name one parameter")
+    fig, axes = _new_figure(len(names), width=4.6, height=3.8) if ax is None else (ax.figure, [ax])
+    y_label = _outcome_label(values, outcome)
+    for axis, name in zip(axes, names):
+        x = np.asarray(ds[f"param_{name}"].values, dtype=float)
+        axis.scatter(x, y, s=14, alpha=0.55, color="#4c72b0", linewidths=0, label="runs")
+        line_x, line_y, what = _median_line(x, y, ds.attrs.get("design") == "grid")
+        axis.plot(line_x, line_y, color="black", marker="o", markersize=3.5, linewidth=1.5, label=what)
+        if _log_distributed(ds, name) and np.all(x > 0):
+            axis.set_xscale("log")  # drawn evenly over decades: shown so
+        axis.set_xlabel(name)
+        axis.set_ylabel(y_label)
+        axis.set_title(f"{name}", fontsize="medium")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize="small", loc="best")
+    if ax is None:
+        fig.suptitle(f"{y_label} against the swept parameters ({_scenario_phrase(ds)})", fontsize="medium")
+    return fig
+
+
+def _log_distributed(ds: xr.Dataset, name: str) -> bool:
+    try:
+        return swept_parameters(ds).loc[name, "distribution"] == "loguniform"
+    except (ValueError, KeyError):
+        return False
+
+
+def _median_line(x: np.ndarray, y: np.ndarray, grid: bool):
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    distinct = np.unique(x)
+    # Per value where values repeat enough for a median to mean something (a grid, or a
+    # list of values picked at random); otherwise bins (Sobol, Saltelli, continuous draws).
+    if grid or (distinct.size <= _MAX_GRID_VALUES and x.size >= 3 * distinct.size):
+        return distinct, np.array([np.median(y[x == v]) for v in distinct]), "median per value"
+    bins = min(_BINS, max(2, x.size // 5))
+    edges = np.unique(np.quantile(x, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
+    used = np.unique(which)
+    return (np.array([np.median(x[which == b]) for b in used]),
+            np.array([np.median(y[which == b]) for b in used]), "binned median")
+
+
+def _outcome_label(values, outcome) -> str:
+    attrs = getattr(values, "attrs", {})
+    return attrs.get("long_name") or getattr(outcome, "label", None) or getattr(values, "name", None) or "outcome"
+
+
+# --------------------------------------------------------------------------------------
+# Sobol indices
+# --------------------------------------------------------------------------------------
+
+
+def sensitivity_bars(indices: pd.DataFrame, ax: Axes | None = None, *, title: str | None = None) -> Figure:
+    """First- (S1) and total-order (ST) Sobol indices per parameter, with their intervals.
+
+    ``indices`` is a table as ``stackrace.sensitivity.sobol`` returns: indexed by
+    parameter, columns S1, S1_low, S1_high, ST, ST_low, ST_high (NaN bounds: no bar).
+    """
+    missing = {"S1", "ST"} - set(indices.columns)
+    if missing:
+        raise KeyError(f"the indices table lacks {', '.join(sorted(missing))}")
+    if ax is None:
+        fig, (ax,) = _new_figure(1, width=max(4.5, 1.1 * len(indices) + 2.5), height=4.0)
+    else:
+        fig = ax.figure
+    x = np.arange(len(indices))
+    width = 0.38
+    for offset, order, colour, words in [(-width / 2, "S1", "#4c72b0", "first order (S1)"),
+                                         (width / 2, "ST", "#dd8452", "total order (ST)")]:
+        centre = indices[order].to_numpy(float)
+        ax.bar(x + offset, centre, width, color=colour, label=words)
+        if {f"{order}_low", f"{order}_high"} <= set(indices.columns):
+            below = np.clip(np.nan_to_num(centre - indices[f"{order}_low"].to_numpy(float)), 0, None)
+            above = np.clip(np.nan_to_num(indices[f"{order}_high"].to_numpy(float) - centre), 0, None)
+            ax.errorbar(x + offset, centre, yerr=[below, above], fmt="none", ecolor="black", capsize=3, linewidth=1)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(x, [str(p) for p in indices.index], rotation=30 if len(indices) > 4 else 0, ha="right"
+                  if len(indices) > 4 else "center")
+    ax.set_xlabel("parameter")
+    ax.set_ylabel("Sobol index (share of output variance)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize="small", loc="best")
+    confidence = indices.attrs.get("confidence")
+    bars = f"; bars: {100 * confidence:g}% bootstrap CI" if confidence else ""
+    ax.set_title(title or f"Sobol sensitivity indices{bars}", fontsize="medium")
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Stack state
+# --------------------------------------------------------------------------------------
+
+
+def stack_state(ds: xr.Dataset, *, band: tuple[float, float] | None = (5, 95)) -> Figure:
+    """Capability and price (USD per million tokens, log scale) of each stack over time."""
+    stacks = [s for s in map(str, ds["stack"].values) if s != "none"]  # not using AI has neither
+    fig, axes = _new_figure(2, width=5.4, height=3.8)
+    groups = _run_groups(ds)
+    times = ds["time"].values
+    for axis, variable, label in [(axes[0], "capability", "capability"),
+                                  (axes[1], "price", "price (USD per million tokens)")]:
+        data = ds[variable].sel(stack=stacks).transpose("run", "time", "stack").values
+        band_drawn = False
+        for s, stack in enumerate(stacks):
+            for g, (arm, runs) in enumerate(groups):
+                band_drawn |= _draw_runs(axis, times, data[runs][:, :, s], colour=stack_colour(stack, ds["stack"].values),
+                                         linestyle=_LINESTYLES[g % len(_LINESTYLES)],
+                                         label=" · ".join([stack, *([arm] if arm else [])]), band=band)
+        axis.set_xlabel("month")
+        axis.set_ylabel(label)
+        axis.set_title(label.split(" (")[0].capitalize(), fontsize="medium")
+        axis.grid(alpha=0.3)
+        _legend(axis, band_drawn, band, loc="best")
+    axes[1].set_yscale("log")
+    # Prices often span less than a decade: ticks at 1, 2, 5 x 10^k, in plain numbers.
+    axes[1].yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axes[1].yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axes[1].yaxis.set_minor_formatter(NullFormatter())
+    fig.suptitle(f"Stack state — {_scenario_phrase(ds)}", fontsize="medium")
+    return fig

@@ -1,0 +1,149 @@
+"""Outcomes: one number per run, named, to hand to the figures, sensitivity and discovery.
+
+Each helper returns a function ``outcome(ds) -> xarray.DataArray`` over ``run``, the
+form ``stackrace.sensitivity.sobol(ds, outcome)`` and ``figures.parameter_scatter``
+take::
+
+    from stackrace import outcomes
+    final_cn = outcomes.global_share_at("developer", "cn_open")        # the last month
+    final_cn(ds)                                                      # DataArray (run)
+    outcomes.majority("developer", "cn_open", "2030-01")(ds)          # bool per run
+
+The returned function carries a ``label`` (e.g. "global share of developers on
+cn_open at the last month") and the DataArray it gives a ``long_name`` attribute with
+the actual date, so plots label themselves.
+
+A *time* is a position on ``time`` (``-1`` = the last month, ``0`` the start), or a
+date: "2030-01", "2030-01-01", a ``numpy.datetime64`` or ``pandas.Timestamp``.
+"""
+from __future__ import annotations
+
+from typing import Callable, Union
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["global_share_at", "country_share_at", "majority", "months_to_reach",
+           "time_index", "time_label", "kind_label", "countries_with_agents", "Time"]
+
+Time = Union[int, str, np.datetime64, pd.Timestamp]
+Outcome = Callable[[xr.Dataset], xr.DataArray]
+
+# What each kind of agent stands for, in plural, for labels ("share of governments").
+_KIND_PLURALS = {"country": "governments", "firm": "firms", "developer": "developers"}
+
+# Below this many developer agents one agent's move is a large share of its country, so
+# country rankings leave such countries out (the same rule as `stackrace compare`).
+_MIN_DEVELOPER_AGENTS = 100
+
+
+def time_index(ds: xr.Dataset, time: Time) -> int:
+    """The position on ``ds.time`` of a time given as a position or as a date."""
+    n = ds.sizes["time"]
+    if isinstance(time, (int, np.integer)) and not isinstance(time, bool):
+        if not -n <= int(time) < n:
+            raise IndexError(f"time {time} is outside the file's {n} months (0..{n - 1}, or -1 for the last)")
+        return int(time) % n
+    wanted = pd.Timestamp(time)
+    dates = pd.DatetimeIndex(ds["time"].values)
+    found = np.flatnonzero(dates == wanted)
+    if found.size == 0:
+        raise KeyError(f"{time!r} is not a month of the file, which runs from "
+                       f"{dates[0]:%Y-%m} to {dates[-1]:%Y-%m}")
+    return int(found[0])
+
+
+def time_label(ds: xr.Dataset, time: Time) -> str:
+    """The month as YYYY-MM (or "month N" in a file without dates)."""
+    value = ds["time"].values[time_index(ds, time)]
+    if np.issubdtype(np.asarray(value).dtype, np.datetime64):
+        return f"{pd.Timestamp(value):%Y-%m}"
+    return f"month {int(value)}"
+
+
+def kind_label(kind: str) -> str:
+    """The agents of a kind in words, plural: 'developers', 'firms', 'governments'."""
+    return _KIND_PLURALS.get(str(kind), f"{kind} agents")
+
+
+def countries_with_agents(ds: xr.Dataset, kind: str, min_agents: int | None = None) -> np.ndarray:
+    """The countries (ISO3) with at least ``min_agents`` agents of ``kind``.
+
+    ``None`` applies ``stackrace compare``'s rule: 100 for developers, no threshold for
+    the other kinds (each country has one government agent and few firm agents).
+    """
+    if min_agents is None:
+        min_agents = _MIN_DEVELOPER_AGENTS if kind == "developer" else 0
+    agents = ds["agents"].sel(kind=kind).values
+    return ds["country"].values[agents >= min_agents]
+
+
+def _described(outcome: Outcome, label: str) -> Outcome:
+    outcome.label = label
+    outcome.__name__ = label.replace(" ", "_")
+    outcome.__doc__ = f"Per run: {label}."
+    return outcome
+
+
+def _when(time: Time) -> str:
+    if isinstance(time, (int, np.integer)):
+        return "at the last month" if int(time) == -1 else f"at month index {int(time)}"
+    return f"at {pd.Timestamp(time):%Y-%m}"
+
+
+def global_share_at(kind: str, stack: str, time: Time = -1) -> Outcome:
+    """The world's share of ``kind`` agents on ``stack`` at ``time`` (weighted), per run."""
+    def outcome(ds: xr.Dataset) -> xr.DataArray:
+        t = time_index(ds, time)
+        value = ds["global_share"].isel(time=t).sel(kind=kind, stack=stack).astype(float)
+        return _named(value, "global_share", f"global share of {kind_label(kind)} on {stack}, {time_label(ds, t)}")
+
+    return _described(outcome, f"global share of {kind_label(kind)} on {stack} {_when(time)}")
+
+
+def country_share_at(country: str, kind: str, stack: str, time: Time = -1) -> Outcome:
+    """One country's (ISO3) share of ``kind`` agents on ``stack`` at ``time``, per run."""
+    def outcome(ds: xr.Dataset) -> xr.DataArray:
+        t = time_index(ds, time)
+        value = ds["share"].isel(time=t).sel(country=country, kind=kind, stack=stack).astype(float)
+        return _named(value, "share", f"share of {kind_label(kind)} in {country} on {stack}, {time_label(ds, t)}")
+
+    return _described(outcome, f"share of {kind_label(kind)} in {country} on {stack} {_when(time)}")
+
+
+def majority(kind: str, stack: str, time: Time = -1, *, country: str | None = None) -> Outcome:
+    """Whether more than half of the ``kind`` agents (of the world, or one country) use ``stack``.
+
+    A boolean per run: the kind of outcome scenario discovery looks for.
+    """
+    share = global_share_at(kind, stack, time) if country is None else country_share_at(country, kind, stack, time)
+
+    def outcome(ds: xr.Dataset) -> xr.DataArray:
+        value = share(ds)
+        return _named(value > 0.5, "majority", f"{stack} has the majority: {value.attrs['long_name']}")
+
+    return _described(outcome, f"{stack} holds a majority of {kind_label(kind)} {_when(time)}")
+
+
+def months_to_reach(kind: str, stack: str, threshold: float) -> Outcome:
+    """Months from the start until the world's share of ``kind`` agents on ``stack`` first
+    reaches ``threshold``; NaN in runs where it never does within the file's months."""
+    def outcome(ds: xr.Dataset) -> xr.DataArray:
+        share = ds["global_share"].sel(kind=kind, stack=stack).transpose("run", "time").values
+        reached = share >= threshold
+        first = np.where(reached.any(axis=1), reached.argmax(axis=1), -1)
+        months = np.asarray(ds["month"].values if "month" in ds.coords else np.arange(ds.sizes["time"]))
+        value = np.where(first >= 0, months[np.maximum(first, 0)], np.nan).astype(float)
+        result = xr.DataArray(value, dims="run", coords={"run": ds["run"]})
+        return _named(result, "months_to_reach", f"months until {threshold:.0%} of {kind_label(kind)} use {stack}")
+
+    return _described(outcome, f"months until {threshold:.0%} of {kind_label(kind)} use {stack}")
+
+
+def _named(value: xr.DataArray, name: str, long_name: str) -> xr.DataArray:
+    # Drop the selected scalars (time, kind, stack...) so outcomes combine cleanly.
+    value = value.reset_coords([c for c in value.coords if c not in value.dims and value[c].ndim == 0], drop=True)
+    value.name = name
+    value.attrs = {"long_name": long_name}
+    return value

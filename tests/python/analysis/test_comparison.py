@@ -1,0 +1,179 @@
+"""stackrace.comparison.effects on compare files the engine writes: the same numbers as
+`stackrace compare` prints, a hand computation, pairing by replicate, Welch's intervals
+for independent seeds; and the stackrace.outcomes helpers that read one value per run."""
+import re
+
+import h5py
+import numpy as np
+import pytest
+from scipy import stats
+
+import stackrace
+from stackrace import comparison, outcomes
+from conftest import WORLDS_DIR
+
+REPLICATES = 5
+# `stackrace compare` prints e.g. "  developer  cn_open       -1.57 pp [ -1.85,  -1.29]"
+WORLD_LINE = re.compile(r"^  (\w+)\s+(\w+)\s+([+-]\d+\.\d+) pp \[\s*([+-]\d+\.\d+),\s*([+-]\d+\.\d+)\]$")
+# ... and per country "  RUS  Russian Federation   none  +0.00 pp [...]  us_closed ...  cn_open ..."
+COUNTRY_LINE = re.compile(r"^  ([A-Z]{3}) ")
+CN_OPEN_CHANGE = re.compile(r"cn_open\s+([+-]\d+\.\d+) pp \[\s*([+-]\d+\.\d+),\s*([+-]\d+\.\d+)\]")
+# The CLI prints percentage points to two decimals.
+PRINTED = 0.005 + 1e-9
+
+
+@pytest.fixture(scope="module")
+def compared(stackrace, tmp_path_factory):
+    """A compare file and what `stackrace compare` printed for it."""
+    out = tmp_path_factory.mktemp("compare") / "cmp.h5"
+    result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml",
+                       WORLDS_DIR / "policies" / "full_embargo.toml", "-r", REPLICATES,
+                       "--agents", "5000", "--steps", "12", "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout
+
+
+@pytest.fixture(scope="module")
+def ds(compared):
+    return stackrace.open(compared[0])
+
+
+def _world_lines(printed):
+    block = printed.split("\nWorld\n")[1].split("\n\n")[0]
+    return [WORLD_LINE.match(line).groups() for line in block.splitlines()]
+
+
+def _country_lines(printed):
+    block = printed.split("moved most")[1]
+    return {m.group(1): CN_OPEN_CHANGE.search(line).groups()
+            for line in block.splitlines() if (m := COUNTRY_LINE.match(line))}
+
+
+def test_world_effects_match_what_the_cli_prints(ds, compared):
+    lines = _world_lines(compared[1])
+    assert len(lines) == 9  # 3 kinds x 3 stacks
+    for kind, stack, mean, low, high in lines:
+        world = comparison.effects(ds, kind=kind, stack=stack).loc[comparison.WORLD]
+        for ours, printed in [(world.difference, mean), (world.ci_low, low), (world.ci_high, high)]:
+            assert abs(100 * ours - float(printed)) <= PRINTED, (kind, stack, ours, printed)
+        assert world.n == REPLICATES
+
+
+def test_country_effects_match_the_cli_for_the_countries_it_lists(ds, compared):
+    printed = _country_lines(compared[1])
+    assert printed, compared[1]
+    table = comparison.effects(ds, kind="developer", stack="cn_open", countries=list(printed))
+    for code, (mean, low, high) in printed.items():
+        row = table.loc[code]
+        assert abs(100 * row.difference - float(mean)) <= PRINTED
+        assert abs(100 * row.ci_low - float(low)) <= PRINTED
+        assert abs(100 * row.ci_high - float(high)) <= PRINTED
+    # By default the same countries qualify (at least 100 developer agents) as in the CLI.
+    assert set(comparison.effects(ds).index[1:]) == set(printed)
+
+
+def test_effects_match_a_hand_computation_from_the_raw_file(ds, compared):
+    with h5py.File(compared[0], "r") as f:
+        countries = [c.decode() for c in f["country"][()]]
+        stacks = [s.decode() for s in f["stack"][()]]
+        share = f["share"][:, -1, countries.index("CHN"), 2, stacks.index("cn_open")].astype(float)
+        world = f["global_share"][:, -1, 2, stacks.index("cn_open")].astype(float)
+    table = comparison.effects(ds, kind="developer", stack="cn_open", countries=["CHN"])
+    for label, values in [(comparison.WORLD, world), ("CHN", share)]:
+        base, alt = values[:REPLICATES], values[REPLICATES:]
+        diff = alt - base
+        half = stats.t.ppf(0.975, REPLICATES - 1) * diff.std(ddof=1) / np.sqrt(REPLICATES)
+        row = table.loc[label]
+        assert row.base == pytest.approx(base.mean())
+        assert row.alternative == pytest.approx(alt.mean())
+        assert row.difference == pytest.approx(diff.mean())
+        assert row.ci_low == pytest.approx(diff.mean() - half)
+        assert row.ci_high == pytest.approx(diff.mean() + half)
+        # and scipy's paired t-test gives the same interval
+        low, high = stats.ttest_rel(alt, base).confidence_interval(0.95)
+        assert (row.ci_low, row.ci_high) == (pytest.approx(low), pytest.approx(high))
+    assert table.loc["CHN", "country_name"] == "China"
+    assert table.attrs["interval"] == "paired t" and table.attrs["time"] == "2027-01"
+
+
+def test_rows_are_world_first_then_by_size_of_the_change(ds):
+    table = comparison.effects(ds, countries=50, min_agents=0)
+    assert table.index[0] == comparison.WORLD and table["country_name"].iloc[0] == "World"
+    changes = table["difference"].abs().to_numpy()[1:]
+    assert (np.diff(changes) <= 0).all()
+    assert len(table) == 51
+    assert list(table.columns) == comparison.COLUMNS
+    assert len(comparison.effects(ds, countries=3)) == 4
+    assert len(comparison.effects(ds, min_agents=0)) == 1 + comparison.DEFAULT_TOP
+
+
+def test_runs_are_paired_by_replicate_not_by_position(ds):
+    shuffled = ds.isel(run=[7, 2, 9, 0, 4, 5, 1, 8, 3, 6])
+    np.testing.assert_allclose(comparison.effects(shuffled, countries=["CHN", "RUS"]).iloc[:, 1:].to_numpy(float),
+                               comparison.effects(ds, countries=["CHN", "RUS"]).iloc[:, 1:].to_numpy(float))
+
+
+def test_independent_seeds_give_welch_intervals(ds):
+    independent = ds.copy()
+    independent.attrs = {**ds.attrs, "common_random_numbers": "false"}
+    row = comparison.effects(independent, countries=0).loc[comparison.WORLD]
+    values = ds.global_share.isel(time=-1).sel(kind="developer", stack="cn_open").values.astype(float)
+    base, alt = values[:REPLICATES], values[REPLICATES:]
+    vb, va = base.var(ddof=1) / REPLICATES, alt.var(ddof=1) / REPLICATES
+    df = (vb + va) ** 2 / (vb**2 / (REPLICATES - 1) + va**2 / (REPLICATES - 1))
+    half = stats.t.ppf(0.975, df) * np.sqrt(vb + va)
+    assert row.difference == pytest.approx(alt.mean() - base.mean())
+    assert (row.ci_low, row.ci_high) == (pytest.approx(row.difference - half), pytest.approx(row.difference + half))
+    # without pairing the noise between replicates is not cancelled: a wider interval
+    paired = comparison.effects(ds, countries=0).loc[comparison.WORLD]
+    assert row.ci_high - row.ci_low > paired.ci_high - paired.ci_low
+
+
+def test_time_is_a_position_or_a_month(ds):
+    by_date = comparison.effects(ds, time="2026-07", countries=["CHN"])
+    by_index = comparison.effects(ds, time=6, countries=["CHN"])
+    np.testing.assert_array_equal(by_date["difference"].to_numpy(), by_index["difference"].to_numpy())
+    assert by_date.attrs["time"] == "2026-07" and by_date.attrs["month"] == 6
+    with pytest.raises(KeyError, match="2040-01"):
+        comparison.effects(ds, time="2040-01")
+
+
+def test_effects_need_a_compare_file(ds):
+    run_like = ds.isel(run=[0])
+    run_like.attrs = {**ds.attrs, "command": "run"}  # a new dict: the module's ds keeps its own
+    with pytest.raises(ValueError, match="not a compare file"):
+        comparison.effects(run_like)
+    with pytest.raises(KeyError, match="XXX"):
+        comparison.effects(ds, countries=["CHN", "XXX"])
+
+
+def test_the_module_loads_lazily_from_the_package():
+    assert stackrace.comparison is comparison
+    assert "comparison" in stackrace.__all__
+
+
+# --- outcomes: one value per run -------------------------------------------------------
+
+
+def test_global_and_country_share_outcomes(ds):
+    final = outcomes.global_share_at("developer", "cn_open")
+    values = final(ds)
+    assert values.dims == ("run",) and values.sizes["run"] == 2 * REPLICATES
+    np.testing.assert_array_equal(values.values, ds.global_share.isel(time=-1).sel(kind="developer",
+                                                                                   stack="cn_open").values)
+    assert "cn_open" in final.label and "2027-01" in values.attrs["long_name"]
+    assert "arm" in values.coords  # per-run coordinates stay for grouping
+    china = outcomes.country_share_at("CHN", "developer", "cn_open", "2026-07")(ds)
+    np.testing.assert_array_equal(china.values, ds.share.isel(time=6).sel(country="CHN", kind="developer",
+                                                                           stack="cn_open").values)
+
+
+def test_majority_and_months_to_reach(ds):
+    us = outcomes.majority("developer", "us_closed")(ds)
+    assert us.dtype == bool and us.all()  # most developers use the US stack in the default world
+    assert not outcomes.majority("developer", "cn_open")(ds).any()
+    assert outcomes.majority("developer", "cn_open", country="CHN")(ds).all()
+    reach = outcomes.months_to_reach("developer", "us_closed", 0.5)(ds)
+    assert (reach == 0).all()  # already there at the start
+    never = outcomes.months_to_reach("developer", "cn_open", 0.99)(ds)
+    assert np.isnan(never).all()
