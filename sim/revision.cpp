@@ -43,9 +43,6 @@ BlockBounds bounds_of(const AgentPopulation& population, std::int64_t block) {
   return {begin, std::min(population.size(), begin + agents_per_block)};
 }
 
-// A uniform double in (0, 1) from the top 53 bits of a draw. Never 0, so its log is finite.
-inline double open_unit(std::uint64_t bits) { return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53; }
-
 // The gap to the next reviser: Geometric(revise) on {0, 1, ...} (failures before a
 // success), by inversion: floor(ln U / ln(1 - revise)). It is the distribution of
 // boost::random::geometric_distribution, written out because this is the hottest line of

@@ -50,4 +50,9 @@ class CounterStream {
   std::uint64_t counter_ = 0;
 };
 
+// A uniform double in (0, 1) from the top 52 bits of a draw, the middles of 2^52 equal
+// cells: never 0 (its log is finite) and never 1 (with 53 bits the top cell's middle
+// rounds to 1.0, which would pick a stack of zero probability after a row's last one).
+inline double open_unit(std::uint64_t bits) { return (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52; }
+
 }  // namespace stackrace

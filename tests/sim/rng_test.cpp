@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 #include <boost/random/geometric_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 
@@ -51,4 +54,22 @@ TEST_CASE("Boost.Random distributions over a stream have the right moments", "[r
   // Means 1/2 and (1 - p) / p = 9; tolerances are about five standard errors.
   CHECK(sum_u / n == Approx(0.5).margin(5 * 0.2887 / std::sqrt(n)));
   CHECK(sum_gap / n == Approx(9.0).margin(5 * std::sqrt(90.0) / std::sqrt(n)));
+}
+
+TEST_CASE("a uniform draw for the revision kernel is strictly inside (0, 1)", "[rng]") {
+  // A draw of exactly 1 would pass a row's last cumulative entry below 1 and pick a
+  // stack of zero probability; a draw of 0 has no logarithm.
+  CHECK(open_unit(~std::uint64_t{0}) < 1.0);
+  CHECK(open_unit(0) > 0.0);
+  CHECK(std::isfinite(std::log(open_unit(0))));
+  CounterStream stream(key(7, 0, 0));
+  double low = 1, high = 0, sum = 0;
+  const int n = 1'000'000;
+  for (int i = 0; i < n; ++i) {
+    const double u = open_unit(stream());
+    low = std::min(low, u), high = std::max(high, u), sum += u;
+  }
+  CHECK(low > 0.0);
+  CHECK(high < 1.0);
+  CHECK(sum / n == Approx(0.5).margin(0.002));
 }
