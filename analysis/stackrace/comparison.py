@@ -22,7 +22,7 @@ from scipy import stats
 from . import io
 from .outcomes import Time, countries_with_agents, time_index, time_label
 
-__all__ = ["effects", "arms", "paired_interval", "welch_interval", "WORLD", "DEFAULT_TOP"]
+__all__ = ["effects", "arms", "run_groups", "paired_interval", "welch_interval", "WORLD", "DEFAULT_TOP"]
 
 # The index label of the world's row (no ISO3 code names the world).
 WORLD = "World"
@@ -37,7 +37,19 @@ def arms(ds: xr.Dataset) -> tuple[str, str]:
     if io.file_kind(ds) != "compare" or "arm" not in ds.coords:
         raise ValueError(f"not a compare file (command = {io.file_kind(ds)!r}): "
                          "effects need the two arms that `stackrace compare` writes")
-    return str(ds["scenario"].values[0]), str(ds["scenario"].values[1])
+    names = ds.attrs.get("arms")  # stackrace.open's labels: distinct even when the names are not
+    if names is None:
+        names = [str(n) for n in ds["scenario"].values]
+    return str(names[0]), str(names[1])
+
+
+def run_groups(ds: xr.Dataset) -> list[tuple[str | None, np.ndarray]]:
+    """The runs to summarise together: (arm, run positions) for each arm of a compare
+    file, else (None, all runs)."""
+    if io.file_kind(ds) == "compare" and "arm" in ds.coords:
+        arm = ds["arm"].values
+        return [(name, np.flatnonzero(arm == name)) for name in arms(ds)]
+    return [(None, np.arange(ds.sizes["run"]))]
 
 
 def effects(ds: xr.Dataset, *, kind: str = "developer", stack: str = "cn_open", time: Time = -1,

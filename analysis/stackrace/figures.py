@@ -78,14 +78,6 @@ def _new_figure(panels: int = 1, *, width: float = 6.4, height: float = 4.2, col
     return fig, list(axes[:panels])
 
 
-def _run_groups(ds: xr.Dataset) -> list[tuple[str | None, np.ndarray]]:
-    """The runs to summarise together: each arm of a compare file, else all runs."""
-    if io.file_kind(ds) == "compare" and "arm" in ds.coords:
-        arm = ds["arm"].values
-        return [(str(name), np.flatnonzero(arm == name)) for name in ds["scenario"].values]
-    return [(None, np.arange(ds.sizes["run"]))]
-
-
 def _draw_runs(ax: Axes, x, values: np.ndarray, *, colour, linestyle, label, band) -> bool:
     """The median over runs (rows of ``values``) as a line, and the band between the
     ``band`` percentiles when there are at least two runs. Returns whether a band was drawn."""
@@ -138,7 +130,7 @@ def adoption_curves(ds: xr.Dataset, *, kinds: Sequence[str] | str | None = None,
     data = ds["global_share"] if country is None else ds["share"].sel(country=country)
     data = data.sel(kind=kinds, stack=stacks).transpose("run", "time", "kind", "stack").values
     times = ds["time"].values
-    groups = _run_groups(ds)
+    groups = comparison.run_groups(ds)
 
     if ax is None:
         fig, axes = _new_figure(len(kinds))
@@ -280,6 +272,8 @@ def _map_values(ds, stack, kind, t, run, arm) -> tuple[dict, str]:
         phrase = ""
         if io.file_kind(ds) == "compare":
             arm = arm or comparison.arms(ds)[0]
+            if arm not in comparison.arms(ds):
+                raise ValueError(f"arm {arm!r} is not one of this comparison's: {', '.join(comparison.arms(ds))}")
             data, phrase = data.isel(run=np.flatnonzero(ds["arm"].values == arm)), f"{arm}, "
         phrase += _runs_phrase(data.sizes["run"])
     values = data.transpose("run", "country").values.astype(float)
@@ -465,7 +459,7 @@ def stack_state(ds: xr.Dataset, *, band: tuple[float, float] | None = (5, 95)) -
     """Capability and price (USD per million tokens, log scale) of each stack over time."""
     stacks = [s for s in map(str, ds["stack"].values) if s != "none"]  # not using AI has neither
     fig, axes = _new_figure(2, width=5.4, height=3.8)
-    groups = _run_groups(ds)
+    groups = comparison.run_groups(ds)
     times = ds["time"].values
     for axis, variable, label in [(axes[0], "capability", "capability"),
                                   (axes[1], "price", "price (USD per million tokens)")]:

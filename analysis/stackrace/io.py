@@ -77,11 +77,22 @@ def _label(ds: xr.Dataset) -> xr.Dataset:
     if "time" in ds.coords and "start" in ds["time"].attrs:
         ds = _dated(ds)
     if "scenario_of_run" in ds.coords and "scenario" in ds.coords:
-        names = ds["scenario"].values
-        ds = ds.assign_coords(arm=("run", names[ds["scenario_of_run"].values].astype(str)))
+        names = _arm_names([str(n) for n in ds["scenario"].values])
+        ds = ds.assign_coords(arm=("run", np.asarray(names)[ds["scenario_of_run"].values]))
+        ds.attrs["arms"] = names  # [base, alternative], as `arm` labels them
     if isinstance(ds.attrs.get("parameters"), str):
         ds.attrs["parameters"] = ds.attrs["parameters"].split()
     return ds
+
+
+def _arm_names(names: list[str]) -> list[str]:
+    # Everything downstream tells the arms apart by name: two scenarios that share a
+    # name (a copied file not renamed, a scenario against itself) must not merge.
+    if len(set(names)) == len(names):
+        return names
+    warnings.warn(f"both compared scenarios are named {names[0]!r}: their arms are labelled "
+                  f"'{names[0]} (base)' and '{names[0]} (alternative)'", stacklevel=4)
+    return [f"{names[0]} (base)", f"{names[1]} (alternative)"]
 
 
 def _dated(ds: xr.Dataset) -> xr.Dataset:

@@ -115,26 +115,32 @@ def country_share_at(country: str, kind: str, stack: str, time: Time = -1) -> Ou
 def majority(kind: str, stack: str, time: Time = -1, *, country: str | None = None) -> Outcome:
     """Whether more than half of the ``kind`` agents (of the world, or one country) use ``stack``.
 
-    A boolean per run: the kind of outcome scenario discovery looks for.
+    A boolean per run: the kind of outcome scenario discovery looks for. Where the share
+    is undefined (a country without agents of the kind) the answer is NaN, not False.
     """
     share = global_share_at(kind, stack, time) if country is None else country_share_at(country, kind, stack, time)
 
     def outcome(ds: xr.Dataset) -> xr.DataArray:
         value = share(ds)
-        return _named(value > 0.5, "majority", f"{stack} has the majority: {value.attrs['long_name']}")
+        holds = value > 0.5
+        if value.isnull().any():  # booleans where every run has a share, else 1/0/NaN
+            holds = holds.where(value.notnull())
+        return _named(holds, "majority", f"{stack} has the majority: {value.attrs['long_name']}")
 
     return _described(outcome, f"{stack} holds a majority of {kind_label(kind)} {_when(time)}")
 
 
-def months_to_reach(kind: str, stack: str, threshold: float) -> Outcome:
+def months_to_reach(kind: str, stack: str, threshold: float, *, never: float | None = None) -> Outcome:
     """Months from the start until the world's share of ``kind`` agents on ``stack`` first
-    reaches ``threshold``; NaN in runs where it never does within the file's months."""
+    reaches ``threshold``; ``never`` in runs where it never does within the file's months
+    (default NaN). Sensitivity analysis drops NaN runs, which conditions its indices on
+    the threshold being reached: give ``never`` (e.g. the file's months + 1) to keep them."""
     def outcome(ds: xr.Dataset) -> xr.DataArray:
         share = ds["global_share"].sel(kind=kind, stack=stack).transpose("run", "time").values
         reached = share >= threshold
         first = np.where(reached.any(axis=1), reached.argmax(axis=1), -1)
         months = np.asarray(ds["month"].values if "month" in ds.coords else np.arange(ds.sizes["time"]))
-        value = np.where(first >= 0, months[np.maximum(first, 0)], np.nan).astype(float)
+        value = np.where(first >= 0, months[np.maximum(first, 0)], np.nan if never is None else never).astype(float)
         result = xr.DataArray(value, dims="run", coords={"run": ds["run"]})
         return _named(result, "months_to_reach", f"months until {threshold:.0%} of {kind_label(kind)} use {stack}")
 

@@ -222,7 +222,7 @@ def _sensitivity(ds: xr.Dataset, outcome) -> Section:
 
 def _final_shares(ds: xr.Dataset) -> Section:
     rows = {}
-    for arm, runs in _groups(ds):
+    for arm, runs in comparison.run_groups(ds):
         final = ds["global_share"].isel(time=-1, run=runs).transpose("run", "kind", "stack")
         values = final.values.astype(float)
         for k, kind in enumerate(map(str, ds["kind"].values)):
@@ -241,13 +241,13 @@ def _top_countries(ds: xr.Dataset, kind: str, stack: str) -> Section:
     eligible = outcomes.countries_with_agents(ds, kind)
     final = ds["share"].isel(time=-1).sel(kind=kind, country=eligible)
     columns = {}
-    for arm, runs in _groups(ds):
+    for arm, runs in comparison.run_groups(ds):
         medians = final.isel(run=runs).median("run").transpose("country", "stack").to_pandas()
         for s in medians.columns:
             columns[f"{s} ({arm})" if arm else str(s)] = medians[s]
     table = pd.DataFrame(columns)
     # Ranked by the share in the first group of runs (the base scenario of a comparison).
-    first_arm = _groups(ds)[0][0]
+    first_arm = comparison.run_groups(ds)[0][0]
     ranking = f"{stack} ({first_arm})" if first_arm else stack
     table = table.dropna().sort_values(ranking, ascending=False).head(_TOP_COUNTRIES)
     table = table.apply(lambda column: column.map(_percent))
@@ -271,12 +271,6 @@ def _stack_state(ds: xr.Dataset) -> Section:
 # --------------------------------------------------------------------------------------
 # Formatting
 # --------------------------------------------------------------------------------------
-
-
-def _groups(ds: xr.Dataset) -> list[tuple[str | None, np.ndarray]]:
-    if io.file_kind(ds) == "compare":
-        return [(arm, np.flatnonzero(ds["arm"].values == arm)) for arm in comparison.arms(ds)]
-    return [(None, np.arange(ds.sizes["run"]))]
 
 
 def _percent(x: float, digits: int = 1) -> str:

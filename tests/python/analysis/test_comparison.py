@@ -177,3 +177,13 @@ def test_majority_and_months_to_reach(ds):
     assert (reach == 0).all()  # already there at the start
     never = outcomes.months_to_reach("developer", "cn_open", 0.99)(ds)
     assert np.isnan(never).all()
+    capped = outcomes.months_to_reach("developer", "cn_open", 0.99, never=999)(ds)
+    assert (capped == 999).all()
+
+
+def test_a_majority_where_there_is_no_one_is_undefined_not_false(ds):
+    # as in a country without firm agents: its shares are NaN
+    emptied = ds.assign(share=ds.share.where(ds.country != "CHN"))
+    holds = outcomes.majority("firm", "us_closed", country="CHN")(emptied)
+    assert holds.isnull().all()
+    assert outcomes.majority("firm", "us_closed", country="USA")(emptied).dtype == bool

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import stackrace
+import stackrace as package  # where a test's `stackrace` is the command-line fixture
 from conftest import WORLDS_DIR
 
 
@@ -145,3 +146,20 @@ def test_not_a_stackrace_file_is_refused(tmp_path):
         stackrace.open(path)
     with pytest.raises(FileNotFoundError):
         stackrace.open(tmp_path / "missing.h5")
+
+
+def test_two_scenarios_with_one_name_keep_their_arms_apart(stackrace, tmp_path):
+    # A copy of a policy file that was changed but not renamed: the comparison must not
+    # merge its arms (which would pair every run with itself and show no effect).
+    renamed = tmp_path / "embargo_misnamed.toml"
+    renamed.write_text(f'extends = "{WORLDS_DIR / "policies" / "full_embargo.toml"}"\n'
+                       '[scenario]\nname = "no_controls"\n')
+    out = tmp_path / "same_name.h5"
+    result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml", renamed, "-r", "3",
+                       "--agents", "5000", "--steps", "12", "-o", out)
+    assert result.returncode == 0, result.stderr
+    with pytest.warns(UserWarning, match="both compared scenarios are named 'no_controls'"):
+        ds = package.open(out)
+    assert list(ds.arm.values) == ["no_controls (base)"] * 3 + ["no_controls (alternative)"] * 3
+    world = package.comparison.effects(ds, kind="developer", stack="cn_open").iloc[0]
+    assert world.difference < 0 and world.ci_high < 0  # the embargo's effect, not zero
