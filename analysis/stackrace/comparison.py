@@ -8,7 +8,11 @@ estimated per replicate pair, which cancels most of the run-to-run noise::
     table = stackrace.comparison.effects(ds, kind="developer", stack="cn_open")
     table.loc["World", ["difference", "ci_low", "ci_high"]]
 
-gives the same numbers as the table `stackrace compare` prints (world and countries).
+gives the world's change and its paired interval as `stackrace compare` prints them.
+Countries are ranked by the absolute change on the chosen stack (the CLI ranks by the
+largest change on any stack), and Welch's intervals (independent seeds) use the exact
+t quantile at fractional degrees of freedom (the CLI rounds them down), so those can
+differ slightly from the CLI's.
 """
 from __future__ import annotations
 

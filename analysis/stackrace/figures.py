@@ -31,7 +31,7 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
-from . import comparison, io
+from . import comparison, io, sensitivity
 from .io import swept_parameters
 from .outcomes import Time, kind_label, time_index, time_label
 
@@ -52,6 +52,10 @@ _COUNTRY_COLOUR = "#6f93c0"
 
 # Natural Earth marks some countries "-99" (disputed or special cases): their ISO3 by name.
 _NATURAL_EARTH_FIXES = {"France": "FRA", "Norway": "NOR", "Kosovo": "XKX"}
+# Natural Earth draws these apart from the country whose data they show.
+_DRAWN_WITH = {"SOL": "SOM", "CYN": "CYP"}
+# How many of the countries too small for the map's shapes to name under it.
+_NAMED_UNDRAWN = 8
 
 
 def stack_colour(stack: str, stacks: Sequence[str] = ()) -> str:
@@ -244,11 +248,15 @@ def world_map(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer"
         fig, (ax,) = _new_figure(1, width=10, height=5.6)
     else:
         fig = ax.figure
+    drawn = set()
     for code, path in _country_shapes():
-        value = shares.get(code, np.nan)
+        data_code = _DRAWN_WITH.get(code, code)
+        value = shares.get(data_code, np.nan)
+        drawn.add(data_code)
         style = ({"facecolor": colours(norm(value)), "edgecolor": "white"} if np.isfinite(value)
                  else dict(_NO_DATA_STYLE))
         ax.add_patch(PathPatch(path, linewidth=0.3, gid=code, **style))
+    _name_undrawn(ax, ds, {c: v for c, v in shares.items() if c not in drawn and np.isfinite(v)})
     ax.set_xlim(-180, 180)
     ax.set_ylim(-58, 84)
     ax.set_aspect("equal")
@@ -283,6 +291,19 @@ def _map_values(ds, stack, kind, t, run, arm) -> tuple[dict, str]:
         defined = np.isfinite(values).any(axis=0)
         median[defined] = np.nanmedian(values[:, defined], axis=0)
     return dict(zip(map(str, ds["country"].values), median)), phrase
+
+
+def _name_undrawn(ax: Axes, ds: xr.Dataset, undrawn: dict) -> None:
+    """Under the map: the countries with data that have no shape at this resolution
+    (Singapore, Hong Kong, Malta...), the largest shares first, so none is silently lost."""
+    if not undrawn:
+        return
+    names = dict(zip(map(str, ds["country"].values), map(str, ds["country_name"].values)))
+    ranked = sorted(undrawn.items(), key=lambda item: -item[1])
+    listed = ", ".join(f"{names.get(c, c)} {v:.0%}" for c, v in ranked[:_NAMED_UNDRAWN])
+    more = f" and {len(ranked) - _NAMED_UNDRAWN} more" if len(ranked) > _NAMED_UNDRAWN else ""
+    ax.text(0.5, -0.01, f"Too small to draw ({len(ranked)}): {listed}{more}", transform=ax.transAxes,
+            ha="center", va="top", fontsize="x-small", wrap=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -353,13 +374,11 @@ def parameter_scatter(ds: xr.Dataset, outcome: Callable[[xr.Dataset], xr.DataArr
     such a DataArray. A median line summarises the runs: per distinct value on a grid
     (or any parameter with few values), else over quantile bins of the parameter.
     """
+    if "parameters" not in ds.attrs:
+        raise ValueError(f"not a sweep file (command = {io.file_kind(ds)!r}): it has no swept parameters")
     values = outcome(ds) if callable(outcome) else outcome
-    y = np.asarray(values, dtype=float)
-    if y.shape != (ds.sizes["run"],):
-        raise ValueError(f"the outcome must give one value per run ({ds.sizes['run']}), got shape {y.shape}")
-    swept = ds.attrs.get("parameters", [])
-    # stackrace.open lists them; a file opened with plain xarray has them space-separated
-    names = _chosen(parameter, swept.split() if isinstance(swept, str) else swept, "swept parameter")
+    y = sensitivity.outcome_per_run(ds, values, "outcome")  # aligned on the run labels
+    names = _chosen(parameter, sensitivity.sweep_parameters(ds), "swept parameter")
     if ax is not None and len(names) != 1:
         raise ValueError("ax= draws one panel: name one parameter")
     fig, axes = _new_figure(len(names), width=4.6, height=3.8) if ax is None else (ax.figure, [ax])
@@ -434,9 +453,13 @@ def sensitivity_bars(indices: pd.DataFrame, ax: Axes | None = None, *, title: st
         centre = indices[order].to_numpy(float)
         ax.bar(x + offset, centre, width, color=colour, label=words)
         if {f"{order}_low", f"{order}_high"} <= set(indices.columns):
-            below = np.clip(np.nan_to_num(centre - indices[f"{order}_low"].to_numpy(float)), 0, None)
-            above = np.clip(np.nan_to_num(indices[f"{order}_high"].to_numpy(float) - centre), 0, None)
-            ax.errorbar(x + offset, centre, yerr=[below, above], fmt="none", ecolor="black", capsize=3, linewidth=1)
+            # The interval as the table gives it: a percentile bootstrap interval need not
+            # contain the estimate, so it is drawn from its ends, not as estimate ± error.
+            low, high = indices[f"{order}_low"].to_numpy(float), indices[f"{order}_high"].to_numpy(float)
+            shown = np.isfinite(low) & np.isfinite(high)
+            ax.vlines(x[shown] + offset, low[shown], high[shown], color="black", linewidth=1)
+            for end in (low, high):
+                ax.plot(x[shown] + offset, end[shown], linestyle="none", marker="_", markersize=8, color="black")
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(x, [str(p) for p in indices.index], rotation=30 if len(indices) > 4 else 0, ha="right"
                   if len(indices) > 4 else "center")

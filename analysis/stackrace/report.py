@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib
 import io as _bytes
 import os
 import pathlib
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import __version__, comparison, figures, io, outcomes
+from . import __version__, comparison, figures, io, outcomes, sensitivity
 
 __all__ = ["write_report", "ReportError"]
 
@@ -163,7 +162,8 @@ def _map(ds: xr.Dataset, kind: str, stack: str) -> Section:
                 for arm in comparison.arms(ds)]
     else:
         maps = [_figure(figures.world_map(ds, stack=stack, kind=kind), "Median over runs.")]
-    note = _note("Hatched grey: no data (the country is not in the file, or has no agents of this kind).")
+    note = _note("Hatched grey: no data (the country is not in the file, or has no agents of this kind). "
+                 "Countries too small for the map's shapes are named under it with their shares.")
     return Section("map", f"World map: {stack} among {outcomes.kind_label(kind)}, last month", "".join(maps) + note)
 
 
@@ -203,18 +203,13 @@ def _parameters(ds: xr.Dataset, outcome) -> Section:
 
 def _sensitivity(ds: xr.Dataset, outcome) -> Section:
     title = "Sensitivity: Sobol indices"
-    try:
-        # Written separately and optional: import by name, so a missing module is an ImportError.
-        sensitivity = importlib.import_module(".sensitivity", __package__)
-    except ImportError as error:
-        return Section("sensitivity", title, _note(f"Left out: stackrace.sensitivity is not available ({error})."))
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always", sensitivity.IncompleteRowsWarning)
         try:
             table = sensitivity.sobol(ds, outcome)
-        except Exception as error:  # noqa: BLE001 - one section's failure must not sink the report
+        except ValueError as error:  # e.g. no variance: one section's failure must not sink the report
             return Section("sensitivity", title, _note(f"Left out: the indices could not be estimated ({error})."))
-    notes = "".join(_note(str(w.message)) for w in caught)
+    notes = "".join(_note(str(w.message)) for w in caught if issubclass(w.category, sensitivity.IncompleteRowsWarning))
     figure = figures.sensitivity_bars(table, title=f"Sobol indices of the {outcome.label}")
     return Section("sensitivity", title, _figure(figure, f"First- and total-order indices of the {outcome.label}.")
                    + notes + _table(table.round(3)))

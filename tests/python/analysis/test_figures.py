@@ -249,7 +249,7 @@ def test_parameter_scatter_of_continuous_draws_has_a_binned_median():
     assert 2 <= len(line.get_xdata()) <= 10
     assert (np.diff(line.get_ydata()) > 0).all()  # follows the rising outcome
     assert ax.get_ylabel() == "cost"
-    with pytest.raises(ValueError, match="one value per run"):
+    with pytest.raises(ValueError, match="one per run"):
         figures.parameter_scatter(ds, outcome[:10])
 
 
@@ -264,12 +264,18 @@ def test_sensitivity_bars_show_both_orders_with_their_intervals(tmp_path):
     assert legend_labels(ax) == ["first order (S1)", "total order (ST)"]
     assert [t.get_text() for t in ax.get_xticklabels()] == list(indices.index)
     assert ax.get_ylabel().startswith("Sobol index") and "95%" in ax.get_title()
-    s1, st = ax.containers[0], ax.containers[2]  # bars, error bars, bars, error bars
+    s1, st = ax.containers  # the two sets of bars
     np.testing.assert_allclose([b.get_height() for b in s1], indices["S1"])
     np.testing.assert_allclose([b.get_height() for b in st], indices["ST"])
-    # the error bars span the intervals
-    segments = ax.containers[1].lines[2][0].get_segments()
-    np.testing.assert_allclose([(s[0][1], s[1][1]) for s in segments], indices[["S1_low", "S1_high"]].to_numpy())
+    # the interval lines span the table's intervals, even one that leaves out its estimate
+    s1_lines, st_lines = ax.collections
+    np.testing.assert_allclose([(s[0][1], s[1][1]) for s in s1_lines.get_segments()],
+                               indices[["S1_low", "S1_high"]].to_numpy())
+    np.testing.assert_allclose([(s[0][1], s[1][1]) for s in st_lines.get_segments()],
+                               indices[["ST_low", "ST_high"]].to_numpy())
+    outside = indices.assign(S1_low=[0.65, 0.0, -0.1])  # a percentile interval above its estimate
+    (ax,) = figures.sensitivity_bars(outside).get_axes()
+    assert ax.collections[0].get_segments()[0][0][1] == pytest.approx(0.65)
 
 
 def test_stack_state_shows_capability_and_price(compare_ds, tmp_path):

@@ -310,6 +310,20 @@ range = [0.1, 0.6]
     with xr.open_dataset(output, engine="h5netcdf") as ds:
         share = lambda d: d.global_share.sel(kind="developer", stack="cn_open").isel(time=-1)  # noqa: E731
         table = sobol(ds, share, n_bootstrap=50)
+        # The layout the estimator relies on: AB_i is A's row with the i-th parameter
+        # (in the order of the `parameters` attribute) taken from B's row.
+        names = str(ds.attrs["parameters"]).split()
+        matrix, row = ds.saltelli_matrix.values, ds.saltelli_row.values
+        values = {n: ds[f"param_{n}"].values for n in names}
+        P = len(names)
+        for j in np.unique(row):
+            a = np.flatnonzero((row == j) & (matrix == 0))[0]
+            b = np.flatnonzero((row == j) & (matrix == P + 1))[0]
+            for i in range(1, P + 1):
+                ab = np.flatnonzero((row == j) & (matrix == i))[0]
+                for p, name in enumerate(names):
+                    source = b if p == i - 1 else a
+                    assert values[name][ab] == values[name][source]
     assert list(table.index) == ["switching_cost", "cn_open_price"]
     assert np.isfinite(table[["S1", "ST", "S1_low", "ST_high"]].to_numpy()).all()
     assert table.attrs["N"] == 8
