@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from matplotlib import colors
 from matplotlib.figure import Figure
 from sklearn.tree import DecisionTreeClassifier, export_text
@@ -122,6 +123,8 @@ class PrimResult:
     trajectory: pd.DataFrame
     boxes: list
     bounds: pd.DataFrame
+    X: pd.DataFrame | None = None  # the runs PRIM saw, for quasi_p
+    y: np.ndarray | None = None
 
     def box(self, i):
         """The limits of box i (a copy); negative i counts from the end."""
@@ -147,6 +150,31 @@ class PrimResult:
             ["density", "coverage", "n_restricted", "box"], ascending=[False, False, True, True]
         )
         return int(ranked["box"].iloc[0])
+
+    def quasi_p(self, i):
+        """Whether each of box i's restrictions is more than chance: its quasi-p-value.
+
+        For each restricted parameter, the box with that restriction dropped has some
+        density d; the quasi-p-value is the chance that a box of box i's size drawn at
+        that density holds at least as many runs where the condition holds as box i does
+        (a one-sided binomial test, as in Bryant & Lempert 2010 and the EMA workbench).
+        Large values (say above 0.05) flag a restriction that the data do not support.
+        Returns a Series indexed by the restricted parameters.
+        """
+        if self.X is None:
+            raise ValueError("this result does not keep its runs: run prim() again")
+        limits = self.boxes[i]
+        values = self.X[list(limits.index)].to_numpy(dtype=float)
+        low, high = limits["low"].to_numpy(), limits["high"].to_numpy()
+        within = (values >= low) & (values <= high)
+        inside = within.all(axis=1)
+        hits, size = np.count_nonzero(self.y & inside), np.count_nonzero(inside)
+        result = {}
+        for p, name in enumerate(limits.index):
+            if limits["restricted"].iloc[p]:
+                freed = np.delete(within, p, axis=1).all(axis=1)
+                result[name] = float(stats.binom.sf(hits - 1, size, _density(freed, self.y)))
+        return pd.Series(result, name="quasi_p", dtype=float).rename_axis("parameter")
 
     def inside(self, X, i):
         """Whether each row of X (a DataFrame with the same parameters) lies in box i."""
@@ -258,7 +286,9 @@ def prim(X, y, *, alpha=0.05, threshold=None, min_mass=0.05, paste=True):
             inside, limits = pasted
             steps.append(("paste", inside, limits))
 
-    return _prim_result(steps, names, bounds, y)
+    result = _prim_result(steps, names, bounds, y)
+    result.X, result.y = X, y
+    return result
 
 
 def _prim_result(steps, names, bounds, y):

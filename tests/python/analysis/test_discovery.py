@@ -74,6 +74,24 @@ def test_prim_recovers_the_planted_box(planted_prim):
     assert stats.density == enough.density.max()
 
 
+def test_quasi_p_values_support_the_planted_restrictions_and_not_a_spurious_one(planted, planted_prim):
+    best = planted_prim.best(min_coverage=0.8)
+    qp = planted_prim.quasi_p(best)
+    assert list(qp.index) == ["p1", "p3"]
+    assert (qp < 1e-10).all()  # dropping either planted limit dilutes the box a lot
+    # A box with an extra, needless restriction on a noise parameter: the restriction
+    # keeps the density about the same, so its quasi-p-value is large.
+    X, y = planted
+    spurious = planted_prim.box(best)
+    spurious.loc["p2", ["low", "restricted"]] = [0.3, True]
+    planted_prim.boxes.append(spurious)
+    try:
+        qp = planted_prim.quasi_p(len(planted_prim.boxes) - 1)
+    finally:
+        planted_prim.boxes.pop()
+    assert qp["p2"] > 0.05 and qp["p1"] < 1e-10
+
+
 def test_prim_statistics_agree_with_the_box_limits(planted, planted_prim):
     X, y = planted
     for i in planted_prim.trajectory.index:
