@@ -1,5 +1,8 @@
 """stackrace.open and to_frame on files the engine writes: dims, dates, country metadata,
 parameters as coordinates, unfinished runs dropped with a warning, lazy loading."""
+import signal
+import subprocess
+import time
 import warnings
 
 import h5py
@@ -9,7 +12,7 @@ import pytest
 
 import stackrace
 import stackrace as package  # where a test's `stackrace` is the command-line fixture
-from conftest import WORLDS_DIR
+from conftest import BINARY, WORLDS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +166,33 @@ def test_two_scenarios_with_one_name_keep_their_arms_apart(stackrace, tmp_path):
     assert list(ds.arm.values) == ["no_controls (base)"] * 3 + ["no_controls (alternative)"] * 3
     world = package.comparison.effects(ds, kind="developer", stack="cn_open").iloc[0]
     assert world.difference < 0 and world.ci_high < 0  # the embargo's effect, not zero
+
+
+def test_a_sweep_killed_mid_way_opens_with_its_finished_runs(tmp_path):
+    # SIGKILL leaves the file in single-writer/multi-reader mode with runs pending.
+    sweep = tmp_path / "killed.toml"
+    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "default.toml"}"\nname = "killed"\ndesign = "random"\n'
+                     'samples = 16\nseed = 5\nagents = 400000\nsteps = 60\n'
+                     '[[parameters]]\nkey = "stacks.cn_open.price"\nname = "price"\nrange = [0.1, 0.6]\n')
+    out = tmp_path / "killed.h5"
+    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:  # until some, not all, runs are in the file
+        time.sleep(0.2)
+        try:
+            with h5py.File(out, "r", swmr=True) as f:
+                if 2 <= int((f["status"][()] == 1).sum()) < 12:
+                    break
+        except OSError:
+            pass
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with h5py.File(out, "r", swmr=True) as f:
+        finished = f["status"][()] == 1
+    if finished.all():
+        pytest.skip("the sweep finished before the kill")
+    with pytest.warns(UserWarning, match=f"dropped {16 - finished.sum()} of 16 runs .* pending"):
+        ds = package.open(out)
+    np.testing.assert_array_equal(ds.run.values, np.flatnonzero(finished))
+    assert np.isfinite(ds.global_share.values).all()
