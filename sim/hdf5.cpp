@@ -1,5 +1,7 @@
 #include "sim/hdf5.hpp"
 
+#include "sim/chunk_encoding.hpp"
+
 #include <hdf5_hl.h>
 
 namespace stackrace::h5 {
@@ -97,7 +99,7 @@ Handle create_dataset(hid_t file, const std::string& name, hid_t type, const std
   if (!chunk.empty()) {
     check(H5Pset_chunk(props, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
     check(H5Pset_shuffle(props), "shuffle " + name);
-    check(H5Pset_deflate(props, 1), "compress " + name);
+    check(H5Pset_deflate(props, deflate_level), "compress " + name);
   }
   return Handle(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT), H5Dclose,
                 "create dataset " + name);

@@ -1,9 +1,12 @@
 #include "sim/result_file.hpp"
 
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <numeric>
+
+#include "sim/chunk_encoding.hpp"
 
 namespace stackrace {
 namespace {
@@ -125,21 +128,45 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   h5::write_box(dataset("status"), H5T_NATIVE_INT8, {0}, {R}, pending.data());
 }
 
-void ResultWriter::write_run(int r, const RunResult& result) {
-  const hsize_t run = r, T = times_, C = countries_, N = agent_kind_count, K = stacks_;
-  h5::write_box(dataset("share"), H5T_NATIVE_FLOAT, {run, 0, 0, 0, 0}, {1, T, C, N, K}, result.share.data());
-  h5::write_box(dataset("global_share"), H5T_NATIVE_FLOAT, {run, 0, 0, 0}, {1, T, N, K}, result.global_share.data());
-  h5::write_box(dataset("capability"), H5T_NATIVE_DOUBLE, {run, 0, 0}, {1, T, K}, result.capability.data());
-  h5::write_box(dataset("price"), H5T_NATIVE_DOUBLE, {run, 0, 0}, {1, T, K}, result.price.data());
-  auto seed = static_cast<std::int64_t>(result.seed);
-  h5::write_box(dataset("seed"), H5T_NATIVE_INT64, {run}, {1}, &seed);
-  h5::write_box(dataset("government_ban_month"), H5T_NATIVE_INT64, {run, 0, 0}, {1, C, K},
-                result.government_ban_month.data());
+namespace {
+
+// The datasets chunked by run, in the order of EncodedRun::chunks.
+constexpr std::array<const char*, 5> run_chunked{"share", "global_share", "capability", "price", "government_ban_month"};
+
+template <class T>
+std::vector<unsigned char> encoded(const std::vector<T>& values) {
+  return encode_chunk(values.data(), values.size() * sizeof(T), sizeof(T));
+}
+
+}  // namespace
+
+EncodedRun encode_run(const RunResult& result) {
+  EncodedRun run{result.seed, result.agents, result.weight, {}};
+  run.chunks = {encoded(result.share), encoded(result.global_share), encoded(result.capability), encoded(result.price),
+                encoded(result.government_ban_month)};
+  return run;
+}
+
+void ResultWriter::write_run(int r, const RunResult& result) { write_run(r, encode_run(result)); }
+
+void ResultWriter::write_run(int r, const EncodedRun& run) {
+  const hsize_t C = countries_, N = agent_kind_count;
+  for (std::size_t v = 0; v < run_chunked.size(); ++v) {
+    // A run's chunk starts at (r, 0, ...): one chunk per run of each dataset.
+    std::vector<hsize_t> at(h5::shape(dataset(run_chunked[v])).size(), 0);
+    at.front() = static_cast<hsize_t>(r);
+    h5::check(H5Dwrite_chunk(dataset(run_chunked[v]), H5P_DEFAULT, 0, at.data(), run.chunks[v].size(),
+                             run.chunks[v].data()),
+              std::string("write run ") + std::to_string(r) + " of " + run_chunked[v]);
+  }
+  const hsize_t run_index = r;
+  auto seed = static_cast<std::int64_t>(run.seed);
+  h5::write_box(dataset("seed"), H5T_NATIVE_INT64, {run_index}, {1}, &seed);
   // Agent counts and weights depend only on the scenario, the same in every run.
-  h5::write_box(dataset("agents"), H5T_NATIVE_INT64, {0, 0}, {C, N}, result.agents.data());
-  h5::write_box(dataset("weight"), H5T_NATIVE_DOUBLE, {0, 0}, {C, N}, result.weight.data());
+  h5::write_box(dataset("agents"), H5T_NATIVE_INT64, {0, 0}, {C, N}, run.agents.data());
+  h5::write_box(dataset("weight"), H5T_NATIVE_DOUBLE, {0, 0}, {C, N}, run.weight.data());
   auto done = static_cast<std::int8_t>(RunStatus::done);
-  h5::write_box(dataset("status"), H5T_NATIVE_INT8, {run}, {1}, &done);
+  h5::write_box(dataset("status"), H5T_NATIVE_INT8, {run_index}, {1}, &done);
   h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
 }
 

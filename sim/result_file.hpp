@@ -26,6 +26,17 @@ enum class WriteMode { atomic, checkpoint };
 
 inline constexpr std::size_t error_message_bytes = 256;
 
+// A run as the file stores it: its per-run datasets already compressed (chunk encoding),
+// so that whoever ran it compresses it and the one writer only stores bytes.
+struct EncodedRun {
+  std::uint64_t seed = 0;
+  std::vector<std::int64_t> agents;  // [country][kind]
+  std::vector<double> weight;        // [country][kind]
+  // share, global_share, capability, price, government_ban_month: one chunk each
+  std::vector<std::vector<unsigned char>> chunks;
+};
+EncodedRun encode_run(const RunResult& result);
+
 class ResultWriter {
  public:
   // Creates PATH.partial (and PATH's folder) with every dataset sized for `runs` runs,
@@ -41,6 +52,7 @@ class ResultWriter {
   // Writes run r's datasets, then marks it done and flushes, so that a file cut off
   // later still holds it whole.
   void write_run(int r, const RunResult& result);
+  void write_run(int r, const EncodedRun& run);  // the same, compressed beforehand
   // For a comparison file: the `scenario` dimension (names and resolved texts), and for
   // each run its scenario and replicate.
   void write_comparison(const std::vector<std::string>& names, const std::vector<std::string>& resolved,

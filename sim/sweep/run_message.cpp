@@ -57,18 +57,12 @@ std::vector<char> pack_run(const sweep_detail::RunOutput& out) {
     w.array(std::vector<char>(out.error.begin(), out.error.end()));
     return std::move(w.bytes);
   }
-  const RunResult& r = *out.result;
-  w.value<std::int32_t>(r.times);
-  w.value<std::int32_t>(r.countries);
-  w.value<std::int32_t>(r.stacks);
+  const EncodedRun& r = *out.result;
   w.value<std::uint64_t>(r.seed);
-  w.array(r.share);
-  w.array(r.global_share);
-  w.array(r.capability);
-  w.array(r.price);
   w.array(r.agents);
   w.array(r.weight);
-  w.array(r.government_ban_month);
+  w.value<std::uint64_t>(r.chunks.size());
+  for (const std::vector<unsigned char>& chunk : r.chunks) w.array(chunk);
   return std::move(w.bytes);
 }
 
@@ -82,16 +76,12 @@ sweep_detail::RunOutput unpack_run(const std::vector<char>& bytes) {
     out.error.assign(text.begin(), text.end());
     return out;
   }
-  const int times = r.value<std::int32_t>(), countries = r.value<std::int32_t>(), stacks = r.value<std::int32_t>();
-  RunResult result(times, countries, stacks);
+  EncodedRun result;
   result.seed = r.value<std::uint64_t>();
-  r.array(result.share);
-  r.array(result.global_share);
-  r.array(result.capability);
-  r.array(result.price);
   r.array(result.agents);
   r.array(result.weight);
-  r.array(result.government_ban_month);
+  result.chunks.resize(r.value<std::uint64_t>());
+  for (std::vector<unsigned char>& chunk : result.chunks) r.array(chunk);
   out.result = std::move(result);
   return out;
 }

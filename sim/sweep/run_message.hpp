@@ -1,6 +1,6 @@
 #pragma once
 // A finished run as bytes, to send from a worker rank to the writer rank: the run's
-// index, then either its RunResult or the message it failed with. Pure packing, no MPI,
+// index, then either its encoded run (compressed by the worker) or the message it failed with. Pure packing, no MPI,
 // so it is tested on its own.
 #include <cstdint>
 #include <string>

@@ -161,7 +161,7 @@ RunOutput run_one(const SweepSpec& spec, PointScenarios& scenarios, int run, con
     Scenario s = scenarios.at(point, replicate);
     // The replicate keys the streams: common random numbers across points.
     RunConfig rc{replicate, {}, stop};
-    out.result = simulate(s, rc);
+    out.result = encode_run(simulate(s, rc));
   } catch (const RunInterrupted&) {
     out.interrupted = true;
   } catch (const std::exception& e) {

@@ -43,7 +43,8 @@ class PointScenarios {
 
 struct RunOutput {
   int run = -1;
-  std::optional<RunResult> result;
+  // A finished run, compressed where it ran (in parallel), ready for the one writer.
+  std::optional<EncodedRun> result;
   std::string error;
   bool interrupted = false;
 };

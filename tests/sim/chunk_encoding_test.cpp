@@ -1,0 +1,70 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "sim/chunk_encoding.hpp"
+#include "sim/hdf5.hpp"
+
+using namespace stackrace;
+
+namespace {
+
+std::string scratch_file(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("stackrace_" + name + ".h5")).string();
+}
+
+// Shares as a run leaves them: mostly smooth values, NaN where a country has no agents.
+std::vector<float> some_shares(std::size_t n) {
+  std::vector<float> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = i % 7 == 3 ? NAN : float(0.5 + 0.4 * std::sin(0.01 * double(i)));
+  return v;
+}
+
+std::vector<unsigned char> raw_chunk(hid_t dataset, std::uint32_t& filters) {
+  const hsize_t origin[2] = {0, 0};
+  hsize_t bytes = 0;
+  h5::check(H5Dget_chunk_storage_size(dataset, origin, &bytes), "chunk size");
+  std::vector<unsigned char> raw(bytes);
+  h5::check(H5Dread_chunk(dataset, H5P_DEFAULT, origin, &filters, raw.data()), "read chunk");
+  return raw;
+}
+
+}  // namespace
+
+TEST_CASE("shuffling puts byte j of every element together", "[chunk_encoding]") {
+  const std::vector<unsigned char> in{1, 2, 3, 4, 5, 6, 7, 8, 9};  // two 4-byte elements and a leftover byte
+  CHECK(shuffle_bytes(in.data(), in.size(), 4) == std::vector<unsigned char>{1, 5, 2, 6, 3, 7, 4, 8, 9});
+  CHECK(shuffle_bytes(in.data(), in.size(), 1) == in);
+}
+
+TEST_CASE("an encoded chunk is byte for byte what HDF5's shuffle and deflate filters store", "[chunk_encoding]") {
+  const std::string path = scratch_file("chunk_encoding");
+  const std::vector<float> shares = some_shares(2 * 5000);
+  {
+    h5::Handle file = h5::create_file(path);
+    // Written through HDF5's filter pipeline ...
+    h5::Handle piped = h5::create_dataset(file, "piped", H5T_IEEE_F32LE, {2, 5000}, {2, 5000});
+    h5::write_box(piped, H5T_NATIVE_FLOAT, {0, 0}, {2, 5000}, shares.data());
+    std::uint32_t filters = 99;
+    const std::vector<unsigned char> stored = raw_chunk(piped, filters);
+    CHECK(filters == 0);  // every filter applied
+    CHECK(stored == encode_chunk(shares.data(), shares.size() * sizeof(float), sizeof(float)));
+
+    // ... and stored directly: it reads back as the values.
+    h5::Handle direct = h5::create_dataset(file, "direct", H5T_IEEE_F32LE, {2, 5000}, {2, 5000});
+    const std::vector<unsigned char> chunk = encode_chunk(shares.data(), shares.size() * sizeof(float), sizeof(float));
+    const hsize_t origin[2] = {0, 0};
+    h5::check(H5Dwrite_chunk(direct, H5P_DEFAULT, 0, origin, chunk.size(), chunk.data()), "write chunk");
+    std::vector<float> back(shares.size());
+    h5::read_box(direct, H5T_NATIVE_FLOAT, {0, 0}, {2, 5000}, back.data());
+    for (std::size_t i = 0; i < shares.size(); ++i) {
+      INFO("element " << i);
+      CHECK((std::isnan(shares[i]) ? std::isnan(back[i]) : back[i] == shares[i]));
+    }
+    CHECK(chunk.size() < shares.size() * sizeof(float));  // and it is compressed
+  }
+  std::filesystem::remove(path);
+}
