@@ -42,10 +42,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from matplotlib import colors
-from matplotlib.figure import Figure
 from sklearn.tree import DecisionTreeClassifier, export_text
 
-from .sensitivity import STATUS_DONE, outcome_per_run, sweep_parameters
+from .figures import one_panel
+from .io import DONE, parameter_names
+from .outcomes import per_run
 
 __all__ = ["CartResult", "PrimResult", "cart", "discover", "prim", "sweep_inputs"]
 
@@ -187,7 +188,7 @@ class PrimResult:
 
         Returns the matplotlib Figure (a new one unless `ax` is given).
         """
-        fig, ax = _figure_and_axes(ax, figsize=(6, 4.5))
+        fig, ax = one_panel(ax, width=6, height=4.5)
         t = self.trajectory
         levels = np.arange(t["n_restricted"].max() + 2) - 0.5
         norm = colors.BoundaryNorm(levels, ncolors=256)
@@ -208,7 +209,7 @@ class PrimResult:
         """
         limits = self.boxes[i]
         order = list(limits.index[limits["restricted"]]) + list(limits.index[~limits["restricted"]])
-        fig, ax = _figure_and_axes(ax, figsize=(6, 0.5 * len(order) + 1.5))
+        fig, ax = one_panel(ax, width=6, height=0.5 * len(order) + 1.5)
         span = (self.bounds["high"] - self.bounds["low"]).replace(0, 1.0)
         for row, name in enumerate(reversed(order)):
             low = (limits.at[name, "low"] - self.bounds.at[name, "low"]) / span[name]
@@ -522,10 +523,10 @@ def discover(ds, condition, *, method="prim", **options):
     if method not in ("prim", "cart"):
         raise ValueError(f"method must be 'prim' or 'cart', got {method!r}")
     X = sweep_inputs(ds)
-    answer = outcome_per_run(ds, condition(ds), "condition")
+    answer = per_run(ds, condition(ds), "condition")
     usable = ~np.isnan(answer)
     if "status" in ds.variables:
-        usable &= np.asarray(ds["status"]) == STATUS_DONE
+        usable &= np.asarray(ds["status"]) == DONE
     if not usable.any():
         raise ValueError("no run is done with an answer to the condition")
     X, y = X[usable], answer[usable]
@@ -542,18 +543,9 @@ def sweep_inputs(ds):
     if not found:
         raise ValueError("the dataset has no param_<name> variables over run: not a sweep result")
     try:
-        order = [n for n in sweep_parameters(ds) if n in found]
+        order = [n for n in parameter_names(ds) if n in found]
     except ValueError:
         order = []
     order += [n for n in found if n not in order]
     index = pd.Index(np.asarray(ds["run"]) if "run" in ds.variables else np.arange(ds.sizes["run"]), name="run")
     return pd.DataFrame({name: np.asarray(ds[found[name]]) for name in order}, index=index)
-
-
-def _figure_and_axes(ax, figsize):
-    # A bare Figure (not pyplot) keeps the functions free of global state and of any
-    # interactive backend; savefig still works.
-    if ax is not None:
-        return ax.figure, ax
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.add_subplot()

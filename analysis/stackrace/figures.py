@@ -31,9 +31,9 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
-from . import comparison, io, sensitivity
-from .io import swept_parameters
-from .outcomes import Time, kind_label, time_index, time_label
+from . import comparison, io
+from .io import parameter_names, swept_parameters
+from .outcomes import Time, kind_label, per_run, time_index, time_label
 
 __all__ = ["adoption_curves", "world_map", "policy_comparison", "parameter_scatter",
            "sensitivity_bars", "stack_state", "stack_colour", "NO_DATA_LABEL"]
@@ -80,6 +80,14 @@ def _new_figure(panels: int = 1, *, width: float = 6.4, height: float = 4.2, col
     for extra in axes[panels:]:
         extra.set_visible(False)
     return fig, list(axes[:panels])
+
+
+def one_panel(ax: Axes | None, *, width: float, height: float) -> tuple[Figure, Axes]:
+    """The figure and axes to draw one panel on: ``ax``'s, or a new figure's."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, (ax,) = _new_figure(1, width=width, height=height)
+    return fig, ax
 
 
 def _draw_runs(ax: Axes, x, values: np.ndarray, *, colour, linestyle, label, band) -> bool:
@@ -244,10 +252,7 @@ def world_map(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer"
     colours = colormaps[cmap] if isinstance(cmap, str) else cmap
     norm = Normalize(vmin=vmin, vmax=vmax)
 
-    if ax is None:
-        fig, (ax,) = _new_figure(1, width=10, height=5.6)
-    else:
-        fig = ax.figure
+    fig, ax = one_panel(ax, width=10, height=5.6)
     drawn = set()
     for code, path in _country_shapes():
         data_code = _DRAWN_WITH.get(code, code)
@@ -325,10 +330,7 @@ def policy_comparison(data: xr.Dataset | pd.DataFrame, *, kind: str = "developer
     about = table.attrs
     kind, stack = about.get("kind", kind), about.get("stack", stack)
 
-    if ax is None:
-        fig, (ax,) = _new_figure(1, width=7.5, height=max(3.0, 0.32 * len(table) + 1.6))
-    else:
-        fig = ax.figure
+    fig, ax = one_panel(ax, width=7.5, height=max(3.0, 0.32 * len(table) + 1.6))
     y = np.arange(len(table))
     points = 100 * table["difference"].to_numpy(float)
     # An interval that could not be estimated (one replicate) is drawn without a bar.
@@ -377,8 +379,8 @@ def parameter_scatter(ds: xr.Dataset, outcome: Callable[[xr.Dataset], xr.DataArr
     if "parameters" not in ds.attrs:
         raise ValueError(f"not a sweep file (command = {io.file_kind(ds)!r}): it has no swept parameters")
     values = outcome(ds) if callable(outcome) else outcome
-    y = sensitivity.outcome_per_run(ds, values, "outcome")  # aligned on the run labels
-    names = _chosen(parameter, sensitivity.sweep_parameters(ds), "swept parameter")
+    y = per_run(ds, values, "outcome")  # aligned on the run labels
+    names = _chosen(parameter, parameter_names(ds), "swept parameter")
     if ax is not None and len(names) != 1:
         raise ValueError("ax= draws one panel: name one parameter")
     fig, axes = _new_figure(len(names), width=4.6, height=3.8) if ax is None else (ax.figure, [ax])
@@ -442,10 +444,7 @@ def sensitivity_bars(indices: pd.DataFrame, ax: Axes | None = None, *, title: st
     missing = {"S1", "ST"} - set(indices.columns)
     if missing:
         raise KeyError(f"the indices table lacks {', '.join(sorted(missing))}")
-    if ax is None:
-        fig, (ax,) = _new_figure(1, width=max(4.5, 1.1 * len(indices) + 2.5), height=4.0)
-    else:
-        fig = ax.figure
+    fig, ax = one_panel(ax, width=max(4.5, 1.1 * len(indices) + 2.5), height=4.0)
     x = np.arange(len(indices))
     width = 0.38
     for offset, order, colour, words in [(-width / 2, "S1", "#4c72b0", "first order (S1)"),

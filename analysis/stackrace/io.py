@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "RUN_STATUS"]
+__all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "parameter_names", "RUN_STATUS", "DONE"]
 
 # status (run): what the engine writes for each run.
 RUN_STATUS = {0: "pending", 1: "done", 2: "failed"}
+DONE = 1
 
 # Per-country datasets the engine writes, shown as coordinates on `country`.
 _COUNTRY_METADATA = ("country_name", "country_region", "country_alignment", "country_tier")
@@ -80,8 +81,8 @@ def _label(ds: xr.Dataset) -> xr.Dataset:
         names = _arm_names([str(n) for n in ds["scenario"].values])
         ds = ds.assign_coords(arm=("run", np.asarray(names)[ds["scenario_of_run"].values]))
         ds.attrs["arms"] = names  # [base, alternative], as `arm` labels them
-    if isinstance(ds.attrs.get("parameters"), str):
-        ds.attrs["parameters"] = ds.attrs["parameters"].split()
+    if "parameters" in ds.attrs:
+        ds.attrs["parameters"] = parameter_names(ds)
     return ds
 
 
@@ -108,7 +109,7 @@ def _drop_unfinished(ds: xr.Dataset, path: str) -> xr.Dataset:
     if "status" not in ds.coords:
         return ds
     status = ds["status"].values
-    done = status == 1
+    done = status == DONE
     if done.all():
         return ds
     counts = {RUN_STATUS.get(int(s), str(s)): int((status == s).sum()) for s in np.unique(status[~done])}
@@ -122,7 +123,7 @@ def _drop_unfinished(ds: xr.Dataset, path: str) -> xr.Dataset:
 def failed_runs(path: str | os.PathLike) -> pd.DataFrame:
     """The runs of a file that did not finish: run, status, error message, parameters."""
     with open(path, failed="keep") as ds:
-        bad = ds["status"].values != 1
+        bad = ds["status"].values != DONE
         columns = [c for c in ds.coords if ds[c].dims == ("run",) and c != "run"]
         table = ds[columns].isel(run=np.flatnonzero(bad)).reset_coords().to_dataframe()
         if "error" in ds:
@@ -131,6 +132,26 @@ def failed_runs(path: str | os.PathLike) -> pd.DataFrame:
                               for m in messages]
     table["status"] = table["status"].map(lambda s: RUN_STATUS.get(int(s), str(s)))
     return table
+
+
+def parameter_names(ds: xr.Dataset) -> list[str]:
+    """A sweep's parameter names in design order, from the root attribute ``parameters``
+    (space-separated in the file, a list once ``open`` has read it; either works, so
+    does a dataset from plain ``xarray.open_dataset``)."""
+    raw = ds.attrs.get("parameters")
+    if raw is None:
+        raise ValueError("the dataset has no `parameters` attribute: not a sweep result")
+    if isinstance(raw, (str, bytes)):
+        names = _text(raw).split()
+    else:
+        names = [_text(n) for n in np.atleast_1d(raw)]
+    if not names:
+        raise ValueError("the dataset's `parameters` attribute is empty")
+    return names
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def swept_parameters(ds: xr.Dataset) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["global_share_at", "country_share_at", "majority", "months_to_reach",
+__all__ = ["per_run", "global_share_at", "country_share_at", "majority", "months_to_reach",
            "time_index", "time_label", "kind_label", "countries_with_agents", "Time"]
 
 Time = Union[int, str, np.datetime64, pd.Timestamp]
@@ -153,3 +153,23 @@ def _named(value: xr.DataArray, name: str, long_name: str) -> xr.DataArray:
     value.name = name
     value.attrs = {"long_name": long_name}
     return value
+
+
+def per_run(ds: xr.Dataset, values, what: str) -> np.ndarray:
+    """``values`` (a DataArray over ``run`` or a 1-D array) as floats in the order of ``ds.run``."""
+    n_runs = ds.sizes["run"]
+    if isinstance(values, xr.DataArray):
+        if values.dims != ("run",):
+            raise ValueError(
+                f"the {what} must give one value per run (dims ('run',)), got dims {values.dims}: "
+                "select or reduce the other dimensions"
+            )
+        if "run" in values.coords and "run" in ds.coords:
+            # Align on the run labels, so an outcome computed on a reordered or
+            # subset selection still lands on the right runs (absent runs get NaN).
+            values = values.reindex(run=ds["run"].values)
+        values = values.values
+    values = np.asarray(values)
+    if values.shape != (n_runs,):
+        raise ValueError(f"the {what} must give {n_runs} values (one per run), got shape {values.shape}")
+    return values.astype(float)

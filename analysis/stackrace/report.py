@@ -79,7 +79,7 @@ def _load(path: pathlib.Path) -> tuple[xr.Dataset, dict[str, int]]:
         raise ReportError(f"{path}: not a stackrace result file ({error})") from None
     codes = ds["status"].values if "status" in ds.coords else np.ones(ds.sizes["run"], int)
     status = {name: int((codes == code).sum()) for code, name in io.RUN_STATUS.items()}
-    done = np.flatnonzero(codes == 1)
+    done = np.flatnonzero(codes == io.DONE)
     if done.size == 0:
         raise ReportError(f"{path}: no run of the file finished ({status})")
     return ds.isel(run=done), status

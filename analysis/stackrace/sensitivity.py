@@ -45,13 +45,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 from scipy.stats import qmc
 
-__all__ = ["IncompleteRowsWarning", "saltelli_sample", "sobol", "sobol_indices"]
+from .io import DONE, parameter_names
+from .outcomes import per_run
 
-# Status codes of the `status` variable of a result file.
-STATUS_DONE = 1
+__all__ = ["IncompleteRowsWarning", "saltelli_sample", "sobol", "sobol_indices"]
 
 # Bootstrap draws are processed in blocks of at most this many draws x rows, which
 # bounds the memory of the count matrix (8 bytes an entry) whatever N and n_bootstrap.
@@ -312,11 +311,11 @@ def sobol(ds, outcome, *, n_bootstrap=1000, confidence=0.95, seed=0):
     differences f_AB_i - f_A that the estimators average stay paired.
     """
     _require_saltelli(ds)
-    names = sweep_parameters(ds)
+    names = parameter_names(ds)
     n_params = len(names)
-    values = outcome_per_run(ds, outcome(ds), "outcome")
+    values = per_run(ds, outcome(ds), "outcome")
     if "status" in ds.variables:
-        values = np.where(np.asarray(ds["status"]) == STATUS_DONE, values, np.nan)
+        values = np.where(np.asarray(ds["status"]) == DONE, values, np.nan)
 
     points = _design_point_means(ds, values, n_params)  # (rows, P + 2)
     complete = np.isfinite(points).all(axis=1)
@@ -341,7 +340,8 @@ def sobol(ds, outcome, *, n_bootstrap=1000, confidence=0.95, seed=0):
 
 
 def _require_saltelli(ds):
-    design = _text(ds.attrs.get("design"))
+    design = ds.attrs.get("design")
+    design = design.decode() if isinstance(design, bytes) else design
     if design != "saltelli":
         raise ValueError(
             f"Sobol indices need a sweep with design = \"saltelli\"; this file's design is {design!r}"
@@ -377,50 +377,3 @@ def _design_point_means(ds, values, n_params):
     runs[slot] = values
     # NaN unless every replicate is there: see `sobol`'s notes.
     return runs.mean(axis=2)
-
-
-# --------------------------------------------------------------------------------------
-# Helpers for sweep datasets, shared with stackrace.discovery
-# --------------------------------------------------------------------------------------
-
-
-def sweep_parameters(ds):
-    """The swept parameters' names in design order, from the ``parameters`` attribute.
-
-    The file stores them space-separated; ``stackrace.open`` may have split them into
-    a list already.
-    """
-    raw = ds.attrs.get("parameters")
-    if raw is None:
-        raise ValueError("the dataset has no `parameters` attribute: not a sweep result")
-    if isinstance(raw, (str, bytes)):
-        names = _text(raw).split()
-    else:
-        names = [_text(n) for n in np.atleast_1d(raw)]
-    if not names:
-        raise ValueError("the dataset's `parameters` attribute is empty")
-    return names
-
-
-def outcome_per_run(ds, values, what):
-    """``values`` (a DataArray over ``run`` or a 1-D array) as floats in the order of ``ds.run``."""
-    n_runs = ds.sizes["run"]
-    if isinstance(values, xr.DataArray):
-        if values.dims != ("run",):
-            raise ValueError(
-                f"the {what} must give one value per run (dims ('run',)), got dims {values.dims}: "
-                "select or reduce the other dimensions"
-            )
-        if "run" in values.coords and "run" in ds.coords:
-            # Align on the run labels, so an outcome computed on a reordered or
-            # subset selection still lands on the right runs (absent runs get NaN).
-            values = values.reindex(run=ds["run"].values)
-        values = values.values
-    values = np.asarray(values)
-    if values.shape != (n_runs,):
-        raise ValueError(f"the {what} must give {n_runs} values (one per run), got shape {values.shape}")
-    return values.astype(float)
-
-
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else (None if value is None else str(value))
