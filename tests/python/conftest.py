@@ -89,6 +89,28 @@ def run_to_file(stackrace, tmp_path_factory):
     return run
 
 
+def write_sweep(folder, body, name="s"):
+    """A sweep file over the default world: the `[sweep]` base and name, then `body`."""
+    path = folder / f"{name}.toml"
+    path.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "default.toml"}"\nname = "{name}"\n' + body)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sweep_to_file(stackrace, tmp_path_factory):
+    """Runs a sweep (`body` as for write_sweep) quietly into a fresh file and returns the
+    file's path; fails on a non-zero exit."""
+
+    def run(body, name="s", *args):
+        folder = tmp_path_factory.mktemp("sweep")
+        output = folder / f"{name}.h5"
+        result = stackrace("sweep", write_sweep(folder, body, name), "--quiet", "-o", output, *args, cwd=folder)
+        assert result.returncode == 0, f"stackrace sweep failed ({result.returncode}):\n{result.stderr}"
+        return output
+
+    return run
+
+
 def read_shares(path):
     """The raw `share` and `global_share` arrays of a result file."""
     with h5py.File(path, "r") as f:

@@ -1,6 +1,5 @@
 """`stackrace sweep`: designs written into the file, determinism across thread counts,
 failed runs recorded, and a sweep killed at any moment resumed to the same file."""
-import os
 import signal
 import subprocess
 import time
@@ -10,13 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from conftest import BINARY, WORLDS_DIR, labels
-
-
-def write_sweep(folder, body, name="s"):
-    path = folder / f"{name}.toml"
-    path.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "default.toml"}"\nname = "{name}"\n' + body)
-    return path
+from conftest import BINARY, write_sweep
 
 
 GRID = """design = "grid"

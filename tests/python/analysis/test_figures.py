@@ -16,10 +16,7 @@ from conftest import WORLDS_DIR
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 STACKS = ["none", "us_closed", "cn_open"]
 
-SWEEP = """[sweep]
-base = "{base}"
-name = "small_grid"
-design = "grid"
+GRID = """design = "grid"
 replicates = 2
 seed = 3
 agents = 3000
@@ -54,12 +51,8 @@ def compare_ds(stackrace, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def sweep_ds(stackrace, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sweep")
-    (folder / "grid.toml").write_text(SWEEP.format(base=WORLDS_DIR / "default.toml"))
-    result = stackrace("sweep", folder / "grid.toml", "-o", folder / "grid.h5", "--quiet")
-    assert result.returncode == 0, result.stderr
-    return open_result(folder / "grid.h5")
+def sweep_ds(sweep_to_file):
+    return open_result(sweep_to_file(GRID, "small_grid"))
 
 
 def open_result(path):

@@ -12,7 +12,7 @@ import pytest
 
 import stackrace
 import stackrace as package  # where a test's `stackrace` is the command-line fixture
-from conftest import BINARY, WORLDS_DIR
+from conftest import BINARY, WORLDS_DIR, write_sweep
 
 
 @pytest.fixture(scope="module")
@@ -21,19 +21,13 @@ def run_file(run_to_file):
 
 
 @pytest.fixture(scope="module")
-def faulty_sweep(stackrace, tmp_path_factory):
+def faulty_sweep(sweep_to_file):
     # revise ~ Normal(0.5, 1): about a third of the draws fall outside [0, 1] and the
     # model refuses those runs (status 2).
-    folder = tmp_path_factory.mktemp("sweep")
-    sweep = folder / "faulty.toml"
-    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "default.toml"}"\nname = "faulty"\n'
-                     'design = "random"\nsamples = 10\nreplicates = 2\nseed = 5\nagents = 4000\nsteps = 5\n'
-                     '[[parameters]]\nkey = "choice.developer.revise"\nname = "revise"\nmean = 0.5\nsd = 1.0\n'
-                     '[[parameters]]\nkey = "stacks.cn_open.price"\nname = "cn_price"\nrange = [0.1, 0.5]\n')
-    out = folder / "faulty.h5"
-    result = stackrace("sweep", sweep, "-o", out, "--quiet")
-    assert result.returncode == 0, result.stderr
-    return out
+    return sweep_to_file('design = "random"\nsamples = 10\nreplicates = 2\nseed = 5\nagents = 4000\nsteps = 5\n'
+                         '[[parameters]]\nkey = "choice.developer.revise"\nname = "revise"\nmean = 0.5\nsd = 1.0\n'
+                         '[[parameters]]\nkey = "stacks.cn_open.price"\nname = "cn_price"\nrange = [0.1, 0.5]\n',
+                         "faulty")
 
 
 @pytest.fixture(scope="module")
@@ -170,10 +164,8 @@ def test_two_scenarios_with_one_name_keep_their_arms_apart(stackrace, tmp_path):
 
 def test_a_sweep_killed_mid_way_opens_with_its_finished_runs(tmp_path):
     # SIGKILL leaves the file in single-writer/multi-reader mode with runs pending.
-    sweep = tmp_path / "killed.toml"
-    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "default.toml"}"\nname = "killed"\ndesign = "random"\n'
-                     'samples = 16\nseed = 5\nagents = 400000\nsteps = 60\n'
-                     '[[parameters]]\nkey = "stacks.cn_open.price"\nname = "price"\nrange = [0.1, 0.6]\n')
+    sweep = write_sweep(tmp_path, 'design = "random"\nsamples = 16\nseed = 5\nagents = 400000\nsteps = 60\n'
+                        '[[parameters]]\nkey = "stacks.cn_open.price"\nname = "price"\nrange = [0.1, 0.6]\n', "killed")
     out = tmp_path / "killed.h5"
     proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

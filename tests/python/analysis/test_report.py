@@ -13,15 +13,12 @@ import pytest
 
 from stackrace import report
 from stackrace.__main__ import main as cli_main
-from conftest import SOURCE_DIR, WORLDS_DIR
+from conftest import SOURCE_DIR, WORLDS_DIR, write_sweep
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 IMAGE = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
-SWEEP = """[sweep]
-base = "{base}"
-name = "{name}"
-design = "{design}"
+SWEEP = """design = "{design}"
 {size}
 seed = 1
 agents = 3000
@@ -77,8 +74,7 @@ def make_sweep(stackrace, folder, design):
         settings = dict(size="replicates = 2", first="values = [0.0, 1.0]", second="steps = 3")
     else:
         settings = dict(size="samples = 8", first="range = [0.0, 1.0]", second="")
-    toml = folder / f"{design}.toml"
-    toml.write_text(SWEEP.format(base=WORLDS_DIR / "default.toml", name=design, design=design, **settings))
+    toml = write_sweep(folder, SWEEP.format(design=design, **settings), design)
     path = folder / f"{design}.h5"
     result = stackrace("sweep", toml, "-o", path, "--quiet")
     assert result.returncode == 0, result.stderr

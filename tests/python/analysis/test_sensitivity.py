@@ -280,14 +280,10 @@ def test_sobol_refuses_other_designs_and_outcomes_not_per_run():
         sobol(ds.assign_attrs(parameters="alpha beta"), lambda d: d.y)  # matrix 4 needs P >= 3
 
 
-def test_sobol_on_a_real_saltelli_sweep(stackrace, source_dir, tmp_path):
+def test_sobol_on_a_real_saltelli_sweep(sweep_to_file):
     """The file the sweep tool writes has the layout `sobol` reads."""
-    sweep = tmp_path / "tiny.toml"
-    sweep.write_text(
-        f"""[sweep]
-base = "{source_dir / 'worlds' / 'default.toml'}"
-name = "tiny"
-design = "saltelli"
+    output = sweep_to_file(
+        """design = "saltelli"
 samples = 8
 replicates = 2
 agents = 2000
@@ -302,11 +298,9 @@ range = [0.0, 1.0]
 key = "stacks.cn_open.price"
 name = "cn_open_price"
 range = [0.1, 0.6]
-"""
+""",
+        "tiny", "--threads", "2",
     )
-    output = tmp_path / "tiny.h5"
-    result = stackrace("sweep", sweep, "--quiet", "--threads", "2", "-o", output, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
     with xr.open_dataset(output, engine="h5netcdf") as ds:
         share = lambda d: d.global_share.sel(kind="developer", stack="cn_open").isel(time=-1)  # noqa: E731
         table = sobol(ds, share, n_bootstrap=50)
