@@ -385,12 +385,13 @@ def parameter_scatter(ds: xr.Dataset, outcome: Callable[[xr.Dataset], xr.DataArr
         raise ValueError("ax= draws one panel: name one parameter")
     fig, axes = _new_figure(len(names), width=4.6, height=3.8) if ax is None else (ax.figure, [ax])
     y_label = _outcome_label(values, outcome)
+    logarithmic = _loguniform(ds)
     for axis, name in zip(axes, names):
         x = np.asarray(ds[f"param_{name}"].values, dtype=float)
         axis.scatter(x, y, s=14, alpha=0.55, color="#4c72b0", linewidths=0, label="runs")
         line_x, line_y, what = _median_line(x, y, ds.attrs.get("design") == "grid")
         axis.plot(line_x, line_y, color="black", marker="o", markersize=3.5, linewidth=1.5, label=what)
-        if _log_distributed(ds, name) and np.all(x > 0):
+        if name in logarithmic and np.all(x > 0):
             axis.set_xscale("log")  # drawn evenly over decades: shown so
         axis.set_xlabel(name)
         axis.set_ylabel(y_label)
@@ -402,11 +403,13 @@ def parameter_scatter(ds: xr.Dataset, outcome: Callable[[xr.Dataset], xr.DataArr
     return fig
 
 
-def _log_distributed(ds: xr.Dataset, name: str) -> bool:
+def _loguniform(ds: xr.Dataset) -> set[str]:
+    """The parameters the sweep drew evenly over decades (none if it does not say)."""
     try:
-        return swept_parameters(ds).loc[name, "distribution"] == "loguniform"
-    except (ValueError, KeyError):
-        return False
+        table = swept_parameters(ds)
+    except ValueError:
+        return set()
+    return set(table.index[table["distribution"] == "loguniform"])
 
 
 def _median_line(x: np.ndarray, y: np.ndarray, grid: bool):
