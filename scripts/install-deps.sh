@@ -8,7 +8,7 @@ packages=(
   # toolchain
   gcc g++ cmake ninja-build pkg-config
   # C++ libraries (found by CMake with find_package)
-  libtbb-dev libboost-random-dev libhdf5-dev zlib1g-dev libcli11-dev catch2 libtomlplusplus-dev
+  libtbb-dev libboost-random-dev libhdf5-dev libdeflate-dev libcli11-dev catch2 libtomlplusplus-dev
   # sweeps across MPI ranks (the build works without them too)
   libopenmpi-dev openmpi-bin
   # Python side: reading results, tests

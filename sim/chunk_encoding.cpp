@@ -1,9 +1,27 @@
 #include "sim/chunk_encoding.hpp"
 
+#include <memory>
 #include <stdexcept>
-#include <zlib.h>
+
+#include <libdeflate.h>
 
 namespace stackrace {
+namespace {
+
+struct FreeCompressor {
+  void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+};
+
+// One compressor per thread, made once: it holds the match finder's tables, which
+// cost more to set up than a small run's chunk takes to compress.
+libdeflate_compressor& thread_compressor() {
+  thread_local std::unique_ptr<libdeflate_compressor, FreeCompressor> compressor(
+      libdeflate_alloc_compressor(deflate_level));
+  if (!compressor) throw std::runtime_error("allocating a deflate compressor failed");
+  return *compressor;
+}
+
+}  // namespace
 
 std::vector<unsigned char> shuffle_bytes(const void* data, std::size_t bytes, std::size_t element_size) {
   const auto* in = static_cast<const unsigned char*>(data);
@@ -17,10 +35,10 @@ std::vector<unsigned char> shuffle_bytes(const void* data, std::size_t bytes, st
 
 std::vector<unsigned char> encode_chunk(const void* data, std::size_t bytes, std::size_t element_size) {
   const std::vector<unsigned char> shuffled = shuffle_bytes(data, bytes, element_size);
-  uLongf size = compressBound(static_cast<uLong>(bytes));
-  std::vector<unsigned char> out(size);
-  if (compress2(out.data(), &size, shuffled.data(), static_cast<uLong>(bytes), deflate_level) != Z_OK)
-    throw std::runtime_error("compressing a result chunk failed");
+  libdeflate_compressor& compressor = thread_compressor();
+  std::vector<unsigned char> out(libdeflate_zlib_compress_bound(&compressor, bytes));
+  const std::size_t size = libdeflate_zlib_compress(&compressor, shuffled.data(), bytes, out.data(), out.size());
+  if (size == 0) throw std::runtime_error("compressing a result chunk failed");
   out.resize(size);
   return out;
 }

@@ -1,7 +1,8 @@
 #pragma once
-// A dataset chunk compressed exactly as HDF5's shuffle and deflate filters store it, but
-// outside HDF5: a sweep's workers compress their own runs side by side and the one writer
-// only stores the bytes (H5Dwrite_chunk). Compressing in the writer made it the
+// A dataset chunk compressed as HDF5's shuffle and deflate filters store it (the shuffled
+// bytes in one zlib stream, which the deflate filter decodes), but outside HDF5: a
+// sweep's workers compress their own runs side by side and the one writer only stores
+// the bytes (H5Dwrite_chunk). Compressing in the writer made it the
 // bottleneck of many tiny runs on many cores.
 #include <bit>
 #include <cstddef>
@@ -11,6 +12,8 @@ namespace stackrace {
 
 // The deflate level of every compressed dataset (hdf5.cpp's create_dataset sets the same
 // filters): level 1 is several times faster than higher ones for 10-20% larger files.
+// Run chunks are compressed with libdeflate rather than HDF5's zlib: twice as fast at
+// level 1, and a little smaller (a 10,000-agent run's `share`: 0.63 ms against 1.3 ms).
 inline constexpr int deflate_level = 1;
 
 // The bytes are taken as they lie in memory and stored as the file's little-endian types.
@@ -20,7 +23,8 @@ static_assert(std::endian::native == std::endian::little, "chunk encoding assume
 // (trailing bytes that make no whole element are copied as they are).
 std::vector<unsigned char> shuffle_bytes(const void* data, std::size_t bytes, std::size_t element_size);
 
-// Shuffle, then deflate (a zlib stream, as HDF5's deflate filter writes it).
+// Shuffle, then deflate into a zlib stream, which HDF5's deflate filter reads (the bytes
+// differ from what HDF5 would write, as any two deflate encoders may; the data do not).
 std::vector<unsigned char> encode_chunk(const void* data, std::size_t bytes, std::size_t element_size);
 
 }  // namespace stackrace
