@@ -1,8 +1,10 @@
 #include "sim/revision.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <cmath>
+#include <boost/random/exponential_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -43,30 +45,19 @@ BlockBounds bounds_of(const AgentPopulation& population, std::int64_t block) {
   return {begin, std::min(population.size(), begin + agents_per_block)};
 }
 
-// The gap to the next reviser: Geometric(revise) on {0, 1, ...} (failures before a
-// success), by inversion: floor(ln U / ln(1 - revise)). It is the distribution of
-// boost::random::geometric_distribution, written out because this is the hottest line of
-// the engine: a multiply instead of a divide, truncation instead of a libm floor().
-// revise = 1 visits every agent.
-// revise = 0 never visits.
-class RevisionGaps {
- public:
-  RevisionGaps() = default;
-  explicit RevisionGaps(double revise)
-      : all_(revise >= 1.0), none_(revise <= 0.0), scale_(all_ || none_ ? 0.0 : 1.0 / std::log1p(-revise)) {}
-  std::int64_t operator()(CounterStream& stream) const {
-    if (none_) return never;
-    if (all_) return 0;
-    // With tiny rates the gap can exceed any index: cap it before converting.
-    const double gap = std::log(open_unit(stream())) * scale_;
-    return gap < double(never) ? static_cast<std::int64_t>(gap) : never;
-  }
+// How a group's agents are visited this month: at rate 1 every agent, at rate 0 none,
+// and otherwise with gaps to the next visited agent drawn from Geometric(rate) on
+// {0, 1, ...} (failures before a success). A gap is floor(E / lambda) for E ~ Exp(1) and
+// lambda = -ln(1 - rate), since P(floor(E / lambda) >= k) = exp(-k lambda) = (1 - rate)^k.
+// E comes from Boost's ziggurat, which needs one draw and no logarithm 99% of the time:
+// this is the hottest line of the engine, and a libm log per visit was a third of it.
+struct VisitRate {
+  enum class Mode { none, every, gaps } mode = Mode::none;
+  double gap_scale = 0;  // 1 / lambda
 
- private:
-  static constexpr std::int64_t never = std::int64_t{1} << 62;
-  bool all_ = false;
-  bool none_ = true;
-  double scale_ = 0;
+  explicit VisitRate(double rate)
+      : mode(rate >= 1.0 ? Mode::every : rate <= 0.0 ? Mode::none : Mode::gaps),
+        gap_scale(mode == Mode::gaps ? -1.0 / std::log1p(-rate) : 0.0) {}
 };
 
 }  // namespace
@@ -90,44 +81,93 @@ std::vector<std::int64_t> seat_population(AgentPopulation& population, const Cho
   return counts;
 }
 
+namespace {
+
+// Visits one group's agents in [first, end) of one block, the next one `next_gap(stream)`
+// agents on, and lets each pick its stack from its row of the group's `rows`. K is the
+// number of stacks when known at compile time (0: dynamic_k): the pick is then a fixed
+// run of compares, and with two stacks a single one.
+template <int StaticK, class NextGap>
+void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, NextGap next_gap, CounterStream& stream,
+                  const double* rows, int employers, int dynamic_k, std::int64_t* group_counts,
+                  const EmployerLink* employer, int country) {
+  const int K = StaticK > 0 ? StaticK : dynamic_k;
+  std::array<std::int64_t, std::max(StaticK, 1)> change{};
+  for (std::int64_t i = first + next_gap(stream); i < end; i += 1 + next_gap(stream)) {
+    const StackIndex current = stack[i];
+    const int boss = employer ? employer->employer_stack(i, country, K) : 0;
+    const double* row = rows + std::ptrdiff_t(current * employers + boss) * K;
+    const double u = open_unit(stream());
+    int pick = 0;
+    for (int j = 0; j + 1 < K; ++j) pick += u >= row[j];  // as pick_stack: no data-dependent branch
+    if constexpr (StaticK > 0) {
+      // No branch on whether the agent switched, which the CPU would mispredict about as
+      // often as agents switch: the count changes are summed in registers.
+      stack[i] = static_cast<StackIndex>(pick);
+      for (int k = 0; k < StaticK; ++k) change[k] += (pick == k) - (current == k);
+    } else if (pick != current) {
+      stack[i] = static_cast<StackIndex>(pick);
+      --group_counts[current];
+      ++group_counts[pick];
+    }
+  }
+  if constexpr (StaticK > 0)
+    for (int k = 0; k < StaticK; ++k) group_counts[k] += change[k];
+}
+
+template <int StaticK>
+void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, VisitRate rate, CounterStream& stream,
+                  const double* rows, int employers, int dynamic_k, std::int64_t* group_counts,
+                  const EmployerLink* employer, int country) {
+  // The stream lives in a register for the group, not behind the reference.
+  CounterStream local = stream;
+  switch (rate.mode) {
+    case VisitRate::Mode::none:
+      break;
+    case VisitRate::Mode::every:
+      visit_agents<StaticK>(stack, first, end, [](CounterStream&) { return std::int64_t{0}; }, local, rows, employers,
+                            dynamic_k, group_counts, employer, country);
+      break;
+    case VisitRate::Mode::gaps: {
+      boost::random::exponential_distribution<double> exponential;  // rate 1
+      const double scale = rate.gap_scale;
+      auto next_gap = [&](CounterStream& s) {
+        // With tiny rates the gap can exceed any index: cap it before converting.
+        const double gap = exponential(s) * scale;
+        return gap < double(end) ? static_cast<std::int64_t>(gap) : end;
+      };
+      visit_agents<StaticK>(stack, first, end, next_gap, local, rows, employers, dynamic_k, group_counts, employer,
+                            country);
+      break;
+    }
+  }
+  stream = local;
+}
+
+}  // namespace
+
 void revise_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key,
                        std::vector<std::int64_t>& counts, const EmployerLink* employer) {
   if (population.size() == 0) return;
-  const int K = table.stacks;
+  const int K = table.stacks, E = table.employers;
   const int segments = population.segments;
-  std::vector<RevisionGaps> gaps;
+  std::vector<VisitRate> rates;
   bool anyone = false;
-  for (double rate : table.visit_rate) gaps.emplace_back(rate), anyone = anyone || rate > 0;
+  for (double rate : table.visit_rate) rates.emplace_back(rate), anyone = anyone || rate > 0;
   if (!anyone) return;
+  const auto revise = K == 2 ? &revise_group<2> : K == 3 ? &revise_group<3> : &revise_group<0>;
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
     key.index = static_cast<std::uint64_t>(block);
     CounterStream stream(key);
     auto [begin, end] = bounds_of(population, block);
-    int g = population.group_of(begin);
-    // Plain pointers: a byte store may alias anything, and would make the compiler
-    // reload every vector's data pointer after each switch.
-    StackIndex* const stack = population.stack.data();
-    const std::int64_t* const group_begin = population.group_begin.data();
-    std::int64_t* const group_counts = tally.data();
-    std::int64_t group_end = std::min(group_begin[g + 1], end);
-    std::int64_t i = begin + gaps[g](stream);
-    for (;;) {
-      // Past the group's end: the next group starts afresh at its first agent.
-      while (i >= group_end && group_end < end) {
-        ++g;
-        group_end = std::min(group_begin[g + 1], end);
-        i = group_begin[g] + gaps[g](stream);
-      }
-      if (i >= end) break;
-      const StackIndex current = stack[i];
-      const int boss = employer ? employer->employer_stack(i, g / segments, K) : 0;
-      auto pick = static_cast<StackIndex>(pick_stack(table.row(g, current, boss), open_unit(stream())));
-      if (pick != current) {
-        stack[i] = pick;
-        --group_counts[std::size_t(g) * K + current];
-        ++group_counts[std::size_t(g) * K + pick];
-      }
-      i += 1 + gaps[g](stream);
+    // Each group of the block starts afresh at its first agent (the block's first group
+    // at the block's start).
+    for (int g = population.group_of(begin); g < population.group_count(); ++g) {
+      const std::int64_t first = std::max(population.group_begin[g], begin);
+      if (first >= end) break;
+      revise(population.stack.data(), first, std::min(population.group_begin[g + 1], end), rates[g], stream,
+             table.cumulative.data() + table.offset(g, 0, 0), E, K, tally.data() + std::size_t(g) * K, employer,
+             g / segments);
     }
   });
 }

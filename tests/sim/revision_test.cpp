@@ -1,0 +1,105 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include <tbb/global_control.h>
+
+#include "sim/revision.hpp"
+
+using namespace stackrace;
+
+namespace {
+
+// Groups of agents all on stack 0, with a table that moves every visited agent to stack 1:
+// after one month, the agents on stack 1 are exactly those the kernel visited.
+struct VisitProbe {
+  AgentPopulation population;
+  ChoiceTable table;
+  std::vector<std::int64_t> counts;
+
+  VisitProbe(const std::vector<std::int64_t>& group_sizes, const std::vector<double>& rates)
+      : population(make_population(AgentKind::developer, 1, group_sizes)),
+        table(static_cast<int>(group_sizes.size()), 2),
+        counts(group_sizes.size() * 2, 0) {
+    for (int g = 0; g < table.groups; ++g) {
+      table.visit_rate[g] = rates[g];
+      table.row(g, 0)[0] = 0.0;  // from stack 0: stay with probability 0
+      table.row(g, 0)[1] = 1.0;
+      table.row(g, 1)[0] = 0.0;
+      table.row(g, 1)[1] = 1.0;
+      counts[std::size_t(g) * 2] = group_sizes[g];
+    }
+  }
+
+  void revise(std::uint64_t seed = 7) {
+    revise_population(population, table, StreamKey{seed, 0, 1, AgentKind::developer, StreamPurpose::revise, 0}, counts);
+  }
+  std::int64_t visited(int g) const { return counts[std::size_t(g) * 2 + 1]; }
+};
+
+}  // namespace
+
+TEST_CASE("the kernel visits each agent with its group's rate", "[revision]") {
+  // Groups straddle the 65,536-agent blocks, and rates run from none to all.
+  const std::vector<std::int64_t> sizes{50'000, 120'000, 90'000, 70'000, 30'000, 40'000};
+  const std::vector<double> rates{0.0, 0.003, 0.1, 0.5, 0.97, 1.0};
+  VisitProbe probe(sizes, rates);
+  probe.revise();
+  for (int g = 0; g < int(sizes.size()); ++g) {
+    INFO("group " << g << ", rate " << rates[g]);
+    // Counts stay in step with the agents, and no agent is lost.
+    std::int64_t on_one = 0;
+    for (std::int64_t i = probe.population.group_begin[g]; i < probe.population.group_begin[g + 1]; ++i)
+      on_one += probe.population.stack[i];
+    CHECK(on_one == probe.visited(g));
+    CHECK(probe.counts[std::size_t(g) * 2] + probe.visited(g) == sizes[g]);
+    // Binomial(n, rate): within 5 standard deviations (exact at rates 0 and 1).
+    const double mean = double(sizes[g]) * rates[g];
+    const double sd = std::sqrt(mean * (1.0 - rates[g]));
+    CHECK(std::abs(double(probe.visited(g)) - mean) <= 5.0 * sd);
+  }
+}
+
+TEST_CASE("the gaps between visited agents are geometric", "[revision]") {
+  // One group of 1,000,000 agents at rate 0.1: the gaps between visits should have
+  // P(gap = n) = 0.9^n 0.1. Compared with the expected counts for n = 0 .. 29 and the tail.
+  const double rate = 0.1;
+  VisitProbe probe({1'000'000}, {rate});
+  probe.revise(11);
+  std::vector<std::int64_t> histogram(31, 0);
+  std::int64_t last = -1, gaps = 0;
+  for (std::int64_t i = 0; i < probe.population.size(); ++i) {
+    if (probe.population.stack[i] != 1) continue;
+    // Each block starts afresh at its first agent: count only gaps within a block.
+    if (last >= 0 && last / agents_per_block == i / agents_per_block) {
+      ++histogram[std::min<std::int64_t>(i - last - 1, 30)];
+      ++gaps;
+    }
+    last = i;
+  }
+  double chi_square = 0;
+  for (int n = 0; n <= 30; ++n) {
+    const double p = n < 30 ? std::pow(1 - rate, n) * rate : std::pow(1 - rate, 30);
+    const double expected = double(gaps) * p;
+    chi_square += (double(histogram[n]) - expected) * (double(histogram[n]) - expected) / expected;
+  }
+  // 30 degrees of freedom: P(chi-square > 70) is about 4e-5.
+  CHECK(chi_square < 70.0);
+}
+
+TEST_CASE("the kernel's result does not depend on the thread count", "[revision][determinism]") {
+  const std::vector<std::int64_t> sizes{100'000, 150'000, 80'000};
+  const std::vector<double> rates{0.05, 0.3, 0.8};
+  VisitProbe one(sizes, rates), two(sizes, rates);
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    one.revise();
+  }
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+    two.revise();
+  }
+  CHECK(one.population.stack == two.population.stack);
+  CHECK(one.counts == two.counts);
+}
