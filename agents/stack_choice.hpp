@@ -2,6 +2,7 @@
 // The multinomial-logit stack choice (DESIGN.md, "The model in one page"; MODEL.md,
 // "Choice"): the weights of a kind's basic utility terms, the logit probabilities, and
 // the pick of a stack from a uniform draw. The utility itself is in stack_utility.hpp.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -28,7 +29,7 @@ inline bool choice_probabilities(std::span<const double> utility, int current, d
   double largest = -INFINITY;
   for (std::size_t k = 0; k < utility.size(); ++k) {
     probability[k] = utility[k] - (int(k) == current ? 0.0 : switching_cost);
-    largest = std::fmax(largest, probability[k]);
+    largest = std::max(largest, probability[k]);  // not std::fmax: a libm call, and utilities are never NaN
   }
   if (std::isinf(largest)) {
     for (double& p : probability) p = 0.0;
@@ -51,7 +52,7 @@ class SituationOdds {
   void assign(std::span<const double> utility) {
     utility_.assign(utility.begin(), utility.end());
     double top = -INFINITY;
-    for (double u : utility) top = std::fmax(top, u);
+    for (double u : utility) top = std::max(top, u);
     any_ = !std::isinf(top);
     odds_.resize(utility.size());
     for (std::size_t k = 0; k < utility.size(); ++k) odds_[k] = any_ ? std::exp(utility[k] - top) : 0.0;

@@ -22,7 +22,7 @@ struct StackSight {
   int index;
   const StackSpec* spec;
   double capability;
-  double price;           // in the agent's country, USD per million tokens
+  double log_price;       // ln of the price in the agent's country, USD per million tokens
   double country_share;   // last month's share of the country's developers on it
   double global_share;    // last month's share of the world's developers on it
   double capacity_penalty;  // self-hosting demand beyond the country's data-centre power
@@ -44,7 +44,7 @@ inline double situation_utility(const KindWeights& w, const AgentSituation& a, c
   const double price_weight = w.base.log_price * (a.large ? w.large_firm_price_factor : 1.0);
   const bool open = s.spec->open_weights && s.open_usable;
   const bool foreign_closed = !open && a.country->alignment != s.spec->bloc;
-  double u = w.base.capability * s.capability - price_weight * std::log(s.price) +
+  double u = w.base.capability * s.capability - price_weight * s.log_price +
              w.base.country_share * s.country_share + w.global_share * s.global_share + s.calibration;
   u += w.open_weights * (open ? 1.0 : 0.0);
   u += w.alignment * bloc_affinity(a.country->alignment, s.spec->bloc);

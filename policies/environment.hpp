@@ -21,11 +21,19 @@ struct StackEnvironment {
   std::vector<int> localisation;   // [country]: data-localisation level in force
 
   StackEnvironment() = default;
-  StackEnvironment(int countries_, int stacks_)
-      : countries(countries_), stacks(stacks_), capability(stacks_, 0.0), price(cell_count(), 0.0),
-        bonus(cell_count(), 0.0), lock_in(cell_count(), 0.0), open_restricted(cell_count(), 0),
-        localisation(countries_, 0) {
+  StackEnvironment(int countries_, int stacks_) { reset(countries_, stacks_); }
+
+  // Every entry back to its default (zero): the engine reuses one environment a month.
+  void reset(int countries_, int stacks_) {
+    countries = countries_;
+    stacks = stacks_;
+    capability.assign(stacks_, 0.0);
+    price.assign(cell_count(), 0.0);
     for (auto& b : banned) b.assign(cell_count(), 0);
+    bonus.assign(cell_count(), 0.0);
+    lock_in.assign(cell_count(), 0.0);
+    open_restricted.assign(cell_count(), 0);
+    localisation.assign(countries_, 0);
   }
 
   std::size_t cell_count() const { return std::size_t(countries) * stacks; }

@@ -22,10 +22,25 @@ AgentSituation situation(const Scenario& s, AgentKind kind, int country, int seg
   return a;
 }
 
+// ln(price) for each stack, remembering the last price seen: a stack's price is the same
+// in most countries (policies make the exceptions), so a month's table takes about one
+// libm log per stack instead of one per country and stack.
+class LogPrices {
+ public:
+  explicit LogPrices(int stacks) : price_(stacks, std::numeric_limits<double>::quiet_NaN()), log_(stacks, 0.0) {}
+  double operator()(int stack, double price) {
+    if (price != price_[stack]) price_[stack] = price, log_[stack] = std::log(price);
+    return log_[stack];
+  }
+
+ private:
+  std::vector<double> price_, log_;
+};
+
 // Utilities of every stack for one agent situation; the outside option gets -inf
 // (adopters choose among AI stacks; leaving AI is the separate `abandon` rate).
 void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const MonthView& view,
-               const std::vector<double>* constants, std::vector<double>& u) {
+               const std::vector<double>* constants, LogPrices& log_price, std::vector<double>& u) {
   const int K = s.stack_count();
   const int c = static_cast<int>(a.country - s.countries.data());
   const bool network = s.feedback.network;
@@ -37,7 +52,7 @@ void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const
     StackSight sight{k,
                      &s.stacks[k],
                      view.env.capability[k],
-                     view.env.price_in(c, k),
+                     log_price(k, view.env.price_in(c, k)),
                      network ? view.developer_share[std::size_t(c) * K + k] : 0.0,
                      network ? view.global_developer_share[k] : 0.0,
                      view.capacity_penalty.empty() ? 0.0 : view.capacity_penalty[c],
@@ -62,7 +77,8 @@ double log_sum_exp(std::span<const double> u) {
 double adoption_value(const Scenario& s, AgentKind kind, int c, const MonthView& view, const std::vector<double>* constants) {
   std::vector<double> u(s.stack_count());
   AgentSituation a = situation(s, kind, c, 0, -1, view);
-  utilities(s, kind, a, view, constants, u);
+  LogPrices log_price(s.stack_count());
+  utilities(s, kind, a, view, constants, log_price, u);
   return log_sum_exp(u);
 }
 
@@ -110,7 +126,8 @@ Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
         // starting stacks, and the constants must not.
         AgentSituation a = situation(s, kind, c, 0, -1, expected_start);
         a.government_stack = -1;
-        utilities(s, kind, a, expected_start, nullptr, u);
+        LogPrices log_price(K);
+        utilities(s, kind, a, expected_start, nullptr, log_price, u);
         std::vector<double> split = target_split(s, kind, c);
         for (int k = 0; k < K; ++k)
           if (!s.stacks[k].outside) constant[std::size_t(c) * K + k] = std::log(split[k]) - u[k];
@@ -124,26 +141,27 @@ Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
   return cal;
 }
 
-ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
-                         const Calibration& calibration) {
+void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
+                       const Calibration& calibration, ChoiceTable& table) {
   const int K = s.stack_count(), C = s.country_count(), S = population.segments;
   const KindWeights& w = s.kind_weights(kind);
   const AdoptionRule& rule = s.adoption_rule(kind);
   const std::vector<double>& constants = calibration.constant[index_of(kind)];
   const auto outside = s.outside_stack();
   const int employers = kind == AgentKind::developer && w.employer != 0 ? K + 1 : 1;
-  ChoiceTable table(population.group_count(), K, employers);
+  table.reset(population.group_count(), K, employers);
   // Nobody to move (no agents, or no one who revises or adopts): the all-zero visit
   // rates say so, and the rows are never read.
-  if (population.size() == 0 || (w.base.revise <= 0 && !outside && !any_ban(s, kind, view))) return table;
+  if (population.size() == 0 || (w.base.revise <= 0 && !outside && !any_ban(s, kind, view))) return;
 
   // Each group's utilities without the employer's pull, which is all that differs
   // between a group's rows: computed once per group, not once per row.
   const int G = population.group_count();
   std::vector<double> group_utility(std::size_t(G) * K), u(K);
+  LogPrices log_price(K);
   for (int g = 0; g < G; ++g) {
     AgentSituation a = situation(s, kind, g / S, g % S, -1, view);
-    utilities(s, kind, a, view, &constants, u);
+    utilities(s, kind, a, view, &constants, log_price, u);
     std::copy(u.begin(), u.end(), group_utility.begin() + std::ptrdiff_t(g) * K);
   }
 
@@ -203,7 +221,6 @@ ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulatio
       }
     }
   }
-  return table;
 }
 
 }  // namespace stackrace

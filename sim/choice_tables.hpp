@@ -24,8 +24,9 @@ struct Calibration {
 // shares and reference capabilities and prices.
 Calibration calibrate(const Scenario& s, const MonthView& expected_start);
 
-ChoiceTable choice_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
-                         const Calibration& calibration);
+// Fills `table` (reset first) with this month's rows for the agents of `kind`.
+void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
+                       const Calibration& calibration, ChoiceTable& table);
 
 // Firms are split into four segments per country: sector x size.
 inline constexpr int firm_segments = 4;

@@ -83,61 +83,80 @@ std::vector<std::int64_t> seat_population(AgentPopulation& population, const Cho
 
 namespace {
 
+// One group's part of the month's table and tally.
+struct GroupTable {
+  const double* rows;     // [current][employer][k], cumulative
+  int employers;          // as ChoiceTable::employers
+  int stacks;
+  std::int64_t* counts;   // [k]: the group's agents on each stack
+};
+
 // Visits one group's agents in [first, end) of one block, the next one `next_gap(stream)`
-// agents on, and lets each pick its stack from its row of the group's `rows`. K is the
-// number of stacks when known at compile time (0: dynamic_k): the pick is then a fixed
-// run of compares, and with two stacks a single one.
-template <int StaticK, class NextGap>
-void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, NextGap next_gap, CounterStream& stream,
-                  const double* rows, int employers, int dynamic_k, std::int64_t* group_counts,
-                  const EmployerLink* employer, int country) {
-  const int K = StaticK > 0 ? StaticK : dynamic_k;
+// agents on, and lets each pick its stack from its row of `group.rows` (the row of its
+// current stack and of `boss_of(agent)`, its employer's). K is the number of stacks when
+// known at compile time (0: group.stacks): the pick is then a fixed run of compares, and
+// with two stacks a single one.
+template <int StaticK, class NextGap, class BossOf>
+void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, CounterStream& stream, const GroupTable& group,
+                  NextGap next_gap, BossOf boss_of) {
+  const int K = StaticK > 0 ? StaticK : group.stacks;
+  const double* const rows = group.rows;
+  const int employers = group.employers;
   std::array<std::int64_t, std::max(StaticK, 1)> change{};
   for (std::int64_t i = first + next_gap(stream); i < end; i += 1 + next_gap(stream)) {
     const StackIndex current = stack[i];
-    const int boss = employer ? employer->employer_stack(i, country, K) : 0;
-    const double* row = rows + std::ptrdiff_t(current * employers + boss) * K;
+    const double* row = rows + std::ptrdiff_t(current * employers + boss_of(i)) * K;
     const double u = open_unit(stream());
     int pick = 0;
     for (int j = 0; j + 1 < K; ++j) pick += u >= row[j];  // as pick_stack: no data-dependent branch
-    if constexpr (StaticK > 0) {
+    if constexpr (StaticK == 2) {
       // No branch on whether the agent switched, which the CPU would mispredict about as
-      // often as agents switch: the count changes are summed in registers.
+      // often as agents switch: the count changes are summed in registers (with two
+      // stacks, stack 1 gains what stack 0 loses).
+      stack[i] = static_cast<StackIndex>(pick);
+      change[1] += pick - current;
+    } else if constexpr (StaticK > 0) {
       stack[i] = static_cast<StackIndex>(pick);
       for (int k = 0; k < StaticK; ++k) change[k] += (pick == k) - (current == k);
     } else if (pick != current) {
       stack[i] = static_cast<StackIndex>(pick);
-      --group_counts[current];
-      ++group_counts[pick];
+      --group.counts[current];
+      ++group.counts[pick];
     }
   }
+  if constexpr (StaticK == 2) change[0] = -change[1];
   if constexpr (StaticK > 0)
-    for (int k = 0; k < StaticK; ++k) group_counts[k] += change[k];
+    for (int k = 0; k < StaticK; ++k) group.counts[k] += change[k];
 }
 
+// visit_agents with the group's visit rate and employer link resolved once, outside the
+// loop over its agents.
 template <int StaticK>
 void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, VisitRate rate, CounterStream& stream,
-                  const double* rows, int employers, int dynamic_k, std::int64_t* group_counts,
-                  const EmployerLink* employer, int country) {
+                  const GroupTable& group, const EmployerLink* employer, int country) {
   // The stream lives in a register for the group, not behind the reference.
   CounterStream local = stream;
+  auto visit = [&](auto next_gap) {
+    if (employer)
+      visit_agents<StaticK>(stack, first, end, local, group, next_gap,
+                            [&](std::int64_t i) { return employer->employer_stack(i, country, group.stacks); });
+    else
+      visit_agents<StaticK>(stack, first, end, local, group, next_gap, [](std::int64_t) { return 0; });
+  };
   switch (rate.mode) {
     case VisitRate::Mode::none:
       break;
     case VisitRate::Mode::every:
-      visit_agents<StaticK>(stack, first, end, [](CounterStream&) { return std::int64_t{0}; }, local, rows, employers,
-                            dynamic_k, group_counts, employer, country);
+      visit([](CounterStream&) { return std::int64_t{0}; });
       break;
     case VisitRate::Mode::gaps: {
       boost::random::exponential_distribution<double> exponential;  // rate 1
       const double scale = rate.gap_scale;
-      auto next_gap = [&](CounterStream& s) {
+      visit([&](CounterStream& s) {
         // With tiny rates the gap can exceed any index: cap it before converting.
         const double gap = exponential(s) * scale;
         return gap < double(end) ? static_cast<std::int64_t>(gap) : end;
-      };
-      visit_agents<StaticK>(stack, first, end, next_gap, local, rows, employers, dynamic_k, group_counts, employer,
-                            country);
+      });
       break;
     }
   }
@@ -153,7 +172,11 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, St
   const int segments = population.segments;
   std::vector<VisitRate> rates;
   bool anyone = false;
-  for (double rate : table.visit_rate) rates.emplace_back(rate), anyone = anyone || rate > 0;
+  for (double rate : table.visit_rate) {
+    // Most groups share their neighbour's rate: its gap scale (a log1p) is reused.
+    rates.push_back(!rates.empty() && rate == table.visit_rate[rates.size() - 1] ? rates.back() : VisitRate(rate));
+    anyone = anyone || rate > 0;
+  }
   if (!anyone) return;
   const auto revise = K == 2 ? &revise_group<2> : K == 3 ? &revise_group<3> : &revise_group<0>;
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
@@ -165,9 +188,9 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, St
     for (int g = population.group_of(begin); g < population.group_count(); ++g) {
       const std::int64_t first = std::max(population.group_begin[g], begin);
       if (first >= end) break;
-      revise(population.stack.data(), first, std::min(population.group_begin[g + 1], end), rates[g], stream,
-             table.cumulative.data() + table.offset(g, 0, 0), E, K, tally.data() + std::size_t(g) * K, employer,
-             g / segments);
+      const GroupTable group{table.cumulative.data() + table.offset(g, 0, 0), E, K, tally.data() + std::size_t(g) * K};
+      revise(population.stack.data(), first, std::min(population.group_begin[g + 1], end), rates[g], stream, group,
+             employer, g / segments);
     }
   });
 }

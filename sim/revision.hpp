@@ -30,9 +30,16 @@ struct ChoiceTable {
   std::vector<double> visit_rate;  // [group]: probability that an agent is visited this month
   std::vector<double> cumulative;  // [group][current][employer][k]
 
-  ChoiceTable(int groups_, int stacks_, int employers_ = 1)
-      : groups(groups_), stacks(stacks_), employers(employers_), visit_rate(groups_, 0.0),
-        cumulative(std::size_t(groups_) * stacks_ * employers_ * stacks_) {}
+  ChoiceTable() = default;
+  ChoiceTable(int groups_, int stacks_, int employers_ = 1) { reset(groups_, stacks_, employers_); }
+  // All visit rates 0 and all rows 0, keeping the storage: the engine refills one table a month.
+  void reset(int groups_, int stacks_, int employers_ = 1) {
+    groups = groups_;
+    stacks = stacks_;
+    employers = employers_;
+    visit_rate.assign(groups_, 0.0);
+    cumulative.assign(std::size_t(groups_) * stacks_ * employers_ * stacks_, 0.0);
+  }
   std::size_t offset(int group, int current, int employer) const {
     return ((std::size_t(group) * stacks + current) * employers + employer) * stacks;
   }

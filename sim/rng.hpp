@@ -35,7 +35,7 @@ class CounterStream {
   using result_type = std::uint64_t;
 
   explicit CounterStream(const StreamKey& k)
-      : key_(mix64(mix64(mix64(mix64(k.seed) ^ k.run) ^ static_cast<std::uint64_t>(k.step)) ^
+      : next_(mix64(mix64(mix64(mix64(k.seed) ^ k.run) ^ static_cast<std::uint64_t>(k.step)) ^
                    (static_cast<std::uint64_t>(k.kind) << 8 | static_cast<std::uint64_t>(k.purpose))) ^
              mix64(k.index)) {}
 
@@ -43,11 +43,15 @@ class CounterStream {
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
   // SplitMix64 seeded with the key: the n-th number is mix64(key + n * golden), one
   // mix per number. Keys are themselves mixed, so nearby keys give unrelated streams.
-  result_type operator()() { return mix64(key_ + 0x9e3779b97f4a7c15ull * counter_++); }
+  // (`next_` holds key + n * golden: an add per number rather than a multiply.)
+  result_type operator()() {
+    const std::uint64_t x = next_;
+    next_ += 0x9e3779b97f4a7c15ull;
+    return mix64(x);
+  }
 
  private:
-  std::uint64_t key_;
-  std::uint64_t counter_ = 0;
+  std::uint64_t next_;
 };
 
 // A uniform double in (0, 1) from the top 52 bits of a draw, the middles of 2^52 equal

@@ -28,19 +28,37 @@ struct RunState {
   PolicyState policies;
   std::vector<std::uint8_t> government_bans;  // [country][stack]: barred from government use by the government itself
   std::uint64_t employer_salt = 0;
+  // What each month builds afresh, kept between months so that a small run does not
+  // spend its time allocating them again (a 10,000-agent run is 120 short months).
+  MonthView view;
+  std::array<ChoiceTable, agent_kind_count> tables;
+  std::vector<StackIndex> last_month_firms;
 
   AgentPopulation& population(AgentKind kind) { return populations[index_of(kind)]; }
   const AgentPopulation& population(AgentKind kind) const { return populations[index_of(kind)]; }
   std::vector<std::int64_t>& count(AgentKind kind) { return counts[index_of(kind)]; }
   const std::vector<std::int64_t>& count(AgentKind kind) const { return counts[index_of(kind)]; }
-  // Agents of `kind` in country c on stack k, summed over the country's segments.
+  // Agents of `kind` in country c on stack k, summed over the country's segments (as
+  // of the last sum_segments()).
   std::int64_t in_country(AgentKind kind, int c, int k) const {
-    const AgentPopulation& p = population(kind);
-    const int K = scenario.stack_count();
-    std::int64_t n = 0;
-    for (int g = c * p.segments; g < (c + 1) * p.segments; ++g) n += count(kind)[std::size_t(g) * K + k];
-    return n;
+    const std::vector<std::int64_t>& by_country =
+        population(kind).segments == 1 ? count(kind) : segment_sums[index_of(kind)];
+    return by_country[std::size_t(c) * scenario.stack_count() + k];
   }
+  // Sums the counts of kinds split into segments per country: once a month, after
+  // the agents moved, rather than in each of the many in_country() calls.
+  void sum_segments() {
+    const int K = scenario.stack_count();
+    for (AgentKind kind : all_agent_kinds) {
+      const int S = population(kind).segments;
+      if (S == 1) continue;
+      std::vector<std::int64_t>& sums = segment_sums[index_of(kind)];
+      sums.assign(std::size_t(scenario.country_count()) * K, 0);
+      for (std::size_t g = 0; g < count(kind).size() / K; ++g)
+        for (int k = 0; k < K; ++k) sums[g / S * K + k] += count(kind)[g * K + k];
+    }
+  }
+  std::array<std::vector<std::int64_t>, agent_kind_count> segment_sums;  // [kind][c][k], kinds with segments
 };
 
 int segments_of(AgentKind kind) { return kind == AgentKind::firm ? firm_segments : 1; }
@@ -81,15 +99,14 @@ StreamKey stream_key(const Scenario& s, const RunConfig& config, int step, Agent
 }
 
 // The stacks as every country sees them before policies: one price everywhere, each
-// country's own data-localisation regime.
-StackEnvironment environment(const Scenario& s, const StackState& stacks) {
-  StackEnvironment env(s.country_count(), s.stack_count());
+// country's own data-localisation regime. `env` is overwritten in place.
+void set_environment(const Scenario& s, const StackState& stacks, StackEnvironment& env) {
+  env.reset(s.country_count(), s.stack_count());
   env.capability = stacks.capability;
   for (int c = 0; c < env.countries; ++c) {
     env.localisation[c] = s.countries[c].data_localisation;
     for (int k = 0; k < env.stacks; ++k) env.price_in(c, k) = stacks.price[k];
   }
-  return env;
 }
 
 // Self-hosted (open-weight) use beyond the country's data-centre power costs utility.
@@ -117,13 +134,13 @@ std::vector<double> global_developer_share(const RunState& state) {
   return share;
 }
 
-// What agents see this month, from the state at the end of last month.
-MonthView month_view(const RunState& state, int t) {
+// What agents see this month, from the state at the end of last month, into `view`
+// (overwritten in place).
+void see_month(const RunState& state, int t, MonthView& view) {
   const Scenario& s = state.scenario;
   const int K = s.stack_count(), C = s.country_count();
   const auto outside = s.outside_stack();
-  MonthView view;
-  view.env = environment(s, state.stacks);
+  set_environment(s, state.stacks, view.env);
   view.developer_share.assign(std::size_t(C) * K, 0.0);
   view.global_developer_share.assign(K, 0.0);
   view.government_stack.assign(C, -1);
@@ -158,7 +175,6 @@ MonthView month_view(const RunState& state, int t) {
     view.capacity_penalty[c] = capacity_penalty(s, c, t, open_users);
   }
   for (double& x : view.global_developer_share) x = world > 0 ? x / world : 0.0;
-  return view;
 }
 
 // The start as the scenario describes it, not as drawn: starting shares and the
@@ -172,7 +188,7 @@ MonthView expected_start(const Scenario& s) {
     reference.capability[k] = s.stacks[k].reference_capability;
     reference.price[k] = s.stacks[k].reference_price;
   }
-  view.env = environment(s, reference);
+  set_environment(s, reference, view.env);
   view.global_developer_share.assign(K, 0.0);
   double world = 0;
   for (int c = 0; c < C; ++c) {
@@ -198,7 +214,7 @@ ChoiceTable initial_table(const Scenario& s, AgentKind kind, int segments) {
 }
 
 RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out) {
-  RunState state{s, {}, {}, {}, initial_stack_state(s), {}, {}, {}, 0};
+  RunState state{s, {}, {}, {}, initial_stack_state(s), {}, {}, {}, 0, {}, {}, {}, {}};
   state.government_bans.assign(std::size_t(s.country_count()) * s.stack_count(), 0);
   state.policies.accepted_at.assign(s.policies.size(), std::vector<int>(s.countries.size(), -1));
   state.employer_salt = mix64(mix64(s.seed) ^ static_cast<std::uint64_t>(config.run) ^ 0xe3b0c44298fc1c14ull);
@@ -216,6 +232,7 @@ RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out)
     state.counts[index_of(kind)] = seat_population(state.population(kind), initial_table(s, kind, segments),
                                                    stream_key(s, config, 0, kind, StreamPurpose::initial));
   }
+  state.sum_segments();
   state.calibration = calibrate(s, expected_start(s));
   return state;
 }
@@ -224,16 +241,20 @@ void record(const RunState& state, int t, RunResult& out) {
   const Scenario& s = state.scenario;
   const int K = s.stack_count();
   const float no_agents = std::numeric_limits<float>::quiet_NaN();
+  std::vector<double> weighted(K);
   for (AgentKind kind : all_agent_kinds) {
     const AgentPopulation& pop = state.population(kind);
     const std::vector<double>& weight = state.weight[index_of(kind)];
-    std::vector<double> weighted(K, 0.0);
+    std::fill(weighted.begin(), weighted.end(), 0.0);
     double weighted_total = 0;
+    // share [t][c][kind][k]: country c's row for this kind is K floats at c * kinds * K.
+    float* const share = &out.share_at(t, 0, kind, 0);
     for (int c = 0; c < pop.country_count(); ++c) {
       const auto n = pop.agents_in(c);
+      float* const row = share + std::size_t(c) * agent_kind_count * K;
       for (int k = 0; k < K; ++k) {
         const auto on = state.in_country(kind, c, k);
-        out.share_at(t, c, kind, k) = n > 0 ? static_cast<float>(double(on) / double(n)) : no_agents;
+        row[k] = n > 0 ? static_cast<float>(double(on) / double(n)) : no_agents;
         weighted[k] += weight[c] * double(on);
       }
       weighted_total += weight[c] * double(n);
@@ -306,22 +327,22 @@ void step(RunState& state, const RunConfig& config, int t, RunResult& out) {
   const PolicyContext context{s.stacks, s.countries, t};
   const std::vector<double> usage = global_developer_share(state);
   advance_stacks(s, usage, drive_stacks(s.policies, context), state.stacks);
-  MonthView view = month_view(state, t);
+  MonthView& view = state.view;
+  see_month(state, t, view);
   decide_bundles(state, config, t, view);
   edit_environment(s.policies, state.policies, context, view.env);
   decide_regimes(state, config, t, view, view.env, out);
-  std::array<ChoiceTable, agent_kind_count> tables{
-      choice_table(s, AgentKind::country, state.population(AgentKind::country), view, state.calibration),
-      choice_table(s, AgentKind::firm, state.population(AgentKind::firm), view, state.calibration),
-      choice_table(s, AgentKind::developer, state.population(AgentKind::developer), view, state.calibration)};
-  const std::vector<StackIndex> last_month_firms = state.population(AgentKind::firm).stack;
-  EmployerLink employer{last_month_firms.data(), &state.population(AgentKind::firm), state.employer_salt, 1};
+  for (AgentKind kind : all_agent_kinds)
+    fill_choice_table(s, kind, state.population(kind), view, state.calibration, state.tables[index_of(kind)]);
+  state.last_month_firms = state.population(AgentKind::firm).stack;
+  EmployerLink employer{state.last_month_firms.data(), &state.population(AgentKind::firm), state.employer_salt, 1};
   for (AgentKind kind : all_agent_kinds) {
-    const bool employed = kind == AgentKind::developer && tables[index_of(kind)].employers > 1;
-    revise_population(state.population(kind), tables[index_of(kind)],
+    const bool employed = kind == AgentKind::developer && state.tables[index_of(kind)].employers > 1;
+    revise_population(state.population(kind), state.tables[index_of(kind)],
                       stream_key(s, config, t, kind, StreamPurpose::revise), state.count(kind),
                       employed ? &employer : nullptr);
   }
+  state.sum_segments();
   record(state, t, out);
 }
 
