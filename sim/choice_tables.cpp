@@ -37,32 +37,50 @@ class LogPrices {
   std::vector<double> price_, log_;
 };
 
-// Utilities of every stack for one agent situation; the outside option gets -inf
-// (adopters choose among AI stacks; leaving AI is the separate `abandon` rate).
+// Utilities of every stack for one agent situation into u[0 .. K); the outside option
+// gets -inf (adopters choose among AI stacks; leaving AI is the separate `abandon` rate).
 void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const MonthView& view,
-               const std::vector<double>* constants, LogPrices& log_price, std::vector<double>& u) {
+               const std::vector<double>* constants, LogPrices& log_price, std::span<double> u) {
   const int K = s.stack_count();
   const int c = static_cast<int>(a.country - s.countries.data());
   const bool network = s.feedback.network;
+  const KindWeights& w = s.kind_weights(kind);
+  const StackEnvironment& env = view.env;
+  const std::size_t cell = env.cell(c, 0);  // this country's [stack] entries start here
+  const double capacity_penalty = view.capacity_penalty.empty() ? 0.0 : view.capacity_penalty[c];
   for (int k = 0; k < K; ++k) {
-    if (s.stacks[k].outside || view.env.is_banned(kind, c, k)) {
+    if (s.stacks[k].outside || env.banned[index_of(kind)][cell + k]) {
       u[k] = -std::numeric_limits<double>::infinity();
       continue;
     }
     StackSight sight{k,
                      &s.stacks[k],
-                     view.env.capability[k],
-                     log_price(k, view.env.price_in(c, k)),
-                     network ? view.developer_share[std::size_t(c) * K + k] : 0.0,
+                     env.capability[k],
+                     log_price(k, env.price[cell + k]),
+                     network ? view.developer_share[cell + k] : 0.0,
                      network ? view.global_developer_share[k] : 0.0,
-                     view.capacity_penalty.empty() ? 0.0 : view.capacity_penalty[c],
-                     constants ? (*constants)[std::size_t(c) * K + k] : 0.0,
-                     view.env.bonus[view.env.cell(c, k)],
-                     !view.env.open_restricted[view.env.cell(c, k)],
-                     view.env.localisation[c]};
-    u[k] = stack_utility(s.kind_weights(kind), a, sight);
+                     capacity_penalty,
+                     constants ? (*constants)[cell + k] : 0.0,
+                     env.bonus[cell + k],
+                     !env.open_restricted[cell + k],
+                     env.localisation[c]};
+    u[k] = stack_utility(w, a, sight);
   }
 }
+
+// The share of a group's visited agents that act this month: an agent acting at `rate`
+// in a group visited at `visit` acts on a visit with probability rate / visit. Rows
+// mostly repeat the last pair, so its division is remembered.
+class ActingShare {
+ public:
+  double operator()(double rate, double visit) {
+    if (rate != rate_ || visit != visit_) rate_ = rate, visit_ = visit, act_ = visit > 0 ? rate / visit : 0.0;
+    return act_;
+  }
+
+ private:
+  double rate_ = std::numeric_limits<double>::quiet_NaN(), visit_ = std::numeric_limits<double>::quiet_NaN(), act_ = 0;
+};
 
 double log_sum_exp(std::span<const double> u) {
   double top = -std::numeric_limits<double>::infinity();
@@ -149,7 +167,8 @@ void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation&
   const std::vector<double>& constants = calibration.constant[index_of(kind)];
   const auto outside = s.outside_stack();
   const int employers = kind == AgentKind::developer && w.employer != 0 ? K + 1 : 1;
-  table.reset(population.group_count(), K, employers);
+  // Every row that can be read is written below: the rows need no zeroing first.
+  table.reshape(population.group_count(), K, employers);
   // Nobody to move (no agents, or no one who revises or adopts): the all-zero visit
   // rates say so, and the rows are never read.
   if (population.size() == 0 || (w.base.revise <= 0 && !outside && !any_ban(s, kind, view))) return;
@@ -159,11 +178,13 @@ void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation&
   const int G = population.group_count();
   std::vector<double> group_utility(std::size_t(G) * K), u(K);
   LogPrices log_price(K);
-  for (int g = 0; g < G; ++g) {
-    AgentSituation a = situation(s, kind, g / S, g % S, -1, view);
-    utilities(s, kind, a, view, &constants, log_price, u);
-    std::copy(u.begin(), u.end(), group_utility.begin() + std::ptrdiff_t(g) * K);
-  }
+  // Groups are [country][segment]: g = c * S + segment (walked, not divided: an integer
+  // division per group was a visible part of a small run's month).
+  for (int c = 0, g = 0; c < C; ++c)
+    for (int segment = 0; segment < S; ++segment, ++g) {
+      AgentSituation a = situation(s, kind, c, segment, -1, view);
+      utilities(s, kind, a, view, &constants, log_price, {group_utility.data() + std::size_t(g) * K, std::size_t(K)});
+    }
 
   // Monthly probability that a non-adopter adopts, per country (Bass, agents/adoption.hpp).
   std::vector<double> hazard(C, 0.0);
@@ -183,44 +204,48 @@ void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation&
   // non-adopters adopt (only where some are left).
   // Where a stack is banned for this kind, its users must leave it this month: the
   // whole group is visited.
-  for (int g = 0; g < population.group_count(); ++g) {
-    const int c = g / S;
+  // The rate depends only on the country: all its segments share it.
+  for (int c = 0; c < C; ++c) {
     const bool waiting = outside && view.adopted[index_of(kind)][c] < 1.0;
     bool ban = false;
     for (int k = 0; k < K; ++k)
       ban = ban || (view.env.is_banned(kind, c, k) && view.kind_share[index_of(kind)][std::size_t(c) * K + k] > 0);
-    table.visit_rate[g] = ban ? 1.0 : std::max(adopter_rate, waiting ? hazard[c] : 0.0);
+    const double rate = ban ? 1.0 : std::max(adopter_rate, waiting ? hazard[c] : 0.0);
+    std::fill_n(table.visit_rate.begin() + std::ptrdiff_t(c) * S, S, rate);
   }
 
   std::vector<double> p(K);
   SituationOdds odds;
-  for (int g = 0; g < G; ++g) {
-    const int c = g / S;
-    for (int e = 0; e < employers; ++e) {
+  ActingShare acting;
+  for (int c = 0; c < C; ++c)
+    for (int segment = 0, g = c * S; segment < S; ++segment, ++g) {
       const double visit = table.visit_rate[g];
-      const int employer_stack = employers > 1 && e < K ? e : -1;
-      for (int k = 0; k < K; ++k) u[k] = group_utility[std::size_t(g) * K + k] + employer_pull(w, k, employer_stack);
-      odds.assign(u);
-      for (int current = 0; current < K; ++current) {
-        std::span<double> row = table.row(g, current, e);
-        const bool waiting = outside && current == *outside;
-        const bool banned = view.env.is_banned(kind, c, current);
-        const double rate = banned ? 1.0 : waiting ? hazard[c] : w.base.revise;
-        const double act = visit > 0 ? rate / visit : 0.0;
-        // Leaving a stack costs the switching cost plus any lock-in (infrastructure bundles).
-        const double leave = w.base.switching_cost + (waiting ? 0.0 : view.env.lock_in[view.env.cell(c, current)]);
-        const bool any = odds.probabilities(waiting ? -1 : current, leave, p);
-        for (int k = 0; k < K; ++k) row[k] = act * p[k];
-        // With nothing available, users of a banned stack fall back to the outside option.
-        if (!any && banned && outside) row[*outside] += act;
-        if (outside && !waiting && !banned && visit > 0) row[*outside] += rule.abandon / visit;
-        double moved = 0;
-        for (double x : row) moved += x;
-        row[current] += std::max(0.0, 1.0 - moved);
-        cumulate(row);
+      const std::uint8_t* const banned_here = view.env.banned[index_of(kind)].data() + view.env.cell(c, 0);
+      const double* const lock_in = view.env.lock_in.data() + view.env.cell(c, 0);
+      for (int e = 0; e < employers; ++e) {
+        const int employer_stack = employers > 1 && e < K ? e : -1;
+        for (int k = 0; k < K; ++k) u[k] = group_utility[std::size_t(g) * K + k] + employer_pull(w, k, employer_stack);
+        odds.assign(u);
+        for (int current = 0; current < K; ++current) {
+          const std::span<double> row = table.row(g, current, e);
+          const bool waiting = outside && current == *outside;
+          const bool banned = banned_here[current];
+          const double rate = banned ? 1.0 : waiting ? hazard[c] : w.base.revise;
+          const double act = acting(rate, visit);
+          // Leaving a stack costs the switching cost plus any lock-in (infrastructure bundles).
+          const double leave = w.base.switching_cost + (waiting ? 0.0 : lock_in[current]);
+          const bool any = odds.probabilities(waiting ? -1 : current, leave, p);
+          for (int k = 0; k < K; ++k) row[k] = act * p[k];
+          // With nothing available, users of a banned stack fall back to the outside option.
+          if (!any && banned && outside) row[*outside] += act;
+          if (outside && !waiting && !banned && visit > 0) row[*outside] += rule.abandon / visit;
+          double moved = 0;
+          for (double x : row) moved += x;
+          row[current] += std::max(0.0, 1.0 - moved);
+          cumulate(row);
+        }
       }
     }
-  }
 }
 
 }  // namespace stackrace

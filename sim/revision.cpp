@@ -185,12 +185,15 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, St
     auto [begin, end] = bounds_of(population, block);
     // Each group of the block starts afresh at its first agent (the block's first group
     // at the block's start).
-    for (int g = population.group_of(begin); g < population.group_count(); ++g) {
+    const int first_group = population.group_of(begin);
+    // Groups are [country][segment]: the country is walked along, not divided out.
+    for (int g = first_group, country = g / segments, segment = g % segments; g < population.group_count(); ++g) {
       const std::int64_t first = std::max(population.group_begin[g], begin);
       if (first >= end) break;
       const GroupTable group{table.cumulative.data() + table.offset(g, 0, 0), E, K, tally.data() + std::size_t(g) * K};
       revise(population.stack.data(), first, std::min(population.group_begin[g + 1], end), rates[g], stream, group,
-             employer, g / segments);
+             employer, country);
+      if (++segment == segments) segment = 0, ++country;
     }
   });
 }

@@ -54,8 +54,10 @@ struct RunState {
       if (S == 1) continue;
       std::vector<std::int64_t>& sums = segment_sums[index_of(kind)];
       sums.assign(std::size_t(scenario.country_count()) * K, 0);
-      for (std::size_t g = 0; g < count(kind).size() / K; ++g)
-        for (int k = 0; k < K; ++k) sums[g / S * K + k] += count(kind)[g * K + k];
+      const std::int64_t* group = count(kind).data();  // [c][segment][k]
+      for (int c = 0; c < scenario.country_count(); ++c)
+        for (int g = 0; g < S; ++g, group += K)
+          for (int k = 0; k < K; ++k) sums[std::size_t(c) * K + k] += group[k];
     }
   }
   std::array<std::vector<std::int64_t>, agent_kind_count> segment_sums;  // [kind][c][k], kinds with segments

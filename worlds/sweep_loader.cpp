@@ -1,5 +1,6 @@
 #include <boost/math/distributions/normal.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -77,13 +78,20 @@ SweepParameter read_parameter(TableReader& r, DesignKind design) {
   return p;
 }
 
-// Tries the parameter's lowest and highest values on the base scenario.
+// Tries the parameter's lowest and highest values on the base scenario (for a list, its
+// smallest and largest): each costs a full scenario load, before any run starts. A value
+// in between that the model refuses fails its own runs (status 2, with the message).
 void check_extremes(const SweepSpec& spec, const SweepParameter& p, const detail::ScenarioSource& source,
                     const toml::node* at, const std::string& where) {
   std::vector<double> tried;
-  if (p.kind == SweepParameter::Kind::values) tried = p.values;
-  else if (p.kind == SweepParameter::Kind::normal) tried = {p.mean};
-  else tried = {p.lo, p.hi};
+  if (p.kind == SweepParameter::Kind::values) {
+    const auto [lo, hi] = std::minmax_element(p.values.begin(), p.values.end());
+    tried = *lo == *hi ? std::vector<double>{*lo} : std::vector<double>{*lo, *hi};
+  } else if (p.kind == SweepParameter::Kind::normal) {
+    tried = {p.mean};
+  } else {
+    tried = {p.lo, p.hi};
+  }
   for (double value : tried) {
     std::ostringstream assignment;
     assignment.precision(17);
