@@ -55,7 +55,9 @@ class SituationOdds {
     for (double u : utility) top = std::max(top, u);
     any_ = !std::isinf(top);
     odds_.resize(utility.size());
-    for (std::size_t k = 0; k < utility.size(); ++k) odds_[k] = any_ ? std::exp(utility[k] - top) : 0.0;
+    // The best stack's odds are exp(0) = 1 exactly: one exponential fewer per situation.
+    for (std::size_t k = 0; k < utility.size(); ++k)
+      odds_[k] = !any_ ? 0.0 : utility[k] == top ? 1.0 : std::exp(utility[k] - top);
   }
 
   // Fills `probability` for an agent on `current` (-1: none); false (all zero) when no

@@ -92,7 +92,12 @@ void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& des
   }
 }
 
-std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
+Scenario load_base(const SweepSpec& spec) {
+  return load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps, static_cast<std::int64_t>(spec.seed), {}});
+}
+
+std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
+                                          const Scenario& base) {
   if (config.resume) {
     if (!std::filesystem::is_regular_file(config.output))
       throw ScenarioError(config.output + ":1:1: --resume: no sweep file to resume");
@@ -104,10 +109,6 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
   }
   if (std::filesystem::exists(config.output))
     throw ScenarioError(config.output + ":1:1: the output exists: resume it with --resume, or remove it");
-  // The base scenario, as the sweep sizes it, fixes the file's shape and its stored
-  // scenario (parameters cannot change the shape: see load_sweep).
-  const Scenario base = load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps,
-                                                                   static_cast<std::int64_t>(spec.seed), {}});
   const long runs = long(design.points()) * spec.replicates;
   // The parameters' names in design order (names are identifiers, so a space separates
   // them): Saltelli's AB_i takes column i from B in this order.
@@ -127,8 +128,7 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
 
 // How many runs may be in memory at once: enough to keep every core busy with small
 // runs, few enough that large ones fit.
-std::size_t runs_side_by_side(const SweepSpec& spec, const SweepConfig& config) {
-  const Scenario base = load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps, {}, {}, false});
+std::size_t runs_side_by_side(const Scenario& base, const SweepConfig& config) {
   const double agents = double(base.developer_agents + base.firm_agents);
   const double per_run = agents * 2 * bytes_per_agent + 20e6;  // agents, last month's firms, results
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
@@ -206,14 +206,15 @@ using namespace sweep_detail;
 SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
   const auto begin = std::chrono::steady_clock::now();
   const Design design = make_design(spec);
-  auto writer = open_output(spec, config, design);
+  const Scenario base = load_base(spec);
+  auto writer = open_output(spec, config, design, base);
   const std::vector<int> pending = pending_runs(*writer);
   const long total = long(writer->status().size());
   long finished = total - long(pending.size()), ran_now = 0;
   std::size_t next = 0;
   PointScenarios scenarios(spec, design);
   tbb::parallel_pipeline(
-      runs_side_by_side(spec, config),
+      runs_side_by_side(base, config),
       tbb::make_filter<void, int>(tbb::filter_mode::serial_in_order,
                                   [&](tbb::flow_control& fc) -> int {
                                     if (next >= pending.size() || (config.stop && config.stop->load())) {

@@ -21,9 +21,13 @@ namespace stackrace::sweep_detail {
 
 Design make_design(const SweepSpec& spec);
 ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int point, int replicate);
+// The base scenario as the sweep sizes it: it fixes the file's shape and its stored
+// scenario (parameters cannot change the shape: see load_sweep). Read once per sweep.
+Scenario load_base(const SweepSpec& spec);
 // Creates the sweep's file with its design written, or reopens it for --resume.
-std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design);
-std::size_t runs_side_by_side(const SweepSpec& spec, const SweepConfig& config);
+std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
+                                          const Scenario& base);
+std::size_t runs_side_by_side(const Scenario& base, const SweepConfig& config);
 
 // Runs of one design point share its scenario: it is read and checked once, by the
 // first run that needs it (its replicates differ only in the seed).
