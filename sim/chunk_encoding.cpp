@@ -45,11 +45,14 @@ std::vector<unsigned char> shuffle_bytes(const void* data, std::size_t bytes, st
   return out;
 }
 
-std::vector<unsigned char> encode_chunk(const void* data, std::size_t bytes, std::size_t element_size) {
-  const std::vector<unsigned char> shuffled = shuffle_bytes(data, bytes, element_size);
+std::vector<unsigned char> encode_chunk(const void* data, std::size_t bytes, std::size_t element_size,
+                                        Shuffle shuffle) {
+  std::vector<unsigned char> shuffled;
+  if (shuffle == Shuffle::yes) shuffled = shuffle_bytes(data, bytes, element_size);
+  const void* in = shuffle == Shuffle::yes ? shuffled.data() : data;
   libdeflate_compressor& compressor = thread_compressor();
   std::vector<unsigned char> out(libdeflate_zlib_compress_bound(&compressor, bytes));
-  const std::size_t size = libdeflate_zlib_compress(&compressor, shuffled.data(), bytes, out.data(), out.size());
+  const std::size_t size = libdeflate_zlib_compress(&compressor, in, bytes, out.data(), out.size());
   if (size == 0) throw std::runtime_error("compressing a result chunk failed");
   out.resize(size);
   return out;

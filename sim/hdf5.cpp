@@ -93,12 +93,12 @@ Handle open_dataset(hid_t file, const std::string& name) {
 bool has_dataset(hid_t file, const std::string& name) { return H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0; }
 
 Handle create_dataset(hid_t file, const std::string& name, hid_t type, const std::vector<hsize_t>& dims,
-                      const std::vector<hsize_t>& chunk) {
+                      const std::vector<hsize_t>& chunk, Shuffle shuffle) {
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose, "make space for " + name);
   Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make properties for " + name);
   if (!chunk.empty()) {
     check(H5Pset_chunk(props, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
-    check(H5Pset_shuffle(props), "shuffle " + name);
+    if (shuffle == Shuffle::yes) check(H5Pset_shuffle(props), "shuffle " + name);
     check(H5Pset_deflate(props, deflate_level), "compress " + name);
   }
   return Handle(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT), H5Dclose,

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/chunk_encoding.hpp"
+
 namespace stackrace::h5 {
 
 struct Hdf5Error : std::runtime_error {
@@ -52,9 +54,9 @@ Handle open_dataset(hid_t file, const std::string& name);
 bool has_dataset(hid_t file, const std::string& name);
 
 // A dataset of the given shape; `chunk` empty means contiguous, otherwise it is chunked
-// and compressed (shuffle + deflate).
+// and compressed (shuffle, unless told not to, then deflate).
 Handle create_dataset(hid_t file, const std::string& name, hid_t type, const std::vector<hsize_t>& dims,
-                      const std::vector<hsize_t>& chunk = {});
+                      const std::vector<hsize_t>& chunk = {}, Shuffle shuffle = Shuffle::yes);
 std::vector<hsize_t> shape(hid_t dataset);
 
 // Writes `data` (in `type`) into the box [start, start + count) of the dataset.

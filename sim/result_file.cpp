@@ -11,6 +11,10 @@
 namespace stackrace {
 namespace {
 
+// `share` and `global_share` are stored unshuffled (chunk_encoding.hpp, Shuffle): the
+// dataset's filters and the chunks encoded for it must agree.
+constexpr Shuffle shares_shuffle = Shuffle::no;
+
 std::string utc_now() {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char text[32];
@@ -82,10 +86,11 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
     std::string name;
     hid_t type;
     std::vector<std::string> dims;
+    Shuffle shuffle = Shuffle::yes;
   };
   const std::vector<Variable> variables{
-      {"share", H5T_IEEE_F32LE, {"run", "time", "country", "kind", "stack"}},
-      {"global_share", H5T_IEEE_F32LE, {"run", "time", "kind", "stack"}},
+      {"share", H5T_IEEE_F32LE, {"run", "time", "country", "kind", "stack"}, shares_shuffle},
+      {"global_share", H5T_IEEE_F32LE, {"run", "time", "kind", "stack"}, shares_shuffle},
       {"capability", H5T_IEEE_F64LE, {"run", "time", "stack"}},
       {"price", H5T_IEEE_F64LE, {"run", "time", "stack"}},
       {"seed", H5T_STD_I64LE, {"run"}},
@@ -106,7 +111,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       chunk = dims;
       chunk.front() = 1;
     }
-    datasets_[v.name] = h5::create_dataset(file_, v.name, v.type, dims, chunk);
+    datasets_[v.name] = h5::create_dataset(file_, v.name, v.type, dims, chunk, v.shuffle);
     for (unsigned axis = 0; axis < v.dims.size(); ++axis)
       h5::attach_dimension(dataset(v.name), dataset(v.dims[axis]), axis);
   }
@@ -134,16 +139,16 @@ namespace {
 constexpr std::array<const char*, 5> run_chunked{"share", "global_share", "capability", "price", "government_ban_month"};
 
 template <class T>
-std::vector<unsigned char> encoded(const std::vector<T>& values) {
-  return encode_chunk(values.data(), values.size() * sizeof(T), sizeof(T));
+std::vector<unsigned char> encoded(const std::vector<T>& values, Shuffle shuffle = Shuffle::yes) {
+  return encode_chunk(values.data(), values.size() * sizeof(T), sizeof(T), shuffle);
 }
 
 }  // namespace
 
 EncodedRun encode_run(const RunResult& result) {
   EncodedRun run{result.seed, result.agents, result.weight, {}};
-  run.chunks = {encoded(result.share), encoded(result.global_share), encoded(result.capability), encoded(result.price),
-                encoded(result.government_ban_month)};
+  run.chunks = {encoded(result.share, shares_shuffle), encoded(result.global_share, shares_shuffle),
+                encoded(result.capability), encoded(result.price), encoded(result.government_ban_month)};
   return run;
 }
 

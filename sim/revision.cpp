@@ -70,12 +70,16 @@ std::vector<std::int64_t> seat_population(AgentPopulation& population, const Cho
     CounterStream stream(key);
     boost::random::uniform_01<double> uniform;
     auto [begin, end] = bounds_of(population, block);
-    int g = population.group_of(begin);
-    for (std::int64_t i = begin; i < end; ++i) {
-      while (i >= population.group_begin[g + 1]) ++g;
-      auto k = static_cast<StackIndex>(pick_stack(table.row(g, 0), uniform(stream)));
-      population.stack[i] = k;
-      ++tally[std::size_t(g) * K + k];
+    StackIndex* const stack = population.stack.data();
+    for (int g = population.group_of(begin); g < population.group_count() && population.group_begin[g] < end; ++g) {
+      const std::span<const double> row = table.row(g, 0);
+      std::int64_t* const counts = tally.data() + std::size_t(g) * K;
+      const std::int64_t last = std::min(population.group_begin[g + 1], end);
+      for (std::int64_t i = std::max(population.group_begin[g], begin); i < last; ++i) {
+        const auto k = static_cast<StackIndex>(pick_stack(row, uniform(stream)));
+        stack[i] = k;
+        ++counts[k];
+      }
     }
   });
   return counts;

@@ -19,10 +19,12 @@ std::string scratch_file(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("stackrace_" + name + ".h5")).string();
 }
 
-// Shares as a run leaves them: mostly smooth values, NaN where a country has no agents.
+// Shares as a run leaves them: fractions of a count, NaN where a country has no agents.
 std::vector<float> some_shares(std::size_t n) {
   std::vector<float> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = i % 7 == 3 ? NAN : float(0.5 + 0.4 * std::sin(0.01 * double(i)));
+  // Fractions of 200 agents that drift, as a country's counts do from month to month.
+  for (std::size_t i = 0; i < n; ++i)
+    v[i] = i % 7 == 3 ? NAN : float(double(100 + int(80 * std::sin(0.01 * double(i)))) / 200.0);
   return v;
 }
 
@@ -58,28 +60,34 @@ TEST_CASE("an encoded chunk is what HDF5's shuffle and deflate filters decode to
   const std::string path = scratch_file("chunk_encoding");
   const std::vector<float> shares = some_shares(2 * 5000);
   const std::size_t bytes = shares.size() * sizeof(float);
-  const std::vector<unsigned char> chunk = encode_chunk(shares.data(), bytes, sizeof(float));
-  {
-    h5::Handle file = h5::create_file(path);
-    // HDF5's own filter pipeline stores a zlib stream of the same shuffled bytes as ours
-    // (the compressed bytes may differ: two deflate encoders need not agree) ...
-    h5::Handle piped = h5::create_dataset(file, "piped", H5T_IEEE_F32LE, {2, 5000}, {2, 5000});
-    h5::write_box(piped, H5T_NATIVE_FLOAT, {0, 0}, {2, 5000}, shares.data());
-    std::uint32_t filters = 99;
-    const std::vector<unsigned char> stored = raw_chunk(piped, filters);
-    CHECK(filters == 0);  // every filter applied
-    const std::vector<unsigned char> shuffled = shuffle_bytes(shares.data(), bytes, sizeof(float));
-    CHECK(inflate_zlib(stored, bytes) == shuffled);
-    CHECK(inflate_zlib(chunk, bytes) == shuffled);
+  for (Shuffle shuffle : {Shuffle::yes, Shuffle::no}) {
+    INFO("shuffled: " << (shuffle == Shuffle::yes));
+    const std::vector<unsigned char> chunk = encode_chunk(shares.data(), bytes, sizeof(float), shuffle);
+    {
+      h5::Handle file = h5::create_file(path);
+      // HDF5's own filter pipeline stores a zlib stream of the same (shuffled or plain)
+      // bytes as ours (the compressed bytes may differ: two deflate encoders need not agree) ...
+      h5::Handle piped = h5::create_dataset(file, "piped", H5T_IEEE_F32LE, {2, 5000}, {2, 5000}, shuffle);
+      h5::write_box(piped, H5T_NATIVE_FLOAT, {0, 0}, {2, 5000}, shares.data());
+      std::uint32_t filters = 99;
+      const std::vector<unsigned char> stored = raw_chunk(piped, filters);
+      CHECK(filters == 0);  // every filter applied
+      const auto* raw = reinterpret_cast<const unsigned char*>(shares.data());
+      const std::vector<unsigned char> before_deflate =
+          shuffle == Shuffle::yes ? shuffle_bytes(shares.data(), bytes, sizeof(float))
+                                  : std::vector<unsigned char>(raw, raw + bytes);
+      CHECK(inflate_zlib(stored, bytes) == before_deflate);
+      CHECK(inflate_zlib(chunk, bytes) == before_deflate);
 
-    // ... and our chunk, stored directly, reads back through that pipeline as the values.
-    h5::Handle direct = h5::create_dataset(file, "direct", H5T_IEEE_F32LE, {2, 5000}, {2, 5000});
-    const hsize_t origin[2] = {0, 0};
-    h5::check(H5Dwrite_chunk(direct, H5P_DEFAULT, 0, origin, chunk.size(), chunk.data()), "write chunk");
-    std::vector<float> back(shares.size());
-    h5::read_box(direct, H5T_NATIVE_FLOAT, {0, 0}, {2, 5000}, back.data());
-    CHECK(std::memcmp(back.data(), shares.data(), bytes) == 0);  // bit for bit, NaNs included
-    CHECK(chunk.size() < bytes * 3 / 4);  // and it is compressed
+      // ... and our chunk, stored directly, reads back through that pipeline as the values.
+      h5::Handle direct = h5::create_dataset(file, "direct", H5T_IEEE_F32LE, {2, 5000}, {2, 5000}, shuffle);
+      const hsize_t origin[2] = {0, 0};
+      h5::check(H5Dwrite_chunk(direct, H5P_DEFAULT, 0, origin, chunk.size(), chunk.data()), "write chunk");
+      std::vector<float> back(shares.size());
+      h5::read_box(direct, H5T_NATIVE_FLOAT, {0, 0}, {2, 5000}, back.data());
+      CHECK(std::memcmp(back.data(), shares.data(), bytes) == 0);  // bit for bit, NaNs included
+      CHECK(chunk.size() < bytes * 3 / 4);  // and it is compressed
+    }
+    std::filesystem::remove(path);
   }
-  std::filesystem::remove(path);
 }
