@@ -75,7 +75,9 @@ class SituationOdds {
     // Only the current stack may have underflowed to zero odds while others lost theirs
     // to the cost: then the exact shifted form decides.
     if (!(total > 0) || !std::isfinite(total)) return choice_probabilities(utility_, current, switching_cost, probability);
-    for (double& p : probability) p /= total;
+    // One division per row, not one per stack: tables are rebuilt every month.
+    const double inverse = 1.0 / total;
+    for (double& p : probability) p *= inverse;
     return true;
   }
 

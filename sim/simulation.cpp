@@ -53,11 +53,15 @@ struct RunState {
       const int S = population(kind).segments;
       if (S == 1) continue;
       std::vector<std::int64_t>& sums = segment_sums[index_of(kind)];
-      sums.assign(std::size_t(scenario.country_count()) * K, 0);
+      sums.resize(std::size_t(scenario.country_count()) * K);
       const std::int64_t* group = count(kind).data();  // [c][segment][k]
-      for (int c = 0; c < scenario.country_count(); ++c)
-        for (int g = 0; g < S; ++g, group += K)
-          for (int k = 0; k < K; ++k) sums[std::size_t(c) * K + k] += group[k];
+      const int C = scenario.country_count();
+      for (int c = 0; c < C; ++c, group += std::ptrdiff_t(S) * K)
+        for (int k = 0; k < K; ++k) {
+          std::int64_t n = 0;  // summed in a register, not through the vector
+          for (int g = 0; g < S; ++g) n += group[g * K + k];
+          sums[std::size_t(c) * K + k] = n;
+        }
     }
   }
   std::array<std::vector<std::int64_t>, agent_kind_count> segment_sums;  // [kind][c][k], kinds with segments
@@ -152,20 +156,25 @@ void see_month(const RunState& state, int t, MonthView& view) {
     view.adopted[index_of(kind)].assign(C, 0.0);
     view.kind_share[index_of(kind)].assign(std::size_t(C) * K, 0.0);
   }
+  // Shares multiply by each count's reciprocal: one division per country and kind
+  // rather than per stack (these views are rebuilt every month).
   for (int c = 0; c < C; ++c) {
     for (AgentKind kind : all_agent_kinds) {
       const double n = static_cast<double>(state.population(kind).agents_in(c));
+      if (n == 0) continue;  // adopted and shares stay 0
+      const double per_agent = 1.0 / n;
       const double waiting = outside ? static_cast<double>(state.in_country(kind, c, *outside)) : 0.0;
-      view.adopted[index_of(kind)][c] = n > 0 ? 1.0 - waiting / n : 0.0;
-      for (int k = 0; k < K && n > 0; ++k)
-        view.kind_share[index_of(kind)][std::size_t(c) * K + k] = double(state.in_country(kind, c, k)) / n;
+      view.adopted[index_of(kind)][c] = 1.0 - waiting * per_agent;
+      double* const share = view.kind_share[index_of(kind)].data() + std::size_t(c) * K;
+      for (int k = 0; k < K; ++k) share[k] = double(state.in_country(kind, c, k)) * per_agent;
     }
     const double developers = static_cast<double>(state.population(AgentKind::developer).agents_in(c));
     const double weight = state.weight[index_of(AgentKind::developer)][c];
+    const double per_developer = developers > 0 ? 1.0 / developers : 0.0;
     double open_users = 0;
     for (int k = 0; k < K; ++k) {
       const double on = static_cast<double>(state.in_country(AgentKind::developer, c, k));
-      if (developers > 0) view.developer_share[std::size_t(c) * K + k] = on / developers;
+      view.developer_share[std::size_t(c) * K + k] = on * per_developer;
       view.global_developer_share[k] += weight * on;
       if (s.stacks[k].open_weights) {
         open_users += weight * on;
