@@ -99,26 +99,29 @@ struct GroupTable {
 // agents on, and lets each pick its stack from its row of `group.rows` (the row of its
 // current stack and of `boss_of(agent)`, its employer's). K is the number of stacks when
 // known at compile time (0: group.stacks): the pick is then a fixed run of compares, and
-// with two stacks a single one.
-template <int StaticK, class NextGap, class BossOf>
+// with two stacks a single one. Employers is 1 for kinds without an employer link (0:
+// group.employers).
+template <int StaticK, int Employers, class NextGap, class BossOf>
 void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, CounterStream& stream, const GroupTable& group,
                   NextGap next_gap, BossOf boss_of) {
   const int K = StaticK > 0 ? StaticK : group.stacks;
+  const int employers = Employers > 0 ? Employers : group.employers;
   const double* const rows = group.rows;
-  const int employers = group.employers;
+  // Locals the compiler can keep in registers: the stream, and the count changes.
+  CounterStream draws = stream;
+  std::int64_t gained = 0;  // two stacks: stack 1 gains what stack 0 loses
   std::array<std::int64_t, std::max(StaticK, 1)> change{};
-  for (std::int64_t i = first + next_gap(stream); i < end; i += 1 + next_gap(stream)) {
+  for (std::int64_t i = first + next_gap(draws); i < end; i += 1 + next_gap(draws)) {
     const StackIndex current = stack[i];
     const double* row = rows + std::ptrdiff_t(current * employers + boss_of(i)) * K;
-    const double u = open_unit(stream());
+    const double u = open_unit(draws());
     int pick = 0;
     for (int j = 0; j + 1 < K; ++j) pick += u >= row[j];  // as pick_stack: no data-dependent branch
     if constexpr (StaticK == 2) {
       // No branch on whether the agent switched, which the CPU would mispredict about as
-      // often as agents switch: the count changes are summed in registers (with two
-      // stacks, stack 1 gains what stack 0 loses).
+      // often as agents switch: the count changes are summed in registers.
       stack[i] = static_cast<StackIndex>(pick);
-      change[1] += pick - current;
+      gained += pick - current;
     } else if constexpr (StaticK > 0) {
       stack[i] = static_cast<StackIndex>(pick);
       for (int k = 0; k < StaticK; ++k) change[k] += (pick == k) - (current == k);
@@ -128,9 +131,10 @@ void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, Count
       ++group.counts[pick];
     }
   }
-  if constexpr (StaticK == 2) change[0] = -change[1];
-  if constexpr (StaticK > 0)
+  if constexpr (StaticK == 2) group.counts[0] -= gained, group.counts[1] += gained;
+  else if constexpr (StaticK > 0)
     for (int k = 0; k < StaticK; ++k) group.counts[k] += change[k];
+  stream = draws;
 }
 
 // visit_agents with the group's visit rate and employer link resolved once, outside the
@@ -138,14 +142,16 @@ void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, Count
 template <int StaticK>
 void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, VisitRate rate, CounterStream& stream,
                   const GroupTable& group, const EmployerLink* employer, int country) {
-  // The stream lives in a register for the group, not behind the reference.
-  CounterStream local = stream;
   auto visit = [&](auto next_gap) {
     if (employer)
-      visit_agents<StaticK>(stack, first, end, local, group, next_gap,
-                            [&](std::int64_t i) { return employer->employer_stack(i, country, group.stacks); });
+      visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap,
+                               [employer, country, K = group.stacks](std::int64_t i) {
+                                 return employer->employer_stack(i, country, K);
+                               });
+    else if (group.employers == 1)  // no link, and one row per current stack: the usual case
+      visit_agents<StaticK, 1>(stack, first, end, stream, group, next_gap, [](std::int64_t) { return 0; });
     else
-      visit_agents<StaticK>(stack, first, end, local, group, next_gap, [](std::int64_t) { return 0; });
+      visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, [](std::int64_t) { return 0; });
   };
   switch (rate.mode) {
     case VisitRate::Mode::none:
@@ -153,18 +159,16 @@ void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, Visit
     case VisitRate::Mode::every:
       visit([](CounterStream&) { return std::int64_t{0}; });
       break;
-    case VisitRate::Mode::gaps: {
-      boost::random::exponential_distribution<double> exponential;  // rate 1
-      const double scale = rate.gap_scale;
-      visit([&](CounterStream& s) {
+    case VisitRate::Mode::gaps:
+      // Captured by value, so that they stay in registers.
+      visit([exponential = boost::random::exponential_distribution<double>(), scale = rate.gap_scale,
+             end](CounterStream& s) mutable {
         // With tiny rates the gap can exceed any index: cap it before converting.
         const double gap = exponential(s) * scale;
         return gap < double(end) ? static_cast<std::int64_t>(gap) : end;
       });
       break;
-    }
   }
-  stream = local;
 }
 
 }  // namespace
