@@ -14,8 +14,8 @@ struct ShareChange {
   double half_width() const { return (high - low) / 2; }
 };
 
-// Student's t quantile t_{0.975}(df), df >= 1.
-double t_975(int df);
+// Student's t quantile t_{0.975}(df), df > 0 (fractional for Welch's intervals).
+double t_975(double df);
 
 ShareChange paired_change(const std::vector<double>& base, const std::vector<double>& alternative);
 ShareChange independent_change(const std::vector<double>& base, const std::vector<double>& alternative);

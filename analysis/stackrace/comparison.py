@@ -10,9 +10,8 @@ estimated per replicate pair, which cancels most of the run-to-run noise::
 
 gives the world's change and its paired interval as `stackrace compare` prints them.
 Countries are ranked by the absolute change on the chosen stack (the CLI ranks by the
-largest change on any stack), and Welch's intervals (independent seeds) use the exact
-t quantile at fractional degrees of freedom (the CLI rounds them down), so those can
-differ slightly from the CLI's.
+largest change on any stack). Both use the exact t quantile, at fractional degrees of
+freedom for Welch's intervals (independent seeds).
 """
 from __future__ import annotations
 
