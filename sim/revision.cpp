@@ -179,6 +179,7 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, St
   const int K = table.stacks, E = table.employers;
   const int segments = population.segments;
   std::vector<VisitRate> rates;
+  rates.reserve(table.visit_rate.size());
   bool anyone = false;
   for (double rate : table.visit_rate) {
     // Most groups share their neighbour's rate: its gap scale (a log1p) is reused.

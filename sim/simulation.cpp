@@ -51,8 +51,9 @@ struct RunState {
     const int K = scenario.stack_count();
     for (AgentKind kind : all_agent_kinds) {
       const int S = population(kind).segments;
-      if (S == 1) continue;
       std::vector<std::int64_t>& sums = segment_sums[index_of(kind)];
+      // One segment: the counts are the sums. No agents: the sums stay zero.
+      if (S == 1 || (population(kind).size() == 0 && !sums.empty())) continue;
       sums.resize(std::size_t(scenario.country_count()) * K);
       const std::int64_t* group = count(kind).data();  // [c][segment][k]
       const int C = scenario.country_count();
