@@ -21,13 +21,14 @@ libdeflate_compressor& thread_compressor() {
   return *compressor;
 }
 
-// The shuffle for a size known at compile time: one pass over the elements, each read
-// once and its bytes sent to their planes (a strided byte loop per plane is several
-// times slower, and this runs over every run's results).
+// One pass over the elements, each read once and its bytes sent to their planes. With
+// the size known at compile time (Size > 0; else `size`) the inner loop unrolls: a
+// strided byte loop per plane was several times slower, and this runs over every run.
 template <std::size_t Size>
-void shuffle_elements(const unsigned char* in, std::size_t elements, unsigned char* out) {
+void shuffle_elements(const unsigned char* in, std::size_t elements, std::size_t size, unsigned char* out) {
+  const std::size_t n = Size > 0 ? Size : size;
   for (std::size_t i = 0; i < elements; ++i)
-    for (std::size_t j = 0; j < Size; ++j) out[j * elements + i] = in[i * Size + j];
+    for (std::size_t j = 0; j < n; ++j) out[j * elements + i] = in[i * n + j];
 }
 
 }  // namespace
@@ -36,11 +37,9 @@ std::vector<unsigned char> shuffle_bytes(const void* data, std::size_t bytes, st
   const auto* in = static_cast<const unsigned char*>(data);
   std::vector<unsigned char> out(bytes);
   const std::size_t elements = element_size > 1 ? bytes / element_size : 0;
-  if (element_size == 4) shuffle_elements<4>(in, elements, out.data());
-  else if (element_size == 8) shuffle_elements<8>(in, elements, out.data());
-  else
-    for (std::size_t j = 0; j < element_size && elements > 0; ++j)
-      for (std::size_t i = 0; i < elements; ++i) out[j * elements + i] = in[i * element_size + j];
+  if (element_size == 4) shuffle_elements<4>(in, elements, 4, out.data());
+  else if (element_size == 8) shuffle_elements<8>(in, elements, 8, out.data());
+  else shuffle_elements<0>(in, elements, element_size, out.data());
   for (std::size_t b = elements * element_size; b < bytes; ++b) out[b] = in[b];  // no shuffle, or leftovers
   return out;
 }

@@ -37,6 +37,14 @@ void for_each_block(const AgentPopulation& population, Tally& total, VisitBlock 
     for (std::size_t j = 0; j < total.size(); ++j) total[j] += t[j];
 }
 
+// Calls visit(g, first, last) for each group g with agents in the block [begin, end),
+// [first, last) being its part of the block.
+template <class Visit>
+void for_each_group_part(const AgentPopulation& population, std::int64_t begin, std::int64_t end, Visit visit) {
+  for (int g = population.group_of(begin); g < population.group_count() && population.group_begin[g] < end; ++g)
+    visit(g, std::max(population.group_begin[g], begin), std::min(population.group_begin[g + 1], end));
+}
+
 struct BlockBounds {
   std::int64_t begin, end;
 };
@@ -71,16 +79,15 @@ std::vector<std::int64_t> seat_population(AgentPopulation& population, const Cho
     boost::random::uniform_01<double> uniform;
     auto [begin, end] = bounds_of(population, block);
     StackIndex* const stack = population.stack.data();
-    for (int g = population.group_of(begin); g < population.group_count() && population.group_begin[g] < end; ++g) {
+    for_each_group_part(population, begin, end, [&](int g, std::int64_t first, std::int64_t last) {
       const std::span<const double> row = table.row(g, 0);
       std::int64_t* const counts = tally.data() + std::size_t(g) * K;
-      const std::int64_t last = std::min(population.group_begin[g + 1], end);
-      for (std::int64_t i = std::max(population.group_begin[g], begin); i < last; ++i) {
+      for (std::int64_t i = first; i < last; ++i) {
         const auto k = static_cast<StackIndex>(pick_stack(row, uniform(stream)));
         stack[i] = k;
         ++counts[k];
       }
-    }
+    });
   });
   return counts;
 }
@@ -193,17 +200,15 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, St
     CounterStream stream(key);
     auto [begin, end] = bounds_of(population, block);
     // Each group of the block starts afresh at its first agent (the block's first group
-    // at the block's start).
+    // at the block's start). Groups are [country][segment]: the country is walked along,
+    // not divided out.
     const int first_group = population.group_of(begin);
-    // Groups are [country][segment]: the country is walked along, not divided out.
-    for (int g = first_group, country = g / segments, segment = g % segments; g < population.group_count(); ++g) {
-      const std::int64_t first = std::max(population.group_begin[g], begin);
-      if (first >= end) break;
+    int country = first_group / segments, segment = first_group % segments;
+    for_each_group_part(population, begin, end, [&](int g, std::int64_t first, std::int64_t last) {
       const GroupTable group{table.cumulative.data() + table.offset(g, 0, 0), E, K, tally.data() + std::size_t(g) * K};
-      revise(population.stack.data(), first, std::min(population.group_begin[g + 1], end), rates[g], stream, group,
-             employer, country);
+      revise(population.stack.data(), first, last, rates[g], stream, group, employer, country);
       if (++segment == segments) segment = 0, ++country;
-    }
+    });
   });
 }
 

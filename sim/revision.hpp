@@ -9,7 +9,6 @@
 // each group's start (gaps are memoryless, so this is exact): the work grows with the
 // visits, not the population, and the result does not depend on how blocks are spread
 // over threads.
-#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -32,12 +31,8 @@ struct ChoiceTable {
   std::vector<double> cumulative;  // [group][current][employer][k]
 
   ChoiceTable() = default;
-  ChoiceTable(int groups_, int stacks_, int employers_ = 1) { reset(groups_, stacks_, employers_); }
   // All visit rates 0 and all rows 0.
-  void reset(int groups_, int stacks_, int employers_ = 1) {
-    reshape(groups_, stacks_, employers_);
-    std::fill(cumulative.begin(), cumulative.end(), 0.0);
-  }
+  ChoiceTable(int groups_, int stacks_, int employers_ = 1) { reshape(groups_, stacks_, employers_); }
   // All visit rates 0 and the rows as they were (for a caller that writes every row
   // it lets be read), keeping the storage: the engine refills one table a month.
   void reshape(int groups_, int stacks_, int employers_ = 1) {
