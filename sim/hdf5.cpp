@@ -4,6 +4,8 @@
 
 #include <hdf5_hl.h>
 
+#include <algorithm>
+
 namespace stackrace::h5 {
 namespace {
 // HDF5 prints its own error stack by default; we report through exceptions instead.
@@ -141,18 +143,32 @@ Handle string_type() {
   return type;
 }
 
+namespace {
+// HDF5 converts variable-length strings through a buffer it zeroes first, 1 MiB by
+// default: for a few dozen names that was most of the time to create a result file.
+// hvl_t (16 bytes) is the largest element such a conversion holds.
+Handle string_transfer(std::size_t count) {
+  Handle transfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "make transfer properties");
+  check(H5Pset_buffer(transfer, std::max<std::size_t>(count, 1) * sizeof(hvl_t), nullptr, nullptr),
+        "size the string conversion buffer");
+  return transfer;
+}
+}  // namespace
+
 void write_strings(hid_t dataset, const std::vector<std::string>& values) {
   std::vector<const char*> pointers;
   for (const auto& v : values) pointers.push_back(v.c_str());
   Handle type = string_type();
-  check(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "write strings");
+  Handle transfer = string_transfer(values.size());
+  check(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, transfer, pointers.data()), "write strings");
 }
 
 std::vector<std::string> read_strings(hid_t dataset) {
   std::vector<hsize_t> dims = shape(dataset);
   std::vector<char*> pointers(dims.empty() ? 1 : dims[0], nullptr);
   Handle type = string_type();
-  check(H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "read strings");
+  Handle transfer = string_transfer(pointers.size());
+  check(H5Dread(dataset, type, H5S_ALL, H5S_ALL, transfer, pointers.data()), "read strings");
   std::vector<std::string> values(pointers.begin(), pointers.end());
   Handle space(H5Dget_space(dataset), H5Sclose, "read strings");
   H5Dvlen_reclaim(type, space, H5P_DEFAULT, pointers.data());
