@@ -71,7 +71,8 @@ class SituationOdds {
     // With no current stack every option pays the cost: it cancels.
     const double off = current < 0 ? 1.0 : leave_;
     double total = 0;
-    for (std::size_t k = 0; k < odds_.size(); ++k) total += (probability[k] = odds_[k] * (int(k) == current ? 1.0 : off));
+    for (std::size_t k = 0; k < probability.size(); ++k)
+      total += (probability[k] = odds_[k] * (int(k) == current ? 1.0 : off));
     // Only the current stack may have underflowed to zero odds while others lost theirs
     // to the cost: then the exact shifted form decides.
     if (!(total > 0) || !std::isfinite(total)) return choice_probabilities(utility_, current, switching_cost, probability);

@@ -39,9 +39,11 @@ class LogPrices {
 
 // Utilities of every stack for one agent situation into u[0 .. K); the outside option
 // gets -inf (adopters choose among AI stacks; leaving AI is the separate `abandon` rate).
+// StaticK > 0 is the stack count known at compile time (see fill_table); 0: any.
+template <int StaticK = 0>
 void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const MonthView& view,
                const std::vector<double>* constants, LogPrices& log_price, std::span<double> u) {
-  const int K = s.stack_count();
+  const int K = StaticK > 0 ? StaticK : s.stack_count();
   const int c = static_cast<int>(a.country - s.countries.data());
   const bool network = s.feedback.network;
   const KindWeights& w = s.kind_weights(kind);
@@ -159,31 +161,33 @@ Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
   return cal;
 }
 
-void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
-                       const Calibration& calibration, ChoiceTable& table) {
-  const int K = s.stack_count(), C = s.country_count(), S = population.segments;
+namespace {
+
+// The month's rows and visit rates for a table already shaped. StaticK > 0 is the stack
+// count known at compile time, for the usual 2 or 3 stacks: the many short loops over
+// stacks unroll, which made a small run's tables about twice as cheap. 0: any count.
+template <int StaticK>
+void fill_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
+                const Calibration& calibration, ChoiceTable& table) {
+  const int K = StaticK > 0 ? StaticK : s.stack_count(), C = s.country_count(), S = population.segments;
   const KindWeights& w = s.kind_weights(kind);
   const AdoptionRule& rule = s.adoption_rule(kind);
   const std::vector<double>& constants = calibration.constant[index_of(kind)];
   const auto outside = s.outside_stack();
-  const int employers = kind == AgentKind::developer && w.employer != 0 ? K + 1 : 1;
-  // Every row that can be read is written below: the rows need no zeroing first.
-  table.reshape(population.group_count(), K, employers);
-  // Nobody to move (no agents, or no one who revises or adopts): the all-zero visit
-  // rates say so, and the rows are never read.
-  if (population.size() == 0 || (w.base.revise <= 0 && !outside && !any_ban(s, kind, view))) return;
+  const int employers = table.employers;
 
   // Each group's utilities without the employer's pull, which is all that differs
   // between a group's rows: computed once per group, not once per row.
   const int G = population.group_count();
-  std::vector<double> group_utility(std::size_t(G) * K), u(K);
+  std::vector<double> group_utility(std::size_t(G) * K);
   LogPrices log_price(K);
   // Groups are [country][segment]: g = c * S + segment (walked, not divided: an integer
   // division per group was a visible part of a small run's month).
   for (int c = 0, g = 0; c < C; ++c)
     for (int segment = 0; segment < S; ++segment, ++g) {
       AgentSituation a = situation(s, kind, c, segment, -1, view);
-      utilities(s, kind, a, view, &constants, log_price, {group_utility.data() + std::size_t(g) * K, std::size_t(K)});
+      utilities<StaticK>(s, kind, a, view, &constants, log_price,
+                         {group_utility.data() + std::size_t(g) * K, std::size_t(K)});
     }
 
   // Monthly probability that a non-adopter adopts, per country (Bass, agents/adoption.hpp).
@@ -214,7 +218,13 @@ void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation&
     std::fill_n(table.visit_rate.begin() + std::ptrdiff_t(c) * S, S, rate);
   }
 
-  std::vector<double> p(K);
+  // Spans of K entries, K a constant where it is known: their loops unroll.
+  auto scratch = [K] {
+    if constexpr (StaticK > 0) return std::array<double, StaticK>{};
+    else return std::vector<double>(K);
+  };
+  auto u_storage = scratch(), p_storage = scratch();
+  const std::span<double> u(u_storage.data(), std::size_t(K)), p(p_storage.data(), std::size_t(K));
   SituationOdds odds;
   ActingShare acting;
   for (int c = 0; c < C; ++c)
@@ -227,7 +237,7 @@ void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation&
         for (int k = 0; k < K; ++k) u[k] = group_utility[std::size_t(g) * K + k] + employer_pull(w, k, employer_stack);
         odds.assign(u);
         for (int current = 0; current < K; ++current) {
-          const std::span<double> row = table.row(g, current, e);
+          const std::span<double> row(table.cumulative.data() + table.offset(g, current, e), std::size_t(K));
           const bool waiting = outside && current == *outside;
           const bool banned = banned_here[current];
           const double rate = banned ? 1.0 : waiting ? hazard[c] : w.base.revise;
@@ -246,6 +256,23 @@ void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation&
         }
       }
     }
+}
+
+
+}  // namespace
+
+void fill_choice_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
+                       const Calibration& calibration, ChoiceTable& table) {
+  const int K = s.stack_count();
+  const KindWeights& w = s.kind_weights(kind);
+  const int employers = kind == AgentKind::developer && w.employer != 0 ? K + 1 : 1;
+  // Every row that can be read is written by fill_table: the rows need no zeroing first.
+  table.reshape(population.group_count(), K, employers);
+  // Nobody to move (no agents, or no one who revises or adopts): the all-zero visit
+  // rates say so, and the rows are never read.
+  if (population.size() == 0 || (w.base.revise <= 0 && !s.outside_stack() && !any_ban(s, kind, view))) return;
+  const auto fill = K == 2 ? &fill_table<2> : K == 3 ? &fill_table<3> : &fill_table<0>;
+  fill(s, kind, population, view, calibration, table);
 }
 
 }  // namespace stackrace
