@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -96,25 +98,33 @@ Scenario load_base(const SweepSpec& spec) {
   return load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps, static_cast<std::int64_t>(spec.seed), {}});
 }
 
-std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
-                                          const Scenario& base) {
+void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
   if (config.resume) {
     if (!std::filesystem::is_regular_file(config.output))
       throw ScenarioError(config.output + ":1:1: --resume: no sweep file to resume");
+    return;
+  }
+  if (std::filesystem::exists(config.output))
+    throw ScenarioError(config.output + ":1:1: the output exists: resume it with --resume, or remove it");
+  const long runs = long(design.points()) * spec.replicates;
+  if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
+}
+
+std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
+                                          const Scenario& base) {
+  check_output(spec, config, design);
+  if (config.resume) {
     auto writer = ResultWriter::reopen(config.output);
     if (writer->attribute("sweep") != spec.resolved_toml)
       throw ScenarioError(config.output + ":1:1: --resume: this file was written by a different sweep than " + spec.path);
     h5::start_checkpointing(writer->file());
     return writer;
   }
-  if (std::filesystem::exists(config.output))
-    throw ScenarioError(config.output + ":1:1: the output exists: resume it with --resume, or remove it");
   const long runs = long(design.points()) * spec.replicates;
   // The parameters' names in design order (names are identifiers, so a space separates
   // them): Saltelli's AB_i takes column i from B in this order.
   std::string parameters;
   for (const SweepParameter& p : spec.parameters) parameters += (parameters.empty() ? "" : " ") + p.name;
-  if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
   auto writer = std::make_unique<ResultWriter>(
       config.output, base, static_cast<int>(runs),
       std::map<std::string, std::string>{{"command", "sweep"}, {"sweep", spec.resolved_toml},
@@ -207,9 +217,27 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
   const auto begin = std::chrono::steady_clock::now();
   const Design design = make_design(spec);
   const Scenario base = load_base(spec);
-  auto writer = open_output(spec, config, design, base);
-  const std::vector<int> pending = pending_runs(*writer);
-  const long total = long(writer->status().size());
+  // A new file's runs are all pending, so they start while another thread creates the
+  // file (its ~40 datasets and dimension scales took a few percent of a sweep of small
+  // runs); the writer stage waits for it. Only that thread, and then the writer stage,
+  // call HDF5. Resuming reads what is pending from the file first.
+  check_output(spec, config, design);
+  std::unique_ptr<ResultWriter> writer;
+  std::future<std::unique_ptr<ResultWriter>> opening;
+  std::vector<int> pending;
+  if (config.resume) {
+    writer = open_output(spec, config, design, base);
+    pending = pending_runs(*writer);
+  } else {
+    opening = std::async(std::launch::async, [&] { return open_output(spec, config, design, base); });
+    pending.resize(std::size_t(design.points()) * spec.replicates);
+    std::iota(pending.begin(), pending.end(), 0);
+  }
+  auto opened = [&]() -> ResultWriter& {
+    if (!writer) writer = opening.get();
+    return *writer;
+  };
+  const long total = long(design.points()) * spec.replicates;
   long finished = total - long(pending.size()), ran_now = 0;
   std::size_t next = 0;
   PointScenarios scenarios(spec, design);
@@ -226,11 +254,11 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
           tbb::make_filter<int, RunOutput>(tbb::filter_mode::parallel,
                                            [&](int run) { return run_one(spec, scenarios, run, config.stop); }) &
           tbb::make_filter<RunOutput, void>(tbb::filter_mode::serial_out_of_order, [&](RunOutput out) {
-            if (!record_run(*writer, out)) return;
+            if (!record_run(opened(), out)) return;
             ++ran_now;
             if (config.on_run) config.on_run(++finished, total);
           }));
-  return finish(*writer, ran_now, begin);
+  return finish(opened(), ran_now, begin);
 }
 
 }  // namespace stackrace

@@ -24,7 +24,11 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
 // The base scenario as the sweep sizes it: it fixes the file's shape and its stored
 // scenario (parameters cannot change the shape: see load_sweep). Read once per sweep.
 Scenario load_base(const SweepSpec& spec);
-// Creates the sweep's file with its design written, or reopens it for --resume.
+// Throws ScenarioError where the output cannot take this sweep: it exists (without
+// --resume), it is missing (with --resume), or the design has too many runs.
+void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design);
+// Creates the sweep's file with its design written, or reopens it for --resume (after
+// check_output).
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
                                           const Scenario& base);
 std::size_t runs_side_by_side(const Scenario& base, const SweepConfig& config);
