@@ -46,7 +46,8 @@ void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const
   const int K = StaticK > 0 ? StaticK : s.stack_count();
   const int c = static_cast<int>(a.country - s.countries.data());
   const bool network = s.feedback.network;
-  const KindWeights& w = s.kind_weights(kind);
+  // A copy: the weights stay in registers across the stores to u, which could alias them.
+  const KindWeights w = s.kind_weights(kind);
   const StackEnvironment& env = view.env;
   const std::size_t cell = env.cell(c, 0);  // this country's [stack] entries start here
   const double capacity_penalty = view.capacity_penalty.empty() ? 0.0 : view.capacity_penalty[c];

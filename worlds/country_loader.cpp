@@ -212,37 +212,6 @@ toml::table shares_table(const Scenario& s, const std::vector<double>& share) {
   return t;
 }
 
-// The resolved scenario must be the whole experiment on its own, so the countries as
-// read — table rows, rules and overrides applied — replace the `[[countries]]` entries,
-// and the table is no longer named.
-void materialise(toml::table& root, const Scenario& s) {
-  toml::array countries;
-  for (const CountrySpec& c : s.countries) {
-    toml::table t;
-    t.insert("id", c.id);
-    t.insert("name", c.name);
-    t.insert("region", c.region);
-    t.insert("developers", c.developers);
-    t.insert("firms", c.firms);
-    t.insert("gdp_per_capita", c.gdp_per_capita);
-    t.insert("alignment", alignment_name(c.alignment));
-    t.insert("ec_tier", c.export_control_tier);
-    t.insert("data_localisation", c.data_localisation);
-    t.insert("electricity_gw", c.electricity_gw);
-    t.insert("electricity_growth", c.electricity_growth);
-    t.insert("datacenter_mw", c.datacenter_mw);
-    t.insert("physical_share", c.physical_share);
-    t.insert("large_share", c.large_share);
-    toml::table shares;
-    for (AgentKind kind : all_agent_kinds)
-      shares.insert(std::string(agent_kind_name(kind)), shares_table(s, c.initial_share[index_of(kind)]));
-    t.insert("initial_share", std::move(shares));
-    countries.push_back(std::move(t));
-  }
-  root.insert_or_assign("countries", std::move(countries));
-  if (auto world = root.get_as<toml::table>("world")) world->erase("countries_table");
-}
-
 }  // namespace
 
 void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
@@ -315,7 +284,34 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
   };
   too_few_agents("developer_agents", s.developer_agents, [](const CountrySpec& c) { return c.developers > 0; }, "developers");
   too_few_agents("firm_agents", s.firm_agents, [](const CountrySpec& c) { return c.firms > 0; }, "firms");
-  materialise(root.raw(), s);
+}
+
+void write_resolved_countries(toml::table& root, const Scenario& s) {
+  toml::array countries;
+  for (const CountrySpec& c : s.countries) {
+    toml::table t;
+    t.insert("id", c.id);
+    t.insert("name", c.name);
+    t.insert("region", c.region);
+    t.insert("developers", c.developers);
+    t.insert("firms", c.firms);
+    t.insert("gdp_per_capita", c.gdp_per_capita);
+    t.insert("alignment", alignment_name(c.alignment));
+    t.insert("ec_tier", c.export_control_tier);
+    t.insert("data_localisation", c.data_localisation);
+    t.insert("electricity_gw", c.electricity_gw);
+    t.insert("electricity_growth", c.electricity_growth);
+    t.insert("datacenter_mw", c.datacenter_mw);
+    t.insert("physical_share", c.physical_share);
+    t.insert("large_share", c.large_share);
+    toml::table shares;
+    for (AgentKind kind : all_agent_kinds)
+      shares.insert(std::string(agent_kind_name(kind)), shares_table(s, c.initial_share[index_of(kind)]));
+    t.insert("initial_share", std::move(shares));
+    countries.push_back(std::move(t));
+  }
+  root.insert_or_assign("countries", std::move(countries));
+  if (auto world = root.get_as<toml::table>("world")) world->erase("countries_table");
 }
 
 }  // namespace stackrace

@@ -230,7 +230,10 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrid
   read_countries(root, s, source);
   read_policies(root, s, source);
   root.done();
-  if (overrides.resolve_text) s.resolved_toml = serialise(table);
+  if (overrides.resolve_text) {
+    write_resolved_countries(table, s);
+    s.resolved_toml = serialise(table);
+  }
   return s;
 }
 
