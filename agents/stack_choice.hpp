@@ -3,9 +3,11 @@
 // "Choice"): the weights of a kind's basic utility terms, the logit probabilities, and
 // the pick of a stack from a uniform draw. The utility itself is in stack_utility.hpp.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 namespace stackrace {
@@ -46,15 +48,23 @@ inline bool choice_probabilities(std::span<const double> utility, int current, d
 // cost, so the odds exp(U_k - max U) are computed once per situation and each current's
 // row reweighs them by exp(-switching_cost) off the current stack: K exponentials per
 // situation instead of K per row. (Equal to choice_probabilities up to rounding.)
+// StaticK > 0: the number of stacks, known at compile time, so that the odds live in a
+// fixed array (no heap storage the caller's writes might alias) and the loops unroll;
+// 0: any number.
+template <int StaticK = 0>
 class SituationOdds {
  public:
   // Takes the utilities of one situation (before the switching cost; -inf: unavailable).
   void assign(std::span<const double> utility) {
-    utility_.assign(utility.begin(), utility.end());
+    if constexpr (StaticK > 0) {
+      std::copy(utility.begin(), utility.end(), utility_.begin());
+    } else {
+      utility_.assign(utility.begin(), utility.end());
+      odds_.resize(utility.size());
+    }
     double top = -INFINITY;
     for (double u : utility) top = std::max(top, u);
     any_ = !std::isinf(top);
-    odds_.resize(utility.size());
     // The best stack's odds are exp(0) = 1 exactly: one exponential fewer per situation.
     for (std::size_t k = 0; k < utility.size(); ++k)
       odds_[k] = !any_ ? 0.0 : utility[k] == top ? 1.0 : std::exp(utility[k] - top);
@@ -75,7 +85,8 @@ class SituationOdds {
       total += (probability[k] = odds_[k] * (int(k) == current ? 1.0 : off));
     // Only the current stack may have underflowed to zero odds while others lost theirs
     // to the cost: then the exact shifted form decides.
-    if (!(total > 0) || !std::isfinite(total)) return choice_probabilities(utility_, current, switching_cost, probability);
+    if (!(total > 0) || !std::isfinite(total))
+      return choice_probabilities({utility_.data(), probability.size()}, current, switching_cost, probability);
     // One division per row, not one per stack: tables are rebuilt every month.
     const double inverse = 1.0 / total;
     for (double& p : probability) p *= inverse;
@@ -83,7 +94,9 @@ class SituationOdds {
   }
 
  private:
-  std::vector<double> utility_, odds_;
+  using Values = std::conditional_t<(StaticK > 0), std::array<double, std::size_t(StaticK > 0 ? StaticK : 1)>,
+                                    std::vector<double>>;
+  Values utility_{}, odds_{};
   bool any_ = false;
   double cost_ = NAN, leave_ = 0;
 };

@@ -226,7 +226,7 @@ void fill_table(const Scenario& s, AgentKind kind, const AgentPopulation& popula
   };
   auto u_storage = scratch(), p_storage = scratch();
   const std::span<double> u(u_storage.data(), std::size_t(K)), p(p_storage.data(), std::size_t(K));
-  SituationOdds odds;
+  SituationOdds<StaticK> odds;
   ActingShare acting;
   for (int c = 0; c < C; ++c)
     for (int segment = 0, g = c * S; segment < S; ++segment, ++g) {
