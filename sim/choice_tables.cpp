@@ -41,13 +41,11 @@ class LogPrices {
 // gets -inf (adopters choose among AI stacks; leaving AI is the separate `abandon` rate).
 // StaticK > 0 is the stack count known at compile time (see fill_table); 0: any.
 template <int StaticK = 0>
-void utilities(const Scenario& s, AgentKind kind, const AgentSituation& a, const MonthView& view,
+void utilities(const Scenario& s, AgentKind kind, const KindWeights& w, const AgentSituation& a, const MonthView& view,
                const std::vector<double>* constants, LogPrices& log_price, std::span<double> u) {
   const int K = StaticK > 0 ? StaticK : s.stack_count();
   const int c = static_cast<int>(a.country - s.countries.data());
   const bool network = s.feedback.network;
-  // A copy: the weights stay in registers across the stores to u, which could alias them.
-  const KindWeights w = s.kind_weights(kind);
   const StackEnvironment& env = view.env;
   const std::size_t cell = env.cell(c, 0);  // this country's [stack] entries start here
   const double capacity_penalty = view.capacity_penalty.empty() ? 0.0 : view.capacity_penalty[c];
@@ -99,7 +97,7 @@ double adoption_value(const Scenario& s, AgentKind kind, int c, const MonthView&
   std::vector<double> u(s.stack_count());
   AgentSituation a = situation(s, kind, c, 0, -1, view);
   LogPrices log_price(s.stack_count());
-  utilities(s, kind, a, view, constants, log_price, u);
+  utilities(s, kind, s.kind_weights(kind), a, view, constants, log_price, u);
   return log_sum_exp(u);
 }
 
@@ -148,7 +146,7 @@ Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
         AgentSituation a = situation(s, kind, c, 0, -1, expected_start);
         a.government_stack = -1;
         LogPrices log_price(K);
-        utilities(s, kind, a, expected_start, nullptr, log_price, u);
+        utilities(s, kind, s.kind_weights(kind), a, expected_start, nullptr, log_price, u);
         std::vector<double> split = target_split(s, kind, c);
         for (int k = 0; k < K; ++k)
           if (!s.stacks[k].outside) constant[std::size_t(c) * K + k] = std::log(split[k]) - u[k];
@@ -171,7 +169,9 @@ template <int StaticK>
 void fill_table(const Scenario& s, AgentKind kind, const AgentPopulation& population, const MonthView& view,
                 const Calibration& calibration, ChoiceTable& table) {
   const int K = StaticK > 0 ? StaticK : s.stack_count(), C = s.country_count(), S = population.segments;
-  const KindWeights& w = s.kind_weights(kind);
+  // A copy: the weights stay in registers across the stores into the table, which could
+  // otherwise alias them.
+  const KindWeights w = s.kind_weights(kind);
   const AdoptionRule& rule = s.adoption_rule(kind);
   const std::vector<double>& constants = calibration.constant[index_of(kind)];
   const auto outside = s.outside_stack();
@@ -187,7 +187,7 @@ void fill_table(const Scenario& s, AgentKind kind, const AgentPopulation& popula
   for (int c = 0, g = 0; c < C; ++c)
     for (int segment = 0; segment < S; ++segment, ++g) {
       AgentSituation a = situation(s, kind, c, segment, -1, view);
-      utilities<StaticK>(s, kind, a, view, &constants, log_price,
+      utilities<StaticK>(s, kind, w, a, view, &constants, log_price,
                          {group_utility.data() + std::size_t(g) * K, std::size_t(K)});
     }
 
