@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <boost/random/geometric_distribution.hpp>
@@ -72,4 +73,25 @@ TEST_CASE("a uniform draw for the revision kernel is strictly inside (0, 1)", "[
   CHECK(low > 0.0);
   CHECK(high < 1.0);
   CHECK(sum / n == Approx(0.5).margin(0.002));
+}
+
+TEST_CASE("every bit of a stream's numbers is a fair coin, and consecutive numbers are independent", "[rng]") {
+  // A generator with a weak bit (wyrand folds a product: a slip in the fold would bias
+  // the low or the high bits) or with lag-1 structure would fail at 5 sigma.
+  CounterStream stream(key(11, 3, 2));
+  const int n = 1 << 20;
+  std::array<int, 64> ones{}, agree{};
+  std::uint64_t last = stream();
+  for (int i = 0; i < n; ++i) {
+    const std::uint64_t x = stream();
+    const std::uint64_t same = ~(x ^ last);
+    for (int b = 0; b < 64; ++b) ones[b] += int(x >> b & 1), agree[b] += int(same >> b & 1);
+    last = x;
+  }
+  const double margin = 5 * 0.5 * std::sqrt(double(n));
+  for (int b = 0; b < 64; ++b) {
+    INFO("bit " << b);
+    CHECK(std::abs(ones[b] - n / 2) < margin);
+    CHECK(std::abs(agree[b] - n / 2) < margin);
+  }
 }

@@ -80,7 +80,10 @@ TEST_CASE("agents are conserved: every country's shares sum to 1 in every month"
 TEST_CASE("with no one revising, nothing changes", "[simulation]") {
   ScenarioOverrides o;
   o.developer_agents = 20'000;
-  o.set = {"choice.developer.revise=0", "choice.firm.revise=0", "choice.country.revise=0"};
+  // Nor does any government bar a rival's stack: a government barred from the stack it
+  // uses must leave it, revising or not.
+  o.set = {"choice.developer.revise=0", "choice.firm.revise=0", "choice.country.revise=0",
+           "choice.country.rival_ban_rate=0"};
   for (const char* kind : {"developer", "firm", "country"}) {
     o.set.push_back(std::string("adoption.") + kind + ".innovation=0");
     o.set.push_back(std::string("adoption.") + kind + ".imitation=0");
