@@ -9,11 +9,16 @@
 namespace stackrace::h5 {
 namespace {
 // HDF5 prints its own error stack by default; we report through exceptions instead.
-const bool quiet_errors = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
+// Called before a process's first HDF5 call, which always opens or creates a file: not
+// at start-up, where it would initialise the library (~1 ms) on the main thread even
+// when only a sweep's writer thread uses HDF5.
+void silence_errors() {
+  static const bool silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
+  (void)silenced;
+}
 }  // namespace
 
 Handle::Handle(hid_t id, Closer close, const std::string& what) : id_(id), close_(close) {
-  (void)quiet_errors;
   if (id < 0) throw Hdf5Error("HDF5: cannot " + what);
 }
 
@@ -36,10 +41,12 @@ void check(herr_t status, const std::string& what) {
 }
 
 Handle create_file(const std::string& path) {
+  silence_errors();
   return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create " + path);
 }
 
 Handle open_file(const std::string& path, bool writable) {
+  silence_errors();
   hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
   // A sweep file whose writer was killed is still marked as open for writing; it is
   // consistent, and reads in SWMR mode.
@@ -56,11 +63,13 @@ Handle latest_format_access() {
 }  // namespace
 
 Handle create_checkpoint_file(const std::string& path) {
+  silence_errors();
   Handle fapl = latest_format_access();
   return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create " + path);
 }
 
 Handle reopen_checkpoint_file(const std::string& path) {
+  silence_errors();
   Handle fapl = latest_format_access();
   // HDF5's own switch for clearing the status flags of a file whose writer died.
   hbool_t clear = true;
