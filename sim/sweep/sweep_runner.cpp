@@ -146,6 +146,17 @@ std::size_t runs_side_by_side(const Scenario& base, const SweepConfig& config) {
   return std::max<std::size_t>(1, std::min(2 * cores, fit));
 }
 
+Scenario sizing_scenario(const SweepSpec& spec, PointScenarios& scenarios, const std::vector<int>& pending) {
+  if (!pending.empty()) {
+    try {
+      return scenarios.at(pending.front() / spec.replicates, 0);
+    } catch (const ScenarioError&) {
+      // That run will fail with this message; the base sizes the others.
+    }
+  }
+  return load_base(spec);
+}
+
 PointScenarios::PointScenarios(const SweepSpec& spec, const Design& design)
     : spec_(spec), design_(design), once_(design.points()), scenario_(design.points()), error_(design.points()) {}
 
@@ -216,20 +227,20 @@ using namespace sweep_detail;
 SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
   const auto begin = std::chrono::steady_clock::now();
   const Design design = make_design(spec);
-  const Scenario base = load_base(spec);
-  // A new file's runs are all pending, so they start while another thread creates the
-  // file (its ~40 datasets and dimension scales took a few percent of a sweep of small
-  // runs); the writer stage waits for it. Only that thread, and then the writer stage,
-  // call HDF5. Resuming reads what is pending from the file first.
+  // A new file's runs are all pending, so they start while another thread reads the
+  // base scenario (with the resolved text the file keeps) and creates the file (its ~40
+  // datasets and dimension scales): a few percent of a sweep of small runs. The writer
+  // stage waits for it; only that thread, and then the writer stage, call HDF5.
+  // Resuming reads what is pending from the file first.
   check_output(spec, config, design);
   std::unique_ptr<ResultWriter> writer;
   std::future<std::unique_ptr<ResultWriter>> opening;
   std::vector<int> pending;
   if (config.resume) {
-    writer = open_output(spec, config, design, base);
+    writer = open_output(spec, config, design, load_base(spec));
     pending = pending_runs(*writer);
   } else {
-    opening = std::async(std::launch::async, [&] { return open_output(spec, config, design, base); });
+    opening = std::async(std::launch::async, [&] { return open_output(spec, config, design, load_base(spec)); });
     pending.resize(std::size_t(design.points()) * spec.replicates);
     std::iota(pending.begin(), pending.end(), 0);
   }
@@ -237,12 +248,13 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
     if (!writer) writer = opening.get();
     return *writer;
   };
+  PointScenarios scenarios(spec, design);
+  const std::size_t side_by_side = runs_side_by_side(sizing_scenario(spec, scenarios, pending), config);
   const long total = long(design.points()) * spec.replicates;
   long finished = total - long(pending.size()), ran_now = 0;
   std::size_t next = 0;
-  PointScenarios scenarios(spec, design);
   tbb::parallel_pipeline(
-      runs_side_by_side(base, config),
+      side_by_side,
       tbb::make_filter<void, int>(tbb::filter_mode::serial_in_order,
                                   [&](tbb::flow_control& fc) -> int {
                                     if (next >= pending.size() || (config.stop && config.stop->load())) {

@@ -57,6 +57,11 @@ struct RunOutput {
   bool interrupted = false;
 };
 
+// The scenario that sizes how many runs go side by side: the first pending run's
+// point (read now, once, for that run too), or the base where that point is refused.
+// Points share the base's population unless a parameter changes it.
+Scenario sizing_scenario(const SweepSpec& spec, PointScenarios& scenarios, const std::vector<int>& pending);
+
 RunOutput run_one(const SweepSpec& spec, PointScenarios& scenarios, int run, const std::atomic<bool>* stop);
 // Writes a finished run (or its failure); false for an interrupted one, which stays pending.
 bool record_run(ResultWriter& writer, const RunOutput& out);
