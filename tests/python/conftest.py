@@ -9,6 +9,7 @@ import os
 import pathlib
 import re
 import subprocess
+import time
 
 import h5py
 import numpy as np
@@ -87,6 +88,23 @@ def run_to_file(stackrace, tmp_path_factory):
         return output
 
     return run
+
+
+def wait_until_some_runs_are_done(path, at_least=2, fewer_than=12):
+    """Polls a sweep's file (SWMR) until some, not all, of its runs are in it: the moment
+    to interrupt or kill the sweep. Fails if no such moment comes within a minute."""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        time.sleep(0.02)
+        if path.exists():
+            try:
+                with h5py.File(path, "r", swmr=True) as f:
+                    done = int((f["status"][()] == 1).sum())
+                if at_least <= done < fewer_than:
+                    return
+            except OSError:
+                pass
+    pytest.fail(f"{path}: no moment with {at_least} to {fewer_than - 1} runs done")
 
 
 def write_sweep(folder, body, name="s"):
