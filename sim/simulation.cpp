@@ -23,6 +23,9 @@ struct RunState {
   std::array<AgentPopulation, agent_kind_count> populations;
   std::array<std::vector<std::int64_t>, agent_kind_count> counts;
   std::array<std::vector<double>, agent_kind_count> weight;  // [country]: real entities per agent
+  // [kind][country]: 1 / the agents there (0 where none). Agent counts are fixed for the
+  // run, and a division per country and kind was a visible part of each month's view.
+  std::array<std::vector<double>, agent_kind_count> per_agent;
   StackState stacks;
   Calibration calibration;
   PolicyState policies;
@@ -157,13 +160,12 @@ void see_month(const RunState& state, int t, MonthView& view) {
     view.adopted[index_of(kind)].assign(C, 0.0);
     view.kind_share[index_of(kind)].assign(std::size_t(C) * K, 0.0);
   }
-  // Shares multiply by each count's reciprocal: one division per country and kind
-  // rather than per stack (these views are rebuilt every month).
+  // Shares multiply by each count's reciprocal, taken once per run (these views are
+  // rebuilt every month).
   for (int c = 0; c < C; ++c) {
     for (AgentKind kind : all_agent_kinds) {
-      const double n = static_cast<double>(state.population(kind).agents_in(c));
-      if (n == 0) continue;  // adopted and shares stay 0
-      const double per_agent = 1.0 / n;
+      const double per_agent = state.per_agent[index_of(kind)][c];
+      if (per_agent == 0) continue;  // no agents: adopted and shares stay 0
       const double waiting = outside ? static_cast<double>(state.in_country(kind, c, *outside)) : 0.0;
       view.adopted[index_of(kind)][c] = 1.0 - waiting * per_agent;
       double* const share = view.kind_share[index_of(kind)].data() + std::size_t(c) * K;
@@ -171,7 +173,7 @@ void see_month(const RunState& state, int t, MonthView& view) {
     }
     const double developers = static_cast<double>(state.population(AgentKind::developer).agents_in(c));
     const double weight = state.weight[index_of(AgentKind::developer)][c];
-    const double per_developer = developers > 0 ? 1.0 / developers : 0.0;
+    const double per_developer = state.per_agent[index_of(AgentKind::developer)][c];
     double open_users = 0;
     for (int k = 0; k < K; ++k) {
       const double on = static_cast<double>(state.in_country(AgentKind::developer, c, k));
@@ -226,7 +228,7 @@ ChoiceTable initial_table(const Scenario& s, AgentKind kind, int segments) {
 }
 
 RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out) {
-  RunState state{s, {}, {}, {}, initial_stack_state(s), {}, {}, {}, 0, {}, {}, {}, {}};
+  RunState state{s, {}, {}, {}, {}, initial_stack_state(s), {}, {}, {}, 0, {}, {}, {}, {}};
   state.government_bans.assign(std::size_t(s.country_count()) * s.stack_count(), 0);
   state.policies.accepted_at.assign(s.policies.size(), std::vector<int>(s.countries.size(), -1));
   state.employer_salt = mix64(mix64(s.seed) ^ static_cast<std::uint64_t>(config.run) ^ 0xe3b0c44298fc1c14ull);
@@ -239,6 +241,7 @@ RunState seat_agents(const Scenario& s, const RunConfig& config, RunResult& out)
       out.agents[std::size_t(c) * agent_kind_count + index_of(kind)] = agents[c];
       out.weight[std::size_t(c) * agent_kind_count + index_of(kind)] = weight.back();
     }
+    for (std::int64_t n : agents) state.per_agent[index_of(kind)].push_back(n > 0 ? 1.0 / static_cast<double>(n) : 0.0);
     const int segments = segments_of(kind);
     state.populations[index_of(kind)] = make_population(kind, segments, agents_per_group(s, kind, agents));
     state.counts[index_of(kind)] = seat_population(state.population(kind), initial_table(s, kind, segments),
