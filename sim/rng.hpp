@@ -60,6 +60,8 @@ class CounterStream {
 // A uniform double in (0, 1) from the top 52 bits of a draw, the middles of 2^52 equal
 // cells: never 0 (its log is finite) and never 1 (with 53 bits the top cell's middle
 // rounds to 1.0, which would pick a stack of zero probability after a row's last one).
-inline double open_unit(std::uint64_t bits) { return (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52; }
+// For the top 52 bits x, (x + 1/2) / 2^52 = (2x + 1) / 2^53, and 2x + 1 is the top 53
+// bits with the last set: exact in a double, so no addition is needed (same values).
+inline double open_unit(std::uint64_t bits) { return static_cast<double>((bits >> 11) | 1) * 0x1.0p-53; }
 
 }  // namespace stackrace

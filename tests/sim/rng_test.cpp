@@ -61,6 +61,10 @@ TEST_CASE("a uniform draw for the revision kernel is strictly inside (0, 1)", "[
   // A draw of exactly 1 would pass a row's last cumulative entry below 1 and pick a
   // stack of zero probability; a draw of 0 has no logarithm.
   CHECK(open_unit(~std::uint64_t{0}) < 1.0);
+  // The middles of 2^52 equal cells: (top 52 bits + 1/2) / 2^52, whatever the low bits.
+  for (std::uint64_t bits : {std::uint64_t{0}, std::uint64_t{0xfff}, std::uint64_t{1} << 12, ~std::uint64_t{0},
+                             std::uint64_t{0x9e3779b97f4a7c15}})
+    CHECK(open_unit(bits) == (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52);
   CHECK(open_unit(0) > 0.0);
   CHECK(std::isfinite(std::log(open_unit(0))));
   CounterStream stream(key(7, 0, 0));
