@@ -7,16 +7,13 @@
 #include <algorithm>
 
 namespace stackrace::h5 {
-namespace {
-// HDF5 prints its own error stack by default; we report through exceptions instead.
-// Called before a process's first HDF5 call, which always opens or creates a file: not
-// at start-up, where it would initialise the library (~1 ms) on the main thread even
-// when only a sweep's writer thread uses HDF5.
+// Not at start-up, where it would initialise the library (~1 ms) on the main thread even
+// when only a sweep's writer thread uses HDF5. Debian's HDF5 is a thread-safe build, with
+// an error stack (and its printing) per thread: hence once per thread.
 void silence_errors() {
-  static const bool silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
+  thread_local const bool silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
   (void)silenced;
 }
-}  // namespace
 
 Handle::Handle(hid_t id, Closer close, const std::string& what) : id_(id), close_(close) {
   if (id < 0) throw Hdf5Error("HDF5: cannot " + what);
@@ -199,6 +196,8 @@ void write_attribute(hid_t object, const std::string& name, std::int64_t value) 
                    "create attribute " + name);
   check(H5Awrite(attribute, H5T_NATIVE_INT64, &value), "write attribute " + name);
 }
+
+bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
 
 std::string read_string_attribute(hid_t object, const std::string& name) {
   Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);

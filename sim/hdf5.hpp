@@ -17,6 +17,11 @@ struct Hdf5Error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// HDF5 prints its own error stack on a failure; stackrace reports through exceptions
+// instead. Turns that printing off for the calling thread (HDF5 keeps an error stack per
+// thread): call it before a thread's first HDF5 call. Opening or creating a file does.
+void silence_errors();
+
 // Owns one HDF5 id and closes it with the matching H5?close.
 class Handle {
  public:
@@ -72,6 +77,7 @@ std::vector<std::string> read_strings(hid_t dataset);
 
 void write_attribute(hid_t object, const std::string& name, const std::string& value);
 void write_attribute(hid_t object, const std::string& name, std::int64_t value);
+bool has_attribute(hid_t object, const std::string& name);
 std::string read_string_attribute(hid_t object, const std::string& name);
 std::int64_t read_int_attribute(hid_t object, const std::string& name);
 

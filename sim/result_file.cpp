@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "sim/chunk_encoding.hpp"
+#include "sim/rng.hpp"
 
 namespace stackrace {
 namespace {
@@ -46,6 +47,7 @@ ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, in
   h5::write_attribute(file_, "format", std::string("stackrace"));
   h5::write_attribute(file_, "format_version", result_format_version);
   h5::write_attribute(file_, "stackrace_version", stackrace_version());
+  h5::write_attribute(file_, "random_numbers", std::string(random_numbers_id));
   h5::write_attribute(file_, "scenario", scenario.resolved_toml);
   h5::write_attribute(file_, "scenario_name", scenario.name);
   h5::write_attribute(file_, "created", utc_now());
@@ -240,14 +242,19 @@ void ResultWriter::mark_failed(int r, const std::string& message) {
 }
 
 std::vector<std::int8_t> ResultWriter::status() const {
+  h5::silence_errors();
   std::vector<std::int8_t> s(runs_);
   h5::read_box(datasets_.at("status"), H5T_NATIVE_INT8, {0}, {hsize_t(runs_)}, s.data());
   return s;
 }
 
-std::string ResultWriter::attribute(const std::string& name) const { return h5::read_string_attribute(file_, name); }
+std::string ResultWriter::attribute(const std::string& name) const {
+  h5::silence_errors();
+  return h5::has_attribute(file_, name) ? h5::read_string_attribute(file_, name) : std::string();
+}
 
 void ResultWriter::commit() {
+  h5::silence_errors();
   datasets_.clear();
   file_.reset();
   if (mode_ == WriteMode::atomic) std::filesystem::rename(partial_, path_);
@@ -255,6 +262,7 @@ void ResultWriter::commit() {
 }
 
 ResultWriter::~ResultWriter() {
+  h5::silence_errors();
   if (committed_ || mode_ == WriteMode::checkpoint) return;  // a checkpoint file keeps what it holds
   datasets_.clear();
   file_.reset();

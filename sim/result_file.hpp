@@ -66,7 +66,7 @@ class ResultWriter {
   // Records run r as failed (status 2) with its error message.
   void mark_failed(int r, const std::string& message);
   std::vector<std::int8_t> status() const;
-  std::string attribute(const std::string& name) const;
+  std::string attribute(const std::string& name) const;  // a root attribute ("" if absent)
   void commit();  // atomic: closes and renames PATH.partial to PATH; checkpoint: closes
 
   const std::string& path() const { return path_; }
@@ -74,7 +74,12 @@ class ResultWriter {
 
  private:
   void write_coordinates(const Scenario& scenario, int runs);
-  h5::Handle& dataset(const std::string& name) { return datasets_.at(name); }
+  // Every writing method goes through here (or silences itself): a sweep writes from
+  // whichever thread runs its writer stage, which may not have opened the file.
+  h5::Handle& dataset(const std::string& name) {
+    h5::silence_errors();
+    return datasets_.at(name);
+  }
 
   ResultWriter() = default;
 

@@ -1,6 +1,8 @@
 #include "sim/sweep/sweep_runner.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -11,9 +13,11 @@
 #include <thread>
 
 #include <tbb/parallel_pipeline.h>
+#include <unistd.h>
 
 #include "agents/population.hpp"
 #include "sim/result_file.hpp"
+#include "sim/rng.hpp"
 #include "sim/simulation.hpp"
 #include "sim/sweep/design.hpp"
 #include "sim/sweep/detail/sweep_parts.hpp"
@@ -108,6 +112,13 @@ void check_output(const SweepSpec& spec, const SweepConfig& config, const Design
     throw ScenarioError(config.output + ":1:1: the output exists: resume it with --resume, or remove it");
   const long runs = long(design.points()) * spec.replicates;
   if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
+  // The file itself is created on another thread while the first runs go (run_sweep):
+  // a folder it cannot be written in is refused here, before any run.
+  const std::filesystem::path folder = std::filesystem::absolute(config.output).parent_path();
+  std::filesystem::create_directories(folder);
+  if (access(folder.c_str(), W_OK) != 0)
+    throw std::filesystem::filesystem_error("cannot write the sweep's file in", folder,
+                                            std::error_code(errno, std::generic_category()));
 }
 
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
@@ -117,6 +128,10 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
     auto writer = ResultWriter::reopen(config.output);
     if (writer->attribute("sweep") != spec.resolved_toml)
       throw ScenarioError(config.output + ":1:1: --resume: this file was written by a different sweep than " + spec.path);
+    if (writer->attribute("random_numbers") != random_numbers_id)
+      throw ScenarioError(config.output + ":1:1: --resume: this file's runs were drawn with other random numbers (an "
+                          "older stackrace), and its unfinished runs would not match them: run the sweep again into "
+                          "a new file");
     h5::start_checkpointing(writer->file());
     return writer;
   }
@@ -150,7 +165,7 @@ Scenario sizing_scenario(const SweepSpec& spec, PointScenarios& scenarios, const
   if (!pending.empty()) {
     try {
       return scenarios.at(pending.front() / spec.replicates, 0);
-    } catch (const ScenarioError&) {
+    } catch (const std::exception&) {
       // That run will fail with this message; the base sizes the others.
     }
   }
@@ -236,11 +251,19 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
   std::unique_ptr<ResultWriter> writer;
   std::future<std::unique_ptr<ResultWriter>> opening;
   std::vector<int> pending;
+  std::atomic<bool> open_failed{false};
   if (config.resume) {
     writer = open_output(spec, config, design, load_base(spec));
     pending = pending_runs(*writer);
   } else {
-    opening = std::async(std::launch::async, [&] { return open_output(spec, config, design, load_base(spec)); });
+    opening = std::async(std::launch::async, [&] {
+      try {
+        return open_output(spec, config, design, load_base(spec));
+      } catch (...) {
+        open_failed = true;  // no new runs: the error comes out with the runs in flight
+        throw;
+      }
+    });
     pending.resize(std::size_t(design.points()) * spec.replicates);
     std::iota(pending.begin(), pending.end(), 0);
   }
@@ -257,7 +280,8 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
       side_by_side,
       tbb::make_filter<void, int>(tbb::filter_mode::serial_in_order,
                                   [&](tbb::flow_control& fc) -> int {
-                                    if (next >= pending.size() || (config.stop && config.stop->load())) {
+                                    if (next >= pending.size() || (config.stop && config.stop->load()) ||
+                                        open_failed.load()) {
                                       fc.stop();
                                       return -1;
                                     }

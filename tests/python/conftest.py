@@ -90,12 +90,16 @@ def run_to_file(stackrace, tmp_path_factory):
     return run
 
 
-def wait_until_some_runs_are_done(path, at_least=2, fewer_than=12):
-    """Polls a sweep's file (SWMR) until some, not all, of its runs are in it: the moment
-    to interrupt or kill the sweep. Fails if no such moment comes within a minute."""
+def wait_until_some_runs_are_done(path, proc, at_least=2, fewer_than=12):
+    """Polls the file of the sweep `proc` is running (SWMR) until some, not all, of its
+    runs are in it: the moment to interrupt or kill it. Fails (killing the sweep) if the
+    sweep ends first or no such moment comes within a minute."""
     deadline = time.time() + 60
     while time.time() < deadline:
         time.sleep(0.02)
+        if proc.poll() is not None:
+            pytest.fail(f"the sweep ended (status {proc.returncode}) before {at_least} to {fewer_than - 1} "
+                        "runs were in its file")
         if path.exists():
             try:
                 with h5py.File(path, "r", swmr=True) as f:
@@ -104,6 +108,8 @@ def wait_until_some_runs_are_done(path, at_least=2, fewer_than=12):
                     return
             except OSError:
                 pass
+    proc.kill()
+    proc.wait()
     pytest.fail(f"{path}: no moment with {at_least} to {fewer_than - 1} runs done")
 
 

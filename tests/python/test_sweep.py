@@ -132,7 +132,7 @@ def test_a_killed_sweep_leaves_its_finished_runs_and_resumes_to_the_same_file(st
     cut = tmp_path / "cut.h5"
     proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(cut), "--quiet", "--threads", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_some_runs_are_done(cut)
+    wait_until_some_runs_are_done(cut, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with h5py.File(cut, "r", swmr=True) as f:  # readable as it was left
@@ -148,12 +148,30 @@ def test_a_killed_sweep_leaves_its_finished_runs_and_resumes_to_the_same_file(st
         assert a.tobytes() == b.tobytes()
 
 
+def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_path):
+    # A file from a stackrace with other random numbers (before `random_numbers` was
+    # stored, SplitMix64) would get unfinished runs that do not match its finished ones.
+    sweep = write_sweep(tmp_path, RESUMABLE)
+    out = tmp_path / "older.h5"
+    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_some_runs_are_done(out, proc)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    with h5py.File(out, "r+") as f:
+        assert f.attrs["random_numbers"] == "wyrand-1"
+        del f.attrs["random_numbers"]
+    result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
+    assert result.returncode == 2
+    assert f"{out}:1:1: --resume: this file's runs were drawn with other random numbers" in result.stderr
+
+
 def test_sigint_stops_cleanly_and_resume_finishes(stackrace, tmp_path):
     sweep = write_sweep(tmp_path, RESUMABLE)
     out = tmp_path / "int.h5"
     proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--threads", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_until_some_runs_are_done(out)
+    wait_until_some_runs_are_done(out, proc)
     proc.send_signal(signal.SIGINT)
     stdout, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130

@@ -168,7 +168,7 @@ def test_a_sweep_killed_mid_way_opens_with_its_finished_runs(tmp_path):
     out = tmp_path / "killed.h5"
     proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_some_runs_are_done(out)
+    wait_until_some_runs_are_done(out, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with h5py.File(out, "r", swmr=True) as f:
