@@ -249,9 +249,10 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
   // Resuming reads what is pending from the file first.
   check_output(spec, config, design);
   std::unique_ptr<ResultWriter> writer;
+  // Declared before the future, whose destructor waits for the thread that sets it.
+  std::atomic<bool> open_failed{false};
   std::future<std::unique_ptr<ResultWriter>> opening;
   std::vector<int> pending;
-  std::atomic<bool> open_failed{false};
   if (config.resume) {
     writer = open_output(spec, config, design, load_base(spec));
     pending = pending_runs(*writer);
