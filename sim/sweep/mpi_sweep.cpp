@@ -105,6 +105,7 @@ SweepOutcome run_sweep_mpi(const SweepSpec& spec, const SweepConfig& config, int
   std::string refused;
   if (rank == 0) {
     try {
+      check_output(spec, config, design);
       writer = open_output(spec, config, design, load_base(spec));
     } catch (const ScenarioError& e) {
       refused = e.what();

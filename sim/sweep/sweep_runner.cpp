@@ -123,7 +123,6 @@ void check_output(const SweepSpec& spec, const SweepConfig& config, const Design
 
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
                                           const Scenario& base) {
-  check_output(spec, config, design);
   if (config.resume) {
     auto writer = ResultWriter::reopen(config.output);
     if (writer->attribute("sweep") != spec.resolved_toml)

@@ -24,11 +24,12 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
 // The base scenario as the sweep sizes it: it fixes the file's shape and its stored
 // scenario (parameters cannot change the shape: see load_sweep). Read once per sweep.
 Scenario load_base(const SweepSpec& spec);
-// Throws ScenarioError where the output cannot take this sweep: it exists (without
-// --resume), it is missing (with --resume), or the design has too many runs.
+// Refuses an output that cannot take this sweep, before any run: ScenarioError where it
+// exists (without --resume), is missing (with --resume), or the design has too many
+// runs; a filesystem error where its folder cannot be created or written in.
 void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design);
-// Creates the sweep's file with its design written, or reopens it for --resume (after
-// check_output).
+// Creates the sweep's file with its design written, or reopens it for --resume; call
+// check_output first (once: a new file is created on another thread).
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
                                           const Scenario& base);
 std::size_t runs_side_by_side(const Scenario& base, const SweepConfig& config);
