@@ -4,13 +4,13 @@
 #include <array>
 
 #include <cmath>
-#include <boost/random/exponential_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include "agents/stack_choice.hpp"
+#include "sim/unit_exponential.hpp"
 
 namespace stackrace {
 namespace {
@@ -57,8 +57,9 @@ BlockBounds bounds_of(const AgentPopulation& population, std::int64_t block) {
 // and otherwise with gaps to the next visited agent drawn from Geometric(rate) on
 // {0, 1, ...} (failures before a success). A gap is floor(E / lambda) for E ~ Exp(1) and
 // lambda = -ln(1 - rate), since P(floor(E / lambda) >= k) = exp(-k lambda) = (1 - rate)^k.
-// E comes from Boost's ziggurat, which needs one draw and no logarithm 99% of the time:
-// this is the hottest line of the engine, and a libm log per visit was a third of it.
+// E comes from Boost's ziggurat (unit_exponential.hpp), which needs one draw and no
+// logarithm 98% of the time: this is the hottest line of the engine, and a libm log per
+// visit was a third of it.
 struct VisitRate {
   enum class Mode { none, every, gaps } mode = Mode::none;
   double gap_scale = 0;  // 1 / lambda
@@ -168,10 +169,9 @@ void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, Visit
       break;
     case VisitRate::Mode::gaps:
       // Captured by value, so that they stay in registers.
-      visit([exponential = boost::random::exponential_distribution<double>(), scale = rate.gap_scale,
-             end](CounterStream& s) mutable {
+      visit([scale = rate.gap_scale, end](CounterStream& s) {
         // With tiny rates the gap can exceed any index: cap it before converting.
-        const double gap = exponential(s) * scale;
+        const double gap = unit_exponential(s) * scale;
         return gap < double(end) ? static_cast<std::int64_t>(gap) : end;
       });
       break;
