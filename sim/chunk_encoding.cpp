@@ -31,30 +31,48 @@ void shuffle_elements(const unsigned char* in, std::size_t elements, std::size_t
     for (std::size_t j = 0; j < n; ++j) out[j * elements + i] = in[i * n + j];
 }
 
+void shuffle_into(const void* data, std::size_t bytes, std::size_t element_size, unsigned char* out) {
+  const auto* in = static_cast<const unsigned char*>(data);
+  const std::size_t elements = element_size > 1 ? bytes / element_size : 0;
+  if (element_size == 4) shuffle_elements<4>(in, elements, 4, out);
+  else if (element_size == 8) shuffle_elements<8>(in, elements, 8, out);
+  else shuffle_elements<0>(in, elements, element_size, out);
+  for (std::size_t b = elements * element_size; b < bytes; ++b) out[b] = in[b];  // no shuffle, or leftovers
+}
+
+// Working memory of this thread's encodings, kept between them: at least `bytes` long,
+// never zeroed (every byte read is first written). A fresh zeroed buffer of the
+// compressor's bound for every chunk cost more than the shuffle: the zeroing, and the
+// page faults of memory the allocator had just handed back to the system.
+unsigned char* scratch(std::unique_ptr<unsigned char[]>& buffer, std::size_t& size, std::size_t bytes) {
+  if (size < bytes) buffer = std::make_unique_for_overwrite<unsigned char[]>(bytes), size = bytes;
+  return buffer.get();
+}
+
 }  // namespace
 
 std::vector<unsigned char> shuffle_bytes(const void* data, std::size_t bytes, std::size_t element_size) {
-  const auto* in = static_cast<const unsigned char*>(data);
   std::vector<unsigned char> out(bytes);
-  const std::size_t elements = element_size > 1 ? bytes / element_size : 0;
-  if (element_size == 4) shuffle_elements<4>(in, elements, 4, out.data());
-  else if (element_size == 8) shuffle_elements<8>(in, elements, 8, out.data());
-  else shuffle_elements<0>(in, elements, element_size, out.data());
-  for (std::size_t b = elements * element_size; b < bytes; ++b) out[b] = in[b];  // no shuffle, or leftovers
+  shuffle_into(data, bytes, element_size, out.data());
   return out;
 }
 
 std::vector<unsigned char> encode_chunk(const void* data, std::size_t bytes, std::size_t element_size,
                                         Shuffle shuffle) {
-  std::vector<unsigned char> shuffled;
-  if (shuffle == Shuffle::yes) shuffled = shuffle_bytes(data, bytes, element_size);
-  const void* in = shuffle == Shuffle::yes ? shuffled.data() : data;
+  thread_local std::unique_ptr<unsigned char[]> shuffled, compressed;
+  thread_local std::size_t shuffled_size = 0, compressed_size = 0;
+  const void* in = data;
+  if (shuffle == Shuffle::yes) {
+    unsigned char* const out = scratch(shuffled, shuffled_size, bytes);
+    shuffle_into(data, bytes, element_size, out);
+    in = out;
+  }
   libdeflate_compressor& compressor = thread_compressor();
-  std::vector<unsigned char> out(libdeflate_zlib_compress_bound(&compressor, bytes));
-  const std::size_t size = libdeflate_zlib_compress(&compressor, in, bytes, out.data(), out.size());
+  const std::size_t bound = libdeflate_zlib_compress_bound(&compressor, bytes);
+  unsigned char* const out = scratch(compressed, compressed_size, bound);
+  const std::size_t size = libdeflate_zlib_compress(&compressor, in, bytes, out, bound);
   if (size == 0) throw std::runtime_error("compressing a result chunk failed");
-  out.resize(size);
-  return out;
+  return {out, out + size};
 }
 
 }  // namespace stackrace
