@@ -5,6 +5,7 @@
 #include <hdf5_hl.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace stackrace::h5 {
 // Not at start-up, where it would initialise the library (~1 ms) on the main thread even
@@ -101,13 +102,17 @@ Handle open_dataset(hid_t file, const std::string& name) {
 bool has_dataset(hid_t file, const std::string& name) { return H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0; }
 
 Handle create_dataset(hid_t file, const std::string& name, hid_t type, const std::vector<hsize_t>& dims,
-                      const std::vector<hsize_t>& chunk, Shuffle shuffle) {
+                      const std::vector<hsize_t>& chunk, Shuffle shuffle, Fill fill) {
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose, "make space for " + name);
   Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make properties for " + name);
   if (!chunk.empty()) {
     check(H5Pset_chunk(props, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
     if (shuffle == Shuffle::yes) check(H5Pset_shuffle(props), "shuffle " + name);
     check(H5Pset_deflate(props, deflate_level), "compress " + name);
+  }
+  if (fill == Fill::nan) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    check(H5Pset_fill_value(props, H5T_NATIVE_DOUBLE, &nan), "set the fill value of " + name);
   }
   return Handle(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT), H5Dclose,
                 "create dataset " + name);
@@ -117,6 +122,14 @@ std::vector<hsize_t> shape(hid_t dataset) {
   Handle space(H5Dget_space(dataset), H5Sclose, "read a dataset's shape");
   std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
   H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+std::vector<hsize_t> chunk_shape(hid_t dataset) {
+  Handle props(H5Dget_create_plist(dataset), H5Pclose, "read a dataset's properties");
+  if (H5Pget_layout(props) != H5D_CHUNKED) return {};
+  std::vector<hsize_t> dims(static_cast<std::size_t>(H5Pget_chunk(props, 0, nullptr)));
+  H5Pget_chunk(props, static_cast<int>(dims.size()), dims.data());
   return dims;
 }
 

@@ -58,11 +58,15 @@ std::vector<std::string> dataset_names(hid_t file);
 Handle open_dataset(hid_t file, const std::string& name);
 bool has_dataset(hid_t file, const std::string& name);
 
+// What a dataset reads as where nothing was written: HDF5's zero, or NaN (floating point).
+enum class Fill { zero, nan };
+
 // A dataset of the given shape; `chunk` empty means contiguous, otherwise it is chunked
 // and compressed (shuffle, unless told not to, then deflate).
 Handle create_dataset(hid_t file, const std::string& name, hid_t type, const std::vector<hsize_t>& dims,
-                      const std::vector<hsize_t>& chunk = {}, Shuffle shuffle = Shuffle::yes);
+                      const std::vector<hsize_t>& chunk = {}, Shuffle shuffle = Shuffle::yes, Fill fill = Fill::zero);
 std::vector<hsize_t> shape(hid_t dataset);
+std::vector<hsize_t> chunk_shape(hid_t dataset);  // empty if not chunked
 
 // Writes `data` (in `type`) into the box [start, start + count) of the dataset.
 void write_box(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,

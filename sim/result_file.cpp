@@ -83,7 +83,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   h5::write_strings(dataset("kind"), kinds);
   h5::write_strings(dataset("stack"), stacks);
 
-  // name, type, dims (as scale names), chunk: one run per chunk, as sweeps read run by run.
+  // name, type, dims (as scale names), chunk: one run per chunk, as sweeps read run by
+  // run, and for `share` one kind of one run (run_chunk_shape).
   struct Variable {
     std::string name;
     hid_t type;
@@ -109,11 +110,12 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   for (const Variable& v : variables) {
     std::vector<hsize_t> dims, chunk;
     for (const std::string& d : v.dims) dims.push_back(size.at(d));
-    if (v.dims.size() > 1 && v.dims.front() == "run") {
-      chunk = dims;
-      chunk.front() = 1;
-    }
-    datasets_[v.name] = h5::create_dataset(file_, v.name, v.type, dims, chunk, v.shuffle);
+    if (v.dims.size() > 1 && v.dims.front() == "run") chunk = run_chunk_shape(v.name, dims);
+    // Floating-point results read as NaN where no run wrote them (pending runs, and the
+    // shares of a kind with no agents, whose chunks are not written).
+    const bool real = v.type == H5T_IEEE_F32LE || v.type == H5T_IEEE_F64LE;
+    datasets_[v.name] =
+        h5::create_dataset(file_, v.name, v.type, dims, chunk, v.shuffle, real ? h5::Fill::nan : h5::Fill::zero);
     for (unsigned axis = 0; axis < v.dims.size(); ++axis)
       h5::attach_dimension(dataset(v.name), dataset(v.dims[axis]), axis);
   }
@@ -137,8 +139,20 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
 
 namespace {
 
-// The datasets chunked by run, in the order of EncodedRun::chunks.
-constexpr std::array<const char*, 5> run_chunked{"share", "global_share", "capability", "price", "government_ban_month"};
+// Where each of EncodedRun::chunks goes: its dataset and, for `share`, its kind.
+struct ChunkPlace {
+  const char* dataset;
+  int kind;  // -1: the whole run
+};
+static_assert(agent_kind_count == 3, "one `share` chunk per kind");
+constexpr std::array<ChunkPlace, agent_kind_count + 4> run_chunks{{{"share", 0},
+                                                                   {"share", 1},
+                                                                   {"share", 2},
+                                                                   {"global_share", -1},
+                                                                   {"capability", -1},
+                                                                   {"price", -1},
+                                                                   {"government_ban_month", -1}}};
+constexpr std::size_t kind_axis = 3;  // of `share`: run, time, country, kind, stack
 
 template <class T>
 std::vector<unsigned char> encoded(const std::vector<T>& values, Shuffle shuffle = Shuffle::yes) {
@@ -149,22 +163,41 @@ std::vector<unsigned char> encoded(const std::vector<T>& values, Shuffle shuffle
 
 EncodedRun encode_run(const RunResult& result) {
   EncodedRun run{result.seed, result.agents, result.weight, {}};
-  run.chunks = {encoded(result.share, shares_shuffle), encoded(result.global_share, shares_shuffle),
-                encoded(result.capability), encoded(result.price), encoded(result.government_ban_month)};
+  for (AgentKind kind : all_agent_kinds) {
+    // A kind with no agents anywhere has only NaN shares, which the file reads where
+    // nothing was written: its chunk is left out (empty).
+    bool any = false;
+    for (int c = 0; c < result.countries; ++c) any = any || result.agents[std::size_t(c) * agent_kind_count + index_of(kind)] > 0;
+    const std::span<const float> share = result.kind_share(kind);
+    run.chunks.push_back(any ? encode_chunk(share.data(), share.size_bytes(), sizeof(float), shares_shuffle)
+                             : std::vector<unsigned char>{});
+  }
+  run.chunks.push_back(encoded(result.global_share, shares_shuffle));
+  run.chunks.push_back(encoded(result.capability));
+  run.chunks.push_back(encoded(result.price));
+  run.chunks.push_back(encoded(result.government_ban_month));
   return run;
+}
+
+std::vector<hsize_t> run_chunk_shape(const std::string& dataset, std::vector<hsize_t> dims) {
+  dims.front() = 1;
+  if (dataset == "share") dims[kind_axis] = 1;
+  return dims;
 }
 
 void ResultWriter::write_run(int r, const RunResult& result) { write_run(r, encode_run(result)); }
 
 void ResultWriter::write_run(int r, const EncodedRun& run) {
   const hsize_t C = countries_, N = agent_kind_count;
-  for (std::size_t v = 0; v < run_chunked.size(); ++v) {
-    // A run's chunk starts at (r, 0, ...): one chunk per run of each dataset.
-    std::vector<hsize_t> at(h5::shape(dataset(run_chunked[v])).size(), 0);
+  for (std::size_t v = 0; v < run_chunks.size(); ++v) {
+    const auto [name, kind] = run_chunks[v];
+    if (run.chunks[v].empty()) continue;  // all NaN: read as the fill value
+    // A run's chunk starts at (r, 0, ...), and a kind's `share` at its kind.
+    std::vector<hsize_t> at(h5::shape(dataset(name)).size(), 0);
     at.front() = static_cast<hsize_t>(r);
-    h5::check(H5Dwrite_chunk(dataset(run_chunked[v]), H5P_DEFAULT, 0, at.data(), run.chunks[v].size(),
-                             run.chunks[v].data()),
-              std::string("write run ") + std::to_string(r) + " of " + run_chunked[v]);
+    if (kind >= 0) at[kind_axis] = static_cast<hsize_t>(kind);
+    h5::check(H5Dwrite_chunk(dataset(name), H5P_DEFAULT, 0, at.data(), run.chunks[v].size(), run.chunks[v].data()),
+              std::string("write run ") + std::to_string(r) + " of " + name);
   }
   const hsize_t run_index = r;
   auto seed = static_cast<std::int64_t>(run.seed);
@@ -207,6 +240,13 @@ std::unique_ptr<ResultWriter> ResultWriter::reopen(const std::string& path) {
   w->countries_ = static_cast<int>(h5::shape(w->dataset("country"))[0]);
   w->stacks_ = static_cast<int>(h5::shape(w->dataset("stack"))[0]);
   return w;
+}
+
+bool ResultWriter::chunks_match_encoding() {
+  for (const ChunkPlace& place : run_chunks)
+    if (h5::chunk_shape(dataset(place.dataset)) != run_chunk_shape(place.dataset, h5::shape(dataset(place.dataset))))
+      return false;
+  return true;
 }
 
 void ResultWriter::add_run_column(const std::string& name, hid_t type, const std::string& long_name) {

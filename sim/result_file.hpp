@@ -32,10 +32,13 @@ struct EncodedRun {
   std::uint64_t seed = 0;
   std::vector<std::int64_t> agents;  // [country][kind]
   std::vector<double> weight;        // [country][kind]
-  // share, global_share, capability, price, government_ban_month: one chunk each
+  // share (one chunk per kind, empty where the kind has no agents and nothing is
+  // written), global_share, capability, price, government_ban_month: one chunk each
   std::vector<std::vector<unsigned char>> chunks;
 };
 EncodedRun encode_run(const RunResult& result);
+// The chunk of a dataset of shape `dims` stored per run: one run, and of `share` one kind.
+std::vector<hsize_t> run_chunk_shape(const std::string& dataset, std::vector<hsize_t> dims);
 
 class ResultWriter {
  public:
@@ -67,6 +70,9 @@ class ResultWriter {
   void mark_failed(int r, const std::string& message);
   std::vector<std::int8_t> status() const;
   std::string attribute(const std::string& name) const;  // a root attribute ("" if absent)
+  // Whether the file's per-run datasets are chunked as encode_run encodes: files from
+  // before `share` was chunked per kind are not.
+  bool chunks_match_encoding();
   void commit();  // atomic: closes and renames PATH.partial to PATH; checkpoint: closes
 
   const std::string& path() const { return path_; }

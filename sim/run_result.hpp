@@ -2,6 +2,7 @@
 // What one run leaves behind: the aggregates of every month, never the agents
 // (DESIGN.md: stream aggregates, do not keep every agent in memory).
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "agents/agent_kind.hpp"
@@ -13,7 +14,9 @@ struct RunResult {
   int countries = 0;
   int stacks = 0;
   std::uint64_t seed = 0;
-  std::vector<float> share;          // [time][country][kind][stack]
+  // [kind][time][country][stack]: each kind's part is one chunk of the file's `share`
+  // (whose dims are run, time, country, kind, stack), taken as it lies.
+  std::vector<float> share;
   std::vector<float> global_share;   // [time][kind][stack]
   std::vector<double> capability;    // [time][stack]
   std::vector<double> price;         // [time][stack]
@@ -30,7 +33,12 @@ struct RunResult {
         government_ban_month(std::size_t(countries_) * stacks_, -1) {}
 
   float& share_at(int t, int c, AgentKind kind, int k) {
-    return share[((std::size_t(t) * countries + c) * agent_kind_count + index_of(kind)) * stacks + k];
+    return share[((std::size_t(index_of(kind)) * times + t) * countries + c) * stacks + k];
+  }
+  // One kind's shares, [time][country][stack].
+  std::span<const float> kind_share(AgentKind kind) const {
+    const std::size_t n = std::size_t(times) * countries * stacks;
+    return {share.data() + index_of(kind) * n, n};
   }
   float& global_share_at(int t, AgentKind kind, int k) {
     return global_share[(std::size_t(t) * agent_kind_count + index_of(kind)) * stacks + k];

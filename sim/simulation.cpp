@@ -262,11 +262,11 @@ void record(const RunState& state, int t, RunResult& out) {
     const std::vector<double>& weight = state.weight[index_of(kind)];
     std::fill(weighted.begin(), weighted.end(), 0.0);
     double weighted_total = 0;
-    // share [t][c][kind][k]: country c's row for this kind is K floats at c * kinds * K.
+    // share [kind][t][c][k]: country c's row for this kind is K floats at c * K.
     float* const share = &out.share_at(t, 0, kind, 0);
     for (int c = 0; c < pop.country_count(); ++c) {
       const auto n = pop.agents_in(c);
-      float* const row = share + std::size_t(c) * agent_kind_count * K;
+      float* const row = share + std::size_t(c) * K;
       for (int k = 0; k < K; ++k) {
         const auto on = state.in_country(kind, c, k);
         row[k] = n > 0 ? static_cast<float>(double(on) / double(n)) : no_agents;

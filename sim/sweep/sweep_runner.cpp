@@ -131,6 +131,9 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
       throw ScenarioError(config.output + ":1:1: --resume: this file's runs were drawn with other random numbers (an "
                           "older stackrace), and its unfinished runs would not match them: run the sweep again into "
                           "a new file");
+    if (!writer->chunks_match_encoding())
+      throw ScenarioError(config.output + ":1:1: --resume: this file's datasets are chunked otherwise (an older "
+                          "stackrace): run the sweep again into a new file");
     h5::start_checkpointing(writer->file());
     return writer;
   }

@@ -92,6 +92,26 @@ def test_share_storage(h5):
         assert h5[name].chunks is not None, f"{name} is not chunked"
         assert h5[name].chunks[0] == 1, f"{name} is not chunked by run"
         assert h5[name].compression is not None, f"{name} is not compressed"
+        assert np.isnan(h5[name].fillvalue), f"{name} does not read as NaN where nothing was written"
+    # One kind of one run per chunk: a selection of one kind reads only its chunks.
+    assert share.chunks == (1,) + share.shape[1:3] + (1,) + share.shape[4:]
+
+
+def test_a_kind_without_agents_reads_as_nan(stackrace, worlds_dir, tmp_path):
+    # bench-meanfield has no firm agents: their shares are NaN (no chunk is written for
+    # them, and the file reads its NaN fill value), the other kinds' are numbers.
+    output = tmp_path / "meanfield.h5"
+    result = stackrace("run", worlds_dir / "bench-meanfield.toml", "--agents", 1000, "--steps", 3, "--quiet", "-o", output)
+    assert result.returncode == 0, result.stderr
+    with h5py.File(output, "r") as f:
+        share = f["share"][()]
+        kinds = labels(f["kind"])
+        assert f["agents"][:, kinds.index("firm")].sum() == 0
+        assert np.isnan(share[:, :, :, kinds.index("firm"), :]).all()
+        for kind in ("country", "developer"):
+            shares = share[:, :, :, kinds.index(kind), :]
+            assert not np.isnan(shares).any()
+            np.testing.assert_allclose(shares.sum(axis=-1), 1.0, atol=1e-6)
 
 
 def test_coordinate_values(h5):

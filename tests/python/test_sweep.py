@@ -148,22 +148,42 @@ def test_a_killed_sweep_leaves_its_finished_runs_and_resumes_to_the_same_file(st
         assert a.tobytes() == b.tobytes()
 
 
-def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_path):
-    # A file from a stackrace with other random numbers (before `random_numbers` was
-    # stored, SplitMix64) would get unfinished runs that do not match its finished ones.
+def interrupted_sweep(tmp_path, name):
+    """A resumable sweep stopped by SIGINT with some of its runs done: (sweep, output)."""
     sweep = write_sweep(tmp_path, RESUMABLE)
-    out = tmp_path / "older.h5"
+    out = tmp_path / name
     proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_until_some_runs_are_done(out, proc)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
+    return sweep, out
+
+
+def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_path):
+    # A file from a stackrace with other random numbers (before `random_numbers` was
+    # stored, SplitMix64) would get unfinished runs that do not match its finished ones.
+    sweep, out = interrupted_sweep(tmp_path, "older.h5")
     with h5py.File(out, "r+") as f:
         assert f.attrs["random_numbers"] == "wyrand-1"
         del f.attrs["random_numbers"]
     result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
     assert result.returncode == 2
     assert f"{out}:1:1: --resume: this file's runs were drawn with other random numbers" in result.stderr
+
+
+def test_resume_refuses_a_file_chunked_otherwise(stackrace, tmp_path):
+    # Before `share` was chunked per kind, a run's shares were one chunk: this stackrace
+    # writes a run's chunks at kind offsets, which such a file cannot take.
+    sweep, out = interrupted_sweep(tmp_path, "whole_runs.h5")
+    with h5py.File(out, "r+") as f:
+        shape = f["share"].shape
+        assert f["share"].chunks == (1,) + shape[1:3] + (1, shape[4])
+        del f["share"]
+        f.create_dataset("share", shape, dtype="f4", chunks=(1,) + shape[1:], compression="gzip")
+    result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
+    assert result.returncode == 2
+    assert f"{out}:1:1: --resume: this file's datasets are chunked otherwise" in result.stderr
 
 
 def test_sigint_stops_cleanly_and_resume_finishes(stackrace, tmp_path):
