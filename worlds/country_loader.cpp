@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -232,11 +233,10 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
   CountrySpec base;
   base.physical_share = rules.physical_share;
   base.large_share = rules.large_share;
-  const toml::table* default_share = nullptr;
+  std::optional<Shares> default_shares;
   if (defaults.has("initial_share")) {
     // Checked here, whether or not any country uses it, so that its errors name it.
-    default_share = &defaults.table("initial_share", true);
-    read_initial_share(*default_share, s, defaults);
+    default_shares = read_initial_share(defaults.table("initial_share", true), s, defaults);
   }
   const bool developers_required = !defaults.has("developers");
   read_country_keys(defaults, base, false);
@@ -246,7 +246,9 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
   std::set<std::string> seen;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     toml::table& table = *entries[i].as_table();
-    TableReader r(table, "countries[" + std::to_string(i) + "]", file);
+    // The resolved text rebuilds the countries from what is read here
+    // (write_resolved_countries): their tables need no defaults written in.
+    TableReader r(table, "countries[" + std::to_string(i) + "]", file, detail::Defaults::leave_out);
     std::string id = r.text("id", std::nullopt);
     if (!detail::is_identifier(id, "_-"))
       r.fail_at(r.node("id"), "id", "'" + id + "' is not a valid country id (ISO alpha-3 code or group id)");
@@ -257,11 +259,9 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
     c.id = id;
     c.name = r.text("name", from_table ? row->name : id);
     read_country_keys(r, c, !from_table && developers_required);
-    if (r.has("initial_share") || !from_table) {
-      if (!r.has("initial_share") && default_share)
-        file.replace(table, "initial_share", toml::table(*default_share), default_share);
-      c.initial_share = read_initial_share(r.table("initial_share", true), s, r);
-    }
+    if (r.has("initial_share") || !from_table)
+      c.initial_share = r.has("initial_share") || !default_shares ? read_initial_share(r.table("initial_share", true), s, r)
+                                                                  : *default_shares;
     r.done();
     if (from_table) *row = std::move(c);
     else countries.push_back(std::move(c));

@@ -39,8 +39,8 @@ std::string ScenarioSource::file_of(const toml::node* at) const {
   return file;
 }
 
-TableReader::TableReader(toml::table& table, std::string path, ScenarioSource& source)
-    : table_(table), path_(std::move(path)), source_(source) {}
+TableReader::TableReader(toml::table& table, std::string path, ScenarioSource& source, Defaults defaults)
+    : table_(table), path_(std::move(path)), source_(source), defaults_(defaults) {}
 
 std::string TableReader::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
@@ -60,7 +60,7 @@ toml::node* TableReader::require(std::string_view key, bool required) {
 double TableReader::number(std::string_view key, Bounds b, std::optional<double> fallback) {
   toml::node* node = require(key, !fallback);
   if (!node) {
-    table_.insert_or_assign(key, *fallback);
+    write_default(key, *fallback);
     return *fallback;
   }
   double x;
@@ -84,7 +84,7 @@ std::int64_t TableReader::integer(std::string_view key, std::int64_t lo, std::in
                                   std::optional<std::int64_t> fallback) {
   toml::node* node = require(key, !fallback);
   if (!node) {
-    table_.insert_or_assign(key, *fallback);
+    write_default(key, *fallback);
     return *fallback;
   }
   std::int64_t n;
@@ -108,7 +108,7 @@ std::int64_t TableReader::integer(std::string_view key, std::int64_t lo, std::in
 std::string TableReader::text(std::string_view key, std::optional<std::string> fallback) {
   toml::node* node = require(key, !fallback);
   if (!node) {
-    table_.insert_or_assign(key, *fallback);
+    write_default(key, *fallback);
     return *fallback;
   }
   auto s = node->as_string();
@@ -119,7 +119,7 @@ std::string TableReader::text(std::string_view key, std::optional<std::string> f
 bool TableReader::boolean(std::string_view key, bool fallback) {
   toml::node* node = require(key, false);
   if (!node) {
-    table_.insert_or_assign(key, fallback);
+    write_default(key, fallback);
     return fallback;
   }
   auto b = node->as_boolean();

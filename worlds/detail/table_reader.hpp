@@ -44,9 +44,14 @@ struct ScenarioSource {
   }
 };
 
+// Whether a reader writes the defaults of missing keys back into its table. Tables that
+// the resolved text rebuilds from what was read (the countries) leave them out: there
+// are hundreds of such keys, and writing them was most of a scenario load's time.
+enum class Defaults { write_back, leave_out };
+
 class TableReader {
  public:
-  TableReader(toml::table& table, std::string path, ScenarioSource& source);
+  TableReader(toml::table& table, std::string path, ScenarioSource& source, Defaults defaults = Defaults::write_back);
 
   double number(std::string_view key, Bounds bounds, std::optional<double> fallback);
   std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> fallback);
@@ -71,10 +76,15 @@ class TableReader {
 
  private:
   toml::node* require(std::string_view key, bool required);
+  template <class Value>
+  void write_default(std::string_view key, Value&& value) {
+    if (defaults_ == Defaults::write_back) table_.insert_or_assign(key, std::forward<Value>(value));
+  }
 
   toml::table& table_;
   std::string path_;  // dotted path of this table, "" at the root
   ScenarioSource& source_;
+  Defaults defaults_;
   std::set<std::string, std::less<>> known_;
 };
 
