@@ -41,15 +41,14 @@ struct RunState {
   const AgentPopulation& population(AgentKind kind) const { return populations[index_of(kind)]; }
   std::vector<std::int64_t>& count(AgentKind kind) { return counts[index_of(kind)]; }
   const std::vector<std::int64_t>& count(AgentKind kind) const { return counts[index_of(kind)]; }
-  // Agents of `kind` in country c on stack k, summed over the country's segments (as
-  // of the last sum_segments()).
-  std::int64_t in_country(AgentKind kind, int c, int k) const {
-    const std::vector<std::int64_t>& by_country =
-        population(kind).segments == 1 ? count(kind) : segment_sums[index_of(kind)];
-    return by_country[std::size_t(c) * scenario.stack_count() + k];
+  // Agents of `kind` on each stack of each country, [c][k], summed over the country's
+  // segments (as of the last sum_segments()). Loops over countries take it once: the
+  // monthly views and records read it for every country, kind and stack.
+  const std::int64_t* by_country(AgentKind kind) const {
+    return (population(kind).segments == 1 ? count(kind) : segment_sums[index_of(kind)]).data();
   }
   // Sums the counts of kinds split into segments per country: once a month, after
-  // the agents moved, rather than in each of the many in_country() calls.
+  // the agents moved, rather than in each of the many reads of by_country().
   void sum_segments() {
     const int K = scenario.stack_count();
     for (AgentKind kind : all_agent_kinds) {
@@ -135,9 +134,11 @@ std::vector<double> global_developer_share(const RunState& state) {
   const int K = s.stack_count();
   std::vector<double> share(K, 0.0);
   double world = 0;
-  for (int c = 0; c < s.country_count(); ++c) {
+  const std::int64_t* const on = state.by_country(AgentKind::developer);
+  const int C = s.country_count();
+  for (int c = 0; c < C; ++c) {
     const double weight = state.weight[index_of(AgentKind::developer)][c];
-    for (int k = 0; k < K; ++k) share[k] += weight * double(state.in_country(AgentKind::developer, c, k));
+    for (int k = 0; k < K; ++k) share[k] += weight * double(on[std::size_t(c) * K + k]);
     world += weight * double(state.population(AgentKind::developer).agents_in(c));
   }
   for (double& x : share) x = world > 0 ? x / world : 0.0;
@@ -162,28 +163,35 @@ void see_month(const RunState& state, int t, MonthView& view) {
   }
   // Shares multiply by each count's reciprocal, taken once per run (these views are
   // rebuilt every month).
+  std::array<const std::int64_t*, agent_kind_count> counts{};
+  for (AgentKind kind : all_agent_kinds) counts[index_of(kind)] = state.by_country(kind);
+  const std::int64_t* const developers_on = counts[index_of(AgentKind::developer)];
+  const std::int64_t* const firms_on = counts[index_of(AgentKind::firm)];
+  const std::int64_t* const governments_on = counts[index_of(AgentKind::country)];
   for (int c = 0; c < C; ++c) {
+    const std::size_t cell = std::size_t(c) * K;  // country c's [stack] entries
     for (AgentKind kind : all_agent_kinds) {
       const double per_agent = state.per_agent[index_of(kind)][c];
       if (per_agent == 0) continue;  // no agents: adopted and shares stay 0
-      const double waiting = outside ? static_cast<double>(state.in_country(kind, c, *outside)) : 0.0;
+      const std::int64_t* const on = counts[index_of(kind)] + cell;
+      const double waiting = outside ? static_cast<double>(on[*outside]) : 0.0;
       view.adopted[index_of(kind)][c] = 1.0 - waiting * per_agent;
-      double* const share = view.kind_share[index_of(kind)].data() + std::size_t(c) * K;
-      for (int k = 0; k < K; ++k) share[k] = double(state.in_country(kind, c, k)) * per_agent;
+      double* const share = view.kind_share[index_of(kind)].data() + cell;
+      for (int k = 0; k < K; ++k) share[k] = double(on[k]) * per_agent;
     }
     const double developers = static_cast<double>(state.population(AgentKind::developer).agents_in(c));
     const double weight = state.weight[index_of(AgentKind::developer)][c];
     const double per_developer = state.per_agent[index_of(AgentKind::developer)][c];
     double open_users = 0;
     for (int k = 0; k < K; ++k) {
-      const double on = static_cast<double>(state.in_country(AgentKind::developer, c, k));
-      view.developer_share[std::size_t(c) * K + k] = on * per_developer;
+      const double on = static_cast<double>(developers_on[cell + k]);
+      view.developer_share[cell + k] = on * per_developer;
       view.global_developer_share[k] += weight * on;
       if (s.stacks[k].open_weights) {
         open_users += weight * on;
-        open_users += state.weight[index_of(AgentKind::firm)][c] * double(state.in_country(AgentKind::firm, c, k));
+        open_users += state.weight[index_of(AgentKind::firm)][c] * double(firms_on[cell + k]);
       }
-      if (state.in_country(AgentKind::country, c, k) > 0 && !(outside && k == *outside)) view.government_stack[c] = k;
+      if (governments_on[cell + k] > 0 && !(outside && k == *outside)) view.government_stack[c] = k;
     }
     world += weight * developers;
     view.capacity_penalty[c] = capacity_penalty(s, c, t, open_users);
@@ -264,11 +272,13 @@ void record(const RunState& state, int t, RunResult& out) {
     double weighted_total = 0;
     // share [kind][t][c][k]: country c's row for this kind is K floats at c * K.
     float* const share = &out.share_at(t, 0, kind, 0);
-    for (int c = 0; c < pop.country_count(); ++c) {
+    const std::int64_t* const counts = state.by_country(kind);
+    const int C = pop.country_count();
+    for (int c = 0; c < C; ++c) {
       const auto n = pop.agents_in(c);
       float* const row = share + std::size_t(c) * K;
       for (int k = 0; k < K; ++k) {
-        const auto on = state.in_country(kind, c, k);
+        const auto on = counts[std::size_t(c) * K + k];
         row[k] = n > 0 ? static_cast<float>(double(on) / double(n)) : no_agents;
         weighted[k] += weight[c] * double(on);
       }
