@@ -30,6 +30,20 @@ struct StreamKey {
   std::uint64_t index;  // block of agents, or agent for per-agent streams
 };
 
+// The high and low halves of the 128-bit product a * b, xor-ed. On x86-64 one `mul`
+// leaves them in two registers; GCC, given an unsigned __int128, stored the product to
+// the stack and read it back on every draw of the revision kernel (same numbers).
+inline std::uint64_t fold_product(std::uint64_t a, std::uint64_t b) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  std::uint64_t low, high;
+  __asm__("mulq %3" : "=a"(low), "=d"(high) : "%a"(a), "rm"(b) : "cc");
+  return high ^ low;
+#else
+  const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  return static_cast<std::uint64_t>(product >> 64) ^ static_cast<std::uint64_t>(product);
+#endif
+}
+
 class CounterStream {
  public:
   using result_type = std::uint64_t;
@@ -49,8 +63,7 @@ class CounterStream {
   // themselves mixed (mix64), so nearby keys give unrelated streams.
   result_type operator()() {
     next_ += 0xa0761d6478bd642full;
-    const unsigned __int128 product = static_cast<unsigned __int128>(next_) * (next_ ^ 0xe7037ed1a0b428dbull);
-    return static_cast<std::uint64_t>(product >> 64) ^ static_cast<std::uint64_t>(product);
+    return fold_product(next_, next_ ^ 0xe7037ed1a0b428dbull);
   }
 
  private:
