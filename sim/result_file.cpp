@@ -202,9 +202,17 @@ void ResultWriter::write_run(int r, const EncodedRun& run) {
   const hsize_t run_index = r;
   auto seed = static_cast<std::int64_t>(run.seed);
   h5::write_box(dataset("seed"), H5T_NATIVE_INT64, {run_index}, {1}, &seed);
-  // Agent counts and weights depend only on the scenario, the same in every run.
-  h5::write_box(dataset("agents"), H5T_NATIVE_INT64, {0, 0}, {C, N}, run.agents.data());
-  h5::write_box(dataset("weight"), H5T_NATIVE_DOUBLE, {0, 0}, {C, N}, run.weight.data());
+  // Agent counts and weights depend only on the scenario: the file keeps the last run's,
+  // written only when they differ from what this writer wrote last (in a sweep, nearly
+  // never; two writes fewer per run).
+  if (run.agents != agents_written_) {
+    h5::write_box(dataset("agents"), H5T_NATIVE_INT64, {0, 0}, {C, N}, run.agents.data());
+    agents_written_ = run.agents;
+  }
+  if (run.weight != weight_written_) {
+    h5::write_box(dataset("weight"), H5T_NATIVE_DOUBLE, {0, 0}, {C, N}, run.weight.data());
+    weight_written_ = run.weight;
+  }
   auto done = static_cast<std::int8_t>(RunStatus::done);
   h5::write_box(dataset("status"), H5T_NATIVE_INT8, {run_index}, {1}, &done);
   h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);

@@ -99,6 +99,8 @@ class ResultWriter {
   int countries_ = 0;
   int stacks_ = 0;
   bool committed_ = false;
+  std::vector<std::int64_t> agents_written_;  // what write_run last wrote to `agents`
+  std::vector<double> weight_written_;        // and to `weight`
 };
 
 std::string stackrace_version();
