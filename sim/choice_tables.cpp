@@ -27,7 +27,12 @@ AgentSituation situation(const Scenario& s, AgentKind kind, int country, int seg
 // libm log per stack instead of one per country and stack.
 class LogPrices {
  public:
-  explicit LogPrices(int stacks) : price_(stacks, std::numeric_limits<double>::quiet_NaN()), log_(stacks, 0.0) {}
+  explicit LogPrices(int stacks = 0) { reset(stacks); }
+  // Forgets every price seen, keeping the storage.
+  void reset(int stacks) {
+    price_.assign(stacks, std::numeric_limits<double>::quiet_NaN());
+    log_.assign(stacks, 0.0);
+  }
   double operator()(int stack, double price) {
     if (price != price_[stack]) price_[stack] = price, log_[stack] = std::log(price);
     return log_[stack];
@@ -93,20 +98,20 @@ double log_sum_exp(std::span<const double> u) {
 }
 
 // The value of adopting AI for the country's first segment, no employer: the logsum.
-double adoption_value(const Scenario& s, AgentKind kind, int c, const MonthView& view, const std::vector<double>* constants) {
-  std::vector<double> u(s.stack_count());
+// `u` (K entries) is working space.
+double adoption_value(const Scenario& s, AgentKind kind, int c, const MonthView& view, const std::vector<double>* constants,
+                      LogPrices& log_price, std::span<double> u) {
   AgentSituation a = situation(s, kind, c, 0, -1, view);
-  LogPrices log_price(s.stack_count());
   utilities(s, kind, s.kind_weights(kind), a, view, constants, log_price, u);
   return log_sum_exp(u);
 }
 
 // The target split of new adopters in a country: its users' split, with the kind's
 // momentum on open-weight stacks (MODEL.md, "Calibration").
-std::vector<double> target_split(const Scenario& s, AgentKind kind, int c) {
+void target_split(const Scenario& s, AgentKind kind, int c, std::vector<double>& split) {
   const int K = s.stack_count();
   const double momentum = s.kind_weights(kind).calibrate_momentum;
-  std::vector<double> split(K, 0.0);
+  split.assign(K, 0.0);
   double total = 0;
   for (AgentKind source : {kind, AgentKind::developer}) {
     const std::vector<double>& share = s.countries[c].initial_share[index_of(source)];
@@ -120,7 +125,6 @@ std::vector<double> target_split(const Scenario& s, AgentKind kind, int c) {
     if (total <= 0) split[k] = 1.0;
     split[k] = std::max(split[k], 1e-4) * (s.stacks[k].open_weights ? momentum : 1.0);
   }
-  return split;
 }
 
 bool any_ban(const Scenario& s, AgentKind kind, const MonthView& view) {
@@ -135,7 +139,11 @@ bool any_ban(const Scenario& s, AgentKind kind, const MonthView& view) {
 Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
   const int K = s.stack_count(), C = s.country_count();
   Calibration cal;
-  std::vector<double> u(K);
+  // Working space shared by every country and kind (a log of a price is the same
+  // whichever country asks): a run calibrates once, and allocating these per country
+  // was most of a small run's allocations.
+  std::vector<double> u(K), split;
+  LogPrices log_price(K);
   for (AgentKind kind : all_agent_kinds) {
     std::vector<double>& constant = cal.constant[index_of(kind)];
     constant.assign(std::size_t(C) * K, 0.0);
@@ -145,9 +153,8 @@ Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
         // starting stacks, and the constants must not.
         AgentSituation a = situation(s, kind, c, 0, -1, expected_start);
         a.government_stack = -1;
-        LogPrices log_price(K);
         utilities(s, kind, s.kind_weights(kind), a, expected_start, nullptr, log_price, u);
-        std::vector<double> split = target_split(s, kind, c);
+        target_split(s, kind, c, split);
         for (int k = 0; k < K; ++k)
           if (!s.stacks[k].outside) constant[std::size_t(c) * K + k] = std::log(split[k]) - u[k];
       }
@@ -155,7 +162,8 @@ Calibration calibrate(const Scenario& s, const MonthView& expected_start) {
     std::vector<double>& value = cal.start_value[index_of(kind)];
     // Against the reference start, so that a stack made cheaper or better than its
     // reference speeds adoption from the first month.
-    for (int c = 0; c < C; ++c) value.push_back(adoption_value(s, kind, c, expected_start, &constant));
+    value.reserve(C);
+    for (int c = 0; c < C; ++c) value.push_back(adoption_value(s, kind, c, expected_start, &constant, log_price, u));
   }
   return cal;
 }
@@ -181,8 +189,16 @@ void fill_table(const Scenario& s, AgentKind kind, const AgentPopulation& popula
   // Each group's utilities without the employer's pull, which is all that differs
   // between a group's rows: computed once per group, not once per row.
   const int G = population.group_count();
-  std::vector<double> group_utility(std::size_t(G) * K);
-  LogPrices log_price(K);
+  // Working space kept by this thread between months (a table is refilled every month,
+  // and nothing here runs other tasks that could reenter it): no allocation per table.
+  thread_local struct {
+    std::vector<double> group_utility, hazard;
+    LogPrices log_price;
+  } kept;
+  std::vector<double>& group_utility = kept.group_utility;
+  group_utility.resize(std::size_t(G) * K);
+  LogPrices& log_price = kept.log_price;
+  log_price.reset(K);
   // Groups are [country][segment]: g = c * S + segment (walked, not divided: an integer
   // division per group was a visible part of a small run's month).
   for (int c = 0, g = 0; c < C; ++c)
@@ -193,7 +209,8 @@ void fill_table(const Scenario& s, AgentKind kind, const AgentPopulation& popula
     }
 
   // Monthly probability that a non-adopter adopts, per country (Bass, agents/adoption.hpp).
-  std::vector<double> hazard(C, 0.0);
+  std::vector<double>& hazard = kept.hazard;
+  hazard.assign(C, 0.0);
   const double adopter_rate = std::min(1.0, w.base.revise + (outside ? rule.abandon : 0.0));
   if (outside) {
     for (int c = 0; c < C; ++c) {

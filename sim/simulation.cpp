@@ -264,7 +264,8 @@ void record(const RunState& state, int t, RunResult& out) {
   const Scenario& s = state.scenario;
   const int K = s.stack_count();
   const float no_agents = std::numeric_limits<float>::quiet_NaN();
-  std::vector<double> weighted(K);
+  thread_local std::vector<double> weighted;  // kept between months (record runs no other tasks)
+  weighted.resize(K);
   for (AgentKind kind : all_agent_kinds) {
     const AgentPopulation& pop = state.population(kind);
     const std::vector<double>& weight = state.weight[index_of(kind)];
