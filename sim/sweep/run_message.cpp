@@ -40,7 +40,7 @@ class Reader {
  private:
   void take(void* out, std::size_t n) {
     if (at + n > bytes.size()) throw std::runtime_error("truncated run message");
-    std::memcpy(out, bytes.data() + at, n);
+    if (n > 0) std::memcpy(out, bytes.data() + at, n);  // an empty vector's data() may be null
     at += n;
   }
   const std::vector<char>& bytes;

@@ -1,8 +1,9 @@
 #pragma once
 // Checked reading of one TOML table of a scenario. Every key a reader is asked for is
 // marked as known; done() rejects whatever key is left. A value that is missing gets
-// its default written back into the table, so that the table, serialised, is the fully
-// resolved scenario. Every error names FILE:LINE:COL and the key's dotted path.
+// its default written back into the table (unless the reader was made with
+// Defaults::leave_out), so that the table, serialised, is the fully resolved scenario.
+// Every error names FILE:LINE:COL and the key's dotted path.
 #include <cstdint>
 #include <initializer_list>
 #include <map>

@@ -101,8 +101,9 @@ TEST_CASE("a run travels between ranks as bytes and arrives whole", "[sweep][mpi
   for (std::size_t i = 0; i < r.share.size(); ++i) r.share[i] = float(i) / 7;
   r.capability = {1, 2, 3, 4, 5, 6};
   r.government_ban_month = {-1, 4, -1, -1};
-  r.agents = {5, 6, 7, 8, 9, 10};
+  r.agents = {5, 0, 7, 8, 0, 10};  // [country][kind]: no firms anywhere, so their chunk is empty
   done.result = encode_run(r);
+  REQUIRE(done.result->chunks[index_of(AgentKind::firm)].empty());
   sweep_detail::RunOutput back = unpack_run(pack_run(done));
   REQUIRE(back.result);
   CHECK(back.run == 17);
