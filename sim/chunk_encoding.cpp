@@ -40,13 +40,13 @@ void shuffle_into(const void* data, std::size_t bytes, std::size_t element_size,
   for (std::size_t b = elements * element_size; b < bytes; ++b) out[b] = in[b];  // no shuffle, or leftovers
 }
 
-// Working memory of this thread's encodings, kept between them: at least `bytes` long,
-// never zeroed (every byte read is first written). A fresh zeroed buffer of the
-// compressor's bound for every chunk cost more than the shuffle: the zeroing, and the
-// page faults of memory the allocator had just handed back to the system.
-unsigned char* scratch(std::unique_ptr<unsigned char[]>& buffer, std::size_t& size, std::size_t bytes) {
-  if (size < bytes) buffer = std::make_unique_for_overwrite<unsigned char[]>(bytes), size = bytes;
-  return buffer.get();
+// Working memory of this thread's encodings, kept between them and grown (never
+// shrunk) to at least `bytes`. A fresh zeroed buffer of the compressor's bound for every
+// chunk cost more than the shuffle: the zeroing, and the page faults of memory the
+// allocator had just handed back to the system.
+unsigned char* scratch(std::vector<unsigned char>& buffer, std::size_t bytes) {
+  if (buffer.size() < bytes) buffer.resize(bytes);
+  return buffer.data();
 }
 
 }  // namespace
@@ -59,17 +59,16 @@ std::vector<unsigned char> shuffle_bytes(const void* data, std::size_t bytes, st
 
 std::vector<unsigned char> encode_chunk(const void* data, std::size_t bytes, std::size_t element_size,
                                         Shuffle shuffle) {
-  thread_local std::unique_ptr<unsigned char[]> shuffled, compressed;
-  thread_local std::size_t shuffled_size = 0, compressed_size = 0;
+  thread_local std::vector<unsigned char> shuffled, compressed;
   const void* in = data;
   if (shuffle == Shuffle::yes) {
-    unsigned char* const out = scratch(shuffled, shuffled_size, bytes);
+    unsigned char* const out = scratch(shuffled, bytes);
     shuffle_into(data, bytes, element_size, out);
     in = out;
   }
   libdeflate_compressor& compressor = thread_compressor();
   const std::size_t bound = libdeflate_zlib_compress_bound(&compressor, bytes);
-  unsigned char* const out = scratch(compressed, compressed_size, bound);
+  unsigned char* const out = scratch(compressed, bound);
   const std::size_t size = libdeflate_zlib_compress(&compressor, in, bytes, out, bound);
   if (size == 0) throw std::runtime_error("compressing a result chunk failed");
   return {out, out + size};

@@ -167,7 +167,8 @@ EncodedRun encode_run(const RunResult& result) {
     // A kind with no agents anywhere has only NaN shares, which the file reads where
     // nothing was written: its chunk is left out (empty).
     bool any = false;
-    for (int c = 0; c < result.countries; ++c) any = any || result.agents[std::size_t(c) * agent_kind_count + index_of(kind)] > 0;
+    for (int c = 0; c < result.countries; ++c)
+      any = any || result.agents[std::size_t(c) * agent_kind_count + index_of(kind)] > 0;
     const std::span<const float> share = result.kind_share(kind);
     run.chunks.push_back(any ? encode_chunk(share.data(), share.size_bytes(), sizeof(float), shares_shuffle)
                              : std::vector<unsigned char>{});
@@ -192,8 +193,9 @@ void ResultWriter::write_run(int r, const EncodedRun& run) {
   for (std::size_t v = 0; v < run_chunks.size(); ++v) {
     const auto [name, kind] = run_chunks[v];
     if (run.chunks[v].empty()) continue;  // all NaN: read as the fill value
-    // A run's chunk starts at (r, 0, ...), and a kind's `share` at its kind.
-    std::vector<hsize_t> at(h5::shape(dataset(name)).size(), 0);
+    // A run's chunk starts at (r, 0, ...), and a kind's `share` at its kind. HDF5 reads
+    // as many entries as the dataset has dims (share's five at most).
+    std::array<hsize_t, 5> at{};
     at.front() = static_cast<hsize_t>(r);
     if (kind >= 0) at[kind_axis] = static_cast<hsize_t>(kind);
     h5::check(H5Dwrite_chunk(dataset(name), H5P_DEFAULT, 0, at.data(), run.chunks[v].size(), run.chunks[v].data()),
