@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "agents/attributes.hpp"
-#include "policies/environment.hpp"
+#include "agents/environment.hpp"
 
 namespace stackrace {
 

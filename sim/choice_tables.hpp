@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "agents/population.hpp"
-#include "sim/month_view.hpp"
+#include "agents/month_view.hpp"
 #include "sim/revision.hpp"
-#include "worlds/scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace stackrace {
 

@@ -10,7 +10,7 @@
 #include "agents/population.hpp"
 #include "sim/choice_tables.hpp"
 #include "sim/revision.hpp"
-#include "sim/stack_dynamics.hpp"
+#include "model/stack_dynamics.hpp"
 #include "worlds/agent_allocation.hpp"
 
 namespace stackrace {

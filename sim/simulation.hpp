@@ -3,7 +3,7 @@
 #include <functional>
 
 #include "sim/run_result.hpp"
-#include "worlds/scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace stackrace {
 

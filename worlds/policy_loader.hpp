@@ -1,6 +1,6 @@
 #pragma once
 #include "worlds/detail/table_reader.hpp"
-#include "worlds/scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace stackrace {
 

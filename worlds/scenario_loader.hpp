@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "worlds/scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace stackrace {
 

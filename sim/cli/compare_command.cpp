@@ -15,10 +15,10 @@
 #include "sim/cli/interrupt.hpp"
 #include "sim/cli/progress_bar.hpp"
 #include "sim/cli/run_summary.hpp"
-#include "sim/comparison.hpp"
-#include "sim/result_file.hpp"
+#include "sim/cli/comparison.hpp"
+#include "sim/io/result_file.hpp"
 #include "sim/simulation.hpp"
-#include "sim/system_memory.hpp"
+#include "sim/cli/system_memory.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
 

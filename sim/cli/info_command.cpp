@@ -5,7 +5,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/run_summary.hpp"
-#include "sim/result_file.hpp"
+#include "sim/io/result_file.hpp"
 
 namespace stackrace::cli {
 namespace {

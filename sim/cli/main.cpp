@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "sim/cli/commands.hpp"
-#include "sim/result_file.hpp"
+#include "sim/io/result_file.hpp"
 
 int main(int argc, char** argv) {
   using namespace stackrace::cli;

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "sim/run_result.hpp"
-#include "worlds/scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace stackrace::cli {
 

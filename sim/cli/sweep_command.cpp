@@ -11,7 +11,7 @@
 #include "sim/cli/progress_bar.hpp"
 #include "sim/sweep/mpi_sweep.hpp"
 #include "sim/sweep/sweep_runner.hpp"
-#include "sim/system_memory.hpp"
+#include "sim/cli/system_memory.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace::cli {

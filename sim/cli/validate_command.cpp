@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "sim/cli/commands.hpp"
-#include "sim/system_memory.hpp"
+#include "sim/cli/system_memory.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "agents/population.hpp"
-#include "sim/result_file.hpp"
+#include "sim/io/result_file.hpp"
 #include "sim/rng.hpp"
 #include "sim/simulation.hpp"
 #include "sim/sweep/design.hpp"

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "sim/result_file.hpp"
+#include "sim/io/result_file.hpp"
 #include "sim/run_result.hpp"
 #include "sim/sweep/design.hpp"
 #include "sim/sweep/sweep_runner.hpp"
-#include "worlds/scenario.hpp"
+#include "model/scenario.hpp"
 #include "worlds/scenario_loader.hpp"
 
 namespace stackrace::sweep_detail {

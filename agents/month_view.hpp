@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "agents/agent_kind.hpp"
-#include "policies/environment.hpp"
+#include "agents/environment.hpp"
 
 namespace stackrace {
 

@@ -1,4 +1,4 @@
-#include "sim/chunk_encoding.hpp"
+#include "sim/io/chunk_encoding.hpp"
 
 #include <memory>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "sim/comparison.hpp"
+#include "sim/cli/comparison.hpp"
 
 #include <cmath>
 #include <numeric>

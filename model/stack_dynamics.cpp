@@ -1,4 +1,4 @@
-#include "sim/stack_dynamics.hpp"
+#include "model/stack_dynamics.hpp"
 
 #include <algorithm>
 #include <cmath>

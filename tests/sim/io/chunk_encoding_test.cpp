@@ -8,8 +8,8 @@
 
 #include <libdeflate.h>
 
-#include "sim/chunk_encoding.hpp"
-#include "sim/hdf5.hpp"
+#include "sim/io/chunk_encoding.hpp"
+#include "sim/io/hdf5.hpp"
 
 using namespace stackrace;
 

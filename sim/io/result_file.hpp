@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/hdf5.hpp"
+#include "sim/io/hdf5.hpp"
 #include "sim/run_result.hpp"
-#include "worlds/scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace stackrace {
 

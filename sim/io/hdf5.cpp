@@ -1,6 +1,6 @@
-#include "sim/hdf5.hpp"
+#include "sim/io/hdf5.hpp"
 
-#include "sim/chunk_encoding.hpp"
+#include "sim/io/chunk_encoding.hpp"
 
 #include <hdf5_hl.h>
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "sim/comparison.hpp"
+#include "sim/cli/comparison.hpp"
 #include "sim/simulation.hpp"
 #include "tests/test_support.hpp"
 #include "worlds/scenario_loader.hpp"

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/chunk_encoding.hpp"
+#include "sim/io/chunk_encoding.hpp"
 
 namespace stackrace::h5 {
 

@@ -1,4 +1,4 @@
-#include "sim/result_file.hpp"
+#include "sim/io/result_file.hpp"
 
 #include <array>
 #include <chrono>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <numeric>
 
-#include "sim/chunk_encoding.hpp"
+#include "sim/io/chunk_encoding.hpp"
 #include "sim/rng.hpp"
 
 namespace stackrace {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "policies/policy_common.hpp"
-#include "worlds/scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace stackrace {
 
