@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agents/attributes.hpp"
+
 namespace stackrace {
 
 inline double bass_monthly_hazard(double p, double q, double adopted) {
@@ -23,6 +25,20 @@ inline double bass_monthly_hazard(double p, double q, double adopted) {
 inline double bass_curve(double p, double q, double t) {
   const double e = std::exp(-(p + q) * t);
   return (1.0 - e) / (1.0 + (q / p) * e);
+}
+
+// The innovation rate p is capped: at 50 a month e^{p+q} is still finite, and a hazard
+// that high is 1 to machine precision anyway.
+inline constexpr double most_innovation = 50.0;
+
+// The probability that a non-adopter of a kind adopts AI this month in a country with
+// `gdp_per_capita` where `adopted` of its kind have (MODEL.md, 7.6.2): the Bass hazard,
+// its innovation rate scaled by income and by `value_gain`, how much more adopting is
+// worth than at the start (the logsum of the stacks' utilities, stack_choice.hpp).
+inline double adoption_hazard(const AdoptionRule& rule, double gdp_per_capita, double value_gain, double adopted) {
+  double p = rule.innovation * std::pow(gdp_per_capita / rule.reference_gdp_per_capita, rule.income_elasticity);
+  if (rule.value_elasticity != 0) p *= std::exp(rule.value_elasticity * value_gain);
+  return bass_monthly_hazard(std::min(p, most_innovation), rule.imitation, adopted);
 }
 
 }  // namespace stackrace

@@ -1,13 +1,12 @@
 #pragma once
-// The multinomial-logit stack choice (DESIGN.md, "The model in one page"; MODEL.md,
-// "Choice"): the weights of a kind's basic utility terms, the logit probabilities, and
-// the pick of a stack from a uniform draw. The utility itself is in stack_utility.hpp.
+// The multinomial-logit stack choice (MODEL.md, 7.6.1): the weights of a kind's basic
+// utility terms, the logit probabilities, and the pick of a stack from a uniform draw.
+// The utility itself is in stack_utility.hpp.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <span>
-#include <type_traits>
 #include <vector>
 
 namespace stackrace {
@@ -43,63 +42,16 @@ inline bool choice_probabilities(std::span<const double> utility, int current, d
   return true;
 }
 
-// The logit probabilities of choice_probabilities for every current stack of one
-// situation. The rows of a choice table differ only in which stack escapes the switching
-// cost, so the odds exp(U_k - max U) are computed once per situation and each current's
-// row reweighs them by exp(-switching_cost) off the current stack: K exponentials per
-// situation instead of K per row. (Equal to choice_probabilities up to rounding.)
-// StaticK > 0: the number of stacks, known at compile time, so that the odds live in a
-// fixed array (no heap storage the caller's writes might alias) and the loops unroll;
-// 0: any number.
-template <int StaticK = 0>
-class SituationOdds {
- public:
-  // Takes the utilities of one situation (before the switching cost; -inf: unavailable).
-  void assign(std::span<const double> utility) {
-    if constexpr (StaticK > 0) {
-      std::copy(utility.begin(), utility.end(), utility_.begin());
-    } else {
-      utility_.assign(utility.begin(), utility.end());
-      odds_.resize(utility.size());
-    }
-    double top = -INFINITY;
-    for (double u : utility) top = std::max(top, u);
-    any_ = !std::isinf(top);
-    // The best stack's odds are exp(0) = 1 exactly: one exponential fewer per situation.
-    for (std::size_t k = 0; k < utility.size(); ++k)
-      odds_[k] = !any_ ? 0.0 : utility[k] == top ? 1.0 : std::exp(utility[k] - top);
-  }
-
-  // Fills `probability` for an agent on `current` (-1: none); false (all zero) when no
-  // stack is available.
-  bool probabilities(int current, double switching_cost, std::span<double> probability) {
-    if (!any_) {
-      for (double& p : probability) p = 0.0;
-      return false;
-    }
-    if (switching_cost != cost_) cost_ = switching_cost, leave_ = std::exp(-switching_cost);
-    // With no current stack every option pays the cost: it cancels.
-    const double off = current < 0 ? 1.0 : leave_;
-    double total = 0;
-    for (std::size_t k = 0; k < probability.size(); ++k)
-      total += (probability[k] = odds_[k] * (int(k) == current ? 1.0 : off));
-    // Only the current stack may have underflowed to zero odds while others lost theirs
-    // to the cost: then the exact shifted form decides.
-    if (!(total > 0) || !std::isfinite(total))
-      return choice_probabilities({utility_.data(), probability.size()}, current, switching_cost, probability);
-    // One division per row, not one per stack: tables are rebuilt every month.
-    const double inverse = 1.0 / total;
-    for (double& p : probability) p *= inverse;
-    return true;
-  }
-
- private:
-  using Values = std::conditional_t<(StaticK > 0), std::array<double, std::size_t(StaticK > 0 ? StaticK : 1)>,
-                                    std::vector<double>>;
-  Values utility_{}, odds_{};
-  bool any_ = false;
-  double cost_ = NAN, leave_ = 0;
-};
+// The logsum ln Σ_k exp(u_k): the expected best utility of a logit choice, the "value" of
+// choosing at all; -inf when nothing is available.
+inline double log_sum_exp(std::span<const double> u) {
+  double top = -INFINITY;
+  for (double x : u) top = std::max(top, x);
+  if (std::isinf(top)) return top;  // nothing available
+  double sum = 0;
+  for (double x : u) sum += std::exp(x - top);
+  return top + std::log(sum);
+}
 
 // Turns probabilities into a cumulative table whose last entry is exactly 1, so that
 // any draw in [0, 1) picks a stack.

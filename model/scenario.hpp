@@ -59,9 +59,6 @@ struct Scenario {
   std::vector<CountrySpec> countries;
   std::vector<Policy> policies;  // in the order they apply within a month (policies/policy.hpp)
 
-  std::string source_path;    // the file it was read from
-  std::string resolved_toml;  // the full scenario with defaults and overrides applied
-
   const ChoiceWeights& weights(AgentKind kind) const { return choice[index_of(kind)].base; }
   const KindWeights& kind_weights(AgentKind kind) const { return choice[index_of(kind)]; }
   const AdoptionRule& adoption_rule(AgentKind kind) const { return adoption[index_of(kind)]; }

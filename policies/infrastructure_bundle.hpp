@@ -1,11 +1,18 @@
 #pragma once
-// "AI stack in a box": a bloc offers a country power, data centres and models (e.g. the
-// Digital Silk Road). The country's government decides at the offer whether to accept
-// (agents/bundle_choice.hpp); an accepted bundle takes `build_months` to build, then
-// lowers the stack's price there, adds to its appeal, and makes leaving it costlier.
+// "AI stack in a box" (MODEL.md, 7.4 and 7.5): a bloc offers a country power, data
+// centres and models (e.g. the Digital Silk Road). The whole mechanism is here: the
+// offer, made once at the window's first month; each targeted government's decision,
+// logistic in its affinity to the offering bloc and whether it already uses the bundle's
+// stack; and, `build_months` after acceptance, the built bundle's effect on what the
+// country's agents see: a lower price of the stack, local appeal, and lock-in — a cost of
+// leaving the stack that agents pay on top of the switching cost (agents/transition.hpp).
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
 #include <vector>
 
+#include "agents/stack_utility.hpp"
 #include "policies/policy_common.hpp"
 
 namespace stackrace {
@@ -25,6 +32,25 @@ struct InfrastructureBundle {
   double accept_government = 1.0;
 
   int offer_month() const { return std::max(window.first, 1); }
+
+  // The probability that a government of a country aligned with `alignment` accepts.
+  double acceptance(Bloc alignment, bool government_uses_stack) const {
+    const double v = accept_base + accept_alignment * bloc_affinity(alignment, offered_by) +
+                     accept_government * (government_uses_stack ? 1.0 : 0.0);
+    return 1.0 / (1.0 + std::exp(-v));
+  }
+
+  // In the offer month, each targeted government decides with one uniform draw,
+  // `draw(c)`; accepted_at[c] becomes the month of acceptance. `government_stack` [c]:
+  // the stack each government used last month (-1: none).
+  void decide(const PolicyContext& ctx, const std::vector<int>& government_stack,
+              const std::function<double(int country)>& draw, std::vector<int>& accepted_at) const {
+    if (offer_month() != ctx.month || !window.covers(ctx.month)) return;
+    for (int c = 0; c < int(ctx.countries.size()); ++c) {
+      if (!targets.includes(c)) continue;
+      if (draw(c) < acceptance(ctx.countries[c].alignment, government_stack[c] == stack)) accepted_at[c] = ctx.month;
+    }
+  }
 
   // accepted_at[c]: the month country c accepted, or -1.
   void edit(const PolicyContext& ctx, const std::vector<int>& accepted_at, StackEnvironment& env) const {

@@ -4,6 +4,7 @@
 // stack bans, tariffs, subsidies, infrastructure bundles, data-localisation rules
 // (the order of the alternatives below). Prices compose by multiplication, so tariffs
 // and subsidies commute; a ban wins over everything that makes a stack attractive.
+#include <functional>
 #include <variant>
 #include <vector>
 
@@ -39,6 +40,16 @@ inline StackDrivers drive_stacks(const std::vector<Policy>& policies, const Poli
     if (auto* o = std::get_if<OpenWeightRestriction>(&p)) o->drive(ctx, drivers);
   }
   return drivers;
+}
+
+// Governments decide on the infrastructure bundles offered in month ctx.month, each with
+// its own draws: `draw(i, c)` for policy i and country c.
+inline void decide_bundles(const std::vector<Policy>& policies, const PolicyContext& ctx,
+                           const std::vector<int>& government_stack,
+                           const std::function<double(std::size_t policy, int country)>& draw, PolicyState& state) {
+  for (std::size_t i = 0; i < policies.size(); ++i)
+    if (auto* b = std::get_if<InfrastructureBundle>(&policies[i]))
+      b->decide(ctx, government_stack, [&](int c) { return draw(i, c); }, state.accepted_at[i]);
 }
 
 // The policies' edits to what agents see in month ctx.month.

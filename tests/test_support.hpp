@@ -5,9 +5,19 @@
 #include <string>
 #include <unistd.h>
 
+#include "model/world.hpp"
+#include "sim/simulation.hpp"
+#include "worlds/world_builder.hpp"
+
 namespace stackrace::test {
 
 inline std::string world(const std::string& name) { return std::string(STACKRACE_SOURCE_DIR) + "/worlds/" + name; }
+
+// The first run (the scenario's seed, run 0) of the World the scenario describes.
+inline RunResult run(const Scenario& scenario) {
+  const World w = build_world(scenario);
+  return simulate(w, first_run(w));
+}
 
 // A scenario file in the temp folder that removes itself.
 class TempScenario {

@@ -204,9 +204,8 @@ std::string serialise(const toml::table& table) {
   return out.str();
 }
 
-}  // namespace
-
-Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides) {
+// Reads the scenario into `s`, and its resolved text into `resolved` unless that is null.
+Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::string* resolved) {
   detail::ScenarioSource source{path, {}};
   toml::table table = detail::read_scenario_file(path, source);
   auto apply = [&](const std::string& assignment, const std::string& origin) {
@@ -218,7 +217,6 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrid
   if (overrides.seed) apply("scenario.seed=" + std::to_string(*overrides.seed), "--seed " + std::to_string(*overrides.seed));
 
   Scenario s;
-  s.source_path = path;
   TableReader root(table, "", source);
   read_header(root, s, source);
   read_population(root, s, overrides, source);
@@ -230,11 +228,23 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrid
   read_countries(root, s, source);
   read_policies(root, s, source);
   root.done();
-  if (overrides.resolve_text) {
+  if (resolved) {
     write_resolved_countries(table, s);
-    s.resolved_toml = serialise(table);
+    *resolved = serialise(table);
   }
   return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides) {
+  return read(path, overrides, nullptr);
+}
+
+ScenarioDocument read_scenario(const std::string& path, const ScenarioOverrides& overrides) {
+  ScenarioDocument document{{}, path, {}};
+  document.scenario = read(path, overrides, &document.resolved_toml);
+  return document;
 }
 
 }  // namespace stackrace

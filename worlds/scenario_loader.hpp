@@ -16,13 +16,21 @@ struct ScenarioOverrides {
   std::optional<std::int64_t> steps;         // --steps
   std::optional<std::int64_t> seed;          // --seed
   std::optional<double> memory_limit_bytes;  // refuse populations that would not fit
-  // Keep the resolved TOML text (Scenario::resolved_toml). A sweep's runs skip it: the
-  // file stores the base's, and printing the whole table costs as much as parsing it.
-  bool resolve_text = true;
 };
 
-// Reads, overrides, checks and resolves a scenario. Throws ScenarioError with
+// A scenario as read from its file: the description, and what a result file records of
+// where it came from.
+struct ScenarioDocument {
+  Scenario scenario;
+  std::string path;           // the file it was read from
+  std::string resolved_toml;  // the whole scenario, with defaults and overrides applied
+};
+
+// Reads, overrides and checks a scenario. Throws ScenarioError with
 // `FILE:LINE:COL: KEY: what is wrong` on the first problem found.
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
+// The same, with the resolved text, which costs about as much again as the reading (a
+// sweep's design points skip it: the file stores the base's).
+ScenarioDocument read_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
 
 }  // namespace stackrace

@@ -97,7 +97,6 @@ void check_extremes(const SweepSpec& spec, const SweepParameter& p, const detail
     assignment.precision(17);
     assignment << p.key << '=' << value;
     ScenarioOverrides o;
-    o.resolve_text = false;
     o.set = {assignment.str()};
     o.developer_agents = spec.agents;
     o.steps = spec.steps;

@@ -2,6 +2,7 @@
 // common random numbers, into one result file, and the change in each stack's share
 // at the end with 95% confidence intervals.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -21,24 +22,27 @@
 #include "sim/cli/system_memory.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
+#include "worlds/world_builder.hpp"
 
 namespace stackrace::cli {
 namespace {
 
 // The same world underneath: countries and stacks must match for shares to compare.
-void check_comparable(const Scenario& base, const Scenario& alt) {
+void check_comparable(const ScenarioDocument& base_document, const ScenarioDocument& alt_document) {
+  const Scenario &base = base_document.scenario, &alt = alt_document.scenario;
+  const std::string &base_path = base_document.path, &alt_path = alt_document.path;
   auto ids = [](const auto& items) {
     std::vector<std::string> v;
     for (const auto& x : items) v.push_back(x.id);
     return v;
   };
   if (ids(base.countries) != ids(alt.countries))
-    throw ScenarioError(alt.source_path + ":1:1: countries: not the same countries as " + base.source_path);
+    throw ScenarioError(alt_path + ":1:1: countries: not the same countries as " + base_path);
   if (ids(base.stacks) != ids(alt.stacks))
-    throw ScenarioError(alt.source_path + ":1:1: stacks: not the same stacks as " + base.source_path);
+    throw ScenarioError(alt_path + ":1:1: stacks: not the same stacks as " + base_path);
   if (base.steps != alt.steps)
-    throw ScenarioError(alt.source_path + ":1:1: scenario.steps: " + std::to_string(alt.steps) + " months, but " +
-                        base.source_path + " has " + std::to_string(base.steps));
+    throw ScenarioError(alt_path + ":1:1: scenario.steps: " + std::to_string(alt.steps) + " months, but " + base_path +
+                        " has " + std::to_string(base.steps));
 }
 
 std::string change(const ShareChange& c) {
@@ -128,16 +132,19 @@ void add_compare_command(CLI::App& app, CompareOptions& o) {
 }
 
 int compare_command(const CompareOptions& o) {
-  Scenario base, alt;
+  ScenarioDocument base_document, alt_document;
   try {
     ScenarioOverrides overrides{o.set, o.agents, o.steps, std::nullopt, available_memory_bytes()};
-    base = load_scenario(o.base, overrides);
-    alt = load_scenario(o.alternative, overrides);
-    check_comparable(base, alt);
+    base_document = read_scenario(o.base, overrides);
+    alt_document = read_scenario(o.alternative, overrides);
+    check_comparable(base_document, alt_document);
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
   }
+  // Each arm's World is built once; its replicates differ only in their seeds.
+  const std::array<World, 2> worlds{build_world(base_document.scenario), build_world(alt_document.scenario)};
+  const Scenario &base = worlds[0].scenario, &alt = worlds[1].scenario;
   const std::string output =
       o.output.empty() ? "results/compare-" + base.name + "-" + alt.name + ".h5" : o.output;
   std::unique_ptr<tbb::global_control> threads;
@@ -147,7 +154,7 @@ int compare_command(const CompareOptions& o) {
 
   const int R = o.replicates;
   try {
-    ResultWriter writer(output, base, 2 * R,
+    ResultWriter writer(output, base, base_document.resolved_toml, 2 * R,
                         {{"command", "compare"},
                          {"base_file", o.base},
                          {"alternative_file", o.alternative},
@@ -155,18 +162,16 @@ int compare_command(const CompareOptions& o) {
     std::vector<std::int64_t> scenario_of_run, replicate;
     for (int arm = 0; arm < 2; ++arm)
       for (int i = 0; i < R; ++i) scenario_of_run.push_back(arm), replicate.push_back(i);
-    writer.write_comparison({base.name, alt.name}, {base.resolved_toml, alt.resolved_toml}, scenario_of_run, replicate);
+    writer.write_comparison({base.name, alt.name}, {base_document.resolved_toml, alt_document.resolved_toml}, scenario_of_run, replicate);
     ProgressBar progress("compare", o.quiet);
     Arms arms;
     for (int arm = 0; arm < 2; ++arm) {
       for (int i = 0; i < R; ++i) {
-        Scenario s = arm == 0 ? base : alt;
-        s.seed = static_cast<std::uint64_t>(o.seed + i + (arm == 1 && o.independent_seeds ? R : 0));
+        const auto seed = static_cast<std::uint64_t>(o.seed + i + (arm == 1 && o.independent_seeds ? R : 0));
         const int run = arm * R + i;
         // The run index keys the random streams: both arms use the replicate's index, so
         // replicate i draws the same numbers in both (common random numbers).
-        RunConfig config{i, {}, &compare_stop};
-        RunResult result = simulate(s, config);
+        RunResult result = simulate(worlds[arm], RunConfig{seed, i, {}, &compare_stop});
         writer.write_run(run, result);
         (arm == 0 ? arms.base : arms.alt).push_back(std::move(result));
         progress.update(run + 1, 2 * R);

@@ -16,6 +16,7 @@
 #include "sim/cli/system_memory.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
+#include "worlds/world_builder.hpp"
 
 namespace stackrace::cli {
 namespace {
@@ -47,13 +48,15 @@ void add_run_command(CLI::App& app, RunOptions& o) {
 
 int run_command(const RunOptions& o) {
   const std::string path = o.scenario.empty() ? default_world() : o.scenario;
-  Scenario scenario;
+  ScenarioDocument document;
   try {
-    scenario = load_scenario(path, {o.set, o.agents, o.steps, o.seed, available_memory_bytes()});
+    document = read_scenario(path, {o.set, o.agents, o.steps, o.seed, available_memory_bytes()});
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
   }
+  const World world = build_world(std::move(document.scenario));
+  const Scenario& scenario = world.scenario;
   const std::string output = o.output.empty() ? "results/" + scenario.name + ".h5" : o.output;
   std::unique_ptr<tbb::global_control> threads;
   if (o.threads > 0)
@@ -61,12 +64,12 @@ int run_command(const RunOptions& o) {
   const std::atomic<bool>& stop_requested = stop_on_interrupt();
 
   try {
-    ResultWriter writer(output, scenario, 1,
+    ResultWriter writer(output, scenario, document.resolved_toml, 1,
                         {{"command", "run"}, {"scenario_file", path}, {"threads", std::to_string(o.threads)}});
     ProgressBar progress(scenario.name, o.quiet);
-    RunConfig config{0, [&](int t, int steps) { progress.update(t, steps); }, &stop_requested};
+    RunConfig config{scenario.seed, 0, [&](int t, int steps) { progress.update(t, steps); }, &stop_requested};
     auto begin = std::chrono::steady_clock::now();
-    RunResult result = simulate(scenario, config);
+    RunResult result = simulate(world, config);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     progress.finish();
     writer.write_run(0, result);

@@ -18,8 +18,8 @@ void add_validate_command(CLI::App& app, ValidateOptions& o) {
 int validate_command(const ValidateOptions& o) {
   try {
     ScenarioOverrides overrides{o.set, {}, {}, {}, available_memory_bytes()};
-    Scenario s = load_scenario(o.scenario, overrides);
-    std::cout << "# " << o.scenario << ": valid. Resolved scenario:\n" << s.resolved_toml << '\n';
+    const ScenarioDocument document = read_scenario(o.scenario, overrides);
+    std::cout << "# " << o.scenario << ": valid. Resolved scenario:\n" << document.resolved_toml << '\n';
     return exit_ok;
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << '\n';

@@ -34,7 +34,7 @@ std::vector<T> iota_of(std::size_t n) {
 
 std::string stackrace_version() { return STACKRACE_VERSION; }
 
-ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, int runs,
+ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                            const std::map<std::string, std::string>& attributes, WriteMode mode)
     : mode_(mode), path_(path), partial_(mode == WriteMode::atomic ? path + ".partial" : path), runs_(runs) {
   std::filesystem::path folder = std::filesystem::path(path).parent_path();
@@ -48,7 +48,7 @@ ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, in
   h5::write_attribute(file_, "format_version", result_format_version);
   h5::write_attribute(file_, "stackrace_version", stackrace_version());
   h5::write_attribute(file_, "random_numbers", std::string(random_numbers_id));
-  h5::write_attribute(file_, "scenario", scenario.resolved_toml);
+  h5::write_attribute(file_, "scenario", scenario_text);
   h5::write_attribute(file_, "scenario_name", scenario.name);
   h5::write_attribute(file_, "created", utc_now());
   for (const auto& [name, value] : attributes) h5::write_attribute(file_, name, value);

@@ -43,8 +43,9 @@ std::vector<hsize_t> run_chunk_shape(const std::string& dataset, std::vector<hsi
 class ResultWriter {
  public:
   // Creates PATH.partial (and PATH's folder) with every dataset sized for `runs` runs,
-  // all pending. `attributes` are recorded as root attributes (e.g. the CLI flags).
-  ResultWriter(const std::string& path, const Scenario& scenario, int runs,
+  // all pending. `scenario_text` (the resolved scenario) and `attributes` (e.g. the CLI
+  // flags) are recorded as root attributes.
+  ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                const std::map<std::string, std::string>& attributes, WriteMode mode = WriteMode::atomic);
   // Reopens a checkpoint file to finish it (`stackrace sweep --resume`).
   static std::unique_ptr<ResultWriter> reopen(const std::string& path);

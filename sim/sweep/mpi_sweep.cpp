@@ -1,6 +1,7 @@
 #include "sim/sweep/mpi_sweep.hpp"
 
 #include <cstdlib>
+#include <numeric>
 
 #include "sim/sweep/detail/sweep_parts.hpp"
 #include "sim/sweep/run_message.hpp"
@@ -70,13 +71,16 @@ SweepOutcome write_results(const SweepSpec& spec, const SweepConfig& config, Res
 }
 
 void work(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
-  PointScenarios scenarios(spec, design);
+  // A worker cannot know which runs it will be given: it keeps each World it built.
+  std::vector<int> every_run(std::size_t(design.points()) * spec.replicates);
+  std::iota(every_run.begin(), every_run.end(), 0);
+  PointWorlds worlds(spec, design, every_run);
   for (;;) {
     MPI_Send(nullptr, 0, MPI_INT, 0, tag_ready, MPI_COMM_WORLD);
     int run = no_more_runs;
     MPI_Recv(&run, 1, MPI_INT, 0, tag_run, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (run == no_more_runs) return;
-    RunOutput out = run_one(spec, scenarios, run, config.stop);
+    RunOutput out = run_one(spec, worlds, run, config.stop);
     if (out.interrupted) continue;  // the writer keeps it pending
     std::vector<char> bytes = pack_run(out);
     MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_CHAR, 0, tag_result, MPI_COMM_WORLD);

@@ -23,6 +23,7 @@
 #include "sim/sweep/detail/sweep_parts.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
+#include "worlds/world_builder.hpp"
 
 namespace stackrace {
 namespace sweep_detail {
@@ -54,7 +55,6 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
   o.developer_agents = spec.agents;
   o.steps = spec.steps;
   o.seed = static_cast<std::int64_t>(spec.seed) + replicate;
-  o.resolve_text = false;
   return o;
 }
 
@@ -98,9 +98,13 @@ void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& des
   }
 }
 
-Scenario load_base(const SweepSpec& spec) {
-  return load_scenario(spec.base, ScenarioOverrides{{}, spec.agents, spec.steps, static_cast<std::int64_t>(spec.seed), {}});
+namespace {
+ScenarioOverrides base_overrides(const SweepSpec& spec) {
+  return ScenarioOverrides{{}, spec.agents, spec.steps, static_cast<std::int64_t>(spec.seed), {}};
 }
+}  // namespace
+
+ScenarioDocument load_base(const SweepSpec& spec) { return read_scenario(spec.base, base_overrides(spec)); }
 
 void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
   if (config.resume) {
@@ -122,7 +126,7 @@ void check_output(const SweepSpec& spec, const SweepConfig& config, const Design
 }
 
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
-                                          const Scenario& base) {
+                                          const ScenarioDocument& base) {
   if (config.resume) {
     auto writer = ResultWriter::reopen(config.output);
     if (writer->attribute("sweep") != spec.resolved_toml)
@@ -143,7 +147,7 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
   std::string parameters;
   for (const SweepParameter& p : spec.parameters) parameters += (parameters.empty() ? "" : " ") + p.name;
   auto writer = std::make_unique<ResultWriter>(
-      config.output, base, static_cast<int>(runs),
+      config.output, base.scenario, base.resolved_toml, static_cast<int>(runs),
       std::map<std::string, std::string>{{"command", "sweep"}, {"sweep", spec.resolved_toml},
                                          {"sweep_name", spec.name}, {"design", design_name(spec.design)},
                                          {"parameters", parameters}},
@@ -163,48 +167,57 @@ std::size_t runs_side_by_side(const Scenario& base, const SweepConfig& config) {
   return std::max<std::size_t>(1, std::min(2 * cores, fit));
 }
 
-Scenario sizing_scenario(const SweepSpec& spec, PointScenarios& scenarios, const std::vector<int>& pending) {
+Scenario sizing_scenario(const SweepSpec& spec, PointWorlds& worlds, const std::vector<int>& pending) {
   if (!pending.empty()) {
     try {
-      return scenarios.at(pending.front() / spec.replicates, 0);
+      return worlds.at(pending.front() / spec.replicates)->scenario;
     } catch (const std::exception&) {
       // That run will fail with this message; the base sizes the others.
     }
   }
-  return load_base(spec);
+  return load_scenario(spec.base, base_overrides(spec));
 }
 
-PointScenarios::PointScenarios(const SweepSpec& spec, const Design& design)
-    : spec_(spec), design_(design), once_(design.points()), scenario_(design.points()), error_(design.points()) {}
+PointWorlds::PointWorlds(const SweepSpec& spec, const Design& design, const std::vector<int>& runs)
+    : spec_(spec), design_(design), world_(design.points()), error_(design.points()), runs_left_(design.points()) {
+  for (int run : runs) ++runs_left_[run / spec.replicates];
+}
 
-Scenario PointScenarios::at(int point, int replicate) {
-  std::call_once(once_[point], [&] {
+std::shared_ptr<const World> PointWorlds::at(int point) {
+  std::lock_guard<std::mutex> lock(locks_[std::size_t(point) % locks_.size()]);
+  if (!error_[point].empty()) throw ScenarioError(error_[point]);
+  if (!world_[point]) {
     try {
-      scenario_[point] = load_scenario(spec_.base, overrides_at(spec_, design_, point, 0));
+      world_[point] =
+          std::make_shared<const World>(build_world(load_scenario(spec_.base, overrides_at(spec_, design_, point, 0))));
     } catch (const ScenarioError& e) {
       error_[point] = e.what();
+      throw;
     }
-  });
-  if (!error_[point].empty()) throw ScenarioError(error_[point]);
-  Scenario s = *scenario_[point];
-  s.seed = spec_.seed + static_cast<std::uint64_t>(replicate);
-  return s;
+  }
+  return world_[point];
 }
 
-RunOutput run_one(const SweepSpec& spec, PointScenarios& scenarios, int run, const std::atomic<bool>* stop) {
+void PointWorlds::release(int point) {
+  if (--runs_left_[point] > 0) return;
+  std::lock_guard<std::mutex> lock(locks_[std::size_t(point) % locks_.size()]);
+  world_[point].reset();
+}
+
+RunOutput run_one(const SweepSpec& spec, PointWorlds& worlds, int run, const std::atomic<bool>* stop) {
   RunOutput out;
   out.run = run;
   const int point = run / spec.replicates, replicate = run % spec.replicates;
   try {
-    Scenario s = scenarios.at(point, replicate);
+    const std::shared_ptr<const World> world = worlds.at(point);
     // The replicate keys the streams: common random numbers across points.
-    RunConfig rc{replicate, {}, stop};
-    out.result = encode_run(simulate(s, rc));
+    out.result = encode_run(simulate(*world, RunConfig{spec.seed + static_cast<std::uint64_t>(replicate), replicate, {}, stop}));
   } catch (const RunInterrupted&) {
     out.interrupted = true;
   } catch (const std::exception& e) {
     out.error = e.what();
   }
+  worlds.release(point);
   return out;
 }
 
@@ -274,8 +287,8 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
     if (!writer) writer = opening.get();
     return *writer;
   };
-  PointScenarios scenarios(spec, design);
-  const std::size_t side_by_side = runs_side_by_side(sizing_scenario(spec, scenarios, pending), config);
+  PointWorlds worlds(spec, design, pending);
+  const std::size_t side_by_side = runs_side_by_side(sizing_scenario(spec, worlds, pending), config);
   const long total = long(design.points()) * spec.replicates;
   long finished = total - long(pending.size()), ran_now = 0;
   std::size_t next = 0;
@@ -291,7 +304,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
                                     return pending[next++];
                                   }) &
           tbb::make_filter<int, RunOutput>(tbb::filter_mode::parallel,
-                                           [&](int run) { return run_one(spec, scenarios, run, config.stop); }) &
+                                           [&](int run) { return run_one(spec, worlds, run, config.stop); }) &
           tbb::make_filter<RunOutput, void>(tbb::filter_mode::serial_out_of_order, [&](RunOutput out) {
             if (!record_run(opened(), out)) return;
             ++ran_now;

@@ -39,7 +39,7 @@ Run run_with(const std::string& policies, int seed = 1) {
   o.steps = 24;
   o.seed = seed;
   Scenario s = load_scenario(file.path(), o);
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   return Run{std::move(s), std::move(r)};
 }
 

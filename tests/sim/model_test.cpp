@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "agents/adoption.hpp"
-#include "agents/regime_choice.hpp"
+#include "model/regime.hpp"
 #include "sim/simulation.hpp"
 #include "tests/test_support.hpp"
 #include "worlds/scenario_loader.hpp"
@@ -61,7 +61,7 @@ TEST_CASE("the monthly Bass hazard reproduces the closed-form curve exactly in t
 TEST_CASE("a large population adopts along the Bass curve within 1% at every month", "[model][bass]") {
   test::TempScenario file(bass_world);
   Scenario s = load_scenario(file.path());
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   for (int t = 1; t <= s.steps; ++t) {
     const double expected = bass_curve(0.01, 0.2, t);
     INFO("month " << t);
@@ -81,7 +81,7 @@ double cn_open_share(std::vector<std::string> set, int replicates = 4) {
     o.seed = seed;
     o.set = set;
     Scenario s = load_scenario(test::world("default.toml"), o);
-    RunResult r = simulate(s, {});
+    RunResult r = test::run(s);
     total += r.global_share_at(s.steps, AgentKind::developer, 2) + r.global_share_at(s.steps, AgentKind::firm, 2);
   }
   return total / replicates;
@@ -112,7 +112,7 @@ double cn_lag(std::vector<std::string> set, int t = 60) {
   o.steps = t;
   o.set = set;
   Scenario s = load_scenario(test::world("default.toml"), o);
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   return (r.capability[std::size_t(t) * 3 + 1] - r.capability[std::size_t(t) * 3 + 2]) / 0.0024;
 }
 }  // namespace
@@ -141,7 +141,7 @@ TEST_CASE("governments aligned against a stack's bloc may bar it from their own 
   o.steps = 6;
   o.set = {"choice.country.rival_ban_rate=100"};
   Scenario s = load_scenario(test::world("default.toml"), o);
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   int us_aligned_barred = 0;
   for (int c = 0; c < s.country_count(); ++c) {
     const std::int64_t month = r.government_ban_month[std::size_t(c) * 3 + 2];

@@ -21,13 +21,13 @@ Scenario small_default(std::int64_t agents = 200'000, std::int64_t steps = 24) {
 
 RunResult run_with_threads(const Scenario& s, int threads) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
-  return simulate(s, {});
+  return test::run(s);
 }
 }  // namespace
 
 TEST_CASE("the bench-meanfield world reaches the reference's final cn_open share", "[simulation]") {
   Scenario s = load_scenario(test::world("bench-meanfield.toml"));
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   // shared/bench/README.md: about 0.9897 at 1,000,000 agents, seed 1, within +-0.002.
   CHECK(r.global_share_at(s.steps, AgentKind::developer, 1) == Approx(0.9897).margin(0.002));
   CHECK(r.global_share_at(0, AgentKind::developer, 1) == Approx(0.1).margin(0.002));
@@ -46,15 +46,15 @@ TEST_CASE("results are bit-identical for any thread count", "[simulation][determ
 
 TEST_CASE("a different seed gives a different run", "[simulation][determinism]") {
   Scenario s = small_default();
-  RunResult a = simulate(s, {});
+  RunResult a = test::run(s);
   s.seed = 2;
-  RunResult b = simulate(s, {});
+  RunResult b = test::run(s);
   CHECK(std::memcmp(a.share.data(), b.share.data(), a.share.size() * sizeof(float)) != 0);
 }
 
 TEST_CASE("agents are conserved: every country's shares sum to 1 in every month", "[simulation]") {
   Scenario s = small_default(50'000, 36);
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   std::int64_t developers = 0, firms = 0;
   for (int c = 0; c < s.country_count(); ++c) {
     CHECK(r.agents[c * agent_kind_count + index_of(AgentKind::country)] == 1);
@@ -89,7 +89,7 @@ TEST_CASE("with no one revising, nothing changes", "[simulation]") {
     o.set.push_back(std::string("adoption.") + kind + ".imitation=0");
   }
   Scenario s = load_scenario(test::world("default.toml"), o);
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   for (int t = 1; t < r.times; ++t)
     for (int c = 0; c < s.country_count(); ++c)
       for (AgentKind kind : all_agent_kinds)
@@ -105,18 +105,18 @@ TEST_CASE("with everyone revising every month, shares reach the logit fixed poin
   o.steps = 3;
   o.set = {"choice.developer.revise=1", "choice.developer.country_share=0", "choice.developer.switching_cost=0"};
   Scenario s = load_scenario(test::world("bench-meanfield.toml"), o);
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   double u0 = 5.0 * 1.0 - std::log(10.0), u1 = 5.0 * 0.92 - std::log(0.8);
   double expected = 1.0 / (1.0 + std::exp(u0 - u1));
   CHECK(r.global_share_at(3, AgentKind::developer, 1) == Approx(expected).margin(0.002));
 }
 
 TEST_CASE("setting the stop flag interrupts a run", "[simulation]") {
-  Scenario s = small_default(10'000, 12);
+  const World world = build_world(small_default(10'000, 12));
   std::atomic<bool> stop{true};
-  RunConfig config;
+  RunConfig config = first_run(world);
   config.stop = &stop;
-  CHECK_THROWS_AS(simulate(s, config), RunInterrupted);
+  CHECK_THROWS_AS(simulate(world, config), RunInterrupted);
 }
 
 TEST_CASE("a vanishingly small revision rate is no revision, not an overflow", "[simulation]") {
@@ -125,6 +125,6 @@ TEST_CASE("a vanishingly small revision rate is no revision, not an overflow", "
   o.steps = 3;
   o.set = {"choice.developer.revise=1e-19"};
   Scenario s = load_scenario(test::world("bench-meanfield.toml"), o);
-  RunResult r = simulate(s, {});
+  RunResult r = test::run(s);
   CHECK(r.global_share_at(3, AgentKind::developer, 1) == r.global_share_at(0, AgentKind::developer, 1));
 }

@@ -26,7 +26,7 @@ const DefaultWorld& default_world() {
     o.developer_agents = 500'000;
     o.steps = 12;  // through 2026
     Scenario s = load_scenario(test::world("default.toml"), o);
-    RunResult r = simulate(s, {});
+    RunResult r = test::run(s);
     return DefaultWorld{std::move(s), std::move(r)};
   }();
   return world;

@@ -48,17 +48,19 @@ TEST_CASE("the shipped worlds load", "[scenario]") {
 
 TEST_CASE("missing optional keys get their defaults, written into the resolved text", "[scenario]") {
   TempScenario file(minimal);
-  Scenario s = load_scenario(file.path());
+  const ScenarioDocument document = read_scenario(file.path());
+  const Scenario& s = document.scenario;
+  CHECK(document.path == file.path());
   CHECK(s.steps == 120);
   CHECK(s.start == "2026-01");
   CHECK(s.seed == 1);
   CHECK(s.firm_agents == 0);
   CHECK(s.weights(AgentKind::firm).revise == 0.1);
-  CHECK_THAT(s.resolved_toml, Contains("steps = 120"));
-  CHECK_THAT(s.resolved_toml, Contains("switching_cost = 0.5"));
+  CHECK_THAT(document.resolved_toml, Contains("steps = 120"));
+  CHECK_THAT(document.resolved_toml, Contains("switching_cost = 0.5"));
   // The resolved text is itself a valid scenario that resolves to itself.
-  TempScenario again(s.resolved_toml, "resolved.toml");
-  CHECK(load_scenario(again.path()).resolved_toml == s.resolved_toml);
+  TempScenario again(document.resolved_toml, "resolved.toml");
+  CHECK(read_scenario(again.path()).resolved_toml == document.resolved_toml);
 }
 
 TEST_CASE("overrides from the command line change the scenario and are checked like the file", "[scenario]") {
@@ -113,13 +115,14 @@ TEST_CASE("a scenario extends another: tables merge, other values replace, polic
                            "\"\n[scenario]\nname = \"child\"\nsteps = 7\n[population]\nfirm_agents = 0\n"
                            "[choice.developer]\nrevise = 0.25\n";
   TempScenario child(child_text, "child.toml");
-  Scenario s = load_scenario(child.path());
+  const ScenarioDocument document = read_scenario(child.path());
+  const Scenario& s = document.scenario;
   CHECK(s.name == "child");
   CHECK(s.steps == 7);
   CHECK(s.developer_agents == 100);  // from the base
   CHECK(s.stacks.size() == 2);       // from the base
   CHECK(s.weights(AgentKind::developer).revise == 0.25);
-  CHECK_THAT(s.resolved_toml, !Contains("extends"));
+  CHECK_THAT(document.resolved_toml, !Contains("extends"));
 }
 
 TEST_CASE("errors in an extended scenario point at the file and line the key was written in", "[scenario][extends]") {

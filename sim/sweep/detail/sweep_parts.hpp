@@ -2,6 +2,7 @@
 // The pieces of a sweep that the one-machine runner (sweep_runner.cpp) and the MPI runner
 // (mpi_sweep.cpp) share: the design, the checkpointed output, each point's scenario,
 // one run, and recording it.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -14,7 +15,7 @@
 #include "sim/run_result.hpp"
 #include "sim/sweep/design.hpp"
 #include "sim/sweep/sweep_runner.hpp"
-#include "model/scenario.hpp"
+#include "model/world.hpp"
 #include "worlds/scenario_loader.hpp"
 
 namespace stackrace::sweep_detail {
@@ -23,7 +24,7 @@ Design make_design(const SweepSpec& spec);
 ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int point, int replicate);
 // The base scenario as the sweep sizes it: it fixes the file's shape and its stored
 // scenario (parameters cannot change the shape: see load_sweep). Read once per sweep.
-Scenario load_base(const SweepSpec& spec);
+ScenarioDocument load_base(const SweepSpec& spec);
 // Refuses an output that cannot take this sweep, before any run: ScenarioError where it
 // exists (without --resume), is missing (with --resume), or the design has too many
 // runs; a filesystem error where its folder cannot be created or written in.
@@ -31,23 +32,28 @@ void check_output(const SweepSpec& spec, const SweepConfig& config, const Design
 // Creates the sweep's file with its design written, or reopens it for --resume; call
 // check_output first (once: a new file is created on another thread).
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
-                                          const Scenario& base);
+                                          const ScenarioDocument& base);
 std::size_t runs_side_by_side(const Scenario& base, const SweepConfig& config);
 
-// Runs of one design point share its scenario: it is read and checked once, by the
-// first run that needs it (its replicates differ only in the seed).
-class PointScenarios {
+// Runs of one design point share its World: its scenario is read and checked, and the
+// World built, by the first run that needs it (its replicates differ only in the seed),
+// and freed after the point's last run.
+class PointWorlds {
  public:
-  PointScenarios(const SweepSpec& spec, const Design& design);
-  // The point's scenario with the replicate's seed; throws ScenarioError if it is refused.
-  Scenario at(int point, int replicate);
+  // `runs`: the runs that may come, each of which takes its point's World once.
+  PointWorlds(const SweepSpec& spec, const Design& design, const std::vector<int>& runs);
+  // The point's World; throws ScenarioError if its scenario is refused.
+  std::shared_ptr<const World> at(int point);
+  // A run of the point is done with its World.
+  void release(int point);
 
  private:
   const SweepSpec& spec_;
   const Design& design_;
-  std::vector<std::once_flag> once_;
-  std::vector<std::optional<Scenario>> scenario_;
+  std::vector<std::shared_ptr<const World>> world_;
   std::vector<std::string> error_;
+  std::vector<std::atomic<int>> runs_left_;
+  std::array<std::mutex, 64> locks_;  // point p's entries are guarded by locks_[p % 64]
 };
 
 struct RunOutput {
@@ -61,9 +67,9 @@ struct RunOutput {
 // The scenario that sizes how many runs go side by side: the first pending run's
 // point (read now, once, for that run too), or the base where that point is refused.
 // Points share the base's population unless a parameter changes it.
-Scenario sizing_scenario(const SweepSpec& spec, PointScenarios& scenarios, const std::vector<int>& pending);
+Scenario sizing_scenario(const SweepSpec& spec, PointWorlds& worlds, const std::vector<int>& pending);
 
-RunOutput run_one(const SweepSpec& spec, PointScenarios& scenarios, int run, const std::atomic<bool>* stop);
+RunOutput run_one(const SweepSpec& spec, PointWorlds& worlds, int run, const std::atomic<bool>* stop);
 // Writes a finished run (or its failure); false for an interrupted one, which stays pending.
 bool record_run(ResultWriter& writer, const RunOutput& out);
 std::vector<int> pending_runs(const ResultWriter& writer);

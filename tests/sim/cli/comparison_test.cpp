@@ -38,15 +38,12 @@ TEST_CASE("common random numbers narrow the confidence interval of a policy's ef
   ScenarioOverrides o;
   o.developer_agents = 100'000;
   o.steps = 24;
-  const Scenario base = load_scenario(test::world("default.toml"), o);
-  const Scenario alt = load_scenario(tariff.path(), o);
+  const World base = build_world(load_scenario(test::world("default.toml"), o));
+  const World alt = build_world(load_scenario(tariff.path(), o));
   const int R = 8;
   std::vector<double> b, a_common, a_independent;
-  auto firm_cn_open = [&](Scenario s, std::uint64_t seed, int run) {
-    s.seed = seed;
-    RunConfig config;
-    config.run = run;
-    return double(simulate(s, config).global_share_at(s.steps, AgentKind::firm, 2));
+  auto firm_cn_open = [&](const World& world, std::uint64_t seed, int run) {
+    return double(simulate(world, RunConfig{seed, run, {}, nullptr}).global_share_at(world.scenario.steps, AgentKind::firm, 2));
   };
   for (int i = 0; i < R; ++i) {
     b.push_back(firm_cn_open(base, 1 + i, i));

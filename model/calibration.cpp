@@ -1,0 +1,71 @@
+#include "model/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "agents/stack_choice.hpp"
+#include "model/month_view.hpp"
+#include "model/utilities.hpp"
+
+namespace stackrace {
+namespace {
+
+// The split of new adopters in country c to match: its users' split among the AI stacks
+// (the kind's own starting shares, or its developers' where the kind has no users), with
+// the kind's momentum on open-weight stacks; every AI stack keeps some odds.
+void target_split(const Scenario& s, AgentKind kind, int c, std::vector<double>& split) {
+  const int K = s.stack_count();
+  const double momentum = s.kind_weights(kind).calibrate_momentum;
+  split.assign(K, 0.0);
+  double total = 0;
+  for (AgentKind source : {kind, AgentKind::developer}) {
+    const std::vector<double>& share = s.countries[c].initial_share[index_of(source)];
+    for (int k = 0; k < K; ++k) split[k] = s.stacks[k].outside ? 0.0 : share[k];
+    total = 0;
+    for (double x : split) total += x;
+    if (total > 0) break;
+  }
+  for (int k = 0; k < K; ++k) {
+    if (s.stacks[k].outside) continue;
+    if (total <= 0) split[k] = 1.0;
+    split[k] = std::max(split[k], 1e-4) * (s.stacks[k].open_weights ? momentum : 1.0);
+  }
+}
+
+}  // namespace
+
+Calibration calibrate(const Scenario& s) {
+  const int K = s.stack_count(), C = s.country_count();
+  const MonthView start = expected_start(s);
+  Calibration cal;
+  std::vector<double> u(K), split;
+  for (AgentKind kind : all_agent_kinds) {
+    std::vector<double>& constant = cal.constant[index_of(kind)];
+    constant.assign(std::size_t(C) * K, 0.0);
+    if (s.kind_weights(kind).calibrate) {
+      for (int c = 0; c < C; ++c) {
+        // The logit odds of stack k are exp(U_k + constant_k): constant_k = ln(split_k) - U_k
+        // makes them the target split. The government's and the employer's pull are left
+        // out: they depend on the draw of the starting stacks, and the constants must not.
+        AgentSituation a = group_situation(s, kind, c, 0, start);
+        a.government_stack = -1;
+        stack_values(s, kind, a, c, start, nullptr, u);
+        target_split(s, kind, c, split);
+        for (int k = 0; k < K; ++k)
+          if (!s.stacks[k].outside) constant[std::size_t(c) * K + k] = std::log(split[k]) - u[k];
+      }
+    }
+    // The value of adopting for the country's first segment, no employer, against the
+    // reference start: a stack made cheaper or better than its reference speeds adoption
+    // from the first month.
+    std::vector<double>& value = cal.start_value[index_of(kind)];
+    value.reserve(C);
+    for (int c = 0; c < C; ++c) {
+      stack_values(s, kind, group_situation(s, kind, c, 0, start), c, start, constant.data(), u);
+      value.push_back(log_sum_exp(u));
+    }
+  }
+  return cal;
+}
+
+}  // namespace stackrace

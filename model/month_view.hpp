@@ -1,0 +1,35 @@
+#pragma once
+// What agents see at the start of a month (MODEL.md, 7.3): this month's stacks, as every
+// country sees them before policies edit them, and last month's aggregates — developer
+// shares by country and world, each kind's adoption by country, each government's stack
+// and each country's capacity penalty (capacity.hpp).
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "agents/month_view.hpp"
+#include "model/stack_dynamics.hpp"
+#include "model/world.hpp"
+
+namespace stackrace {
+
+// Last month's agents of each kind on each stack of each country: [kind] -> [c * K + k].
+using CountryCounts = std::array<const std::int64_t*, agent_kind_count>;
+
+// The stacks as every country sees them before policies: one price everywhere, each
+// country's own data-localisation regime. `env` is overwritten in place.
+void set_environment(const Scenario& s, const StackState& stacks, StackEnvironment& env);
+
+// The share of the world's developers (weighted by the real developers each agent stands
+// for) on each stack.
+std::vector<double> global_developer_share(const World& world, const CountryCounts& counts);
+
+// Month t's view, from the stacks of month t and the counts at the end of t - 1, into
+// `view` (overwritten in place, keeping its storage).
+void see_month(const World& world, const StackState& stacks, const CountryCounts& counts, int t, MonthView& view);
+
+// The start as the scenario describes it, not as drawn: the starting shares and the
+// stacks' reference capabilities and prices (what calibration fits against).
+MonthView expected_start(const Scenario& s);
+
+}  // namespace stackrace

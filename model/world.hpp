@@ -1,0 +1,36 @@
+#pragma once
+// The world a run simulates: a checked scenario and everything that follows from it
+// without the seed — how many agents of each kind each country has and how they split
+// into segments, how many real developers, firms or governments each stands for, and
+// the calibrated constants. worlds/ builds it once (worlds/world_builder.hpp); every run
+// of the scenario, whatever its seed, simulates the same World, which never changes.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "agents/agent_kind.hpp"
+#include "model/calibration.hpp"
+#include "model/scenario.hpp"
+
+namespace stackrace {
+
+// How one kind's agents are laid out over countries and segments.
+struct PopulationLayout {
+  int segments = 1;
+  std::vector<std::int64_t> agents_per_group;  // [country * segments + segment]
+  std::vector<std::int64_t> agents;             // [country]
+  std::vector<double> weight;                   // [country]: real entities per agent (0 where none)
+  std::vector<double> per_agent;                // [country]: 1 / agents (0 where none)
+};
+
+struct World {
+  Scenario scenario;
+  std::array<PopulationLayout, agent_kind_count> populations;  // by AgentKind
+  Calibration calibration;
+
+  const PopulationLayout& population(AgentKind kind) const { return populations[index_of(kind)]; }
+  int stack_count() const { return scenario.stack_count(); }
+  int country_count() const { return scenario.country_count(); }
+};
+
+}  // namespace stackrace
