@@ -1,6 +1,8 @@
 #include "sim/sweep/mpi_sweep.hpp"
 
 #include <cstdlib>
+#include <exception>
+#include <iostream>
 #include <numeric>
 
 #include "sim/sweep/detail/sweep_parts.hpp"
@@ -20,6 +22,8 @@ bool launched_by_mpi() {
 #endif
   return false;
 }
+
+WriterFailed::WriterFailed() : std::runtime_error("the writer rank could not start the sweep") {}
 
 #ifndef STACKRACE_MPI
 MpiJob::MpiJob() = default;
@@ -87,6 +91,17 @@ void work(const SweepSpec& spec, const SweepConfig& config, const Design& design
   }
 }
 
+// A failure once runs are under way: the other ranks may be waiting on this one, so the
+// whole job ends now (the sweep's file is a checkpoint, consistent whenever it stops).
+[[noreturn]] void abort_job(int rank, const std::exception& e) {
+  std::cerr << "stackrace: sweep failed on rank " << rank << ": " << e.what() << std::endl;
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  std::abort();  // MPI_Abort does not return
+}
+
+// How the writer's start went, as every rank learns it.
+enum class Start : int { ok = 0, refused = 1, failed = 2 };
+
 }  // namespace
 
 MpiJob::MpiJob() {
@@ -104,22 +119,33 @@ SweepOutcome run_sweep_mpi(const SweepSpec& spec, const SweepConfig& config, int
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const auto begin = std::chrono::steady_clock::now();
   const Design design = make_design(spec);
-  // Only the writer opens the file; the others learn whether it could.
+  // Only the writer opens the file; the others learn whether it could, and end as it
+  // does (it alone reports why) rather than wait for runs that will never come.
   std::unique_ptr<ResultWriter> writer;
-  std::string refused;
+  std::exception_ptr why;
+  Start start = Start::ok;
   if (rank == 0) {
     try {
       check_output(spec, config, design);
       writer = open_output(spec, config, design, load_base(spec));
-    } catch (const ScenarioError& e) {
-      refused = e.what();
+    } catch (const ScenarioError&) {
+      why = std::current_exception(), start = Start::refused;
+    } catch (const std::exception&) {
+      why = std::current_exception(), start = Start::failed;
     }
   }
-  int ok = refused.empty() ? 1 : 0;
-  MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  if (!ok) throw ScenarioError(rank == 0 ? refused : "the writer rank refused the sweep");
-  if (rank == 0) return write_results(spec, config, *writer, size, begin);
-  work(spec, config, design);
+  MPI_Bcast(&start, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (start != Start::ok) {
+    if (rank == 0) std::rethrow_exception(why);
+    if (start == Start::refused) throw ScenarioError("the writer rank refused the sweep");
+    throw WriterFailed();
+  }
+  try {
+    if (rank == 0) return write_results(spec, config, *writer, size, begin);
+    work(spec, config, design);
+  } catch (const std::exception& e) {
+    abort_job(rank, e);
+  }
   return {};
 }
 #endif

@@ -7,6 +7,8 @@
 // checkpoint that must stay consistent when a job is killed, which single-writer SWMR
 // gives and collective parallel writes do not; and each run's output (about a megabyte)
 // is small next to its compute, so one writer keeps up with many workers.
+#include <stdexcept>
+
 #include "sim/sweep/sweep_runner.hpp"
 
 namespace stackrace {
@@ -28,8 +30,17 @@ class MpiJob {
   int rank_ = 0;
 };
 
+// Thrown on the worker ranks when the writer rank could not start the sweep for another
+// reason than a refused scenario (the writer reports why).
+struct WriterFailed : std::runtime_error {
+  WriterFailed();
+};
+
 // Runs the sweep on this rank's part of the job; rank 0 returns the outcome, workers an
-// empty one. Throws ScenarioError on every rank when the sweep cannot start.
+// empty one. When the sweep cannot start, every rank throws: the writer its own error,
+// the workers ScenarioError where the writer's was one, else WriterFailed. A failure once
+// runs are under way, on any rank, ends the whole job at once (MPI_Abort, exit status 1)
+// after that rank printed why.
 SweepOutcome run_sweep_mpi(const SweepSpec& spec, const SweepConfig& config, int& rank);
 
 }  // namespace stackrace

@@ -3,6 +3,7 @@ bit for bit, as one process."""
 import os
 import shutil
 import subprocess
+import time
 
 import h5py
 
@@ -51,3 +52,19 @@ def test_a_bad_sweep_under_mpi_is_refused_once(tmp_path):
     assert result.returncode == 2
     assert result.stderr.count("the base scenario refuses") == 1, result.stderr
     assert not (tmp_path / "x.h5").exists()
+
+
+def test_an_output_that_cannot_be_written_ends_every_rank_at_once(tmp_path):
+    # The output's folder would have to be made inside a regular file: the writer rank
+    # cannot create it. Every rank must end, not wait for runs that never come.
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file\n")
+    sweep = WORLDS_DIR / "sweeps" / "example.toml"
+    started = time.monotonic()
+    result = subprocess.run(MPIRUN + [str(BINARY), "sweep", str(sweep), "-o", str(blocker / "sweep.h5")],
+                            capture_output=True, text=True, env=mpi_environment(), timeout=120)
+    assert result.returncode != 0
+    assert time.monotonic() - started < 60
+    # The writer says why, naming the path; the workers say nothing of their own.
+    assert str(blocker) in result.stderr, result.stderr
+    assert result.stderr.count("stackrace:") == 1, result.stderr
