@@ -163,9 +163,6 @@ int main(int argc, char** argv) {
   std::array<double, kCountries * kStacks> share{};
   to_shares(counts, share);
 
-  // A draw below this revises: comparing integers skips a conversion for the 90% who do not.
-  const std::uint64_t revise_below = static_cast<std::uint64_t>(model.revise * 0x1p64);
-
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < steps; ++t) {
     const std::uint64_t key = stream_key(kSeed, kTagStep, static_cast<std::uint64_t>(t));
@@ -175,17 +172,19 @@ int main(int argc, char** argv) {
         mine.n.fill(0);
         const std::int64_t begin = b * kBlock;
         const std::int64_t end = std::min(agents, begin + kBlock);
-        int country = static_cast<int>(begin % kCountries);  // stepped below instead of a division per agent
         for (std::int64_t i = begin; i < end; ++i) {
-          const std::uint64_t bits = draw(key, static_cast<std::uint64_t>(i));
+          // What a per-agent engine does for each agent, whether it revises or not: its
+          // own draw, keyed by the step and the agent (no generator state to carry), and
+          // its country from its index.
+          const std::uint64_t bits = mix64(draw(key, static_cast<std::uint64_t>(i)));
+          const int country = static_cast<int>(i % kCountries);
           int current = stack[i];
-          if (bits < revise_below) {
+          if (unit(bits) < model.revise) {
             // A second, independent draw for the choice itself.
             current = choose(model, &share[country * kStacks], current, unit(mix64(bits ^ kWeyl)));
             stack[i] = static_cast<std::uint8_t>(current);
           }
           ++mine.n[country * kStacks + current];
-          if (++country == kCountries) country = 0;
         }
       }
     });
