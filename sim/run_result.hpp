@@ -1,6 +1,6 @@
 #pragma once
 // What one run leaves behind: the aggregates of every month, never the agents
-// (DESIGN.md: stream aggregates, do not keep every agent in memory).
+// (a run keeps its agents' stacks only while it runs; the file holds aggregates).
 #include <cstdint>
 #include <span>
 #include <vector>

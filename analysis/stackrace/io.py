@@ -1,7 +1,7 @@
 """Loading stackrace result files (run, compare and sweep) into xarray and pandas.
 
 This module knows only the HDF5 format documented in the repository README ("The
-result file") and ../shared/DESIGN.md; it never links to the C++ engine.
+result file"); it never links to the C++ engine.
 """
 from __future__ import annotations
 

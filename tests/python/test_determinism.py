@@ -62,7 +62,7 @@ def test_stored_scenario_reproduces_the_run(run_to_file, worlds_dir, tmp_path):
 
 
 def test_bench_world_final_share(run_to_file, worlds_dir):
-    """shared/bench/README.md: final global cn_open developer share about 0.9897 at 1,000,000 agents, seed 1."""
+    """bench/README.md: final global cn_open developer share about 0.9897 at 1,000,000 agents, seed 1."""
     output = run_to_file(worlds_dir / "bench-meanfield.toml", "--threads", 2)
     with h5py.File(output, "r") as f:
         kinds, stacks = labels(f["kind"]), labels(f["stack"])

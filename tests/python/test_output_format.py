@@ -1,4 +1,4 @@
-"""The result file is the contract with notebooks (DESIGN.md, "The HDF5 format"):
+"""The result file is the contract with notebooks (README.md, "The result file"):
 read it back with h5py and xarray exactly as an analyst would."""
 import re
 

@@ -28,7 +28,7 @@ RunResult run_with_threads(const Scenario& s, int threads) {
 TEST_CASE("the bench-meanfield world reaches the reference's final cn_open share", "[simulation]") {
   Scenario s = load_scenario(test::world("bench-meanfield.toml"));
   RunResult r = test::run(s);
-  // shared/bench/README.md: about 0.9897 at 1,000,000 agents, seed 1, within +-0.002.
+  // bench/README.md: about 0.9897 at 1,000,000 agents, seed 1, within +-0.002.
   CHECK(r.global_share_at(s.steps, AgentKind::developer, 1) == Approx(0.9897).margin(0.002));
   CHECK(r.global_share_at(0, AgentKind::developer, 1) == Approx(0.1).margin(0.002));
 }
