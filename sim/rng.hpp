@@ -31,8 +31,8 @@ struct StreamKey {
 };
 
 // The high and low halves of the 128-bit product a * b, xor-ed. On x86-64 one `mul`
-// leaves them in two registers; GCC, given an unsigned __int128, stored the product to
-// the stack and read it back on every draw of the revision kernel (same numbers).
+// leaves them in two registers; written as an unsigned __int128, GCC stores the product
+// to the stack and reads it back, on every draw of the revision kernel (same numbers).
 inline std::uint64_t fold_product(std::uint64_t a, std::uint64_t b) {
 #if defined(__x86_64__) && defined(__GNUC__)
   std::uint64_t low, high;
@@ -57,10 +57,10 @@ class CounterStream {
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
   // wyrand (Wang Yi; the generator of Go's runtime and Zig's standard library) from the
   // key: the n-th number (n = 1, 2, ...) folds the 128-bit product x * (x ^ c), for
-  // x = key + n * gamma, to 64 bits. It passes BigCrush and PractRand. One multiply per
-  // number, where SplitMix64's finaliser took two and three shift-xors: the revision
-  // kernel draws two numbers per visit, and this made a small run ~10% faster. Keys are
-  // themselves mixed (mix64), so nearby keys give unrelated streams.
+  // x = key + n * gamma, to 64 bits. It passes BigCrush and PractRand, with one multiply
+  // per number (SplitMix64's finaliser takes two, and three shift-xors), and the revision
+  // kernel draws two numbers per visit. Keys are themselves mixed (mix64), so nearby keys
+  // give unrelated streams.
   result_type operator()() {
     next_ += 0xa0761d6478bd642full;
     return fold_product(next_, next_ ^ 0xe7037ed1a0b428dbull);

@@ -1,6 +1,6 @@
 #pragma once
 // Exp(1) draws for the revision kernel's gaps: exactly the numbers of
-// boost::random::exponential_distribution<double>, faster where it matters.
+// boost::random::exponential_distribution<double>, with its common path inline.
 #include <boost/random/exponential_distribution.hpp>
 
 #include "sim/rng.hpp"
@@ -9,10 +9,10 @@ namespace stackrace {
 
 // Boost's ziggurat accepts its first draw about 98% of the time. unit_exponential inlines
 // that fast path; for the rest (the tail, and the wedges with their libm exp) it makes
-// Boost's whole draw again, out of line, from a copy of the stream as it was before. With
-// the call inline, the visit loop had to keep its values in the six registers a call
-// leaves alone and spilled the rest to memory on every visit; out of line and cold, the
-// loop's registers are its own. The stream goes in and out by value, so that its address
+// Boost's whole draw again, out of line, from a copy of the stream as it was before. A
+// call inside the visit loop would leave it only the registers a call preserves, and it
+// would spill the rest to memory on every visit; out of line and cold, the loop's
+// registers are its own. The stream goes in and out by value, so that its address
 // never escapes and the loop keeps it in a register.
 struct ExponentialDraw {
   double value;

@@ -21,9 +21,9 @@ libdeflate_compressor& thread_compressor() {
   return *compressor;
 }
 
-// One pass over the elements, each read once and its bytes sent to their planes. With
-// the size known at compile time (Size > 0; else `size`) the inner loop unrolls: a
-// strided byte loop per plane was several times slower, and this runs over every run.
+// One pass over the elements, each read once and its bytes sent to their planes (a loop
+// per plane would pass over the data once per byte). With the size known at compile
+// time (Size > 0; else `size`) the inner loop unrolls.
 template <std::size_t Size>
 void shuffle_elements(const unsigned char* in, std::size_t elements, std::size_t size, unsigned char* out) {
   const std::size_t n = Size > 0 ? Size : size;

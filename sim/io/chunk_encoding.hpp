@@ -12,16 +12,14 @@ namespace stackrace {
 
 // The deflate level of every compressed dataset (hdf5.cpp's create_dataset sets the same
 // filters): level 1 is several times faster than higher ones for 10-20% larger files.
-// Run chunks are compressed with libdeflate rather than HDF5's zlib: twice as fast at
-// level 1, and a little smaller (a 10,000-agent run's `share`: 0.63 ms against 1.3 ms).
+// Run chunks are compressed with libdeflate, about twice as fast as HDF5's zlib at level
+// 1 and a little smaller (figures in bench/README.md, "Tuning notes").
 inline constexpr int deflate_level = 1;
 
 // Whether a dataset's chunks go through HDF5's shuffle filter before deflate. Shuffling
 // helps smooth numbers whose high bytes repeat; it hurts shares, which are fractions
-// k / n whose whole 4-byte patterns recur from month to month: a 10,000-agent run's
-// `share` chunk deflates to 12.9 KB in 0.41 ms unshuffled against 22.9 KB in 0.58 ms
-// shuffled, and a default-world run at 10^6 agents to 307 KB in 5.4 ms against 372 KB in
-// 6.0 ms (libdeflate level 1 on this machine).
+// k / n whose whole 4-byte patterns recur from month to month, so that shares compress
+// smaller and faster unshuffled (bench/README.md, "Tuning notes").
 enum class Shuffle : bool { no = false, yes = true };
 
 // The bytes are taken as they lie in memory and stored as the file's little-endian types.

@@ -47,7 +47,7 @@ struct ScenarioSource {
 
 // Whether a reader writes the defaults of missing keys back into its table. Tables that
 // the resolved text rebuilds from what was read (the countries) leave them out: there
-// are hundreds of such keys, and writing them was most of a scenario load's time.
+// are hundreds of such keys, and writing each back costs more than reading it.
 enum class Defaults { write_back, leave_out };
 
 class TableReader {
