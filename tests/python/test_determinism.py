@@ -1,10 +1,11 @@
-"""The same scenario and seed give bit-identical datasets whatever the thread count;
-the bench world reproduces the reference model's result."""
+"""What the command writes is reproducible: the same scenario and seed give the same
+file's data from run to run, a file's stored scenario reruns it, and the file records the
+seed. That a run's aggregates do not depend on the thread count, and differ with the
+seed, is the kernel's invariant, tested in C++ (tests/sim/simulation_test.cpp)."""
 import h5py
 import numpy as np
-import pytest
 
-from conftest import labels, read_shares
+from conftest import read_shares
 
 AGENTS = 300_000
 STEPS = 24
@@ -18,18 +19,6 @@ def assert_bit_identical(a, b, name):
     assert np.array_equal(a.view(np.uint32), b.view(np.uint32)), f"{name} differs in its bits"
 
 
-@pytest.mark.parametrize("world", ["default.toml", "bench-meanfield.toml"])
-def test_thread_count_does_not_change_results(run_to_file, worlds_dir, world):
-    common = (worlds_dir / world, "--agents", AGENTS, "--steps", STEPS)
-    runs = {threads: run_to_file(*common, "--threads", threads) for threads in (1, 2, 3)}
-    share_1, global_1 = read_shares(runs[1])
-    assert np.isfinite(share_1[:, :, :, 2]).all(), "developer shares must be numbers"
-    for threads in (2, 3):
-        share, global_share = read_shares(runs[threads])
-        assert_bit_identical(share_1, share, f"share with --threads {threads}")
-        assert_bit_identical(global_1, global_share, f"global_share with --threads {threads}")
-
-
 def test_same_seed_same_results(run_to_file, worlds_dir):
     common = (worlds_dir / "default.toml", "--agents", AGENTS, "--steps", STEPS, "--seed", 7)
     a, b = run_to_file(*common), run_to_file(*common)
@@ -37,15 +26,11 @@ def test_same_seed_same_results(run_to_file, worlds_dir):
         assert_bit_identical(x, y, name)
 
 
-def test_different_seed_different_results(run_to_file, worlds_dir):
+def test_the_seed_flag_reaches_the_run_and_the_file(run_to_file, worlds_dir):
     common = (worlds_dir / "default.toml", "--agents", AGENTS, "--steps", STEPS)
-    share_1, global_1 = read_shares(run_to_file(*common, "--seed", 1))
-    share_2, global_2 = read_shares(run_to_file(*common, "--seed", 2))
-    # The starting stacks are drawn from the stream too, so every month differs, month 0 included.
-    for t in range(STEPS + 1):
-        assert not np.array_equal(share_1[:, t], share_2[:, t], equal_nan=True), f"month {t} is the same"
-    assert not np.array_equal(global_1[:, -1], global_2[:, -1], equal_nan=True)
-    with h5py.File(run_to_file(*common, "--seed", 2), "r") as f:
+    first, second = run_to_file(*common, "--seed", 1), run_to_file(*common, "--seed", 2)
+    assert not np.array_equal(read_shares(first)[1], read_shares(second)[1], equal_nan=True)
+    with h5py.File(second, "r") as f:
         np.testing.assert_array_equal(f["seed"][()], [2])
 
 
@@ -60,15 +45,3 @@ def test_stored_scenario_reproduces_the_run(run_to_file, worlds_dir, tmp_path):
     for x, y, name in zip(read_shares(first), read_shares(again), ("share", "global_share")):
         assert_bit_identical(x, y, name)
 
-
-def test_bench_world_final_share(run_to_file, worlds_dir):
-    """bench/README.md: final global cn_open developer share about 0.9897 at 1,000,000 agents, seed 1."""
-    output = run_to_file(worlds_dir / "bench-meanfield.toml", "--threads", 2)
-    with h5py.File(output, "r") as f:
-        kinds, stacks = labels(f["kind"]), labels(f["stack"])
-        assert f["time"].shape == (121,)
-        np.testing.assert_array_equal(f["seed"][()], [1])
-        agents = f["agents"][()]
-        final = f["global_share"][0, -1, kinds.index("developer"), stacks.index("cn_open")]
-    assert agents[:, kinds.index("developer")].sum() == 1_000_000
-    assert final == pytest.approx(0.9897, abs=0.002)
