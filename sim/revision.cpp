@@ -95,6 +95,30 @@ std::vector<std::int64_t> seat_population(AgentPopulation& population, const Cho
 
 namespace {
 
+// The change in a group's count on each of three stacks over one block's visits, as one
+// integer: stack k's change times 2^(21 k). A move adds 2^(21 pick) - 2^(21 current), a
+// shift and three additions where three separate changes take three compares each. A
+// block visits fewer than 2^16 agents, so each change stays within ±2^20 and the fields
+// decode exactly.
+class PackedChanges {
+ public:
+  static constexpr int stacks = 3;
+  void move(int from, int to) { sum_ += (std::int64_t{1} << (bits * to)) - (std::int64_t{1} << (bits * from)); }
+  void add_to(std::int64_t* counts) const {
+    std::int64_t rest = sum_;
+    for (int k = 0; k < stacks; ++k) {
+      const std::int64_t change = (rest << (64 - bits)) >> (64 - bits);  // the low field, its sign extended
+      counts[k] += change;
+      rest = (rest - change) >> bits;
+    }
+  }
+
+ private:
+  static constexpr int bits = 21;
+  static_assert(agents_per_block < (std::int64_t{1} << (bits - 1)), "a block's changes must fit a field");
+  std::int64_t sum_ = 0;
+};
+
 // One group's part of the month's table and tally.
 struct GroupTable {
   const double* rows;     // [current][employer][k], cumulative
@@ -119,10 +143,18 @@ void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, Count
   CounterStream draws = stream;
   std::int64_t gained = 0;  // two stacks: stack 1 gains what stack 0 loses
   std::array<std::int64_t, std::max(StaticK, 1)> change{};
-  for (std::int64_t i = first + next_gap(draws); i < end; i += 1 + next_gap(draws)) {
+  PackedChanges packed;
+  // The employer's stack of the next agent to visit is looked up before this one's row is
+  // read: it is a load from anywhere in the country's firms, and its wait then overlaps
+  // this visit's work. Any index may be looked up (one past the group's end too).
+  std::int64_t i = first + next_gap(draws);
+  int boss = boss_of(i);
+  while (i < end) {
     const StackIndex current = stack[i];
-    const double* row = rows + std::ptrdiff_t(current * employers + boss_of(i)) * K;
     const double u = open_unit(draws());
+    const std::int64_t next = i + 1 + next_gap(draws);
+    const int next_boss = boss_of(next);
+    const double* row = rows + std::ptrdiff_t(current * employers + boss) * K;
     int pick = 0;
     for (int j = 0; j + 1 < K; ++j) pick += u >= row[j];  // as pick_stack: no data-dependent branch
     if constexpr (StaticK == 2) {
@@ -130,6 +162,9 @@ void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, Count
       // often as agents switch: the count changes are summed in registers.
       stack[i] = static_cast<StackIndex>(pick);
       gained += pick - current;
+    } else if constexpr (StaticK == PackedChanges::stacks) {
+      stack[i] = static_cast<StackIndex>(pick);
+      packed.move(current, pick);
     } else if constexpr (StaticK > 0) {
       stack[i] = static_cast<StackIndex>(pick);
       for (int k = 0; k < StaticK; ++k) change[k] += (pick == k) - (current == k);
@@ -138,8 +173,11 @@ void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, Count
       --group.counts[current];
       ++group.counts[pick];
     }
+    i = next;
+    boss = next_boss;
   }
   if constexpr (StaticK == 2) group.counts[0] -= gained, group.counts[1] += gained;
+  else if constexpr (StaticK == PackedChanges::stacks) packed.add_to(group.counts);
   else if constexpr (StaticK > 0)
     for (int k = 0; k < StaticK; ++k) group.counts[k] += change[k];
   stream = draws;
@@ -151,11 +189,11 @@ template <int StaticK>
 void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, VisitRate rate, CounterStream& stream,
                   const GroupTable& group, const EmployerLink* employer, int country) {
   auto visit = [&](auto next_gap) {
-    if (employer)
-      visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap,
-                               [employer, country, K = group.stacks](std::int64_t i) {
-                                 return employer->employer_stack(i, country, K);
-                               });
+    if (employer) {
+      const EmployerLink::OfCountry employers = employer->of_country(country);
+      if (employers.firms > 0) visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, employers);
+      else visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, [K = group.stacks](std::int64_t) { return K; });
+    }
     else if (group.employers == 1)  // no link, and one row per current stack: the usual case
       visit_agents<StaticK, 1>(stack, first, end, stream, group, next_gap, [](std::int64_t) { return 0; });
     else

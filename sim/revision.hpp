@@ -61,13 +61,25 @@ struct EmployerLink {
   std::uint64_t salt = 0;
   int developer_segments = 1;
 
+  // The employers of one country's developers, its firms resolved once.
+  struct OfCountry {
+    const StackIndex* firm_stack;  // the country's firms' stacks
+    std::uint64_t firms;           // how many
+    std::uint64_t salt;
+    // The stack of developer i's employer; call only where the country has firms.
+    int operator()(std::int64_t developer) const {
+      return firm_stack[mix64(salt ^ static_cast<std::uint64_t>(developer)) % firms];
+    }
+  };
+  OfCountry of_country(int country) const {
+    const std::int64_t begin = firms->country_begin(country);
+    return {firm_stack + begin, static_cast<std::uint64_t>(firms->country_begin(country + 1) - begin), salt};
+  }
+
   // The employer's stack, or `stacks` (none) where the country has no firm agents.
   int employer_stack(std::int64_t developer, int country, int stacks) const {
-    const std::int64_t begin = firms->country_begin(country);
-    const std::int64_t n = firms->country_begin(country + 1) - begin;
-    if (n == 0) return stacks;
-    return firm_stack[begin + static_cast<std::int64_t>(mix64(salt ^ static_cast<std::uint64_t>(developer)) %
-                                                        static_cast<std::uint64_t>(n))];
+    const OfCountry employers = of_country(country);
+    return employers.firms == 0 ? stacks : employers(developer);
   }
 };
 
