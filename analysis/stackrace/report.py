@@ -252,9 +252,10 @@ def _top_countries(ds: xr.Dataset, kind: str, stack: str) -> Section:
     if "country_name" in ds.coords:
         table.insert(0, "name", ds["country_name"].sel(country=table.index).values)
     table.index.name = "country"
+    threshold = outcomes.min_ranked_agents(ds, kind)
     note = _note(f"The {len(table)} countries with the highest median share of {outcomes.kind_label(kind)} on "
                  f"{stack} at the last month, of those with enough {outcomes.kind_label(kind)} for a share to be "
-                 "meaningful (for developers, at least 100 agents).")
+                 "meaningful" + (f" (at least {threshold} agents)." if threshold else "."))
     return Section("countries", f"Top countries: {stack} among {outcomes.kind_label(kind)}", note + _table(table))
 
 

@@ -72,10 +72,11 @@ void print_changes(const Scenario& s, const Arms& arms, bool paired, int top) {
     }
   // The countries whose developers moved most, by the largest change on any stack, among
   // those with enough developer agents that one agent's move is not a large share.
-  constexpr std::int64_t min_agents = 100;
   std::vector<std::pair<double, int>> moved;
   for (int c = 0; c < s.country_count(); ++c) {
-    if (arms.base.front().agents[std::size_t(c) * agent_kind_count + index_of(AgentKind::developer)] < min_agents) continue;
+    if (arms.base.front().agents[std::size_t(c) * agent_kind_count + index_of(AgentKind::developer)] <
+        min_ranked_developer_agents)
+      continue;
     double largest = 0;
     for (int k = 0; k < s.stack_count(); ++k) {
       ShareChange d = change_of(arms, [&](const RunResult& r) {
@@ -88,7 +89,8 @@ void print_changes(const Scenario& s, const Arms& arms, bool paired, int top) {
   }
   std::stable_sort(moved.begin(), moved.end(), [](auto& a, auto& b) { return a.first > b.first; });
   std::cout << "\nThe " << std::min<int>(top, int(moved.size()))
-            << " countries whose developers moved most (of those with at least " << min_agents << " developer agents)\n";
+            << " countries whose developers moved most (of those with at least " << min_ranked_developer_agents
+            << " developer agents)\n";
   for (int i = 0; i < top && i < int(moved.size()); ++i) {
     const int c = moved[i].second;
     std::printf("  %-4s %-28s", s.countries[c].id.c_str(), s.countries[c].name.substr(0, 28).c_str());

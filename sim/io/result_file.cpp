@@ -48,6 +48,7 @@ ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, in
   h5::write_attribute(file_, "format_version", result_format_version);
   h5::write_attribute(file_, "stackrace_version", stackrace_version());
   h5::write_attribute(file_, "random_numbers", std::string(random_numbers_id));
+  h5::write_attribute(file_, "min_ranked_developer_agents", min_ranked_developer_agents);
   h5::write_attribute(file_, "scenario", scenario.resolved_toml);
   h5::write_attribute(file_, "scenario_name", scenario.name);
   h5::write_attribute(file_, "created", utc_now());

@@ -16,6 +16,12 @@ namespace stackrace {
 
 inline constexpr std::int64_t result_format_version = 1;
 
+// Below this many developer agents one agent's move is a large share of its country, so
+// rankings of countries (`stackrace run`'s extremes, `stackrace compare`'s countries that
+// moved most, the Python package's) leave such countries out. Every file records it as
+// the root attribute `min_ranked_developer_agents`, which the Python package reads.
+inline constexpr std::int64_t min_ranked_developer_agents = 100;
+
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
 
 // How a result file is written. `atomic`: under PATH.partial, renamed to PATH when

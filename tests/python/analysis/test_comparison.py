@@ -147,6 +147,22 @@ def test_effects_need_a_compare_file(ds):
         comparison.effects(ds, countries=["CHN", "XXX"])
 
 
+def test_the_ranking_threshold_is_the_one_the_file_records(ds, compared):
+    threshold = ds.attrs["min_ranked_developer_agents"]
+    assert f"(of those with at least {threshold} developer agents)" in compared[1]
+    agents = ds["agents"].sel(kind="developer")
+    assert set(outcomes.countries_with_agents(ds, "developer")) == set(ds.country.values[agents >= threshold])
+    assert outcomes.min_ranked_agents(ds, "firm") == 0
+    stricter = ds.copy()
+    stricter.attrs = {**ds.attrs, "min_ranked_developer_agents": int(agents.max())}
+    assert list(outcomes.countries_with_agents(stricter, "developer")) == [str(agents.idxmax().values)]
+    assert list(comparison.effects(stricter).index) == [comparison.WORLD, str(agents.idxmax().values)]
+    # files from before the attribute were ranked with 100
+    older = ds.copy()
+    older.attrs = {k: v for k, v in ds.attrs.items() if k != "min_ranked_developer_agents"}
+    assert outcomes.min_ranked_agents(older, "developer") == 100
+
+
 def test_the_module_loads_lazily_from_the_package():
     assert stackrace.comparison is comparison
     assert "comparison" in stackrace.__all__
