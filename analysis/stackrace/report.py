@@ -173,7 +173,8 @@ def _comparison(ds: xr.Dataset, kind: str, stack: str) -> Section:
         columns={"country_name": "name", "base": table.attrs["base"], "alternative": table.attrs["alternative"],
                  "difference": "change", "ci_low": "CI low", "ci_high": "CI high"})
     world = _world_effects(ds)
-    body = (_figure(figures.policy_comparison(table), "Change in share, alternative − base, with 95% intervals.")
+    body = (_figure(figures.policy_comparison(table), "Change in share, alternative − base, with "
+                                                      f"{100 * table.attrs['confidence']:g}% intervals.")
             + f"<h3>Effects on {html.escape(stack)} among {outcomes.kind_label(kind)}</h3>"
             + _note(f"Shares in %, changes in percentage points; {table.attrs['interval']} intervals over "
                     f"{int(table['n'].iloc[0])} replicates. Countries: the {len(table) - 1} that moved most "
