@@ -24,6 +24,8 @@ struct InfrastructureBundle {
   double accept_alignment = 2.0;
   double accept_government = 1.0;
 
+  bool operator==(const InfrastructureBundle&) const = default;
+
   int offer_month() const { return std::max(window.first, 1); }
 
   // accepted_at[c]: the month country c accepted, or -1.
