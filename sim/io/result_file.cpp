@@ -38,6 +38,15 @@ std::vector<T> iota_of(std::size_t n) {
 
 std::string stackrace_version() { return STACKRACE_VERSION; }
 
+std::string run_status_meanings() {
+  std::string text;
+  for (RunStatus s : {RunStatus::pending, RunStatus::done, RunStatus::failed}) {
+    const char* name = s == RunStatus::pending ? "pending" : s == RunStatus::done ? "done" : "failed";
+    text += (text.empty() ? "" : ", ") + std::to_string(int(s)) + " " + name;
+  }
+  return text;
+}
+
 ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, int runs,
                            const std::map<std::string, std::string>& attributes, WriteMode mode)
     : mode_(mode), path_(path), partial_(mode == WriteMode::atomic ? path + ".partial" : path), runs_(runs) {
@@ -127,7 +136,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   h5::write_attribute(dataset("share"), "long_name", std::string("fraction of agents of the kind in the country on the stack"));
   h5::write_attribute(dataset("global_share"), "long_name", std::string("share weighted by the real entities each agent stands for"));
   h5::write_attribute(dataset("price"), "units", std::string("USD per million tokens"));
-  h5::write_attribute(dataset("status"), "flag_meanings", std::string("0 pending, 1 done, 2 failed"));
+  h5::write_attribute(dataset("status"), "flag_meanings", run_status_meanings());
   h5::write_attribute(dataset("government_ban_month"), "long_name",
                       std::string("month the government barred the stack from its own use, -1 never"));
   h5::write_strings(dataset("country_name"), names);

@@ -37,6 +37,9 @@ struct EffectColumns {
 };
 
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
+// "0 pending, 1 done, 2 failed", from the enum: the `status` dataset's flag_meanings
+// attribute (the Python package's RUN_STATUS is tested against it).
+std::string run_status_meanings();
 
 // How a result file is written. `atomic`: under PATH.partial, renamed to PATH when
 // complete (single runs, comparisons). `checkpoint`: at PATH itself, in HDF5's
