@@ -107,6 +107,15 @@ def test_the_status_codes_are_the_ones_the_file_states(run_file):
     assert stated[package.io.DONE] == "done"
 
 
+def test_every_kind_the_engine_writes_has_a_label(run_file):
+    # The engine names the kinds (the file's `kind` scale); the package's plural labels
+    # ("developers") are keyed by those names and fall back to "<kind> agents" otherwise.
+    with h5py.File(run_file, "r") as f:
+        kinds = [k.decode() for k in f["kind"][()]]
+    for kind in kinds:
+        assert package.outcomes.kind_label(kind) != f"{kind} agents", kind
+
+
 def test_a_comparison_names_each_runs_arm(compare_file):
     ds = stackrace.open(compare_file)
     assert stackrace.file_kind(ds) == "compare"
