@@ -1,5 +1,6 @@
 #include "sim/cli/comparison.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
