@@ -11,6 +11,8 @@ struct DataLocalisation {
   PolicyTargets targets;
   int level = 2;
 
+  bool operator==(const DataLocalisation&) const = default;
+
   void edit(const PolicyContext& ctx, StackEnvironment& env) const {
     for (std::size_t c = 0; c < ctx.countries.size(); ++c)
       if (targets.includes(int(c))) env.localisation[c] = level;

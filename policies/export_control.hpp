@@ -18,12 +18,14 @@ struct ExportControl {
   enum class Access { capped, embargoed } access = Access::embargoed;
   Bloc restricted_bloc = Bloc::cn;        // the bloc whose compute the controls hold back
   double cap_h100e_per_year = 0;          // capped: imports allowed per country per year
-  double leakage = 0;                     // share of restricted demand served anyway
+  double leakage = 0.1;                   // share of restricted demand served anyway
   double h100e_per_mw = 700;              // H100-equivalents a megawatt of data centre holds
   double yearly_additions = 0.3;          // a country's yearly chip demand, as a share of its installed base
   double self_hosting_premium = 0.5;      // price rise of open-weight stacks at full restriction
   double compute_growth_cut = 0.5;        // share of the restricted bloc's compute growth lost at full restriction
   double efficiency_response = 0.0;       // extra monthly price decline of the restricted bloc's stacks at full restriction
+
+  bool operator==(const ExportControl&) const = default;
 
   // How restricted a country's access is: 0 none, 1 total.
   double restriction(const CountrySpec& c) const {

@@ -31,6 +31,8 @@ struct InfrastructureBundle {
   double accept_alignment = 2.0;
   double accept_government = 1.0;
 
+  bool operator==(const InfrastructureBundle&) const = default;
+
   int offer_month() const { return std::max(window.first, 1); }
 
   // The probability that a government of a country aligned with `alignment` accepts.

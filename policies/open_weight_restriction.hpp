@@ -13,6 +13,8 @@ struct OpenWeightRestriction {
   enum class Mode { stop_release, restrict_use } mode = Mode::stop_release;
   double penalty = 0;
 
+  bool operator==(const OpenWeightRestriction&) const = default;
+
   void drive(const PolicyContext& ctx, StackDrivers& drivers) const {
     if (mode != Mode::stop_release) return;
     for (std::size_t k = 0; k < ctx.stacks.size(); ++k)

@@ -18,12 +18,14 @@ struct PolicyWindow {
   int first = INT_MIN;
   int last = INT_MAX;
   bool covers(int month) const { return month >= first && month <= last; }
+  bool operator==(const PolicyWindow&) const = default;
 };
 
 // The countries a policy applies to, resolved from codes, regions, blocs and tiers.
 struct PolicyTargets {
   std::vector<std::uint8_t> country;  // [country]
   bool includes(int c) const { return country[c] != 0; }
+  bool operator==(const PolicyTargets&) const = default;
 };
 
 // Policy effects on the stacks' own dynamics in a month.

@@ -12,6 +12,8 @@ struct StackBan {
   int stack = 0;
   enum class Scope { government, firms, all } scope = Scope::all;
 
+  bool operator==(const StackBan&) const = default;
+
   bool covers(AgentKind kind) const {
     switch (scope) {
       case Scope::government: return kind == AgentKind::country;

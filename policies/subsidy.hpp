@@ -12,6 +12,8 @@ struct Subsidy {
   double price_share = 0;  // fraction of the price paid by the subsidising bloc
   double setup = 0;        // utility of the set-up help
 
+  bool operator==(const Subsidy&) const = default;
+
   void edit(const PolicyContext& ctx, StackEnvironment& env) const {
     for (std::size_t c = 0; c < ctx.countries.size(); ++c) {
       if (!targets.includes(int(c))) continue;

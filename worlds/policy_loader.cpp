@@ -12,8 +12,13 @@ using detail::Bounds;
 using detail::is_month;
 using detail::TableReader;
 
-Bloc read_bloc(TableReader& r, std::string_view key, const char* fallback) {
-  std::string name = r.one_of(key, {"us", "cn", "other"}, std::string(fallback));
+// Every optional key's default is the policy struct's default member value (the `p.x`
+// handed to the reader below), so that policies/ defines each default once; the tests
+// compare a policy read without its optional keys with the struct's defaults.
+
+Bloc read_bloc(TableReader& r, std::string_view key, Bloc fallback) {
+  const std::string fallback_name = fallback == Bloc::us ? "us" : fallback == Bloc::cn ? "cn" : "other";
+  std::string name = r.one_of(key, {"us", "cn", "other"}, fallback_name);
   return name == "us" ? Bloc::us : name == "cn" ? Bloc::cn : Bloc::other;
 }
 
@@ -95,10 +100,11 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     auto p = targeted<ExportControl>(r, s, window);
     p.access = r.one_of("access", {"capped", "embargoed"}, std::nullopt) == "capped" ? ExportControl::Access::capped
                                                                                     : ExportControl::Access::embargoed;
-    p.restricted_bloc = read_bloc(r, "restricted_bloc", "cn");
+    p.restricted_bloc = read_bloc(r, "restricted_bloc", p.restricted_bloc);
     const bool capped = p.access == ExportControl::Access::capped;
-    p.cap_h100e_per_year = r.number("cap_h100e_per_year", {0, 1e12}, capped ? std::nullopt : std::optional(0.0));
-    p.leakage = r.number("leakage", {0, 1}, 0.1);
+    p.cap_h100e_per_year =
+        r.number("cap_h100e_per_year", {0, 1e12}, capped ? std::nullopt : std::optional(p.cap_h100e_per_year));
+    p.leakage = r.number("leakage", {0, 1}, p.leakage);
     p.h100e_per_mw = r.number("h100e_per_mw", {0, 1e6}, p.h100e_per_mw);
     p.yearly_additions = r.number("yearly_additions", {0, 100}, p.yearly_additions);
     p.self_hosting_premium = r.number("self_hosting_premium", {0, 100}, p.self_hosting_premium);
@@ -109,7 +115,11 @@ Policy read_policy(TableReader& r, const Scenario& s) {
   if (type == "ban") {
     auto p = targeted<StackBan>(r, s, window);
     p.stack = read_stack(r, s);
-    const std::string scope = r.one_of("scope", {"government", "firms", "all"}, std::string("all"));
+    using Scope = StackBan::Scope;
+    const std::string scope = r.one_of("scope", {"government", "firms", "all"},
+                                       std::string(p.scope == Scope::government ? "government"
+                                                   : p.scope == Scope::firms    ? "firms"
+                                                                                : "all"));
     p.scope = scope == "government" ? StackBan::Scope::government
               : scope == "firms"    ? StackBan::Scope::firms
                                     : StackBan::Scope::all;
@@ -124,14 +134,14 @@ Policy read_policy(TableReader& r, const Scenario& s) {
   if (type == "subsidy") {
     auto p = targeted<Subsidy>(r, s, window);
     p.stack = read_stack(r, s);
-    p.price_share = r.number("price_share", {0, 0.99}, 0.0);
-    p.setup = r.number("setup", {0, 100}, 0.0);
+    p.price_share = r.number("price_share", {0, 0.99}, p.price_share);
+    p.setup = r.number("setup", {0, 100}, p.setup);
     return p;
   }
   if (type == "infrastructure_bundle") {
     auto p = targeted<InfrastructureBundle>(r, s, window);
     p.stack = read_stack(r, s);
-    p.offered_by = read_bloc(r, "offered_by", "cn");
+    p.offered_by = read_bloc(r, "offered_by", p.offered_by);
     p.build_months = static_cast<int>(r.integer("build_months", 0, 600, p.build_months));
     p.price_cut = r.number("price_cut", {0, 0.99}, p.price_cut);
     p.appeal = r.number("appeal", {-100, 100}, p.appeal);
@@ -143,17 +153,17 @@ Policy read_policy(TableReader& r, const Scenario& s) {
   }
   if (type == "data_localisation") {
     auto p = targeted<DataLocalisation>(r, s, window);
-    p.level = static_cast<int>(r.integer("level", 0, 2, 2));
+    p.level = static_cast<int>(r.integer("level", 0, 2, p.level));
     return p;
   }
   OpenWeightRestriction p;
   p.window = window;
-  p.bloc = read_bloc(r, "bloc", "cn");
+  p.bloc = read_bloc(r, "bloc", p.bloc);
   p.mode = r.one_of("mode", {"stop_release", "restrict_use"}, std::nullopt) == "stop_release"
                ? OpenWeightRestriction::Mode::stop_release
                : OpenWeightRestriction::Mode::restrict_use;
   p.targets = read_targets(r, s, p.mode == OpenWeightRestriction::Mode::restrict_use);
-  p.penalty = r.number("penalty", {0, 100}, 0.0);
+  p.penalty = r.number("penalty", {0, 100}, p.penalty);
   return p;
 }
 

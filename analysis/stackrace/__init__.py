@@ -12,10 +12,23 @@ submodules load on first use, so `import stackrace` stays quick.
 from __future__ import annotations
 
 import importlib
+import pathlib
 
 from .io import RUN_STATUS, failed_runs, file_kind, open, swept_parameters, to_frame
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    # One definition, the repository's VERSION file (CMake's project version too): beside
+    # this file once `cmake --install` has installed the package, two folders up in the
+    # source tree.
+    here = pathlib.Path(__file__).resolve().parent
+    for candidate in (here / "VERSION", here.parent.parent / "VERSION"):
+        if candidate.is_file():
+            return candidate.read_text().strip()
+    return "unknown"  # a copy of the package without either
+
+
+__version__ = _version()
 __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "RUN_STATUS",
            "figures", "sensitivity", "discovery", "report", "outcomes", "comparison"]
 

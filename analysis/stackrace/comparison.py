@@ -8,10 +8,18 @@ estimated per replicate pair, which cancels most of the run-to-run noise::
     table = stackrace.comparison.effects(ds, kind="developer", stack="cn_open")
     table.loc["World", ["difference", "ci_low", "ci_high"]]
 
-gives the world's change and its paired interval as `stackrace compare` prints them.
-Countries are ranked by the absolute change on the chosen stack (the CLI ranks by the
-largest change on any stack). Both use the exact t quantile, at fractional degrees of
-freedom for Welch's intervals (independent seeds).
+gives the world's change and its interval as `stackrace compare` prints them.
+
+The changes and their intervals are computed once, by `stackrace compare`, for every
+month, country, kind and stack, and stored in the file (``effect``, ``effect_low``,
+``effect_high``, ``effect_n`` over time, country, kind, stack; ``global_effect*`` over
+time, kind, stack; root attributes ``effect_confidence`` and ``effect_interval``):
+this module reads them and does not recompute them. The rules (README, "The result
+file"): paired t-intervals over replicate pairs with common random numbers, Welch's
+(fractional degrees of freedom) with independent seeds, the exact t quantile; NaN
+shares (no agents of the kind) are left out; n < 2 gives a NaN interval; no spread
+gives a zero-width interval. Countries are ranked by the absolute change on the chosen
+stack (the CLI ranks by the largest change on any stack).
 """
 from __future__ import annotations
 
@@ -20,12 +28,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import stats
 
 from . import io
 from .outcomes import Time, countries_with_agents, time_index, time_label
 
-__all__ = ["effects", "arms", "run_groups", "paired_interval", "welch_interval", "WORLD", "DEFAULT_TOP"]
+__all__ = ["effects", "effect_settings", "arms", "run_groups", "EFFECT_VARIABLES", "WORLD", "DEFAULT_TOP"]
 
 # The index label of the world's row (no ISO3 code names the world).
 WORLD = "World"
@@ -56,7 +63,7 @@ def run_groups(ds: xr.Dataset) -> list[tuple[str | None, np.ndarray]]:
 
 
 def effects(ds: xr.Dataset, *, kind: str = "developer", stack: str = "cn_open", time: Time = -1,
-            confidence: float = 0.95, countries: int | Sequence[str] | None = None,
+            confidence: float | None = None, countries: int | Sequence[str] | None = None,
             min_agents: int | None = None) -> pd.DataFrame:
     """The change in the share of ``kind`` agents on ``stack`` (alternative − base), world and countries.
 
@@ -65,47 +72,72 @@ def effects(ds: xr.Dataset, *, kind: str = "developer", stack: str = "cn_open", 
     ds : a compare file from ``stackrace.open``.
     kind, stack : which share: e.g. developers on ``cn_open``.
     time : position on ``time`` (-1, the last month, is what the CLI reports) or a date ("2030-01").
-    confidence : level of the confidence intervals.
+    confidence : the level of the intervals, which the file fixes (`stackrace compare
+        --confidence`, 0.95 by default); None takes the file's, another level is refused.
     countries : None for the ``DEFAULT_TOP`` (15) countries that moved most, an int for
         that many, or a list of ISO3 codes for just those.
     min_agents : when ranking, leave out countries with fewer agents of ``kind`` (one
-        agent's move is then a large share). None: the CLI's rule, 100 developer agents
-        for developers, none for firms and governments. Not applied to a list of countries.
+        agent's move is then a large share). None: the CLI's rule, the file's
+        ``min_ranked_developer_agents`` for developers, none for firms and governments.
+        Not applied to a list of countries.
 
     Returns
     -------
     DataFrame indexed by ``country`` (``WORLD`` for the world's row, then ISO3 codes),
     columns ``country_name``, ``base`` and ``alternative`` (mean share of each arm),
     ``difference`` (mean of alternative − base), ``ci_low``, ``ci_high`` and ``n`` (the
-    replicate pairs, or the runs per arm with independent seeds). The world (from
-    ``global_share``) comes first, then the countries (from ``share``) by decreasing
-    absolute difference. Countries without agents of ``kind`` have no row.
+    replicate pairs, or the runs of the smaller arm with independent seeds). The world
+    (from ``global_effect*``) comes first, then the countries (from ``effect*``) by
+    decreasing absolute difference. Countries without agents of ``kind`` have no row.
+    ``ci_low`` and ``ci_high`` are NaN where n < 2.
 
-    The intervals are paired t-intervals over replicate pairs (matched on ``replicate``)
-    when the file used common random numbers, Welch's otherwise (``--independent-seeds``);
-    ``attrs`` records which, with kind, stack, month, confidence and the arms' names.
-    Shares are fractions (0..1); multiply by 100 for percentage points.
+    The intervals are those `stackrace compare` wrote into the file: paired t-intervals
+    over replicate pairs when it used common random numbers, Welch's otherwise
+    (``--independent-seeds``), over all of the file's runs (a subset of ``ds.run`` does not
+    change them). ``attrs`` records which, with kind, stack, month, confidence and the
+    arms' names. Shares are fractions (0..1); multiply by 100 for percentage points.
     """
     base_name, alt_name = arms(ds)
+    level, interval = effect_settings(ds)
+    if confidence is not None and not np.isclose(confidence, level, rtol=0, atol=1e-12):
+        raise ValueError(f"this compare file holds {100 * level:g}% intervals, not {100 * confidence:g}%: "
+                         f"call effects() without confidence, or re-run `stackrace compare --confidence "
+                         f"{confidence:g}` for other intervals")
     t = time_index(ds, time)
     places, names = _places(ds, kind, stack, t, countries, min_agents)
     values = _shares(ds, kind, stack, t, places)  # (run, place)
-    base, alt = _split_arms(ds, values, base_name, alt_name)
-    paired = str(ds.attrs.get("common_random_numbers", "")).lower() == "true" and "replicate" in ds.coords
-    if paired:
-        base, alt = _pair_by_replicate(ds, base, alt, base_name, alt_name)
-        difference, low, high, n = paired_interval(base, alt, confidence)
-    else:
-        difference, low, high, n = welch_interval(base, alt, confidence)
-
-    table = pd.DataFrame({"country_name": names, "base": base.mean(axis=0), "alternative": alt.mean(axis=0),
-                          "difference": difference, "ci_low": low, "ci_high": high, "n": n},
+    arm = ds["arm"].values
+    columns = {}
+    for name, column in [("", "difference"), ("_low", "ci_low"), ("_high", "ci_high"), ("_n", "n")]:
+        world = ds[f"global_effect{name}"].isel(time=t).sel(kind=kind, stack=stack).values
+        local = ds[f"effect{name}"].isel(time=t).sel(kind=kind, stack=stack).sel(country=list(places[1:])).values
+        columns[column] = np.concatenate([[world], local])
+    table = pd.DataFrame({"country_name": names, "base": values[arm == base_name].mean(axis=0),
+                          "alternative": values[arm == alt_name].mean(axis=0), **columns},
                          index=pd.Index([WORLD, *places[1:]], name="country"))[COLUMNS]
     table = _ranked(table, countries)
     table.attrs.update(kind=kind, stack=stack, time=time_label(ds, t), month=int(ds["month"].values[t])
-                       if "month" in ds.coords else t, confidence=confidence, base=base_name,
-                       alternative=alt_name, interval="paired t" if paired else "Welch")
+                       if "month" in ds.coords else t, confidence=level, base=base_name,
+                       alternative=alt_name, interval=interval)
     return table
+
+
+# The datasets `stackrace compare` writes the effects into.
+EFFECT_VARIABLES = tuple(f"{prefix}effect{suffix}" for prefix in ("", "global_")
+                         for suffix in ("", "_low", "_high", "_n"))
+
+
+def effect_settings(ds: xr.Dataset) -> tuple[float, str]:
+    """The confidence level and the kind of interval ("paired t" or "Welch") of the
+    effects a compare file holds; a clear error for a file without them."""
+    arms(ds)
+    missing = [v for v in EFFECT_VARIABLES if v not in ds.variables]
+    if missing or "effect_confidence" not in ds.attrs or "effect_interval" not in ds.attrs:
+        version = ds.attrs.get("stackrace_version", "an older version")
+        raise ValueError(f"this compare file (written by stackrace {version}) has no effects "
+                         f"({', '.join(missing) or 'effect_confidence, effect_interval'} missing): "
+                         "re-run `stackrace compare` to write a file that holds them")
+    return float(ds.attrs["effect_confidence"]), str(ds.attrs["effect_interval"])
 
 
 def _places(ds, kind, stack, t, countries, min_agents):
@@ -125,54 +157,7 @@ def _shares(ds, kind, stack, t, places) -> np.ndarray:
     world = ds["global_share"].isel(time=t).sel(kind=kind, stack=stack).values
     local = ds["share"].isel(time=t).sel(kind=kind, stack=stack).sel(country=list(places[1:]))
     local = local.transpose("run", "country").values
-    # float32 on file: differences are taken in double precision, as the CLI does.
     return np.column_stack([world, local]).astype(np.float64)
-
-
-def _split_arms(ds, values, base_name, alt_name):
-    arm = ds["arm"].values
-    return values[arm == base_name], values[arm == alt_name]
-
-
-def _pair_by_replicate(ds, base, alt, base_name, alt_name):
-    # Runs of a dropped (failed) replicate have no partner: keep only complete pairs.
-    arm, replicate = ds["arm"].values, ds["replicate"].values
-    base_rep, alt_rep = replicate[arm == base_name], replicate[arm == alt_name]
-    common = np.intersect1d(base_rep, alt_rep)
-    order_base = [int(np.flatnonzero(base_rep == r)[0]) for r in common]
-    order_alt = [int(np.flatnonzero(alt_rep == r)[0]) for r in common]
-    return base[order_base], alt[order_alt]
-
-
-def paired_interval(base: np.ndarray, alt: np.ndarray, confidence: float = 0.95):
-    """Mean of alt − base over paired rows, its t-interval, and the number of pairs (per column)."""
-    diff = np.asarray(alt, float) - np.asarray(base, float)
-    n = diff.shape[0]
-    mean = diff.mean(axis=0)
-    if n < 2:
-        return mean, np.full_like(mean, np.nan), np.full_like(mean, np.nan), np.full(mean.shape, n)
-    half = stats.t.ppf((1 + confidence) / 2, n - 1) * diff.std(axis=0, ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half, np.full(mean.shape, n)
-
-
-def welch_interval(base: np.ndarray, alt: np.ndarray, confidence: float = 0.95):
-    """Difference of means alt − base with Welch's t-interval (unequal variances), per column.
-
-    ``n`` is the smaller arm's number of runs.
-    """
-    base, alt = np.asarray(base, float), np.asarray(alt, float)
-    nb, na = base.shape[0], alt.shape[0]
-    mean = alt.mean(axis=0) - base.mean(axis=0)
-    n = np.full(mean.shape, min(nb, na))
-    if min(nb, na) < 2:
-        return mean, np.full_like(mean, np.nan), np.full_like(mean, np.nan), n
-    vb, va = base.var(axis=0, ddof=1) / nb, alt.var(axis=0, ddof=1) / na
-    se = np.sqrt(vb + va)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df = (vb + va) ** 2 / (vb**2 / (nb - 1) + va**2 / (na - 1))
-    # Both arms constant: no spread, the difference is exact.
-    half = np.where(se > 0, stats.t.ppf((1 + confidence) / 2, np.where(se > 0, df, 1.0)) * se, 0.0)
-    return mean, mean - half, mean + half, n
 
 
 def _ranked(table: pd.DataFrame, countries) -> pd.DataFrame:

@@ -339,7 +339,7 @@ def policy_comparison(data: xr.Dataset | pd.DataFrame, *, kind: str = "developer
     is_world = np.asarray(table.index == comparison.WORLD)
     colours = np.where(is_world, _WORLD_COLOUR, _COUNTRY_COLOUR)
     ax.barh(y, points, color=colours, height=0.6)
-    level = f"{100 * about.get('confidence', 0.95):g}% CI"
+    level = f"{100 * about['confidence']:g}% CI" if "confidence" in about else "CI"
     ax.errorbar(points, y, xerr=[below, above], fmt="none", ecolor="black", capsize=3, linewidth=1, label=level)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [name if code == comparison.WORLD else f"{name} ({code})"

@@ -25,7 +25,7 @@ import pandas as pd
 import xarray as xr
 
 __all__ = ["per_run", "global_share_at", "country_share_at", "majority", "months_to_reach",
-           "time_index", "time_label", "kind_label", "countries_with_agents", "Time"]
+           "time_index", "time_label", "kind_label", "countries_with_agents", "min_ranked_agents", "Time"]
 
 Time = Union[int, str, np.datetime64, pd.Timestamp]
 Outcome = Callable[[xr.Dataset], xr.DataArray]
@@ -33,9 +33,11 @@ Outcome = Callable[[xr.Dataset], xr.DataArray]
 # What each kind of agent stands for, in plural, for labels ("share of governments").
 _KIND_PLURALS = {"country": "governments", "firm": "firms", "developer": "developers"}
 
-# Below this many developer agents one agent's move is a large share of its country, so
-# country rankings leave such countries out (the same rule as `stackrace compare`).
-_MIN_DEVELOPER_AGENTS = 100
+# Below so many developer agents one agent's move is a large share of its country, so
+# country rankings leave such countries out. The engine defines the number and writes
+# it into every file (root attribute `min_ranked_developer_agents`); files written
+# before it did were ranked with 100, the value used for them.
+_MIN_DEVELOPER_AGENTS_OF_OLDER_FILES = 100
 
 
 def time_index(ds: xr.Dataset, time: Time) -> int:
@@ -67,14 +69,21 @@ def kind_label(kind: str) -> str:
     return _KIND_PLURALS.get(str(kind), f"{kind} agents")
 
 
-def countries_with_agents(ds: xr.Dataset, kind: str, min_agents: int | None = None) -> np.ndarray:
-    """The countries (ISO3) with at least ``min_agents`` agents of ``kind``.
+def min_ranked_agents(ds: xr.Dataset, kind: str) -> int:
+    """How many agents of ``kind`` a country needs to be ranked, by ``stackrace compare``'s
+    rule: the file's ``min_ranked_developer_agents`` (100 in files from before the
+    attribute) for developers, no threshold for the other kinds (each country has one
+    government agent and few firm agents)."""
+    if kind != "developer":
+        return 0
+    return int(ds.attrs.get("min_ranked_developer_agents", _MIN_DEVELOPER_AGENTS_OF_OLDER_FILES))
 
-    ``None`` applies ``stackrace compare``'s rule: 100 for developers, no threshold for
-    the other kinds (each country has one government agent and few firm agents).
-    """
+
+def countries_with_agents(ds: xr.Dataset, kind: str, min_agents: int | None = None) -> np.ndarray:
+    """The countries (ISO3) with at least ``min_agents`` agents of ``kind``; ``None``
+    applies ``stackrace compare``'s rule (``min_ranked_agents``)."""
     if min_agents is None:
-        min_agents = _MIN_DEVELOPER_AGENTS if kind == "developer" else 0
+        min_agents = min_ranked_agents(ds, kind)
     agents = ds["agents"].sel(kind=kind).values
     return ds["country"].values[agents >= min_agents]
 

@@ -173,7 +173,8 @@ def _comparison(ds: xr.Dataset, kind: str, stack: str) -> Section:
         columns={"country_name": "name", "base": table.attrs["base"], "alternative": table.attrs["alternative"],
                  "difference": "change", "ci_low": "CI low", "ci_high": "CI high"})
     world = _world_effects(ds)
-    body = (_figure(figures.policy_comparison(table), "Change in share, alternative − base, with 95% intervals.")
+    body = (_figure(figures.policy_comparison(table), "Change in share, alternative − base, with "
+                                                      f"{100 * table.attrs['confidence']:g}% intervals.")
             + f"<h3>Effects on {html.escape(stack)} among {outcomes.kind_label(kind)}</h3>"
             + _note(f"Shares in %, changes in percentage points; {table.attrs['interval']} intervals over "
                     f"{int(table['n'].iloc[0])} replicates. Countries: the {len(table) - 1} that moved most "
@@ -252,9 +253,10 @@ def _top_countries(ds: xr.Dataset, kind: str, stack: str) -> Section:
     if "country_name" in ds.coords:
         table.insert(0, "name", ds["country_name"].sel(country=table.index).values)
     table.index.name = "country"
+    threshold = outcomes.min_ranked_agents(ds, kind)
     note = _note(f"The {len(table)} countries with the highest median share of {outcomes.kind_label(kind)} on "
                  f"{stack} at the last month, of those with enough {outcomes.kind_label(kind)} for a share to be "
-                 "meaningful (for developers, at least 100 agents).")
+                 "meaningful" + (f" (at least {threshold} agents)." if threshold else "."))
     return Section("countries", f"Top countries: {stack} among {outcomes.kind_label(kind)}", note + _table(table))
 
 

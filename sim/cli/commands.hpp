@@ -54,6 +54,7 @@ struct CompareOptions {
   std::optional<std::int64_t> steps;
   std::vector<std::string> set;
   int top = 15;
+  std::optional<double> confidence;  // empty: default_confidence (sim/cli/comparison.hpp)
   bool independent_seeds = false;
   bool quiet = false;
 };

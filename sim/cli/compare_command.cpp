@@ -1,13 +1,14 @@
 // stackrace compare: a base and an alternative scenario over replicate seeds, with
 // common random numbers, into one result file, and the change in each stack's share
-// at the end with 95% confidence intervals.
+// at the end with confidence intervals (95% unless told otherwise), computed once for
+// every month, country, kind and stack, written into the file and printed from there.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <csignal>
-#include <functional>
 #include <memory>
 
 #include <tbb/global_control.h>
@@ -45,64 +46,43 @@ void check_comparable(const ScenarioDocument& base_document, const ScenarioDocum
                         " has " + std::to_string(base.steps));
 }
 
-std::string change(const ShareChange& c) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%+6.2f pp [%+6.2f, %+6.2f]", 100 * c.mean, 100 * c.low, 100 * c.high);
-  return text;
-}
-
 struct Arms {
   std::vector<RunResult> base, alt;
 };
 
-using ShareOf = std::function<double(const RunResult&)>;
-ShareChange change_of(const Arms& arms, const ShareOf& share, bool paired) {
-  std::vector<double> b, a;
-  for (const RunResult& r : arms.base) b.push_back(share(r));
-  for (const RunResult& r : arms.alt) a.push_back(share(r));
-  return paired ? paired_change(b, a) : independent_change(b, a);
-}
-
-void print_changes(const Scenario& s, const Arms& arms, bool paired, int top) {
+// The table, from the effects the file holds: the world's change for every kind and
+// stack, then the countries whose developers moved most.
+void print_changes(const Scenario& s, const Arms& arms, const Effects& effects, int top) {
   const int end = s.steps;
   std::cout << "Change in share at " << month_after(s.start, end) << " (alternative - base), mean over "
-            << arms.base.size() << " replicates with 95% confidence interval"
-            << (paired ? " (paired: common random numbers)" : " (independent seeds)") << "\n\nWorld\n";
+            << arms.base.size() << " replicates with " << level_text(effects.confidence) << " confidence interval"
+            << (effects.interval == Interval::paired ? " (paired: common random numbers)" : " (independent seeds)")
+            << "\n\nWorld\n";
   for (AgentKind kind : all_agent_kinds)
-    for (int k = 0; k < s.stack_count(); ++k) {
-      ShareChange c = change_of(arms, [&](const RunResult& r) { return r.global_share_at(end, kind, k); }, paired);
+    for (int k = 0; k < s.stack_count(); ++k)
       std::printf("  %-10s %-12s %s\n", std::string(agent_kind_name(kind)).c_str(), s.stacks[k].id.c_str(),
-                  change(c).c_str());
-    }
+                  format_change(effects.global_at(end, kind, k)).c_str());
   // The countries whose developers moved most, by the largest change on any stack, among
   // those with enough developer agents that one agent's move is not a large share.
-  constexpr std::int64_t min_agents = 100;
   std::vector<std::pair<double, int>> moved;
   for (int c = 0; c < s.country_count(); ++c) {
-    if (arms.base.front().agents[std::size_t(c) * agent_kind_count + index_of(AgentKind::developer)] < min_agents) continue;
+    if (arms.base.front().agents[std::size_t(c) * agent_kind_count + index_of(AgentKind::developer)] <
+        min_ranked_developer_agents)
+      continue;
     double largest = 0;
-    for (int k = 0; k < s.stack_count(); ++k) {
-      ShareChange d = change_of(arms, [&](const RunResult& r) {
-        const float x = r.share_at(end, c, AgentKind::developer, k);
-        return std::isnan(x) ? 0.0 : double(x);
-      }, paired);
-      largest = std::max(largest, std::fabs(d.mean));
-    }
+    for (int k = 0; k < s.stack_count(); ++k)
+      largest = std::fmax(largest, std::fabs(effects.at(end, c, AgentKind::developer, k).mean));  // NaN: left out
     moved.emplace_back(largest, c);
   }
   std::stable_sort(moved.begin(), moved.end(), [](auto& a, auto& b) { return a.first > b.first; });
   std::cout << "\nThe " << std::min<int>(top, int(moved.size()))
-            << " countries whose developers moved most (of those with at least " << min_agents << " developer agents)\n";
+            << " countries whose developers moved most (of those with at least " << min_ranked_developer_agents
+            << " developer agents)\n";
   for (int i = 0; i < top && i < int(moved.size()); ++i) {
     const int c = moved[i].second;
     std::printf("  %-4s %-28s", s.countries[c].id.c_str(), s.countries[c].name.substr(0, 28).c_str());
-    for (int k = 0; k < s.stack_count(); ++k) {
-      ShareChange d = change_of(arms, [&](const RunResult& r) {
-        const float x = r.share_at(end, c, AgentKind::developer, k);
-        return std::isnan(x) ? 0.0 : double(x);
-      }, paired);
-      std::printf("  %s %s", s.stacks[k].id.c_str(), change(d).c_str());
-    }
+    for (int k = 0; k < s.stack_count(); ++k)
+      std::printf("  %s %s", s.stacks[k].id.c_str(), format_change(effects.at(end, c, AgentKind::developer, k)).c_str());
     std::printf("\n");
   }
 }
@@ -126,6 +106,15 @@ void add_compare_command(CLI::App& app, CompareOptions& o) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--top", o.top, "Countries to list")->check(CLI::Range(0, 1000));
+  cmd->add_option("--confidence", o.confidence,
+                  "Level of the confidence intervals written and printed (default " + level_text(default_confidence) +
+                      ")")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            const double level = std::strtod(text.c_str(), nullptr);
+            return level > 0 && level < 1 ? std::string() : "a level between 0 and 1 (exclusive), e.g. 0.9";
+          },
+          "LEVEL"));
   cmd->add_flag("--independent-seeds", o.independent_seeds,
                 "Give the alternative its own seeds (to see what common random numbers save)");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no table; only the last line");
@@ -178,9 +167,13 @@ int compare_command(const CompareOptions& o) {
       }
     }
     progress.finish();
+    const Effects effects = compare_effects(arms.base, arms.alt,
+                                            o.independent_seeds ? Interval::welch : Interval::paired,
+                                            o.confidence.value_or(default_confidence));
+    writer.write_effects(effects.local, effects.global, effects.confidence, effects.interval);
     writer.commit();
     if (!o.quiet) {
-      print_changes(base, arms, !o.independent_seeds, o.top);
+      print_changes(base, arms, effects, o.top);
       std::cout << "Results written to " << output << '\n';
     }
     std::cout << "runs=" << 2 * R << " replicates=" << R << " output=" << output << std::endl;

@@ -3,6 +3,7 @@
 #include <ostream>
 #include <string>
 
+#include "sim/io/result_file.hpp"
 #include "sim/run_result.hpp"
 #include "model/scenario.hpp"
 
@@ -17,6 +18,6 @@ void print_run_summary(std::ostream& out, const Scenario& scenario, const RunRes
 // For each AI stack, the `count` countries whose developers use it most and least at
 // the end, among countries with at least `min_agents` developer agents.
 void print_country_extremes(std::ostream& out, const Scenario& scenario, const RunResult& result, int count = 10,
-                            std::int64_t min_agents = 100);
+                            std::int64_t min_agents = min_ranked_developer_agents);
 
 }  // namespace stackrace::cli

@@ -2,7 +2,11 @@
 
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <functional>
+#include <stdexcept>
+#include <tuple>
 #include <filesystem>
 #include <numeric>
 
@@ -34,6 +38,15 @@ std::vector<T> iota_of(std::size_t n) {
 
 std::string stackrace_version() { return STACKRACE_VERSION; }
 
+std::string run_status_meanings() {
+  std::string text;
+  for (RunStatus s : {RunStatus::pending, RunStatus::done, RunStatus::failed}) {
+    const char* name = s == RunStatus::pending ? "pending" : s == RunStatus::done ? "done" : "failed";
+    text += (text.empty() ? "" : ", ") + std::to_string(int(s)) + " " + name;
+  }
+  return text;
+}
+
 ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                            const std::map<std::string, std::string>& attributes, WriteMode mode)
     : mode_(mode), path_(path), partial_(mode == WriteMode::atomic ? path + ".partial" : path), runs_(runs) {
@@ -48,6 +61,7 @@ ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, co
   h5::write_attribute(file_, "format_version", result_format_version);
   h5::write_attribute(file_, "stackrace_version", stackrace_version());
   h5::write_attribute(file_, "random_numbers", std::string(random_numbers_id));
+  h5::write_attribute(file_, "min_ranked_developer_agents", min_ranked_developer_agents);
   h5::write_attribute(file_, "scenario", scenario_text);
   h5::write_attribute(file_, "scenario_name", scenario.name);
   h5::write_attribute(file_, "created", utc_now());
@@ -122,7 +136,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   h5::write_attribute(dataset("share"), "long_name", std::string("fraction of agents of the kind in the country on the stack"));
   h5::write_attribute(dataset("global_share"), "long_name", std::string("share weighted by the real entities each agent stands for"));
   h5::write_attribute(dataset("price"), "units", std::string("USD per million tokens"));
-  h5::write_attribute(dataset("status"), "flag_meanings", std::string("0 pending, 1 done, 2 failed"));
+  h5::write_attribute(dataset("status"), "flag_meanings", run_status_meanings());
   h5::write_attribute(dataset("government_ban_month"), "long_name",
                       std::string("month the government barred the stack from its own use, -1 never"));
   h5::write_strings(dataset("country_name"), names);
@@ -237,6 +251,67 @@ void ResultWriter::write_comparison(const std::vector<std::string>& names, const
     h5::write_box(dataset(name), H5T_NATIVE_INT64, {0}, {R}, values->data());
   }
   h5::write_attribute(dataset("scenario_of_run"), "long_name", std::string("index into the scenario dimension"));
+}
+
+namespace {
+
+void write_double_attribute(hid_t object, const std::string& name, double value) {
+  h5::Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make attribute " + name);
+  h5::Handle attribute(H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                       "create attribute " + name);
+  h5::check(H5Awrite(attribute, H5T_NATIVE_DOUBLE, &value), "write attribute " + name);
+}
+
+}  // namespace
+
+void ResultWriter::write_effects(const EffectColumns& local, const EffectColumns& global, double confidence,
+                                 Interval interval) {
+  const hsize_t T = times_, C = countries_, N = agent_kind_count, K = stacks_;
+  const bool paired = interval == Interval::paired;
+  char level[64];
+  std::snprintf(level, sizeof level, "%g%% %s confidence interval", 100 * confidence, interval_name(interval));
+  const std::vector<std::string> time_country_kind_stack{"time", "country", "kind", "stack"},
+      time_kind_stack{"time", "kind", "stack"};
+  for (const auto& [prefix, columns, dims] :
+       {std::tuple{std::string("effect"), &local, &time_country_kind_stack},
+        std::tuple{std::string("global_effect"), &global, &time_kind_stack}}) {
+    std::vector<hsize_t> shape;
+    for (const std::string& d : *dims) shape.push_back(d == "time" ? T : d == "country" ? C : d == "kind" ? N : K);
+    std::vector<hsize_t> chunk = shape;  // one month per chunk: a selection of a month reads one
+    chunk.front() = 1;
+    const std::vector<hsize_t> origin(shape.size(), 0);
+    const std::size_t cells = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+    const std::string change = prefix == "effect" ? "change in share (alternative - base): "
+                                                  : "change in global share (alternative - base): ";
+    struct Column {
+      std::string name;
+      const void* values;
+      std::size_t size;
+      std::string long_name, units;
+    };
+    const std::vector<Column> written{
+        {prefix, columns->mean.data(), columns->mean.size(),
+         change + (paired ? "mean over replicate pairs" : "difference of the arms' means"), "fraction"},
+        {prefix + "_low", columns->low.data(), columns->low.size(), change + "lower end of its " + level, "fraction"},
+        {prefix + "_high", columns->high.data(), columns->high.size(), change + "upper end of its " + level,
+         "fraction"},
+        {prefix + "_n", columns->n.data(), columns->n.size(),
+         change + (paired ? "replicate pairs with a share in both arms" : "runs with a share in the smaller arm"),
+         paired ? "pairs" : "runs"}};
+    for (const Column& c : written) {
+      if (c.size != cells) throw std::invalid_argument("write_effects: " + c.name + " has the wrong size");
+      const bool count = c.name.ends_with("_n");
+      datasets_[c.name] = h5::create_dataset(file_, c.name, count ? H5T_STD_I64LE : H5T_IEEE_F64LE, shape, chunk,
+                                             Shuffle::yes, count ? h5::Fill::zero : h5::Fill::nan);
+      for (unsigned axis = 0; axis < dims->size(); ++axis)
+        h5::attach_dimension(dataset(c.name), dataset((*dims)[axis]), axis);
+      h5::write_box(dataset(c.name), count ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, origin, shape, c.values);
+      h5::write_attribute(dataset(c.name), "long_name", c.long_name);
+      h5::write_attribute(dataset(c.name), "units", c.units);
+    }
+  }
+  write_double_attribute(file_, "effect_confidence", confidence);
+  h5::write_attribute(file_, "effect_interval", std::string(interval_name(interval)));
 }
 
 std::unique_ptr<ResultWriter> ResultWriter::reopen(const std::string& path) {

@@ -16,7 +16,30 @@ namespace stackrace {
 
 inline constexpr std::int64_t result_format_version = 1;
 
+// Below this many developer agents one agent's move is a large share of its country, so
+// rankings of countries (`stackrace run`'s extremes, `stackrace compare`'s countries that
+// moved most, the Python package's) leave such countries out. Every file records it as
+// the root attribute `min_ranked_developer_agents`, which the Python package reads.
+inline constexpr std::int64_t min_ranked_developer_agents = 100;
+
+// How a comparison's confidence intervals are computed: paired t-intervals over
+// replicate pairs (common random numbers), or Welch's for independent arms.
+enum class Interval { paired, welch };
+// As a compare file's root attribute `effect_interval` records it.
+inline const char* interval_name(Interval interval) { return interval == Interval::paired ? "paired t" : "Welch"; }
+
+// A comparison's effect on a share for each cell of the share's dims but `run`, laid out
+// as they are (sim/cli/comparison.hpp computes it): the change (alternative − base), its
+// confidence interval, and the replicates it rests on.
+struct EffectColumns {
+  std::vector<double> mean, low, high;
+  std::vector<std::int64_t> n;
+};
+
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
+// "0 pending, 1 done, 2 failed", from the enum: the `status` dataset's flag_meanings
+// attribute (the Python package's RUN_STATUS is tested against it).
+std::string run_status_meanings();
 
 // How a result file is written. `atomic`: under PATH.partial, renamed to PATH when
 // complete (single runs, comparisons). `checkpoint`: at PATH itself, in HDF5's
@@ -61,6 +84,11 @@ class ResultWriter {
   // each run its scenario and replicate.
   void write_comparison(const std::vector<std::string>& names, const std::vector<std::string>& resolved,
                         const std::vector<std::int64_t>& scenario_of_run, const std::vector<std::int64_t>& replicate);
+  // For a comparison file: the effects on `share` (datasets effect, effect_low,
+  // effect_high, effect_n over time, country, kind, stack) and on `global_share`
+  // (global_effect, ... over time, kind, stack), and the root attributes
+  // effect_confidence (the level, e.g. 0.95) and effect_interval (interval_name).
+  void write_effects(const EffectColumns& local, const EffectColumns& global, double confidence, Interval interval);
   // Per-run columns beyond the standard datasets (a sweep's parameters and design);
   // create them before start_checkpointing().
   void add_run_column(const std::string& name, hid_t type, const std::string& long_name);

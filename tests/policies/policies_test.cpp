@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <type_traits>
+#include <variant>
 
 #include "sim/simulation.hpp"
 #include "tests/test_support.hpp"
@@ -239,4 +241,32 @@ TEST_CASE("bad policy input is refused with its key", "[policies][errors]") {
          "policies[0].cap_h100e_per_year");
   refuse("type = \"ban\"\nstack = \"cn_open\"\n", "policies[0].targets: required key is missing");
   refuse("type = \"embargo\"\n", "policies[0].type: 'embargo' is not one of");
+}
+
+TEST_CASE("a policy read without its optional keys has its struct's defaults", "[policies][defaults]") {
+  // One policy of each type with only its required keys: whatever the loader filled in
+  // must be the struct's default member values (policies/ defines each default once).
+  const Scenario s = load_scenario(std::string(STACKRACE_SOURCE_DIR) + "/tests/policies/required_keys_only.toml", {});
+  REQUIRE(s.policies.size() == std::variant_size_v<Policy>);
+  for (const Policy& read : s.policies) {
+    INFO("policy type index " << read.index());
+    std::visit(
+        [&](const auto& p) {
+          using P = std::decay_t<decltype(p)>;
+          P expected;  // the defaults, with what the file gave (window, targets and required keys)
+          expected.window = p.window;
+          expected.targets = p.targets;
+          if constexpr (requires { p.stack; }) expected.stack = p.stack;
+          if constexpr (std::is_same_v<P, ExportControl>) expected.access = p.access;
+          if constexpr (std::is_same_v<P, OpenWeightRestriction>) expected.mode = p.mode;
+          if constexpr (std::is_same_v<P, Tariff>) {
+            CHECK(p.rate == 0.25);
+            expected.rate = p.rate;
+          }
+          CHECK(p == expected);
+        },
+        read);
+  }
+  // the one default that differed between struct (0) and loader (0.1), as documented
+  CHECK(std::get<ExportControl>(s.policies.front()).leakage == 0.1);
 }

@@ -57,6 +57,8 @@ def test_root_attributes(h5):
     assert attrs["format"] == "stackrace"
     assert int(attrs["format_version"]) >= 1
     assert re.match(r"^\d+\.\d+", str(attrs["stackrace_version"]))
+    # the one definition of which countries are big enough to rank (read by the Python package)
+    assert int(attrs["min_ranked_developer_agents"]) > 0
     assert re.match(r"^\d{4}-\d{2}-\d{2}", str(attrs["created"]))
     scenario = attrs["scenario"]
     scenario = scenario.decode() if isinstance(scenario, bytes) else str(scenario)

@@ -1,7 +1,10 @@
 """stackrace.comparison.effects on compare files the engine writes: the same numbers as
-`stackrace compare` prints, a hand computation, pairing by replicate, Welch's intervals
-for independent seeds; and the stackrace.outcomes helpers that read one value per run."""
+`stackrace compare` prints, read from the file's effect datasets, which a hand computation
+over every month, country, kind and stack checks (paired t, and Welch's for independent
+seeds); files without them; and the stackrace.outcomes helpers that read one value per run."""
 import re
+import shutil
+import warnings
 
 import h5py
 import numpy as np
@@ -36,6 +39,18 @@ def compared(stackrace, tmp_path_factory):
 @pytest.fixture(scope="module")
 def ds(compared):
     return stackrace.open(compared[0])
+
+
+@pytest.fixture(scope="module")
+def independent(stackrace, tmp_path_factory):
+    """A compare file with independent seeds (Welch's intervals), at another level."""
+    out = tmp_path_factory.mktemp("independent") / "cmp.h5"
+    result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml",
+                       WORLDS_DIR / "policies" / "full_embargo.toml", "-r", REPLICATES, "--independent-seeds",
+                       "--confidence", "0.9", "--agents", "5000", "--steps", "12", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "90% confidence interval (independent seeds)" in result.stdout
+    return out
 
 
 def _world_lines(printed):
@@ -107,26 +122,100 @@ def test_rows_are_world_first_then_by_size_of_the_change(ds):
     assert len(comparison.effects(ds, min_agents=0)) == 1 + comparison.DEFAULT_TOP
 
 
-def test_runs_are_paired_by_replicate_not_by_position(ds):
-    shuffled = ds.isel(run=[7, 2, 9, 0, 4, 5, 1, 8, 3, 6])
-    np.testing.assert_allclose(comparison.effects(shuffled, countries=["CHN", "RUS"]).iloc[:, 1:].to_numpy(float),
-                               comparison.effects(ds, countries=["CHN", "RUS"]).iloc[:, 1:].to_numpy(float))
+def _hand_computed_effects(path, share_name):
+    """The effect on every cell of `share_name`, by the rules the README states, with scipy's t."""
+    with h5py.File(path, "r") as f:
+        values = f[share_name][()].astype(float)  # (run, ...)
+        arm, replicate = f["scenario_of_run"][()], f["replicate"][()]
+        level, interval = float(f.attrs["effect_confidence"]), f.attrs["effect_interval"]
+    base = values[arm == 0][np.argsort(replicate[arm == 0])]
+    alt = values[arm == 1][np.argsort(replicate[arm == 1])]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells: a country without agents of a kind
+        if interval == "paired t":
+            d = alt - base
+            n = (~np.isnan(d)).sum(axis=0)
+            mean = np.nanmean(d, axis=0)
+            se = np.nanstd(d, axis=0, ddof=1) / np.sqrt(n)
+            df = n - 1.0
+        else:
+            nb, na = (~np.isnan(base)).sum(axis=0), (~np.isnan(alt)).sum(axis=0)
+            n = np.minimum(nb, na)
+            mean = np.nanmean(alt, axis=0) - np.nanmean(base, axis=0)
+            vb, va = np.nanvar(base, axis=0, ddof=1) / nb, np.nanvar(alt, axis=0, ddof=1) / na
+            se = np.sqrt(vb + va)
+            df = (vb + va) ** 2 / (vb**2 / (nb - 1) + va**2 / (na - 1))
+        half = np.where(se > 0, stats.t.ppf((1 + level) / 2, np.where(se > 0, df, 1.0)) * se, 0.0)
+        half = np.where(n >= 2, half, np.nan)
+    return {"": mean, "_low": mean - half, "_high": mean + half, "_n": n}, interval
 
 
-def test_independent_seeds_give_welch_intervals(ds):
-    independent = ds.copy()
-    independent.attrs = {**ds.attrs, "common_random_numbers": "false"}
-    row = comparison.effects(independent, countries=0).loc[comparison.WORLD]
+@pytest.mark.parametrize("which", ["compared", "independent"])
+@pytest.mark.parametrize("prefix, share_name", [("effect", "share"), ("global_effect", "global_share")])
+def test_the_file_holds_the_effect_on_every_cell(request, which, prefix, share_name):
+    path = request.getfixturevalue(which)
+    path = path[0] if isinstance(path, tuple) else path
+    expected, interval = _hand_computed_effects(path, share_name)
+    assert interval == ("paired t" if which == "compared" else "Welch")
+    with h5py.File(path, "r") as f:
+        mean, low, high, n = (f[prefix + suffix][()] for suffix in ("", "_low", "_high", "_n"))
+        assert mean.shape == low.shape == high.shape == n.shape == f[share_name].shape[1:]
+    np.testing.assert_array_equal(n, expected["_n"])
+    np.testing.assert_allclose(mean, expected[""], rtol=1e-9, atol=1e-12, equal_nan=True)
+    np.testing.assert_allclose((low + high) / 2, mean, rtol=1e-12, atol=1e-15, equal_nan=True)
+    # scipy 1.10's t quantile is good to about 1e-9 (t_0.95(4) = 2.1318467813 against the
+    # exact 2.1318467863 that Boost gives): the widths agree to that.
+    np.testing.assert_allclose(high - low, expected["_high"] - expected["_low"], rtol=1e-8, atol=1e-12,
+                               equal_nan=True)
+    # never infinite; where the runs agree (no spread: e.g. a small country's government
+    # in both arms), zero width, not undefined
+    assert not np.isinf(low).any() and not np.isinf(high).any()
+    assert np.isnan(low[n < 2]).all() and not np.isnan(low[n >= 2]).any()
+    if prefix == "effect":
+        assert (low == high)[n >= 2].any()
+
+
+def test_effects_are_read_from_the_file_not_recomputed(ds):
+    # What the file says is what effects() reports, whatever the runs hold.
+    edited = ds.assign(global_effect_low=ds.global_effect_low - 1.0, effect_high=ds.effect_high + 1.0)
+    ours = comparison.effects(edited, countries=["CHN"])
+    theirs = comparison.effects(ds, countries=["CHN"])
+    assert ours.loc[comparison.WORLD, "ci_low"] == pytest.approx(theirs.loc[comparison.WORLD, "ci_low"] - 1.0)
+    assert ours.loc["CHN", "ci_high"] == pytest.approx(theirs.loc["CHN", "ci_high"] + 1.0)
+    assert ours.loc["CHN", "difference"] == theirs.loc["CHN", "difference"]
+
+
+def test_independent_seeds_give_welch_intervals(independent):
+    ds = stackrace.open(independent)
+    table = comparison.effects(ds, countries=0)
+    row = table.loc[comparison.WORLD]
     values = ds.global_share.isel(time=-1).sel(kind="developer", stack="cn_open").values.astype(float)
     base, alt = values[:REPLICATES], values[REPLICATES:]
     vb, va = base.var(ddof=1) / REPLICATES, alt.var(ddof=1) / REPLICATES
     df = (vb + va) ** 2 / (vb**2 / (REPLICATES - 1) + va**2 / (REPLICATES - 1))
-    half = stats.t.ppf(0.975, df) * np.sqrt(vb + va)
+    half = stats.t.ppf(0.95, df) * np.sqrt(vb + va)  # a 90% interval
     assert row.difference == pytest.approx(alt.mean() - base.mean())
     assert (row.ci_low, row.ci_high) == (pytest.approx(row.difference - half), pytest.approx(row.difference + half))
-    # without pairing the noise between replicates is not cancelled: a wider interval
-    paired = comparison.effects(ds, countries=0).loc[comparison.WORLD]
-    assert row.ci_high - row.ci_low > paired.ci_high - paired.ci_low
+    assert table.attrs["interval"] == "Welch" and table.attrs["confidence"] == 0.9
+
+
+def test_another_confidence_level_than_the_files_is_refused(ds, independent):
+    assert comparison.effects(ds, countries=0, confidence=0.95).attrs["confidence"] == 0.95
+    with pytest.raises(ValueError, match=r"holds 95% intervals, not 90%.*--confidence 0.9"):
+        comparison.effects(ds, confidence=0.9)
+    with pytest.raises(ValueError, match="holds 90% intervals, not 95%"):
+        comparison.effects(stackrace.open(independent), confidence=0.95)
+
+
+def test_a_compare_file_without_effects_is_refused_with_what_to_do(compared, tmp_path):
+    old = tmp_path / "old.h5"
+    shutil.copy(compared[0], old)
+    with h5py.File(old, "a") as f:  # as `stackrace compare` wrote it before it stored its effects
+        for name in comparison.EFFECT_VARIABLES:
+            del f[name]
+        del f.attrs["effect_confidence"], f.attrs["effect_interval"]
+    with pytest.raises(ValueError, match=r"has no effects .*re-run `stackrace compare`"):
+        comparison.effects(stackrace.open(old))
 
 
 def test_time_is_a_position_or_a_month(ds):
@@ -145,6 +234,22 @@ def test_effects_need_a_compare_file(ds):
         comparison.effects(run_like)
     with pytest.raises(KeyError, match="XXX"):
         comparison.effects(ds, countries=["CHN", "XXX"])
+
+
+def test_the_ranking_threshold_is_the_one_the_file_records(ds, compared):
+    threshold = ds.attrs["min_ranked_developer_agents"]
+    assert f"(of those with at least {threshold} developer agents)" in compared[1]
+    agents = ds["agents"].sel(kind="developer")
+    assert set(outcomes.countries_with_agents(ds, "developer")) == set(ds.country.values[agents >= threshold])
+    assert outcomes.min_ranked_agents(ds, "firm") == 0
+    stricter = ds.copy()
+    stricter.attrs = {**ds.attrs, "min_ranked_developer_agents": int(agents.max())}
+    assert list(outcomes.countries_with_agents(stricter, "developer")) == [str(agents.idxmax().values)]
+    assert list(comparison.effects(stricter).index) == [comparison.WORLD, str(agents.idxmax().values)]
+    # files from before the attribute were ranked with 100
+    older = ds.copy()
+    older.attrs = {k: v for k, v in ds.attrs.items() if k != "min_ranked_developer_agents"}
+    assert outcomes.min_ranked_agents(older, "developer") == 100
 
 
 def test_the_module_loads_lazily_from_the_package():

@@ -97,6 +97,25 @@ def test_failed_runs_can_be_kept_and_listed(faulty_sweep):
     assert ((table["param_revise"] < 0) | (table["param_revise"] > 1)).all()
 
 
+def test_the_status_codes_are_the_ones_the_file_states(run_file):
+    # The engine's RunStatus enum is their one definition; each file states it, and the
+    # package's RUN_STATUS and DONE must read the same.
+    with h5py.File(run_file, "r") as f:
+        meanings = f["status"].attrs["flag_meanings"]
+    stated = {int(code): name for code, name in (item.split() for item in meanings.split(", "))}
+    assert stated == package.RUN_STATUS
+    assert stated[package.io.DONE] == "done"
+
+
+def test_every_kind_the_engine_writes_has_a_label(run_file):
+    # The engine names the kinds (the file's `kind` scale); the package's plural labels
+    # ("developers") are keyed by those names and fall back to "<kind> agents" otherwise.
+    with h5py.File(run_file, "r") as f:
+        kinds = [k.decode() for k in f["kind"][()]]
+    for kind in kinds:
+        assert package.outcomes.kind_label(kind) != f"{kind} agents", kind
+
+
 def test_a_comparison_names_each_runs_arm(compare_file):
     ds = stackrace.open(compare_file)
     assert stackrace.file_kind(ds) == "compare"
