@@ -107,7 +107,9 @@ class PackedChanges {
   void add_to(std::int64_t* counts) const {
     std::int64_t rest = sum_;
     for (int k = 0; k < stacks; ++k) {
-      const std::int64_t change = (rest << (64 - bits)) >> (64 - bits);  // the low field, its sign extended
+      // The low field, its sign extended (shifted left as unsigned: no sign bit to lose).
+      const auto low = static_cast<std::int64_t>(static_cast<std::uint64_t>(rest) << (64 - bits));
+      const std::int64_t change = low >> (64 - bits);
       counts[k] += change;
       rest = (rest - change) >> bits;
     }

@@ -5,7 +5,9 @@
 
 #include <tbb/global_control.h>
 
+#include "agents/stack_choice.hpp"
 #include "sim/revision.hpp"
+#include "sim/rng.hpp"
 
 using namespace stackrace;
 
@@ -102,4 +104,65 @@ TEST_CASE("the kernel's result does not depend on the thread count", "[revision]
   }
   CHECK(one.population.stack == two.population.stack);
   CHECK(one.counts == two.counts);
+}
+
+namespace {
+
+// A table of random rows for `groups` groups of K stacks and `employers` employer columns.
+ChoiceTable random_table(int groups, int K, int employers, std::uint64_t seed) {
+  ChoiceTable table(groups, K, employers);
+  CounterStream stream(StreamKey{seed, 0, 0, AgentKind::developer, StreamPurpose::initial, 0});
+  for (int g = 0; g < groups; ++g) {
+    table.visit_rate[g] = 0.1 + 0.8 * open_unit(stream());
+    for (int current = 0; current < K; ++current)
+      for (int e = 0; e < employers; ++e) {
+        std::span<double> row = table.row(g, current, e);
+        for (double& p : row) p = open_unit(stream());
+        double total = 0;
+        for (double p : row) total += p;
+        for (double& p : row) p /= total;
+        cumulate(row);
+      }
+  }
+  return table;
+}
+
+// Each group's agents on each stack, counted from the agents themselves.
+std::vector<std::int64_t> recount(const AgentPopulation& population, int K) {
+  std::vector<std::int64_t> counts(std::size_t(population.group_count()) * K, 0);
+  for (int g = 0; g < population.group_count(); ++g)
+    for (std::int64_t i = population.group_begin[g]; i < population.group_begin[g + 1]; ++i)
+      ++counts[std::size_t(g) * K + population.stack[i]];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("the counts the kernel keeps are its agents' stacks, for 2, 3 and 5 stacks, with and without employers",
+          "[revision]") {
+  // Groups that start and end inside blocks of 65,536 agents and span several.
+  const std::vector<std::int64_t> sizes{70'000, 1, 150'000, 0, 40'000};
+  const int G = int(sizes.size());
+  for (int K : {2, 3, 5}) {
+    for (bool employed : {false, true}) {
+      INFO(K << " stacks, " << (employed ? "with" : "without") << " employers");
+      AgentPopulation developers = make_population(AgentKind::developer, 1, sizes);
+      std::vector<std::int64_t> counts(std::size_t(G) * K, 0);
+      for (int g = 0; g < G; ++g) counts[std::size_t(g) * K] = sizes[g];
+      // Firms of every country, all on their own stacks (0 .. K - 1 in turn), and none in one.
+      AgentPopulation firms = make_population(AgentKind::firm, 1, {7, 3, 0, 11, 5});
+      for (std::size_t f = 0; f < firms.stack.size(); ++f) firms.stack[f] = StackIndex(f % K);
+      const EmployerLink employer{firms.stack.data(), &firms, 0x5eed, 1};
+      const int employers = employed ? K + 1 : 1;
+      for (int month = 1; month <= 3; ++month) {
+        const ChoiceTable table = random_table(G, K, employers, std::uint64_t(100 * K + month));
+        revise_population(developers, table, StreamKey{3, 0, month, AgentKind::developer, StreamPurpose::revise, 0},
+                          counts, employed ? &employer : nullptr);
+        REQUIRE(counts == recount(developers, K));
+      }
+      // And they moved: some agent left stack 0 in every populated group.
+      for (int g = 0; g < G; ++g)
+        if (sizes[g] > 1) CHECK(counts[std::size_t(g) * K] < sizes[g]);
+    }
+  }
 }
