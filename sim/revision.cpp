@@ -129,59 +129,94 @@ struct GroupTable {
   std::int64_t* counts;   // [k]: the group's agents on each stack
 };
 
-// Visits one group's agents in [first, end) of one block, the next one `next_gap(stream)`
-// agents on, and lets each pick its stack from its row of `group.rows` (the row of its
-// current stack and of `boss_of(agent)`, its employer's). K is the number of stacks when
-// known at compile time (0: group.stacks): the pick is then a fixed run of compares, and
-// with two stacks a single one. Employers is 1 for kinds without an employer link (0:
+// Moves visited agents of one group by their rows of `group.rows` (the row of the
+// agent's current stack and of its employer's stack, `boss`), and keeps the changes to
+// the group's counts in registers until finish(). K is the number of stacks when known
+// at compile time (0: group.stacks): the pick is then a fixed run of compares, and with
+// two stacks a single one. Employers is 1 for kinds without an employer link (0:
 // group.employers).
-template <int StaticK, int Employers, class NextGap, class BossOf>
-void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, CounterStream& stream, const GroupTable& group,
-                  NextGap next_gap, BossOf boss_of) {
-  const int K = StaticK > 0 ? StaticK : group.stacks;
-  const int employers = Employers > 0 ? Employers : group.employers;
-  const double* const rows = group.rows;
-  // Locals the compiler can keep in registers: the stream, and the count changes.
-  CounterStream draws = stream;
-  std::int64_t gained = 0;  // two stacks: stack 1 gains what stack 0 loses
-  std::array<std::int64_t, std::max(StaticK, 1)> change{};
-  PackedChanges packed;
-  // The employer's stack of the next agent to visit is looked up before this one's row is
-  // read: it is a load from anywhere in the country's firms, and its wait then overlaps
-  // this visit's work. Any index may be looked up (one past the group's end too).
-  std::int64_t i = first + next_gap(draws);
-  int boss = boss_of(i);
-  while (i < end) {
+template <int StaticK, int Employers>
+class AgentMoves {
+ public:
+  explicit AgentMoves(const GroupTable& group)
+      : group_(group), rows_(group.rows), K_(StaticK > 0 ? StaticK : group.stacks),
+        employers_(Employers > 0 ? Employers : group.employers) {}
+
+  // Agent i, whose employer is on `boss`, moves by the uniform draw u.
+  void move(StackIndex* stack, std::int64_t i, double u, int boss) {
     const StackIndex current = stack[i];
-    const double u = open_unit(draws());
-    const std::int64_t next = i + 1 + next_gap(draws);
-    const int next_boss = boss_of(next);
-    const double* row = rows + std::ptrdiff_t(current * employers + boss) * K;
+    const double* row = rows_ + std::ptrdiff_t(current * employers_ + boss) * K_;
     int pick = 0;
-    for (int j = 0; j + 1 < K; ++j) pick += u >= row[j];  // as pick_stack: no data-dependent branch
+    for (int j = 0; j + 1 < K_; ++j) pick += u >= row[j];  // as pick_stack: no data-dependent branch
     if constexpr (StaticK == 2) {
       // No branch on whether the agent switched, which the CPU would mispredict about as
       // often as agents switch: the count changes are summed in registers.
       stack[i] = static_cast<StackIndex>(pick);
-      gained += pick - current;
+      gained_ += pick - current;
     } else if constexpr (StaticK == PackedChanges::stacks) {
       stack[i] = static_cast<StackIndex>(pick);
-      packed.move(current, pick);
+      packed_.move(current, pick);
     } else if constexpr (StaticK > 0) {
       stack[i] = static_cast<StackIndex>(pick);
-      for (int k = 0; k < StaticK; ++k) change[k] += (pick == k) - (current == k);
+      for (int k = 0; k < StaticK; ++k) change_[k] += (pick == k) - (current == k);
     } else if (pick != current) {
       stack[i] = static_cast<StackIndex>(pick);
-      --group.counts[current];
-      ++group.counts[pick];
+      --group_.counts[current];
+      ++group_.counts[pick];
     }
+  }
+
+  void finish() const {
+    if constexpr (StaticK == 2) group_.counts[0] -= gained_, group_.counts[1] += gained_;
+    else if constexpr (StaticK == PackedChanges::stacks) packed_.add_to(group_.counts);
+    else if constexpr (StaticK > 0)
+      for (int k = 0; k < StaticK; ++k) group_.counts[k] += change_[k];
+  }
+
+ private:
+  const GroupTable& group_;
+  const double* const rows_;
+  const int K_, employers_;
+  std::int64_t gained_ = 0;  // two stacks: stack 1 gains what stack 0 loses
+  PackedChanges packed_;
+  std::array<std::int64_t, std::max(StaticK, 1)> change_{};
+};
+
+// Visits one group's agents in [first, end) of one block, the next one `next_gap(stream)`
+// agents on, and moves each (AgentMoves); every visit takes its uniform draw, then the
+// gap to the next, from the stream in that order. `column()` is the employer column of
+// every agent's row (kinds without an employer link), a constant the compiler sees.
+template <int StaticK, int Employers, class NextGap, class Column>
+void visit_agents(StackIndex* stack, std::int64_t first, std::int64_t end, CounterStream& stream, const GroupTable& group,
+                  NextGap next_gap, Column column) {
+  AgentMoves<StaticK, Employers> moves(group);
+  CounterStream draws = stream;  // a local the compiler can keep in registers
+  for (std::int64_t i = first + next_gap(draws); i < end; i += 1 + next_gap(draws))
+    moves.move(stack, i, open_unit(draws()), column());
+  moves.finish();
+  stream = draws;
+}
+
+// The same for developers, whose row also depends on their employer's stack: a load from
+// anywhere among their country's firms, often missing the nearer caches (the developers'
+// own stacks stream through them). The next visit's employer is looked up before this
+// visit moves, so that its wait overlaps this visit's work (same draws, same order).
+template <int StaticK, class NextGap>
+void visit_employed_agents(StackIndex* stack, std::int64_t first, std::int64_t end, CounterStream& stream,
+                           const GroupTable& group, NextGap next_gap, const EmployerLink::OfCountry& employers) {
+  AgentMoves<StaticK, 0> moves(group);
+  CounterStream draws = stream;
+  std::int64_t i = first + next_gap(draws);
+  int boss = employers(i);  // any index may be looked up, past the group's end too
+  while (i < end) {
+    const double u = open_unit(draws());
+    const std::int64_t next = i + 1 + next_gap(draws);
+    const int next_boss = employers(next);
+    moves.move(stack, i, u, boss);
     i = next;
     boss = next_boss;
   }
-  if constexpr (StaticK == 2) group.counts[0] -= gained, group.counts[1] += gained;
-  else if constexpr (StaticK == PackedChanges::stacks) packed.add_to(group.counts);
-  else if constexpr (StaticK > 0)
-    for (int k = 0; k < StaticK; ++k) group.counts[k] += change[k];
+  moves.finish();
   stream = draws;
 }
 
@@ -191,15 +226,16 @@ template <int StaticK>
 void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, VisitRate rate, CounterStream& stream,
                   const GroupTable& group, const EmployerLink* employer, int country) {
   auto visit = [&](auto next_gap) {
-    if (employer) {
-      const EmployerLink::OfCountry employers = employer->of_country(country);
-      if (employers.firms > 0) visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, employers);
-      else visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, [K = group.stacks](std::int64_t) { return K; });
+    if (!employer) {  // no link: the usual case has one row per current stack
+      const auto first_column = [] { return 0; };
+      if (group.employers == 1) visit_agents<StaticK, 1>(stack, first, end, stream, group, next_gap, first_column);
+      else visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, first_column);
+      return;
     }
-    else if (group.employers == 1)  // no link, and one row per current stack: the usual case
-      visit_agents<StaticK, 1>(stack, first, end, stream, group, next_gap, [](std::int64_t) { return 0; });
-    else
-      visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, [](std::int64_t) { return 0; });
+    const EmployerLink::OfCountry employers = employer->of_country(country);
+    if (employers.firms > 0) visit_employed_agents<StaticK>(stack, first, end, stream, group, next_gap, employers);
+    else  // no firms: every developer's employer column is "none"
+      visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, [K = group.stacks] { return K; });
   };
   switch (rate.mode) {
     case VisitRate::Mode::none:
