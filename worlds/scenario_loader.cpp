@@ -204,7 +204,7 @@ std::string serialise(const toml::table& table) {
   return out.str();
 }
 
-// Reads the scenario into `s`, and its resolved text into `resolved` unless that is null.
+// Reads, overrides and checks the scenario; its resolved text goes to `resolved` unless that is null.
 Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::string* resolved) {
   detail::ScenarioSource source{path, {}};
   toml::table table = detail::read_scenario_file(path, source);
