@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/io/output_error.hpp"
+
 namespace stackrace::cli {
 
 inline constexpr int exit_ok = 0;
@@ -69,5 +71,9 @@ int validate_command(const ValidateOptions& options);
 int info_command(const InfoOptions& options);
 int compare_command(const CompareOptions& options);
 int sweep_command(const SweepOptions& options);
+
+// Prints a result-file problem as `stackrace: PATH: cause` and returns its exit status:
+// exit_bad_input where the file was refused, exit_failed where writing or reading failed.
+int report(const OutputError& error);
 
 }  // namespace stackrace::cli

@@ -62,15 +62,14 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
 void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& design) {
   const int R = spec.replicates;
   for (const SweepParameter& p : spec.parameters)
-    writer.add_run_column("param_" + p.name, H5T_IEEE_F64LE, "swept value of " + p.key);
-  writer.add_run_column("design_point", H5T_STD_I64LE, "index of the run's point in the design");
-  writer.add_run_column("replicate", H5T_STD_I64LE, "replicate of the point (seed = sweep seed + replicate)");
+    writer.add_run_column<double>("param_" + p.name, "swept value of " + p.key);
+  writer.add_run_column<std::int64_t>("design_point", "index of the run's point in the design");
+  writer.add_run_column<std::int64_t>("replicate", "replicate of the point (seed = sweep seed + replicate)");
   if (spec.design == DesignKind::saltelli) {
-    writer.add_run_column("saltelli_matrix", H5T_STD_I64LE, "0 = A, i = AB_i (A with column i from B), P + 1 = B");
-    writer.add_run_column("saltelli_row", H5T_STD_I64LE, "row of the A and B matrices");
+    writer.add_run_column<std::int64_t>("saltelli_matrix", "0 = A, i = AB_i (A with column i from B), P + 1 = B");
+    writer.add_run_column<std::int64_t>("saltelli_row", "row of the A and B matrices");
   }
-  h5::Handle error_type = h5::fixed_string_type(error_message_bytes);
-  writer.add_run_column("error", error_type, "why a failed run failed");
+  writer.add_run_column<ErrorMessage>("error", "why a failed run failed");
   // Whole columns at once: a compressed column rewritten one element at a time would be
   // recompressed for every run, which large sweeps cannot afford.
   const std::size_t runs = std::size_t(design.points()) * R;
@@ -79,7 +78,7 @@ void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& des
     std::vector<double> values(runs);
     for (std::size_t run = 0; run < runs; ++run)
       values[run] = spec.parameters[p].value_at(design.at(run_of(run).first, p));
-    writer.write_run_column_all("param_" + spec.parameters[p].name, H5T_NATIVE_DOUBLE, values.data());
+    writer.write_run_column_all("param_" + spec.parameters[p].name, values);
   }
   std::vector<std::int64_t> point(runs), replicate(runs), seed(runs), matrix(runs), row(runs);
   for (std::size_t run = 0; run < runs; ++run) {
@@ -89,12 +88,12 @@ void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& des
     seed[run] = static_cast<std::int64_t>(spec.seed) + rep;
     if (spec.design == DesignKind::saltelli) matrix[run] = design.matrix[pt], row[run] = design.row[pt];
   }
-  writer.write_run_column_all("design_point", H5T_NATIVE_INT64, point.data());
-  writer.write_run_column_all("replicate", H5T_NATIVE_INT64, replicate.data());
-  writer.write_run_column_all("seed", H5T_NATIVE_INT64, seed.data());
+  writer.write_run_column_all("design_point", point);
+  writer.write_run_column_all("replicate", replicate);
+  writer.write_run_column_all("seed", seed);
   if (spec.design == DesignKind::saltelli) {
-    writer.write_run_column_all("saltelli_matrix", H5T_NATIVE_INT64, matrix.data());
-    writer.write_run_column_all("saltelli_row", H5T_NATIVE_INT64, row.data());
+    writer.write_run_column_all("saltelli_matrix", matrix);
+    writer.write_run_column_all("saltelli_row", row);
   }
 }
 
@@ -138,7 +137,7 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
     if (!writer->chunks_match_encoding())
       throw ScenarioError(config.output + ":1:1: --resume: this file's datasets are chunked otherwise (an older "
                           "stackrace): run the sweep again into a new file");
-    h5::start_checkpointing(writer->file());
+    writer->start_checkpointing();
     return writer;
   }
   const long runs = long(design.points()) * spec.replicates;
