@@ -70,6 +70,8 @@ int sweep_command(const SweepOptions& o) {
   } catch (const ScenarioError& e) {
     if (writer_rank) std::cerr << e.what() << '\n';
     return exit_bad_input;
+  } catch (const OutputError& e) {
+    return report(e);
   } catch (const std::exception& e) {
     std::cerr << "stackrace: sweep failed: " << e.what() << '\n';
     return exit_failed;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -108,35 +109,40 @@ ScenarioDocument load_base(const SweepSpec& spec) { return read_scenario(spec.ba
 void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
   if (config.resume) {
     if (!std::filesystem::is_regular_file(config.output))
-      throw ScenarioError(config.output + ":1:1: --resume: no sweep file to resume");
+      throw OutputError(config.output, "--resume: no sweep file to resume", OutputFault::refused);
     return;
   }
   if (std::filesystem::exists(config.output))
-    throw ScenarioError(config.output + ":1:1: the output exists: resume it with --resume, or remove it");
+    throw OutputError(config.output, "the output exists: resume it with --resume, or remove it", OutputFault::refused);
   const long runs = long(design.points()) * spec.replicates;
   if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
   // The file itself is created on another thread while the first runs go (run_sweep):
   // a folder it cannot be written in is refused here, before any run.
   const std::filesystem::path folder = std::filesystem::absolute(config.output).parent_path();
-  std::filesystem::create_directories(folder);
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw OutputError(config.output, "cannot create its folder " + folder.string() + ": " + error.message());
   if (access(folder.c_str(), W_OK) != 0)
-    throw std::filesystem::filesystem_error("cannot write the sweep's file in", folder,
-                                            std::error_code(errno, std::generic_category()));
+    throw OutputError(config.output, "cannot write in its folder " + folder.string() + ": " + std::strerror(errno));
 }
 
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
                                           const ScenarioDocument& base) {
   if (config.resume) {
     auto writer = ResultWriter::reopen(config.output);
+    auto refuse = [&](const std::string& why) {
+      return OutputError(config.output, "--resume: " + why, OutputFault::refused);
+    };
+    if (const std::string command = writer->attribute("command"); command != "sweep")
+      throw refuse("not a sweep's file" + (command.empty() ? "" : " (written by stackrace " + command + ")"));
     if (writer->attribute("sweep") != spec.resolved_toml)
-      throw ScenarioError(config.output + ":1:1: --resume: this file was written by a different sweep than " + spec.path);
+      throw refuse("this file was written by a different sweep than " + spec.path);
     if (writer->attribute("random_numbers") != random_numbers_id)
-      throw ScenarioError(config.output + ":1:1: --resume: this file's runs were drawn with other random numbers (an "
-                          "older stackrace), and its unfinished runs would not match them: run the sweep again into "
-                          "a new file");
+      throw refuse("this file's runs were drawn with other random numbers (an older stackrace), and its unfinished "
+                   "runs would not match them: run the sweep again into a new file");
     if (!writer->chunks_match_encoding())
-      throw ScenarioError(config.output + ":1:1: --resume: this file's datasets are chunked otherwise (an older "
-                          "stackrace): run the sweep again into a new file");
+      throw refuse("this file's datasets are chunked otherwise (an older stackrace): run the sweep again into a new "
+                   "file");
     writer->start_checkpointing();
     return writer;
   }
