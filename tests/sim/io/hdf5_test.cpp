@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include <hdf5.h>  // to count HDF5's open ids from outside the layer
 #include <unistd.h>
 
 #include "sim/io/hdf5.hpp"
@@ -209,4 +210,43 @@ TEST_CASE("result files that cannot be taken are refused, with the path and the 
     CHECK(e.fault() == OutputFault::refused);
     CHECK(std::string(e.what()) == scratch("nothing.h5") + ": no such file");
   }
+}
+
+TEST_CASE("no HDF5 id outlives its object, whether the calls succeed or fail", "[hdf5]") {
+  // The ids open on files, datasets, groups, committed types and attributes (HDF5 has no
+  // public count of dataspaces and property lists).
+  auto open_ids = [] { return H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL); };
+  const std::string path = scratch("ids.h5");
+  const std::string text = scratch("ids.txt");
+  write_text(text, "not HDF5\n");
+  const ssize_t before = open_ids();
+  CHECK(before == 0);
+  {
+    h5::File file = h5::File::create(path, true);
+    h5::Dataset names = file.create_dataset<std::string>("names", {2});
+    names.write(std::vector<std::string>{"a", "b"});
+    names.write_attribute("long_name", "names");
+    h5::Dataset errors = file.create_dataset<h5::FixedString<16>>("errors", {2}, {{2}});
+    errors.write_element(h5::FixedString<16>("failed"), {0});
+    h5::Dataset values = file.create_dataset<double>("values", {2, 2}, {{1, 2}, Shuffle::yes, h5::Fill::nan});
+    values.attach_scale(names, 0);
+    CHECK_THROWS_AS(values.write(std::vector<double>{1.0}, {0, 0}, {1, 2}), std::invalid_argument);
+    CHECK_THROWS_AS(file.create_dataset<double>("values", {1}), OutputError);
+    CHECK_THROWS_AS(file.dataset("missing"), OutputError);
+    CHECK_THROWS_AS(names.read_attribute<std::string>("missing"), OutputError);
+    file.start_swmr_write();
+    CHECK_THROWS_AS(errors.read<std::int64_t>(), OutputError);  // no conversion from strings
+    values.write(std::vector<double>{1.0, 2.0}, {1, 0}, {1, 2});
+  }
+  CHECK(open_ids() == before);
+  CHECK_THROWS_AS(h5::File::open(text), OutputError);
+  CHECK(open_ids() == before);
+  {
+    const h5::File file = h5::File::open(path);
+    CHECK(file.dataset("names").read<std::string>() == std::vector<std::string>{"a", "b"});
+    CHECK(file.dataset("errors").read<h5::FixedString<16>>()[0].str() == "failed");
+  }
+  CHECK(open_ids() == before);
+  std::filesystem::remove(path);
+  std::filesystem::remove(text);
 }
