@@ -2,11 +2,21 @@
 // The stackrace subcommands. Each binds its options to an aggregate that CLI11 fills
 // and returns the process exit status: 0 done, 1 failed while running, 2 bad input,
 // 130 interrupted.
+//
+// Bad input is a scenario or sweep file refused (`FILE:LINE:COL: KEY: ...`), a bad
+// option, or a result file the command cannot take (`stackrace: PATH: cause`): an output
+// that exists (a sweep without --resume), a file that is not HDF5, not a stackrace result
+// file, not this sweep's, drawn with other random numbers or chunked the old way, and for
+// `info` a path that is no file. Failed while running is a result file that could not be
+// written (its folder cannot be made, HDF5 fails, the disk is full, the rename fails) or
+// read once open, with the cause, and where HDF5 failed its error stack.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "sim/io/output_error.hpp"
 
 namespace stackrace::cli {
 
@@ -70,5 +80,9 @@ int validate_command(const ValidateOptions& options);
 int info_command(const InfoOptions& options);
 int compare_command(const CompareOptions& options);
 int sweep_command(const SweepOptions& options);
+
+// Prints a result-file problem as `stackrace: PATH: cause` and returns its exit status:
+// exit_bad_input where the file was refused, exit_failed where writing or reading failed.
+int report(const OutputError& error);
 
 }  // namespace stackrace::cli

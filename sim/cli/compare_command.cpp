@@ -181,6 +181,8 @@ int compare_command(const CompareOptions& o) {
   } catch (const RunInterrupted&) {
     std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';
     return exit_interrupted;
+  } catch (const OutputError& e) {
+    return report(e);
   } catch (const std::exception& e) {
     std::cerr << "stackrace: compare failed: " << e.what() << '\n';
     return exit_failed;

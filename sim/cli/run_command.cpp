@@ -88,6 +88,8 @@ int run_command(const RunOptions& o) {
   } catch (const RunInterrupted&) {
     std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';
     return exit_interrupted;
+  } catch (const OutputError& e) {
+    return report(e);
   } catch (const std::exception& e) {
     std::cerr << "stackrace: run failed: " << e.what() << '\n';
     return exit_failed;

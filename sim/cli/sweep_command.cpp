@@ -72,6 +72,8 @@ int sweep_command(const SweepOptions& o) {
     return exit_bad_input;
   } catch (const WriterFailed&) {
     return exit_failed;  // the writer rank says why
+  } catch (const OutputError& e) {
+    return report(e);
   } catch (const std::exception& e) {
     std::cerr << "stackrace: sweep failed: " << e.what() << '\n';
     return exit_failed;

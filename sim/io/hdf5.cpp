@@ -1,246 +1,467 @@
 #include "sim/io/hdf5.hpp"
 
-#include "sim/io/chunk_encoding.hpp"
-
+#include <hdf5.h>
 #include <hdf5_hl.h>
 
-#include <algorithm>
+#include <cstdio>
+#include <functional>
 #include <limits>
+#include <stdexcept>
+#include <utility>
 
 namespace stackrace::h5 {
-// Not at start-up, where it would initialise the library (~1 ms) on the main thread even
-// when only a sweep's writer thread uses HDF5. Debian's HDF5 is a thread-safe build, with
-// an error stack (and its printing) per thread: hence once per thread.
-void silence_errors() {
+
+static_assert(std::is_same_v<hid_t, Id>, "h5::Id must be HDF5's hid_t");
+static_assert(std::is_same_v<hsize_t, Extent>, "h5::Extent must be HDF5's hsize_t");
+
+namespace {
+
+// HDF5 prints its error stack to stderr when a call fails; stackrace carries the stack
+// in the exception instead. Debian's HDF5 is a thread-safe build, with an error stack
+// (and its printing) per thread, so printing is turned off on each thread before its
+// first call here: a sweep writes from whichever thread runs its writer stage. Not at
+// start-up, where it would initialise the library (~1 ms) on the main thread even when
+// only a sweep's writer thread uses HDF5.
+void quiet() {
   thread_local const bool silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
   (void)silenced;
 }
 
-Handle::Handle(hid_t id, Closer close, const std::string& what) : id_(id), close_(close) {
-  if (id < 0) throw Hdf5Error("HDF5: cannot " + what);
+std::string message_of(hid_t message) {
+  char text[256] = "";
+  H5Eget_msg(message, nullptr, text, sizeof text);
+  return text;
 }
 
-Handle& Handle::operator=(Handle&& other) noexcept {
+// The calling thread's HDF5 error stack, outermost call first, one line per entry as
+// HDF5 prints them; then clears it. Must come before any other HDF5 call, which would
+// replace it.
+std::string error_stack() {
+  std::string lines;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+        const std::string_view file = e->file_name ? e->file_name : "";
+        // Some descriptions hold a ctime() date, newline included.
+        std::string description = e->desc ? e->desc : "";
+        std::erase(description, '\n');
+        char head[64];
+        std::snprintf(head, sizeof head, "  #%03u: ", n);
+        *static_cast<std::string*>(out) += std::string(head) + std::string(file.substr(file.rfind('/') + 1)) +
+                                           " line " + std::to_string(e->line) + " in " +
+                                           (e->func_name ? e->func_name : "?") + "(): " + description + " (" +
+                                           message_of(e->maj_num) + ": " + message_of(e->min_num) + ")\n";
+        return 0;
+      },
+      &lines);
+  H5Eclear2(H5E_DEFAULT);
+  if (!lines.empty()) lines.pop_back();
+  return lines;
+}
+
+// An HDF5 call's result, checked: a negative one throws `what` ("cannot write dataset
+// share", built only then) and HDF5's error stack.
+template <class Result, class What>
+Result check(Result result, const std::string& file, const What& what) {
+  if (result >= 0) return result;
+  const std::string stack = error_stack();
+  throw OutputError(file, stack.empty() ? what() : what() + "; HDF5's error stack:\n" + stack);
+}
+
+// Owns an id that is no Object (a dataspace, property list, type or attribute).
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle(hid_t id, Closer close) : id_(id), close_(close) {}
+  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, -1)), close_(other.close_) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle& operator=(Handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, -1);
+      close_ = other.close_;
+    }
+    return *this;
+  }
+  ~Handle() { reset(); }
+  operator hid_t() const { return id_; }
+
+ private:
+  void reset() {
+    if (id_ >= 0 && close_) close_(id_);
+    id_ = -1;
+  }
+
+  hid_t id_;
+  Closer close_;
+};
+
+// A predefined type: HDF5's own, never closed.
+Handle predefined(hid_t type) { return Handle(type, nullptr); }
+
+Handle string_type(DataType type, const std::string& file) {
+  auto what = [] { return std::string("cannot make a string type"); };
+  Handle t(check(H5Tcopy(H5T_C_S1), file, what), H5Tclose);
+  if (type.kind == DataType::Kind::string) {
+    check(H5Tset_size(t, H5T_VARIABLE), file, what);
+    check(H5Tset_cset(t, H5T_CSET_UTF8), file, what);
+  } else {
+    check(H5Tset_size(t, type.bytes), file, what);
+    check(H5Tset_strpad(t, H5T_STR_NULLTERM), file, what);
+  }
+  return t;
+}
+
+// The file's type for `type` (little-endian, as every stackrace file), and memory's
+// (numbers native, strings as the file has them).
+enum class Side { file, memory };
+Handle type_id(DataType type, Side side, const std::string& file) {
+  const bool stored = side == Side::file;
+  switch (type.kind) {
+    case DataType::Kind::int8: return predefined(stored ? H5T_STD_I8LE : H5T_NATIVE_INT8);
+    case DataType::Kind::int64: return predefined(stored ? H5T_STD_I64LE : H5T_NATIVE_INT64);
+    case DataType::Kind::float32: return predefined(stored ? H5T_IEEE_F32LE : H5T_NATIVE_FLOAT);
+    case DataType::Kind::float64: return predefined(stored ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE);
+    case DataType::Kind::string:
+    case DataType::Kind::fixed_string: return string_type(type, file);
+  }
+  throw std::logic_error("h5: unknown data type");
+}
+
+// HDF5 converts variable-length strings through a buffer it zeroes first, 1 MiB by
+// default: for a few dozen names that was most of the time to create a result file.
+// hvl_t (16 bytes) is the largest element such a conversion holds.
+Handle string_transfer(std::size_t count, const std::string& file) {
+  auto what = [] { return std::string("cannot make transfer properties for strings"); };
+  Handle transfer(check(H5Pcreate(H5P_DATASET_XFER), file, what), H5Pclose);
+  check(H5Pset_buffer(transfer, std::max<std::size_t>(count, 1) * sizeof(hvl_t), nullptr, nullptr), file, what);
+  return transfer;
+}
+
+Handle latest_format_access(const std::string& file) {
+  auto what = [] { return std::string("cannot select the SWMR file format"); };
+  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), file, what), H5Pclose);
+  check(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), file, what);
+  return fapl;
+}
+
+}  // namespace
+
+// ---- Object
+
+Object::Object(Id id, Kind kind, std::string file, std::string name)
+    : id_(id), kind_(kind), file_(std::move(file)), name_(std::move(name)) {}
+
+Object::Object(Object&& other) noexcept
+    : id_(std::exchange(other.id_, -1)), kind_(other.kind_), file_(std::move(other.file_)),
+      name_(std::move(other.name_)) {}
+
+Object& Object::operator=(Object&& other) noexcept {
   if (this != &other) {
-    reset();
+    release();
     id_ = std::exchange(other.id_, -1);
-    close_ = other.close_;
+    kind_ = other.kind_;
+    file_ = std::move(other.file_);
+    name_ = std::move(other.name_);
   }
   return *this;
 }
 
-void Handle::reset() {
-  if (id_ >= 0 && close_) close_(id_);
+Object::~Object() { release(); }
+
+void Object::release() noexcept {
+  if (id_ < 0) return;
+  quiet();
+  kind_ == Kind::file ? H5Fclose(id_) : H5Dclose(id_);
   id_ = -1;
 }
 
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw Hdf5Error("HDF5: cannot " + what);
+void Object::close() {
+  if (id_ < 0) return;
+  quiet();
+  const hid_t id = std::exchange(id_, -1);
+  check(kind_ == Kind::file ? H5Fclose(id) : H5Dclose(id), file_, [&] { return "cannot close " + description(); });
 }
 
-Handle create_file(const std::string& path) {
-  silence_errors();
-  return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create " + path);
+std::string Object::description() const { return kind_ == Kind::file ? "the file" : "dataset " + name_; }
+
+bool Object::has_attribute(const std::string& name) const {
+  quiet();
+  return check(H5Aexists(id_, name.c_str()), file_,
+               [&] { return "cannot look for attribute " + name + " of " + description(); }) > 0;
 }
 
-Handle open_file(const std::string& path, bool writable) {
-  silence_errors();
-  hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
-  // A sweep file whose writer was killed is still marked as open for writing; it is
-  // consistent, and reads in SWMR mode.
-  if (id < 0 && !writable) id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
-  return Handle(id, H5Fclose, "open " + path + " (is it an HDF5 file?)");
+void Object::write_attribute(const std::string& name, std::string_view text) {
+  const std::string value(text);
+  const char* pointer = value.c_str();  // how memory holds a variable-length string
+  write_attribute_raw(name, Traits<std::string>::type, &pointer);
 }
 
-namespace {
-Handle latest_format_access() {
-  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "make file access properties");
-  check(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), "select the SWMR file format");
-  return fapl;
-}
-}  // namespace
-
-Handle create_checkpoint_file(const std::string& path) {
-  silence_errors();
-  Handle fapl = latest_format_access();
-  return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create " + path);
+void Object::write_attribute_raw(const std::string& name, DataType type, const void* value) {
+  quiet();
+  auto what = [&] { return "cannot write attribute " + name + " of " + description(); };
+  Handle stored = type_id(type, Side::file, file_), memory = type_id(type, Side::memory, file_);
+  Handle space(check(H5Screate(H5S_SCALAR), file_, what), H5Sclose);
+  Handle attribute(check(H5Acreate2(id_, name.c_str(), stored, space, H5P_DEFAULT, H5P_DEFAULT), file_, what),
+                   H5Aclose);
+  check(H5Awrite(attribute, memory, value), file_, what);
 }
 
-Handle reopen_checkpoint_file(const std::string& path) {
-  silence_errors();
-  Handle fapl = latest_format_access();
-  // HDF5's own switch for clearing the status flags of a file whose writer died.
-  hbool_t clear = true;
-  if (H5Pexist(fapl, "clear_status_flags") > 0) H5Pset(fapl, "clear_status_flags", &clear);
-  return Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl), H5Fclose, "reopen " + path + " for writing");
+void Object::read_attribute_raw(const std::string& name, DataType type, void* value) const {
+  quiet();
+  auto what = [&] { return "cannot read attribute " + name + " of " + description(); };
+  Handle attribute(check(H5Aopen(id_, name.c_str(), H5P_DEFAULT), file_, what), H5Aclose);
+  Handle memory = type_id(type, Side::memory, file_);
+  check(H5Aread(attribute, memory, value), file_, what);
 }
 
-void start_checkpointing(hid_t file) { check(H5Fstart_swmr_write(file), "start SWMR writing"); }
-
-std::vector<std::string> dataset_names(hid_t file) {
-  std::vector<std::string> names;
-  H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-              [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-                static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-                return 0;
-              },
-              &names);
-  return names;
-}
-
-Handle fixed_string_type(std::size_t bytes) {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "make a string type");
-  check(H5Tset_size(type, bytes), "make a string type");
-  check(H5Tset_strpad(type, H5T_STR_NULLTERM), "make a string type");
-  return type;
-}
-
-Handle open_dataset(hid_t file, const std::string& name) {
-  return Handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
-}
-
-bool has_dataset(hid_t file, const std::string& name) { return H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0; }
-
-Handle create_dataset(hid_t file, const std::string& name, hid_t type, const std::vector<hsize_t>& dims,
-                      const std::vector<hsize_t>& chunk, Shuffle shuffle, Fill fill) {
-  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose, "make space for " + name);
-  Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make properties for " + name);
-  if (!chunk.empty()) {
-    check(H5Pset_chunk(props, static_cast<int>(chunk.size()), chunk.data()), "chunk " + name);
-    if (shuffle == Shuffle::yes) check(H5Pset_shuffle(props), "shuffle " + name);
-    check(H5Pset_deflate(props, deflate_level), "compress " + name);
-  }
-  if (fill == Fill::nan) {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    check(H5Pset_fill_value(props, H5T_NATIVE_DOUBLE, &nan), "set the fill value of " + name);
-  }
-  return Handle(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT), H5Dclose,
-                "create dataset " + name);
-}
-
-std::vector<hsize_t> shape(hid_t dataset) {
-  Handle space(H5Dget_space(dataset), H5Sclose, "read a dataset's shape");
-  std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
-  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-  return dims;
-}
-
-std::vector<hsize_t> chunk_shape(hid_t dataset) {
-  Handle props(H5Dget_create_plist(dataset), H5Pclose, "read a dataset's properties");
-  if (H5Pget_layout(props) != H5D_CHUNKED) return {};
-  std::vector<hsize_t> dims(static_cast<std::size_t>(H5Pget_chunk(props, 0, nullptr)));
-  H5Pget_chunk(props, static_cast<int>(dims.size()), dims.data());
-  return dims;
-}
-
-namespace {
-Handle select_box(hid_t dataset, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count) {
-  Handle file_space(H5Dget_space(dataset), H5Sclose, "select in a dataset");
-  check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select a box");
-  return file_space;
-}
-}  // namespace
-
-void write_box(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
-               const void* data) {
-  Handle file_space = select_box(dataset, start, count);
-  Handle memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose, "make memory space");
-  check(H5Dwrite(dataset, type, memory, file_space, H5P_DEFAULT, data), "write a dataset");
-}
-
-void read_box(hid_t dataset, hid_t type, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
-              void* data) {
-  Handle file_space = select_box(dataset, start, count);
-  Handle memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose, "make memory space");
-  check(H5Dread(dataset, type, memory, file_space, H5P_DEFAULT, data), "read a dataset");
-}
-
-Handle string_type() {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "make a string type");
-  check(H5Tset_size(type, H5T_VARIABLE), "make a string type");
-  check(H5Tset_cset(type, H5T_CSET_UTF8), "make a string type");
-  return type;
-}
-
-namespace {
-// HDF5 converts variable-length strings through a buffer it zeroes first, 1 MiB by
-// default: for a few dozen names that was most of the time to create a result file.
-// hvl_t (16 bytes) is the largest element such a conversion holds.
-Handle string_transfer(std::size_t count) {
-  Handle transfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "make transfer properties");
-  check(H5Pset_buffer(transfer, std::max<std::size_t>(count, 1) * sizeof(hvl_t), nullptr, nullptr),
-        "size the string conversion buffer");
-  return transfer;
-}
-}  // namespace
-
-void write_strings(hid_t dataset, const std::vector<std::string>& values) {
-  std::vector<const char*> pointers;
-  for (const auto& v : values) pointers.push_back(v.c_str());
-  Handle type = string_type();
-  Handle transfer = string_transfer(values.size());
-  check(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, transfer, pointers.data()), "write strings");
-}
-
-std::vector<std::string> read_strings(hid_t dataset) {
-  std::vector<hsize_t> dims = shape(dataset);
-  std::vector<char*> pointers(dims.empty() ? 1 : dims[0], nullptr);
-  Handle type = string_type();
-  Handle transfer = string_transfer(pointers.size());
-  check(H5Dread(dataset, type, H5S_ALL, H5S_ALL, transfer, pointers.data()), "read strings");
-  std::vector<std::string> values(pointers.begin(), pointers.end());
-  Handle space(H5Dget_space(dataset), H5Sclose, "read strings");
-  H5Dvlen_reclaim(type, space, H5P_DEFAULT, pointers.data());
-  return values;
-}
-
-void write_attribute(hid_t object, const std::string& name, const std::string& value) {
-  Handle type = string_type();
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make attribute " + name);
-  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                   "create attribute " + name);
-  const char* text = value.c_str();
-  check(H5Awrite(attribute, type, &text), "write attribute " + name);
-}
-
-void write_attribute(hid_t object, const std::string& name, std::int64_t value) {
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make attribute " + name);
-  Handle attribute(H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                   "create attribute " + name);
-  check(H5Awrite(attribute, H5T_NATIVE_INT64, &value), "write attribute " + name);
-}
-
-bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
-
-std::string read_string_attribute(hid_t object, const std::string& name) {
-  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
-  Handle stored(H5Aget_type(attribute), H5Tclose, "read attribute " + name);
-  if (H5Tis_variable_str(stored) > 0) {
-    Handle type = string_type();
+std::string Object::read_string_attribute(const std::string& name) const {
+  quiet();
+  auto what = [&] { return "cannot read attribute " + name + " of " + description(); };
+  Handle attribute(check(H5Aopen(id_, name.c_str(), H5P_DEFAULT), file_, what), H5Aclose);
+  Handle stored(check(H5Aget_type(attribute), file_, what), H5Tclose);
+  if (check(H5Tis_variable_str(stored), file_, what) > 0) {
+    Handle type = string_type(Traits<std::string>::type, file_);
     char* text = nullptr;
-    check(H5Aread(attribute, type, &text), "read attribute " + name);
+    check(H5Aread(attribute, type, &text), file_, what);
     std::string value = text ? text : "";
     H5free_memory(text);
     return value;
   }
   std::string value(H5Tget_size(stored), '\0');
-  check(H5Aread(attribute, stored, value.data()), "read attribute " + name);
+  check(H5Aread(attribute, stored, value.data()), file_, what);
   return value.substr(0, value.find('\0'));
 }
 
-std::int64_t read_int_attribute(hid_t object, const std::string& name) {
-  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
-  std::int64_t value = 0;
-  check(H5Aread(attribute, H5T_NATIVE_INT64, &value), "read attribute " + name);
-  return value;
+// ---- Dataset
+
+std::size_t Dataset::elements(const Dims& dims) {
+  std::size_t n = 1;
+  for (Extent d : dims) n *= static_cast<std::size_t>(d);
+  return n;
 }
 
-void make_dimension_scale(hid_t scale, const std::string& name) {
-  check(H5DSset_scale(scale, name.c_str()), "make " + name + " a dimension scale");
+const Dims& Dataset::one(std::size_t rank) {
+  static const std::array<Dims, 8> ones = [] {
+    std::array<Dims, 8> v;
+    for (std::size_t r = 0; r < v.size(); ++r) v[r] = Dims(r, 1);
+    return v;
+  }();
+  if (rank >= ones.size()) throw std::invalid_argument("h5: one element of a dataset of rank " + std::to_string(rank));
+  return ones[rank];
 }
 
-void attach_dimension(hid_t dataset, hid_t scale, unsigned axis) {
-  check(H5DSattach_scale(dataset, scale, axis), "attach a dimension scale");
+Dims Dataset::shape() const {
+  quiet();
+  auto what = [&] { return "cannot read the shape of " + description(); };
+  Handle space(check(H5Dget_space(id_), file_, what), H5Sclose);
+  Dims dims(static_cast<std::size_t>(check(H5Sget_simple_extent_ndims(space), file_, what)));
+  check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), file_, what);
+  return dims;
+}
+
+Dims Dataset::chunk_shape() const {
+  quiet();
+  auto what = [&] { return "cannot read the chunks of " + description(); };
+  Handle props(check(H5Dget_create_plist(id_), file_, what), H5Pclose);
+  if (check(H5Pget_layout(props), file_, what) != H5D_CHUNKED) return {};
+  Dims dims(static_cast<std::size_t>(check(H5Pget_chunk(props, 0, nullptr), file_, what)));
+  check(H5Pget_chunk(props, static_cast<int>(dims.size()), dims.data()), file_, what);
+  return dims;
+}
+
+namespace {
+
+// Where a transfer goes in the dataset and in memory: all of it, or the box [start,
+// start + count) of it, checked against the elements memory holds.
+struct Selection {
+  Handle file_space{H5S_ALL, nullptr};
+  Handle memory_space{H5S_ALL, nullptr};
+};
+
+Selection select(hid_t dataset, const Dims* start, const Dims* count, std::size_t elements, const std::string& file,
+                 const std::function<std::string()>& what) {
+  Selection s;
+  Handle space(check(H5Dget_space(dataset), file, what), H5Sclose);
+  if (!start) {
+    const hssize_t n = check(H5Sget_simple_extent_npoints(space), file, what);
+    if (std::size_t(n) != elements)
+      throw std::invalid_argument(what() + ": " + std::to_string(elements) + " values for " + std::to_string(n) +
+                                  " elements");
+    return s;
+  }
+  const int rank = check(H5Sget_simple_extent_ndims(space), file, what);
+  std::size_t n = 1;
+  for (Extent c : *count) n *= std::size_t(c);
+  if (start->size() != std::size_t(rank) || count->size() != std::size_t(rank) || n != elements)
+    throw std::invalid_argument(what() + ": a box of rank " + std::to_string(count->size()) + " and " +
+                                std::to_string(n) + " elements for " + std::to_string(elements) +
+                                " values in a dataset of rank " + std::to_string(rank));
+  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start->data(), nullptr, count->data(), nullptr), file, what);
+  s.file_space = std::move(space);
+  s.memory_space = Handle(check(H5Screate_simple(rank, count->data(), nullptr), file, what), H5Sclose);
+  return s;
+}
+
+}  // namespace
+
+void Dataset::write_raw(DataType memory, const Dims* start, const Dims* count, const void* data,
+                        std::size_t elements) {
+  quiet();
+  const std::function<std::string()> what = [&] { return "cannot write " + description(); };
+  Handle type = type_id(memory, Side::memory, file_);
+  Selection s = select(id_, start, count, elements, file_, what);
+  check(H5Dwrite(id_, type, s.memory_space, s.file_space, H5P_DEFAULT, data), file_, what);
+}
+
+void Dataset::read_raw(DataType memory, const Dims* start, const Dims* count, void* data, std::size_t elements) const {
+  quiet();
+  const std::function<std::string()> what = [&] { return "cannot read " + description(); };
+  Handle type = type_id(memory, Side::memory, file_);
+  Selection s = select(id_, start, count, elements, file_, what);
+  check(H5Dread(id_, type, s.memory_space, s.file_space, H5P_DEFAULT, data), file_, what);
+}
+
+void Dataset::write(const std::vector<std::string>& values) {
+  quiet();
+  const std::function<std::string()> what = [&] { return "cannot write " + description(); };
+  std::vector<const char*> pointers;
+  pointers.reserve(values.size());
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  Handle type = string_type(Traits<std::string>::type, file_);
+  Handle transfer = string_transfer(values.size(), file_);
+  select(id_, nullptr, nullptr, values.size(), file_, what);
+  check(H5Dwrite(id_, type, H5S_ALL, H5S_ALL, transfer, pointers.data()), file_, what);
+}
+
+std::vector<std::string> Dataset::read_strings() const {
+  quiet();
+  const std::function<std::string()> what = [&] { return "cannot read " + description(); };
+  std::vector<char*> pointers(elements(shape()), nullptr);
+  Handle type = string_type(Traits<std::string>::type, file_);
+  Handle transfer = string_transfer(pointers.size(), file_);
+  check(H5Dread(id_, type, H5S_ALL, H5S_ALL, transfer, pointers.data()), file_, what);
+  std::vector<std::string> values;
+  values.reserve(pointers.size());
+  for (const char* p : pointers) values.emplace_back(p ? p : "");
+  Handle space(check(H5Dget_space(id_), file_, what), H5Sclose);
+  H5Dvlen_reclaim(type, space, H5P_DEFAULT, pointers.data());
+  return values;
+}
+
+void Dataset::write_chunk(std::span<const Extent> offset, std::span<const unsigned char> bytes) {
+  quiet();
+  check(H5Dwrite_chunk(id_, H5P_DEFAULT, 0, offset.data(), bytes.size(), bytes.data()), file_, [&] {
+    std::string at;
+    for (Extent o : offset) at += (at.empty() ? "" : ", ") + std::to_string(o);
+    return "cannot write the chunk at (" + at + ") of " + description();
+  });
+}
+
+std::vector<unsigned char> Dataset::read_chunk(std::span<const Extent> offset, std::uint32_t& skipped_filters) const {
+  quiet();
+  auto what = [&] { return "cannot read a chunk of " + description(); };
+  hsize_t bytes = 0;
+  check(H5Dget_chunk_storage_size(id_, offset.data(), &bytes), file_, what);
+  std::vector<unsigned char> raw(bytes);
+  check(H5Dread_chunk(id_, H5P_DEFAULT, offset.data(), &skipped_filters, raw.data()), file_, what);
+  return raw;
+}
+
+void Dataset::make_scale(const std::string& name) {
+  quiet();
+  check(H5DSset_scale(id_, name.c_str()), file_, [&] { return "cannot make " + description() + " a dimension scale"; });
+}
+
+void Dataset::attach_scale(const Dataset& scale, unsigned axis) {
+  quiet();
+  check(H5DSattach_scale(id_, scale.id_, axis), file_, [&] {
+    return "cannot attach dimension scale " + scale.name_ + " to axis " + std::to_string(axis) + " of " + description();
+  });
+}
+
+// ---- File
+
+File File::create(const std::string& path, bool swmr) {
+  quiet();
+  auto what = [] { return std::string("cannot create the file"); };
+  Handle access = swmr ? latest_format_access(path) : predefined(H5P_DEFAULT);
+  return File(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access), path, what), path);
+}
+
+File File::open(const std::string& path) {
+  quiet();
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (id < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+  }
+  return File(check(id, path, [] { return std::string("cannot open the file for reading"); }), path);
+}
+
+File File::reopen_swmr(const std::string& path) {
+  quiet();
+  auto what = [] { return std::string("cannot reopen the file for writing"); };
+  Handle access = latest_format_access(path);
+  // HDF5's own switch for clearing the status flags of a file whose writer died.
+  hbool_t clear = true;
+  if (H5Pexist(access, "clear_status_flags") > 0) check(H5Pset(access, "clear_status_flags", &clear), path, what);
+  return File(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, access), path, what), path);
+}
+
+void File::start_swmr_write() {
+  quiet();
+  check(H5Fstart_swmr_write(id_), file_, [] { return std::string("cannot start SWMR writing"); });
+}
+
+void File::flush() {
+  quiet();
+  check(H5Fflush(id_, H5F_SCOPE_GLOBAL), file_, [] { return std::string("cannot flush the file"); });
+}
+
+std::vector<std::string> File::names() const {
+  quiet();
+  std::vector<std::string> names;
+  check(H5Literate(
+            id_, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+            [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+              static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+              return 0;
+            },
+            &names),
+        file_, [] { return std::string("cannot list the file's objects"); });
+  return names;
+}
+
+bool File::contains(const std::string& name) const {
+  quiet();
+  return check(H5Lexists(id_, name.c_str(), H5P_DEFAULT), file_, [&] { return "cannot look for " + name; }) > 0;
+}
+
+Dataset File::dataset(const std::string& name) const {
+  quiet();
+  return Dataset(check(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), file_, [&] { return "cannot open dataset " + name; }),
+                 file_, name);
+}
+
+Dataset File::create_dataset(const std::string& name, DataType type, const Dims& dims, const Layout& layout) {
+  quiet();
+  const std::function<std::string()> what = [&] { return "cannot create dataset " + name; };
+  Handle space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), file_, what), H5Sclose);
+  Handle props(check(H5Pcreate(H5P_DATASET_CREATE), file_, what), H5Pclose);
+  if (!layout.chunk.empty()) {
+    check(H5Pset_chunk(props, static_cast<int>(layout.chunk.size()), layout.chunk.data()), file_, what);
+    if (layout.shuffle == Shuffle::yes) check(H5Pset_shuffle(props), file_, what);
+    check(H5Pset_deflate(props, deflate_level), file_, what);
+  }
+  if (layout.fill == Fill::nan) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    check(H5Pset_fill_value(props, H5T_NATIVE_DOUBLE, &nan), file_, what);
+  }
+  Handle stored = type_id(type, Side::file, file_);
+  return Dataset(check(H5Dcreate2(id_, name.c_str(), stored, space, H5P_DEFAULT, props, H5P_DEFAULT), file_, what),
+                 file_, name);
 }
 
 }  // namespace stackrace::h5

@@ -9,6 +9,8 @@
 #include <tuple>
 #include <filesystem>
 #include <numeric>
+#include <span>
+#include <utility>
 
 #include "sim/io/chunk_encoding.hpp"
 #include "sim/rng.hpp"
@@ -50,41 +52,54 @@ std::string run_status_meanings() {
 ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                            const std::map<std::string, std::string>& attributes, WriteMode mode)
     : mode_(mode), path_(path), partial_(mode == WriteMode::atomic ? path + ".partial" : path), runs_(runs) {
-  std::filesystem::path folder = std::filesystem::path(path).parent_path();
-  if (!folder.empty()) std::filesystem::create_directories(folder);
-  file_ = mode == WriteMode::atomic ? h5::create_file(partial_) : h5::create_checkpoint_file(partial_);
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::error_code error;
+  if (!folder.empty()) std::filesystem::create_directories(folder, error);
+  if (error) throw OutputError(path, "cannot create its folder " + folder.string() + ": " + error.message());
+  file_ = h5::File::create(partial_, mode == WriteMode::checkpoint);
   times_ = scenario.steps + 1;
   countries_ = scenario.country_count();
   stacks_ = scenario.stack_count();
 
-  h5::write_attribute(file_, "format", std::string("stackrace"));
-  h5::write_attribute(file_, "format_version", result_format_version);
-  h5::write_attribute(file_, "stackrace_version", stackrace_version());
-  h5::write_attribute(file_, "random_numbers", std::string(random_numbers_id));
-  h5::write_attribute(file_, "min_ranked_developer_agents", min_ranked_developer_agents);
-  h5::write_attribute(file_, "scenario", scenario_text);
-  h5::write_attribute(file_, "scenario_name", scenario.name);
-  h5::write_attribute(file_, "created", utc_now());
-  for (const auto& [name, value] : attributes) h5::write_attribute(file_, name, value);
+  file_.write_attribute("format", "stackrace");
+  file_.write_attribute("format_version", result_format_version);
+  file_.write_attribute("stackrace_version", stackrace_version());
+  file_.write_attribute("random_numbers", random_numbers_id);
+  file_.write_attribute("min_ranked_developer_agents", min_ranked_developer_agents);
+  file_.write_attribute("scenario", scenario_text);
+  file_.write_attribute("scenario_name", scenario.name);
+  file_.write_attribute("created", utc_now());
+  for (const auto& [name, value] : attributes) file_.write_attribute(name, value);
   write_coordinates(scenario, runs);
 }
 
+h5::Dataset& ResultWriter::dataset(const std::string& name) {
+  return const_cast<h5::Dataset&>(std::as_const(*this).dataset(name));
+}
+
+const h5::Dataset& ResultWriter::dataset(const std::string& name) const {
+  const auto found = datasets_.find(name);
+  if (found == datasets_.end())
+    throw OutputError(partial_, "no dataset " + name + ": not a whole stackrace result file", OutputFault::refused);
+  return found->second;
+}
+
 void ResultWriter::write_coordinates(const Scenario& s, int runs) {
-  const hsize_t R = runs, T = times_, C = countries_, N = agent_kind_count, K = stacks_;
-  auto scale = [&](const std::string& name, hid_t type, hsize_t n) {
-    datasets_[name] = h5::create_dataset(file_, name, type, {n});
-    h5::make_dimension_scale(dataset(name), name);
+  const h5::Extent R = runs, T = times_, C = countries_, N = agent_kind_count, K = stacks_;
+  constexpr h5::DataType int64 = h5::Traits<std::int64_t>::type, text = h5::Traits<std::string>::type;
+  auto scale = [&](const std::string& name, h5::DataType type, h5::Extent n) {
+    datasets_[name] = file_.create_dataset(name, type, {n});
+    dataset(name).make_scale(name);
   };
-  h5::Handle text = h5::string_type();
-  scale("run", H5T_STD_I64LE, R);
-  scale("time", H5T_STD_I64LE, T);
+  scale("run", int64, R);
+  scale("time", int64, T);
   scale("country", text, C);
   scale("kind", text, N);
   scale("stack", text, K);
-  h5::write_box(dataset("run"), H5T_NATIVE_INT64, {0}, {R}, iota_of<std::int64_t>(R).data());
-  h5::write_box(dataset("time"), H5T_NATIVE_INT64, {0}, {T}, iota_of<std::int64_t>(T).data());
-  h5::write_attribute(dataset("time"), "start", s.start);
-  h5::write_attribute(dataset("time"), "long_name", std::string("months since start"));
+  dataset("run").write(iota_of<std::int64_t>(R), {0}, {R});
+  dataset("time").write(iota_of<std::int64_t>(T), {0}, {T});
+  dataset("time").write_attribute("start", s.start);
+  dataset("time").write_attribute("long_name", "months since start");
   std::vector<std::string> countries, names, regions, alignments, kinds, stacks;
   std::vector<std::int64_t> tiers;
   for (const CountrySpec& c : s.countries) {
@@ -93,79 +108,83 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   }
   for (AgentKind kind : all_agent_kinds) kinds.emplace_back(agent_kind_name(kind));
   for (const StackSpec& k : s.stacks) stacks.push_back(k.id);
-  h5::write_strings(dataset("country"), countries);
-  h5::write_strings(dataset("kind"), kinds);
-  h5::write_strings(dataset("stack"), stacks);
+  dataset("country").write(countries);
+  dataset("kind").write(kinds);
+  dataset("stack").write(stacks);
 
   // name, type, dims (as scale names), chunk: one run per chunk, as sweeps read run by
   // run, and for `share` one kind of one run (run_chunk_shape).
   struct Variable {
     std::string name;
-    hid_t type;
+    h5::DataType type;
     std::vector<std::string> dims;
     Shuffle shuffle = Shuffle::yes;
   };
+  constexpr h5::DataType float32 = h5::Traits<float>::type, float64 = h5::Traits<double>::type,
+                         int8 = h5::Traits<std::int8_t>::type;
   const std::vector<Variable> variables{
-      {"share", H5T_IEEE_F32LE, {"run", "time", "country", "kind", "stack"}, shares_shuffle},
-      {"global_share", H5T_IEEE_F32LE, {"run", "time", "kind", "stack"}, shares_shuffle},
-      {"capability", H5T_IEEE_F64LE, {"run", "time", "stack"}},
-      {"price", H5T_IEEE_F64LE, {"run", "time", "stack"}},
-      {"seed", H5T_STD_I64LE, {"run"}},
-      {"status", H5T_STD_I8LE, {"run"}},
-      {"agents", H5T_STD_I64LE, {"country", "kind"}},
-      {"weight", H5T_IEEE_F64LE, {"country", "kind"}},
+      {"share", float32, {"run", "time", "country", "kind", "stack"}, shares_shuffle},
+      {"global_share", float32, {"run", "time", "kind", "stack"}, shares_shuffle},
+      {"capability", float64, {"run", "time", "stack"}},
+      {"price", float64, {"run", "time", "stack"}},
+      {"seed", int64, {"run"}},
+      {"status", int8, {"run"}},
+      {"agents", int64, {"country", "kind"}},
+      {"weight", float64, {"country", "kind"}},
       {"country_name", text, {"country"}},
       {"country_region", text, {"country"}},
       {"country_alignment", text, {"country"}},
-      {"country_tier", H5T_STD_I64LE, {"country"}},
-      {"government_ban_month", H5T_STD_I64LE, {"run", "country", "stack"}},
+      {"country_tier", int64, {"country"}},
+      {"government_ban_month", int64, {"run", "country", "stack"}},
   };
-  const std::map<std::string, hsize_t> size{{"run", R}, {"time", T}, {"country", C}, {"kind", N}, {"stack", K}};
+  const std::map<std::string, h5::Extent> size{{"run", R}, {"time", T}, {"country", C}, {"kind", N}, {"stack", K}};
   for (const Variable& v : variables) {
-    std::vector<hsize_t> dims, chunk;
+    h5::Dims dims;
     for (const std::string& d : v.dims) dims.push_back(size.at(d));
-    if (v.dims.size() > 1 && v.dims.front() == "run") chunk = run_chunk_shape(v.name, dims);
+    h5::Layout layout;
+    if (v.dims.size() > 1 && v.dims.front() == "run") layout.chunk = run_chunk_shape(v.name, dims);
+    layout.shuffle = v.shuffle;
     // Floating-point results read as NaN where no run wrote them (pending runs, and the
     // shares of a kind with no agents, whose chunks are not written).
-    const bool real = v.type == H5T_IEEE_F32LE || v.type == H5T_IEEE_F64LE;
-    datasets_[v.name] =
-        h5::create_dataset(file_, v.name, v.type, dims, chunk, v.shuffle, real ? h5::Fill::nan : h5::Fill::zero);
-    for (unsigned axis = 0; axis < v.dims.size(); ++axis)
-      h5::attach_dimension(dataset(v.name), dataset(v.dims[axis]), axis);
+    layout.fill = v.type.floating() ? h5::Fill::nan : h5::Fill::zero;
+    datasets_[v.name] = file_.create_dataset(v.name, v.type, dims, layout);
+    for (unsigned axis = 0; axis < v.dims.size(); ++axis) dataset(v.name).attach_scale(dataset(v.dims[axis]), axis);
   }
-  h5::write_attribute(dataset("share"), "long_name", std::string("fraction of agents of the kind in the country on the stack"));
-  h5::write_attribute(dataset("global_share"), "long_name", std::string("share weighted by the real entities each agent stands for"));
-  h5::write_attribute(dataset("price"), "units", std::string("USD per million tokens"));
-  h5::write_attribute(dataset("status"), "flag_meanings", run_status_meanings());
-  h5::write_attribute(dataset("government_ban_month"), "long_name",
-                      std::string("month the government barred the stack from its own use, -1 never"));
-  h5::write_strings(dataset("country_name"), names);
-  h5::write_strings(dataset("country_region"), regions);
-  h5::write_strings(dataset("country_alignment"), alignments);
-  h5::write_box(dataset("country_tier"), H5T_NATIVE_INT64, {0}, {C}, tiers.data());
-  h5::write_attribute(dataset("country_region"), "long_name", std::string("World Bank region"));
-  h5::write_attribute(dataset("country_alignment"), "long_name", std::string("geopolitical alignment: us, cn or none"));
-  h5::write_attribute(dataset("country_tier"), "long_name",
-                      std::string("export-control tier of the January 2025 AI-diffusion rule (1, 2, 3)"));
-  std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
-  h5::write_box(dataset("status"), H5T_NATIVE_INT8, {0}, {R}, pending.data());
+  dataset("share").write_attribute("long_name", "fraction of agents of the kind in the country on the stack");
+  dataset("global_share").write_attribute("long_name", "share weighted by the real entities each agent stands for");
+  dataset("price").write_attribute("units", "USD per million tokens");
+  dataset("status").write_attribute("flag_meanings", run_status_meanings());
+  dataset("government_ban_month")
+      .write_attribute("long_name", "month the government barred the stack from its own use, -1 never");
+  dataset("country_name").write(names);
+  dataset("country_region").write(regions);
+  dataset("country_alignment").write(alignments);
+  dataset("country_tier").write(tiers, {0}, {C});
+  dataset("country_region").write_attribute("long_name", "World Bank region");
+  dataset("country_alignment").write_attribute("long_name", "geopolitical alignment: us, cn or none");
+  dataset("country_tier")
+      .write_attribute("long_name", "export-control tier of the January 2025 AI-diffusion rule (1, 2, 3)");
+  const std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
+  dataset("status").write(pending, {0}, {R});
 }
 
 namespace {
 
-// Where each of EncodedRun::chunks goes: its dataset and, for `share`, its kind.
+// Where each of EncodedRun::chunks goes: its dataset, for `share` its kind, and the
+// dataset's rank (a chunk's offset has an entry per axis).
 struct ChunkPlace {
   const char* dataset;
   int kind;  // -1: the whole run
+  std::size_t rank;
 };
 static_assert(agent_kind_count == 3, "one `share` chunk per kind");
-constexpr std::array<ChunkPlace, agent_kind_count + 4> run_chunks{{{"share", 0},
-                                                                   {"share", 1},
-                                                                   {"share", 2},
-                                                                   {"global_share", -1},
-                                                                   {"capability", -1},
-                                                                   {"price", -1},
-                                                                   {"government_ban_month", -1}}};
+constexpr std::array<ChunkPlace, agent_kind_count + 4> run_chunks{{{"share", 0, 5},
+                                                                   {"share", 1, 5},
+                                                                   {"share", 2, 5},
+                                                                   {"global_share", -1, 4},
+                                                                   {"capability", -1, 3},
+                                                                   {"price", -1, 3},
+                                                                   {"government_ban_month", -1, 3}}};
 constexpr std::size_t kind_axis = 3;  // of `share`: run, time, country, kind, stack
 
 template <class T>
@@ -194,7 +213,7 @@ EncodedRun encode_run(const RunResult& result) {
   return run;
 }
 
-std::vector<hsize_t> run_chunk_shape(const std::string& dataset, std::vector<hsize_t> dims) {
+h5::Dims run_chunk_shape(const std::string& dataset, h5::Dims dims) {
   dims.front() = 1;
   if (dataset == "share") dims[kind_axis] = 1;
   return dims;
@@ -203,70 +222,54 @@ std::vector<hsize_t> run_chunk_shape(const std::string& dataset, std::vector<hsi
 void ResultWriter::write_run(int r, const RunResult& result) { write_run(r, encode_run(result)); }
 
 void ResultWriter::write_run(int r, const EncodedRun& run) {
-  const hsize_t C = countries_, N = agent_kind_count;
+  const h5::Extent C = countries_, N = agent_kind_count;
   for (std::size_t v = 0; v < run_chunks.size(); ++v) {
-    const auto [name, kind] = run_chunks[v];
+    const auto [name, kind, rank] = run_chunks[v];
     if (run.chunks[v].empty()) continue;  // all NaN: read as the fill value
-    // A run's chunk starts at (r, 0, ...), and a kind's `share` at its kind. HDF5 reads
-    // as many entries as the dataset has dims (share's five at most).
-    std::array<hsize_t, 5> at{};
-    at.front() = static_cast<hsize_t>(r);
-    if (kind >= 0) at[kind_axis] = static_cast<hsize_t>(kind);
-    h5::check(H5Dwrite_chunk(dataset(name), H5P_DEFAULT, 0, at.data(), run.chunks[v].size(), run.chunks[v].data()),
-              std::string("write run ") + std::to_string(r) + " of " + name);
+    // A run's chunk starts at (r, 0, ...), and a kind's `share` at its kind.
+    std::array<h5::Extent, 5> at{};
+    at.front() = static_cast<h5::Extent>(r);
+    if (kind >= 0) at[kind_axis] = static_cast<h5::Extent>(kind);
+    dataset(name).write_chunk(std::span(at).first(rank), run.chunks[v]);
   }
-  const hsize_t run_index = r;
-  auto seed = static_cast<std::int64_t>(run.seed);
-  h5::write_box(dataset("seed"), H5T_NATIVE_INT64, {run_index}, {1}, &seed);
+  const h5::Extent run_index = r;
+  dataset("seed").write_element(static_cast<std::int64_t>(run.seed), {run_index});
   // Agent counts and weights depend only on the scenario: the file keeps the last run's,
   // written only when they differ from what this writer wrote last (in a sweep, nearly
   // never; two writes fewer per run).
   if (run.agents != agents_written_) {
-    h5::write_box(dataset("agents"), H5T_NATIVE_INT64, {0, 0}, {C, N}, run.agents.data());
+    dataset("agents").write(run.agents, {0, 0}, {C, N});
     agents_written_ = run.agents;
   }
   if (run.weight != weight_written_) {
-    h5::write_box(dataset("weight"), H5T_NATIVE_DOUBLE, {0, 0}, {C, N}, run.weight.data());
+    dataset("weight").write(run.weight, {0, 0}, {C, N});
     weight_written_ = run.weight;
   }
-  auto done = static_cast<std::int8_t>(RunStatus::done);
-  h5::write_box(dataset("status"), H5T_NATIVE_INT8, {run_index}, {1}, &done);
-  h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
+  dataset("status").write_element(static_cast<std::int8_t>(RunStatus::done), {run_index});
+  file_.flush();
 }
 
 void ResultWriter::write_comparison(const std::vector<std::string>& names, const std::vector<std::string>& resolved,
                                     const std::vector<std::int64_t>& scenario_of_run,
                                     const std::vector<std::int64_t>& replicate) {
-  h5::Handle text = h5::string_type();
-  const hsize_t S = names.size(), R = scenario_of_run.size();
-  datasets_["scenario"] = h5::create_dataset(file_, "scenario", text, {S});
-  h5::make_dimension_scale(dataset("scenario"), "scenario");
-  h5::write_strings(dataset("scenario"), names);
-  datasets_["scenario_toml"] = h5::create_dataset(file_, "scenario_toml", text, {S});
-  h5::attach_dimension(dataset("scenario_toml"), dataset("scenario"), 0);
-  h5::write_strings(dataset("scenario_toml"), resolved);
+  const h5::Extent S = names.size(), R = scenario_of_run.size();
+  datasets_["scenario"] = file_.create_dataset<std::string>("scenario", {S});
+  dataset("scenario").make_scale("scenario");
+  dataset("scenario").write(names);
+  datasets_["scenario_toml"] = file_.create_dataset<std::string>("scenario_toml", {S});
+  dataset("scenario_toml").attach_scale(dataset("scenario"), 0);
+  dataset("scenario_toml").write(resolved);
   for (auto [name, values] : {std::pair{"scenario_of_run", &scenario_of_run}, std::pair{"replicate", &replicate}}) {
-    datasets_[name] = h5::create_dataset(file_, name, H5T_STD_I64LE, {R});
-    h5::attach_dimension(dataset(name), dataset("run"), 0);
-    h5::write_box(dataset(name), H5T_NATIVE_INT64, {0}, {R}, values->data());
+    datasets_[name] = file_.create_dataset<std::int64_t>(name, {R});
+    dataset(name).attach_scale(dataset("run"), 0);
+    dataset(name).write(*values, {0}, {R});
   }
-  h5::write_attribute(dataset("scenario_of_run"), "long_name", std::string("index into the scenario dimension"));
+  dataset("scenario_of_run").write_attribute("long_name", "index into the scenario dimension");
 }
-
-namespace {
-
-void write_double_attribute(hid_t object, const std::string& name, double value) {
-  h5::Handle space(H5Screate(H5S_SCALAR), H5Sclose, "make attribute " + name);
-  h5::Handle attribute(H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                       "create attribute " + name);
-  h5::check(H5Awrite(attribute, H5T_NATIVE_DOUBLE, &value), "write attribute " + name);
-}
-
-}  // namespace
 
 void ResultWriter::write_effects(const EffectColumns& local, const EffectColumns& global, double confidence,
                                  Interval interval) {
-  const hsize_t T = times_, C = countries_, N = agent_kind_count, K = stacks_;
+  const h5::Extent T = times_, C = countries_, N = agent_kind_count, K = stacks_;
   const bool paired = interval == Interval::paired;
   char level[64];
   std::snprintf(level, sizeof level, "%g%% %s confidence interval", 100 * confidence, interval_name(interval));
@@ -275,122 +278,106 @@ void ResultWriter::write_effects(const EffectColumns& local, const EffectColumns
   for (const auto& [prefix, columns, dims] :
        {std::tuple{std::string("effect"), &local, &time_country_kind_stack},
         std::tuple{std::string("global_effect"), &global, &time_kind_stack}}) {
-    std::vector<hsize_t> shape;
+    h5::Dims shape;
     for (const std::string& d : *dims) shape.push_back(d == "time" ? T : d == "country" ? C : d == "kind" ? N : K);
-    std::vector<hsize_t> chunk = shape;  // one month per chunk: a selection of a month reads one
-    chunk.front() = 1;
-    const std::vector<hsize_t> origin(shape.size(), 0);
+    h5::Layout layout;
+    layout.chunk = shape;  // one month per chunk: a selection of a month reads one
+    layout.chunk.front() = 1;
+    const h5::Dims origin(shape.size(), 0);
     const std::size_t cells = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
     const std::string change = prefix == "effect" ? "change in share (alternative - base): "
                                                   : "change in global share (alternative - base): ";
-    struct Column {
-      std::string name;
-      const void* values;
-      std::size_t size;
-      std::string long_name, units;
+    // Each column: created with its dims, written whole, described.
+    auto write_column = [&](const std::string& name, const auto& values, const std::string& long_name,
+                            const std::string& units) {
+      using Value = typename std::decay_t<decltype(values)>::value_type;
+      if (values.size() != cells) throw std::invalid_argument("write_effects: " + name + " has the wrong size");
+      layout.fill = std::is_floating_point_v<Value> ? h5::Fill::nan : h5::Fill::zero;
+      datasets_[name] = file_.create_dataset(name, h5::Traits<Value>::type, shape, layout);
+      for (unsigned axis = 0; axis < dims->size(); ++axis) dataset(name).attach_scale(dataset((*dims)[axis]), axis);
+      dataset(name).write(values, origin, shape);
+      dataset(name).write_attribute("long_name", long_name);
+      dataset(name).write_attribute("units", units);
     };
-    const std::vector<Column> written{
-        {prefix, columns->mean.data(), columns->mean.size(),
-         change + (paired ? "mean over replicate pairs" : "difference of the arms' means"), "fraction"},
-        {prefix + "_low", columns->low.data(), columns->low.size(), change + "lower end of its " + level, "fraction"},
-        {prefix + "_high", columns->high.data(), columns->high.size(), change + "upper end of its " + level,
-         "fraction"},
-        {prefix + "_n", columns->n.data(), columns->n.size(),
-         change + (paired ? "replicate pairs with a share in both arms" : "runs with a share in the smaller arm"),
-         paired ? "pairs" : "runs"}};
-    for (const Column& c : written) {
-      if (c.size != cells) throw std::invalid_argument("write_effects: " + c.name + " has the wrong size");
-      const bool count = c.name.ends_with("_n");
-      datasets_[c.name] = h5::create_dataset(file_, c.name, count ? H5T_STD_I64LE : H5T_IEEE_F64LE, shape, chunk,
-                                             Shuffle::yes, count ? h5::Fill::zero : h5::Fill::nan);
-      for (unsigned axis = 0; axis < dims->size(); ++axis)
-        h5::attach_dimension(dataset(c.name), dataset((*dims)[axis]), axis);
-      h5::write_box(dataset(c.name), count ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, origin, shape, c.values);
-      h5::write_attribute(dataset(c.name), "long_name", c.long_name);
-      h5::write_attribute(dataset(c.name), "units", c.units);
-    }
+    write_column(prefix, columns->mean, change + (paired ? "mean over replicate pairs" : "difference of the arms' means"),
+                 "fraction");
+    write_column(prefix + "_low", columns->low, change + "lower end of its " + level, "fraction");
+    write_column(prefix + "_high", columns->high, change + "upper end of its " + level, "fraction");
+    write_column(prefix + "_n", columns->n,
+                 change + (paired ? "replicate pairs with a share in both arms" : "runs with a share in the smaller arm"),
+                 paired ? "pairs" : "runs");
   }
-  write_double_attribute(file_, "effect_confidence", confidence);
-  h5::write_attribute(file_, "effect_interval", std::string(interval_name(interval)));
+  file_.write_attribute("effect_confidence", confidence);
+  file_.write_attribute("effect_interval", interval_name(interval));
 }
 
 std::unique_ptr<ResultWriter> ResultWriter::reopen(const std::string& path) {
   std::unique_ptr<ResultWriter> w(new ResultWriter());
   w->mode_ = WriteMode::checkpoint;
   w->path_ = w->partial_ = path;
-  w->file_ = h5::reopen_checkpoint_file(path);
-  for (const std::string& name : h5::dataset_names(w->file_)) w->datasets_[name] = h5::open_dataset(w->file_, name);
-  w->runs_ = static_cast<int>(h5::shape(w->dataset("run"))[0]);
-  w->times_ = static_cast<int>(h5::shape(w->dataset("time"))[0]);
-  w->countries_ = static_cast<int>(h5::shape(w->dataset("country"))[0]);
-  w->stacks_ = static_cast<int>(h5::shape(w->dataset("stack"))[0]);
+  try {
+    w->file_ = h5::File::reopen_swmr(path);
+  } catch (const OutputError& e) {
+    throw OutputError(e.path(), e.cause(), OutputFault::refused);  // not a file HDF5 can open: not a sweep's
+  }
+  if (!w->file_.has_attribute("format") || w->file_.read_attribute<std::string>("format") != "stackrace")
+    throw OutputError(path, "not a stackrace result file (no format = \"stackrace\" attribute)", OutputFault::refused);
+  for (const std::string& name : w->file_.names()) w->datasets_[name] = w->file_.dataset(name);
+  w->runs_ = static_cast<int>(w->dataset("run").shape().at(0));
+  w->times_ = static_cast<int>(w->dataset("time").shape().at(0));
+  w->countries_ = static_cast<int>(w->dataset("country").shape().at(0));
+  w->stacks_ = static_cast<int>(w->dataset("stack").shape().at(0));
   return w;
 }
 
 bool ResultWriter::chunks_match_encoding() {
   for (const ChunkPlace& place : run_chunks)
-    if (h5::chunk_shape(dataset(place.dataset)) != run_chunk_shape(place.dataset, h5::shape(dataset(place.dataset))))
+    if (dataset(place.dataset).chunk_shape() != run_chunk_shape(place.dataset, dataset(place.dataset).shape()))
       return false;
   return true;
 }
 
-void ResultWriter::add_run_column(const std::string& name, hid_t type, const std::string& long_name) {
-  const hsize_t R = runs_;
-  datasets_[name] = h5::create_dataset(file_, name, type, {R}, {R});
-  h5::attach_dimension(dataset(name), dataset("run"), 0);
-  if (!long_name.empty()) h5::write_attribute(dataset(name), "long_name", long_name);
-}
-
-void ResultWriter::write_run_column(const std::string& name, int r, hid_t memory_type, const void* value) {
-  h5::write_box(dataset(name), memory_type, {hsize_t(r)}, {1}, value);
-}
-
-void ResultWriter::write_run_column_all(const std::string& name, hid_t memory_type, const void* values) {
-  h5::write_box(dataset(name), memory_type, {0}, {hsize_t(runs_)}, values);
+void ResultWriter::add_run_column(const std::string& name, h5::DataType type, const std::string& long_name) {
+  const h5::Extent R = runs_;
+  datasets_[name] = file_.create_dataset(name, type, {R}, h5::Layout{{R}});
+  dataset(name).attach_scale(dataset("run"), 0);
+  if (!long_name.empty()) dataset(name).write_attribute("long_name", long_name);
 }
 
 void ResultWriter::start_checkpointing() {
-  h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
-  h5::start_checkpointing(file_);
+  file_.flush();
+  file_.start_swmr_write();
 }
 
 void ResultWriter::mark_failed(int r, const std::string& message) {
-  if (datasets_.count("error")) {
-    std::string text = message.substr(0, error_message_bytes - 1);
-    text.resize(error_message_bytes, '\0');
-    h5::Handle type = h5::fixed_string_type(error_message_bytes);
-    write_run_column("error", r, type, text.data());
-  }
-  auto failed = static_cast<std::int8_t>(RunStatus::failed);
-  h5::write_box(dataset("status"), H5T_NATIVE_INT8, {hsize_t(r)}, {1}, &failed);
-  h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_);
+  if (datasets_.count("error")) write_run_column("error", r, ErrorMessage(message));
+  dataset("status").write_element(static_cast<std::int8_t>(RunStatus::failed), {h5::Extent(r)});
+  file_.flush();
 }
 
 std::vector<std::int8_t> ResultWriter::status() const {
-  h5::silence_errors();
-  std::vector<std::int8_t> s(runs_);
-  h5::read_box(datasets_.at("status"), H5T_NATIVE_INT8, {0}, {hsize_t(runs_)}, s.data());
-  return s;
+  return dataset("status").read<std::int8_t>({0}, {h5::Extent(runs_)});
 }
 
 std::string ResultWriter::attribute(const std::string& name) const {
-  h5::silence_errors();
-  return h5::has_attribute(file_, name) ? h5::read_string_attribute(file_, name) : std::string();
+  return file_.has_attribute(name) ? file_.read_attribute<std::string>(name) : std::string();
 }
 
 void ResultWriter::commit() {
-  h5::silence_errors();
   datasets_.clear();
-  file_.reset();
-  if (mode_ == WriteMode::atomic) std::filesystem::rename(partial_, path_);
+  file_.close();
+  if (mode_ == WriteMode::atomic) {
+    std::error_code error;
+    std::filesystem::rename(partial_, path_, error);
+    if (error) throw OutputError(path_, "cannot rename " + partial_ + " to it: " + error.message());
+  }
   committed_ = true;
 }
 
 ResultWriter::~ResultWriter() {
-  h5::silence_errors();
   if (committed_ || mode_ == WriteMode::checkpoint) return;  // a checkpoint file keeps what it holds
   datasets_.clear();
-  file_.reset();
+  file_ = h5::File();
   std::error_code ignored;
   std::filesystem::remove(partial_, ignored);
 }

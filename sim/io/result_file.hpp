@@ -1,5 +1,5 @@
 #pragma once
-// The result file: one HDF5 file per run or sweep in the format of DESIGN.md
+// The result file: one HDF5 file per run or sweep in the format README.md documents
 // (the contract with notebooks). It is written under `PATH.partial` and renamed to
 // PATH by commit(), so a reader never sees a half-written file under the real name.
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/io/hdf5.hpp"
+#include "sim/io/output_error.hpp"
 #include "sim/run_result.hpp"
 #include "model/scenario.hpp"
 
@@ -47,7 +48,10 @@ std::string run_status_meanings();
 // at any moment leaves a readable file holding every finished run (sweeps).
 enum class WriteMode { atomic, checkpoint };
 
+// A failed run's message in a sweep's `error` column: a fixed-length string, which a file
+// in SWMR mode can still take, cut to 255 bytes.
 inline constexpr std::size_t error_message_bytes = 256;
+using ErrorMessage = h5::FixedString<error_message_bytes>;
 
 // A run as the file stores it: its per-run datasets already compressed (chunk encoding),
 // so that whoever ran it compresses it and the one writer only stores bytes.
@@ -61,8 +65,10 @@ struct EncodedRun {
 };
 EncodedRun encode_run(const RunResult& result);
 // The chunk of a dataset of shape `dims` stored per run: one run, and of `share` one kind.
-std::vector<hsize_t> run_chunk_shape(const std::string& dataset, std::vector<hsize_t> dims);
+h5::Dims run_chunk_shape(const std::string& dataset, h5::Dims dims);
 
+// Every failure throws OutputError: `failed` where the file could not be made or written,
+// `refused` where a file reopened is not one it can finish.
 class ResultWriter {
  public:
   // Creates PATH.partial (and PATH's folder) with every dataset sized for `runs` runs,
@@ -70,7 +76,8 @@ class ResultWriter {
   // flags) are recorded as root attributes.
   ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                const std::map<std::string, std::string>& attributes, WriteMode mode = WriteMode::atomic);
-  // Reopens a checkpoint file to finish it (`stackrace sweep --resume`).
+  // Reopens a checkpoint file to finish it (`stackrace sweep --resume`); refuses a file
+  // that is not HDF5 or not a complete stackrace result file.
   static std::unique_ptr<ResultWriter> reopen(const std::string& path);
   ~ResultWriter();  // without commit(), removes the partial file
   ResultWriter(const ResultWriter&) = delete;
@@ -89,11 +96,22 @@ class ResultWriter {
   // (global_effect, ... over time, kind, stack), and the root attributes
   // effect_confidence (the level, e.g. 0.95) and effect_interval (interval_name).
   void write_effects(const EffectColumns& local, const EffectColumns& global, double confidence, Interval interval);
-  // Per-run columns beyond the standard datasets (a sweep's parameters and design);
-  // create them before start_checkpointing().
-  void add_run_column(const std::string& name, hid_t type, const std::string& long_name);
-  void write_run_column(const std::string& name, int r, hid_t memory_type, const void* value);
-  void write_run_column_all(const std::string& name, hid_t memory_type, const void* values);  // every run
+  // Per-run columns beyond the standard datasets (a sweep's parameters and design), of
+  // elements T (h5::Traits): create them before start_checkpointing().
+  template <h5::Plain T>
+  void add_run_column(const std::string& name, const std::string& long_name) {
+    add_run_column(name, h5::Traits<T>::type, long_name);
+  }
+  template <h5::Plain T>
+  void write_run_column(const std::string& name, int r, const T& value) {
+    dataset(name).write_element(value, {h5::Extent(r)});
+  }
+  // Every run's value at once.
+  template <h5::Plain T>
+  void write_run_column_all(const std::string& name, const std::vector<T>& values) {
+    dataset(name).write(values, {0}, {h5::Extent(runs_)});
+  }
+  // Flushes, and enters SWMR-write mode: no new datasets or attributes after this.
   void start_checkpointing();
   // Records run r as failed (status 2) with its error message.
   void mark_failed(int r, const std::string& message);
@@ -105,16 +123,13 @@ class ResultWriter {
   void commit();  // atomic: closes and renames PATH.partial to PATH; checkpoint: closes
 
   const std::string& path() const { return path_; }
-  hid_t file() const { return file_; }
 
  private:
   void write_coordinates(const Scenario& scenario, int runs);
-  // Every writing method goes through here (or silences itself): a sweep writes from
-  // whichever thread runs its writer stage, which may not have opened the file.
-  h5::Handle& dataset(const std::string& name) {
-    h5::silence_errors();
-    return datasets_.at(name);
-  }
+  void add_run_column(const std::string& name, h5::DataType type, const std::string& long_name);
+  // A dataset of the file; one it lacks is refused (a file reopened that is not whole).
+  h5::Dataset& dataset(const std::string& name);
+  const h5::Dataset& dataset(const std::string& name) const;
 
   ResultWriter() = default;
 
@@ -122,8 +137,8 @@ class ResultWriter {
   std::string path_;
   std::string partial_;
   int runs_ = 0;
-  h5::Handle file_;
-  std::map<std::string, h5::Handle> datasets_;
+  h5::File file_;
+  std::map<std::string, h5::Dataset> datasets_;
   int times_ = 0;
   int countries_ = 0;
   int stacks_ = 0;

@@ -7,6 +7,7 @@
 
 #include "sim/sweep/detail/sweep_parts.hpp"
 #include "sim/sweep/run_message.hpp"
+#include "sim/io/output_error.hpp"
 #include "worlds/scenario_error.hpp"
 
 #ifdef STACKRACE_MPI
@@ -130,6 +131,8 @@ SweepOutcome run_sweep_mpi(const SweepSpec& spec, const SweepConfig& config, int
       writer = open_output(spec, config, design, load_base(spec));
     } catch (const ScenarioError&) {
       why = std::current_exception(), start = Start::refused;
+    } catch (const OutputError& e) {
+      why = std::current_exception(), start = e.fault() == OutputFault::refused ? Start::refused : Start::failed;
     } catch (const std::exception&) {
       why = std::current_exception(), start = Start::failed;
     }

@@ -38,7 +38,8 @@ struct WriterFailed : std::runtime_error {
 
 // Runs the sweep on this rank's part of the job; rank 0 returns the outcome, workers an
 // empty one. When the sweep cannot start, every rank throws: the writer its own error,
-// the workers ScenarioError where the writer's was one, else WriterFailed. A failure once
+// the workers ScenarioError where the writer's input was refused (a ScenarioError, or an
+// OutputError refusing the file: exit status 2), else WriterFailed (1). A failure once
 // runs are under way, on any rank, ends the whole job at once (MPI_Abort, exit status 1)
 // after that rank printed why.
 SweepOutcome run_sweep_mpi(const SweepSpec& spec, const SweepConfig& config, int& rank);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -62,15 +63,14 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
 void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& design) {
   const int R = spec.replicates;
   for (const SweepParameter& p : spec.parameters)
-    writer.add_run_column("param_" + p.name, H5T_IEEE_F64LE, "swept value of " + p.key);
-  writer.add_run_column("design_point", H5T_STD_I64LE, "index of the run's point in the design");
-  writer.add_run_column("replicate", H5T_STD_I64LE, "replicate of the point (seed = sweep seed + replicate)");
+    writer.add_run_column<double>("param_" + p.name, "swept value of " + p.key);
+  writer.add_run_column<std::int64_t>("design_point", "index of the run's point in the design");
+  writer.add_run_column<std::int64_t>("replicate", "replicate of the point (seed = sweep seed + replicate)");
   if (spec.design == DesignKind::saltelli) {
-    writer.add_run_column("saltelli_matrix", H5T_STD_I64LE, "0 = A, i = AB_i (A with column i from B), P + 1 = B");
-    writer.add_run_column("saltelli_row", H5T_STD_I64LE, "row of the A and B matrices");
+    writer.add_run_column<std::int64_t>("saltelli_matrix", "0 = A, i = AB_i (A with column i from B), P + 1 = B");
+    writer.add_run_column<std::int64_t>("saltelli_row", "row of the A and B matrices");
   }
-  h5::Handle error_type = h5::fixed_string_type(error_message_bytes);
-  writer.add_run_column("error", error_type, "why a failed run failed");
+  writer.add_run_column<ErrorMessage>("error", "why a failed run failed");
   // Whole columns at once: a compressed column rewritten one element at a time would be
   // recompressed for every run, which large sweeps cannot afford.
   const std::size_t runs = std::size_t(design.points()) * R;
@@ -79,7 +79,7 @@ void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& des
     std::vector<double> values(runs);
     for (std::size_t run = 0; run < runs; ++run)
       values[run] = spec.parameters[p].value_at(design.at(run_of(run).first, p));
-    writer.write_run_column_all("param_" + spec.parameters[p].name, H5T_NATIVE_DOUBLE, values.data());
+    writer.write_run_column_all("param_" + spec.parameters[p].name, values);
   }
   std::vector<std::int64_t> point(runs), replicate(runs), seed(runs), matrix(runs), row(runs);
   for (std::size_t run = 0; run < runs; ++run) {
@@ -89,12 +89,12 @@ void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& des
     seed[run] = static_cast<std::int64_t>(spec.seed) + rep;
     if (spec.design == DesignKind::saltelli) matrix[run] = design.matrix[pt], row[run] = design.row[pt];
   }
-  writer.write_run_column_all("design_point", H5T_NATIVE_INT64, point.data());
-  writer.write_run_column_all("replicate", H5T_NATIVE_INT64, replicate.data());
-  writer.write_run_column_all("seed", H5T_NATIVE_INT64, seed.data());
+  writer.write_run_column_all("design_point", point);
+  writer.write_run_column_all("replicate", replicate);
+  writer.write_run_column_all("seed", seed);
   if (spec.design == DesignKind::saltelli) {
-    writer.write_run_column_all("saltelli_matrix", H5T_NATIVE_INT64, matrix.data());
-    writer.write_run_column_all("saltelli_row", H5T_NATIVE_INT64, row.data());
+    writer.write_run_column_all("saltelli_matrix", matrix);
+    writer.write_run_column_all("saltelli_row", row);
   }
 }
 
@@ -109,36 +109,41 @@ ScenarioDocument load_base(const SweepSpec& spec) { return read_scenario(spec.ba
 void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
   if (config.resume) {
     if (!std::filesystem::is_regular_file(config.output))
-      throw ScenarioError(config.output + ":1:1: --resume: no sweep file to resume");
+      throw OutputError(config.output, "--resume: no sweep file to resume", OutputFault::refused);
     return;
   }
   if (std::filesystem::exists(config.output))
-    throw ScenarioError(config.output + ":1:1: the output exists: resume it with --resume, or remove it");
+    throw OutputError(config.output, "the output exists: resume it with --resume, or remove it", OutputFault::refused);
   const long runs = long(design.points()) * spec.replicates;
   if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
   // The file itself is created on another thread while the first runs go (run_sweep):
   // a folder it cannot be written in is refused here, before any run.
   const std::filesystem::path folder = std::filesystem::absolute(config.output).parent_path();
-  std::filesystem::create_directories(folder);
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw OutputError(config.output, "cannot create its folder " + folder.string() + ": " + error.message());
   if (access(folder.c_str(), W_OK) != 0)
-    throw std::filesystem::filesystem_error("cannot write the sweep's file in", folder,
-                                            std::error_code(errno, std::generic_category()));
+    throw OutputError(config.output, "cannot write in its folder " + folder.string() + ": " + std::strerror(errno));
 }
 
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
                                           const ScenarioDocument& base) {
   if (config.resume) {
     auto writer = ResultWriter::reopen(config.output);
+    auto refuse = [&](const std::string& why) {
+      return OutputError(config.output, "--resume: " + why, OutputFault::refused);
+    };
+    if (const std::string command = writer->attribute("command"); command != "sweep")
+      throw refuse("not a sweep's file" + (command.empty() ? "" : " (written by stackrace " + command + ")"));
     if (writer->attribute("sweep") != spec.resolved_toml)
-      throw ScenarioError(config.output + ":1:1: --resume: this file was written by a different sweep than " + spec.path);
+      throw refuse("this file was written by a different sweep than " + spec.path);
     if (writer->attribute("random_numbers") != random_numbers_id)
-      throw ScenarioError(config.output + ":1:1: --resume: this file's runs were drawn with other random numbers (an "
-                          "older stackrace), and its unfinished runs would not match them: run the sweep again into "
-                          "a new file");
+      throw refuse("this file's runs were drawn with other random numbers (an older stackrace), and its unfinished "
+                   "runs would not match them: run the sweep again into a new file");
     if (!writer->chunks_match_encoding())
-      throw ScenarioError(config.output + ":1:1: --resume: this file's datasets are chunked otherwise (an older "
-                          "stackrace): run the sweep again into a new file");
-    h5::start_checkpointing(writer->file());
+      throw refuse("this file's datasets are chunked otherwise (an older stackrace): run the sweep again into a new "
+                   "file");
+    writer->start_checkpointing();
     return writer;
   }
   const long runs = long(design.points()) * spec.replicates;

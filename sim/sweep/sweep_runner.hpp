@@ -28,7 +28,8 @@ struct SweepOutcome {
   double seconds = 0;
 };
 
-// Throws ScenarioError when the output does not belong to this sweep (on resume) or the
+// Throws OutputError when the output cannot be written, or cannot take this sweep (it
+// exists without --resume, or on resume is not this sweep's), and ScenarioError when the
 // base scenario is refused.
 SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config);
 

@@ -86,3 +86,13 @@ def test_compare_refuses_scenarios_of_different_worlds(stackrace, worlds_dir, tm
 def test_compare_help(stackrace):
     result = stackrace("compare", "--help")
     assert result.returncode == 0 and "--replicates" in result.stdout
+
+
+def test_compare_into_an_output_that_cannot_be_written(stackrace, worlds_dir, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file, not a folder\n")
+    result = stackrace("compare", worlds_dir / "policies" / "no_controls.toml",
+                       worlds_dir / "policies" / "full_embargo.toml", "--replicates", 2, "--agents", 5000,
+                       "--steps", 2, "--quiet", "-o", blocker / "x.h5", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"stackrace: {blocker / 'x.h5'}: cannot create its folder {blocker}: Not a directory" in result.stderr

@@ -49,6 +49,24 @@ def test_default_output_is_named_after_the_scenario(stackrace, worlds_dir, tmp_p
     assert (tmp_path / "results" / "bench-meanfield.h5").is_file()
 
 
+def test_an_output_that_cannot_be_written_fails_with_the_path_and_the_cause(stackrace, worlds_dir, tmp_path):
+    # Exit status 1: writing failed (a refused scenario is 2).
+    blocker = tmp_path / "file"
+    blocker.write_text("a file, not a folder\n")
+    result = stackrace("run", worlds_dir / "default.toml", "--agents", 5000, "--steps", 2, "--quiet",
+                       "-o", blocker / "x.h5")
+    assert result.returncode == 1, result.stderr
+    assert f"stackrace: {blocker / 'x.h5'}: cannot create its folder {blocker}: Not a directory" in result.stderr
+    # Where HDF5 itself fails, its error stack follows the path and the operation.
+    (tmp_path / "taken.h5.partial").mkdir()
+    result = stackrace("run", worlds_dir / "default.toml", "--agents", 5000, "--steps", 2, "--quiet",
+                       "-o", tmp_path / "taken.h5")
+    assert result.returncode == 1, result.stderr
+    assert f"stackrace: {tmp_path / 'taken.h5.partial'}: cannot create the file; HDF5's error stack:\n" in result.stderr
+    assert "in H5Fcreate(): unable to create file" in result.stderr and "Is a directory" in result.stderr
+    assert not (tmp_path / "taken.h5").exists()
+
+
 def test_output_overwrites_an_existing_file(stackrace, worlds_dir, tmp_path):
     output = tmp_path / "x.h5"
     output.write_text("old\n")

@@ -169,7 +169,7 @@ def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_pa
         del f.attrs["random_numbers"]
     result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
     assert result.returncode == 2
-    assert f"{out}:1:1: --resume: this file's runs were drawn with other random numbers" in result.stderr
+    assert f"stackrace: {out}: --resume: this file's runs were drawn with other random numbers" in result.stderr
 
 
 def test_resume_refuses_a_file_chunked_otherwise(stackrace, tmp_path):
@@ -183,7 +183,7 @@ def test_resume_refuses_a_file_chunked_otherwise(stackrace, tmp_path):
         f.create_dataset("share", shape, dtype="f4", chunks=(1,) + shape[1:], compression="gzip")
     result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
     assert result.returncode == 2
-    assert f"{out}:1:1: --resume: this file's datasets are chunked otherwise" in result.stderr
+    assert f"stackrace: {out}: --resume: this file's datasets are chunked otherwise" in result.stderr
 
 
 def test_sigint_stops_cleanly_and_resume_finishes(stackrace, tmp_path):
@@ -202,3 +202,42 @@ def test_sigint_stops_cleanly_and_resume_finishes(stackrace, tmp_path):
     with h5py.File(out, "r") as f:
         assert (f["status"][()] == 1).all()
     assert stackrace("sweep", sweep, "-o", out, "--quiet").returncode == 2  # exists: resume or remove
+
+
+SMALL = """design = "grid"
+agents = 5000
+steps = 2
+
+[[parameters]]
+key = "stacks.cn_open.price"
+values = [0.2, 0.3]
+"""
+
+
+def test_output_problems_name_the_file_and_the_cause(stackrace, run_to_file, worlds_dir, tmp_path):
+    # Exit 2 where the file given cannot be taken (nothing is written), 1 where writing fails.
+    sweep = write_sweep(tmp_path, SMALL)
+    out = tmp_path / "small.h5"
+    assert stackrace("sweep", sweep, "-o", out, "--quiet").returncode == 0
+    other = write_sweep(tmp_path, SMALL.replace("0.3", "0.4"), name="other")
+    text = tmp_path / "notes.h5"
+    text.write_text("not an HDF5 file\n")
+    run_file = run_to_file(worlds_dir / "default.toml", "--agents", 5000, "--steps", 2)
+    cases = [
+        (("-o", out), 2, f"stackrace: {out}: the output exists: resume it with --resume, or remove it"),
+        (("-o", tmp_path / "missing.h5", "--resume"), 2,
+         f"stackrace: {tmp_path / 'missing.h5'}: --resume: no sweep file to resume"),
+        (("-o", run_file, "--resume"), 2, f"stackrace: {run_file}: --resume: not a sweep's file (written by stackrace run)"),
+        (("-o", text, "--resume"), 2, f"stackrace: {text}: cannot reopen the file for writing; HDF5's error stack:"),
+        (("-o", text / "x.h5"), 1, f"stackrace: {text / 'x.h5'}: cannot create its folder {text}: Not a directory"),
+    ]
+    for args, status, message in cases:
+        result = stackrace("sweep", sweep, "--quiet", *args)
+        assert result.returncode == status, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert ":1:1:" not in result.stderr
+    # HDF5's own account of why the text file is no HDF5 file comes with it.
+    assert "file signature not found" in stackrace("sweep", sweep, "-o", text, "--resume").stderr
+    result = stackrace("sweep", other, "-o", out, "--resume", "--quiet")
+    assert result.returncode == 2
+    assert f"stackrace: {out}: --resume: this file was written by a different sweep than {other}" in result.stderr

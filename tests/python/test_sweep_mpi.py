@@ -68,3 +68,14 @@ def test_an_output_that_cannot_be_written_ends_every_rank_at_once(tmp_path):
     # The writer says why, naming the path; the workers say nothing of their own.
     assert str(blocker) in result.stderr, result.stderr
     assert result.stderr.count("stackrace:") == 1, result.stderr
+
+
+def test_an_output_that_exists_is_refused_by_every_rank(tmp_path):
+    existing = tmp_path / "sweep.h5"
+    existing.write_text("someone's file\n")
+    sweep = WORLDS_DIR / "sweeps" / "example.toml"
+    result = subprocess.run(MPIRUN + [str(BINARY), "sweep", str(sweep), "-o", str(existing)],
+                            capture_output=True, text=True, env=mpi_environment(), timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count(str(existing)) == 1, result.stderr
+    assert existing.read_text() == "someone's file\n"

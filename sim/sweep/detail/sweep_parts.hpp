@@ -25,12 +25,14 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
 // The base scenario as the sweep sizes it: it fixes the file's shape and its stored
 // scenario (parameters cannot change the shape: see load_sweep). Read once per sweep.
 ScenarioDocument load_base(const SweepSpec& spec);
-// Refuses an output that cannot take this sweep, before any run: ScenarioError where it
-// exists (without --resume), is missing (with --resume), or the design has too many
-// runs; a filesystem error where its folder cannot be created or written in.
+// Refuses an output that cannot take this sweep, before any run: OutputError (refused)
+// where it exists (without --resume) or is missing (with --resume), OutputError (failed)
+// where its folder cannot be created or written in; ScenarioError where the design has
+// too many runs.
 void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design);
-// Creates the sweep's file with its design written, or reopens it for --resume; call
-// check_output first (once: a new file is created on another thread).
+// Creates the sweep's file with its design written, or reopens it for --resume (refusing,
+// OutputError, a file that is not this sweep's); call check_output first (once: a new
+// file is created on another thread).
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
                                           const ScenarioDocument& base);
 std::size_t runs_side_by_side(const Scenario& base, const SweepConfig& config);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -39,15 +40,6 @@ std::vector<unsigned char> inflate_zlib(const std::vector<unsigned char>& stream
   return out;
 }
 
-std::vector<unsigned char> raw_chunk(hid_t dataset, std::uint32_t& filters) {
-  const hsize_t origin[2] = {0, 0};
-  hsize_t bytes = 0;
-  h5::check(H5Dget_chunk_storage_size(dataset, origin, &bytes), "chunk size");
-  std::vector<unsigned char> raw(bytes);
-  h5::check(H5Dread_chunk(dataset, H5P_DEFAULT, origin, &filters, raw.data()), "read chunk");
-  return raw;
-}
-
 }  // namespace
 
 TEST_CASE("shuffling puts byte j of every element together", "[chunk_encoding]") {
@@ -64,13 +56,14 @@ TEST_CASE("an encoded chunk is what HDF5's shuffle and deflate filters decode to
     INFO("shuffled: " << (shuffle == Shuffle::yes));
     const std::vector<unsigned char> chunk = encode_chunk(shares.data(), bytes, sizeof(float), shuffle);
     {
-      h5::Handle file = h5::create_file(path);
+      h5::File file = h5::File::create(path);
+      const std::array<h5::Extent, 2> origin{0, 0};
       // HDF5's own filter pipeline stores a zlib stream of the same (shuffled or plain)
       // bytes as ours (the compressed bytes may differ: two deflate encoders need not agree) ...
-      h5::Handle piped = h5::create_dataset(file, "piped", H5T_IEEE_F32LE, {2, 5000}, {2, 5000}, shuffle);
-      h5::write_box(piped, H5T_NATIVE_FLOAT, {0, 0}, {2, 5000}, shares.data());
+      h5::Dataset piped = file.create_dataset<float>("piped", {2, 5000}, {{2, 5000}, shuffle});
+      piped.write(shares);
       std::uint32_t filters = 99;
-      const std::vector<unsigned char> stored = raw_chunk(piped, filters);
+      const std::vector<unsigned char> stored = piped.read_chunk(origin, filters);
       CHECK(filters == 0);  // every filter applied
       const auto* raw = reinterpret_cast<const unsigned char*>(shares.data());
       const std::vector<unsigned char> before_deflate =
@@ -80,11 +73,9 @@ TEST_CASE("an encoded chunk is what HDF5's shuffle and deflate filters decode to
       CHECK(inflate_zlib(chunk, bytes) == before_deflate);
 
       // ... and our chunk, stored directly, reads back through that pipeline as the values.
-      h5::Handle direct = h5::create_dataset(file, "direct", H5T_IEEE_F32LE, {2, 5000}, {2, 5000}, shuffle);
-      const hsize_t origin[2] = {0, 0};
-      h5::check(H5Dwrite_chunk(direct, H5P_DEFAULT, 0, origin, chunk.size(), chunk.data()), "write chunk");
-      std::vector<float> back(shares.size());
-      h5::read_box(direct, H5T_NATIVE_FLOAT, {0, 0}, {2, 5000}, back.data());
+      h5::Dataset direct = file.create_dataset<float>("direct", {2, 5000}, {{2, 5000}, shuffle});
+      direct.write_chunk(origin, chunk);
+      const std::vector<float> back = direct.read<float>({0, 0}, {2, 5000});
       CHECK(std::memcmp(back.data(), shares.data(), bytes) == 0);  // bit for bit, NaNs included
       CHECK(chunk.size() < bytes * 3 / 4);  // and it is compressed
     }

@@ -1,0 +1,49 @@
+#include "sim/io/result_file_reader.hpp"
+
+#include <filesystem>
+
+namespace stackrace {
+
+ResultFileReader::ResultFileReader(const std::string& path) : path_(path) {
+  if (!std::filesystem::is_regular_file(path)) throw OutputError(path, "no such file", OutputFault::refused);
+  try {
+    file_ = h5::File::open(path);
+  } catch (const OutputError& e) {
+    throw OutputError(e.path(), e.cause(), OutputFault::refused);  // HDF5's stack says why
+  }
+  if (!file_.has_attribute("format") || file_.read_attribute<std::string>("format") != "stackrace")
+    throw OutputError(path, "not a stackrace result file (no format = \"stackrace\" attribute)", OutputFault::refused);
+}
+
+std::string ResultFileReader::attribute(const std::string& name) const {
+  return file_.read_attribute<std::string>(name);
+}
+
+std::int64_t ResultFileReader::format_version() const { return file_.read_attribute<std::int64_t>("format_version"); }
+
+std::string ResultFileReader::start() const { return file_.dataset("time").read_attribute<std::string>("start"); }
+
+std::size_t ResultFileReader::length(const std::string& dimension) const {
+  return static_cast<std::size_t>(file_.dataset(dimension).shape().at(0));
+}
+
+std::vector<std::string> ResultFileReader::labels(const std::string& dimension) const {
+  return file_.dataset(dimension).read<std::string>();
+}
+
+std::vector<std::int8_t> ResultFileReader::status() const { return file_.dataset("status").read<std::int8_t>(); }
+
+std::vector<std::int64_t> ResultFileReader::seeds() const { return file_.dataset("seed").read<std::int64_t>(); }
+
+std::vector<std::int64_t> ResultFileReader::scenario_of_run() const {
+  if (!file_.contains("scenario_of_run")) return {};
+  return file_.dataset("scenario_of_run").read<std::int64_t>();
+}
+
+std::vector<float> ResultFileReader::global_share_at(std::size_t month) const {
+  const h5::Dataset global = file_.dataset("global_share");
+  const h5::Dims dims = global.shape();
+  return global.read<float>({0, month, 0, 0}, {dims.at(0), 1, dims.at(2), dims.at(3)});
+}
+
+}  // namespace stackrace
