@@ -69,14 +69,21 @@ struct VisitRate {
         gap_scale(mode == Mode::gaps ? -1.0 / std::log1p(-rate) : 0.0) {}
 };
 
+// The key of one block's stream. A copy: blocks run in parallel, and a key they shared
+// and each set its index in would be a data race (a block could draw from another's
+// stream, and the result would depend on scheduling).
+StreamKey block_key(StreamKey key, std::int64_t block) {
+  key.index = static_cast<std::uint64_t>(block);
+  return key;
+}
+
 }  // namespace
 
-std::vector<std::int64_t> seat_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key) {
+std::vector<std::int64_t> seat_population(AgentPopulation& population, const ChoiceTable& table, const StreamKey key) {
   const int K = table.stacks;
   Tally counts(std::size_t(population.group_count()) * K, 0);
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
-    key.index = static_cast<std::uint64_t>(block);
-    CounterStream stream(key);
+    CounterStream stream(block_key(key, block));
     boost::random::uniform_01<double> uniform;
     auto [begin, end] = bounds_of(population, block);
     StackIndex* const stack = population.stack.data();
@@ -256,7 +263,7 @@ void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, Visit
 
 }  // namespace
 
-void revise_population(AgentPopulation& population, const ChoiceTable& table, StreamKey key,
+void revise_population(AgentPopulation& population, const ChoiceTable& table, const StreamKey key,
                        std::vector<std::int64_t>& counts, const EmployerLink* employer) {
   if (population.size() == 0) return;
   const int K = table.stacks, E = table.employers;
@@ -272,8 +279,7 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, St
   if (!anyone) return;
   const auto revise = K == 2 ? &revise_group<2> : K == 3 ? &revise_group<3> : &revise_group<0>;
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
-    key.index = static_cast<std::uint64_t>(block);
-    CounterStream stream(key);
+    CounterStream stream(block_key(key, block));
     auto [begin, end] = bounds_of(population, block);
     // Each group of the block starts afresh at its first agent (the block's first group
     // at the block's start). Groups are [country][segment]: the country is walked along,

@@ -59,7 +59,6 @@ struct EmployerLink {
   const StackIndex* firm_stack = nullptr;  // last month's stacks of the firm population
   const AgentPopulation* firms = nullptr;
   std::uint64_t salt = 0;
-  int developer_segments = 1;
 
   // The employers of one country's developers, its firms resolved once.
   struct OfCountry {
@@ -74,12 +73,6 @@ struct EmployerLink {
   OfCountry of_country(int country) const {
     const std::int64_t begin = firms->country_begin(country);
     return {firm_stack + begin, static_cast<std::uint64_t>(firms->country_begin(country + 1) - begin), salt};
-  }
-
-  // The employer's stack, or `stacks` (none) where the country has no firm agents.
-  int employer_stack(std::int64_t developer, int country, int stacks) const {
-    const OfCountry employers = of_country(country);
-    return employers.firms == 0 ? stacks : employers(developer);
   }
 };
 

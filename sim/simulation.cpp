@@ -178,7 +178,7 @@ void step(RunState& state, int t, RunResult& out) {
                  state.government_bans, out.government_ban_month, view.env);
   for (AgentKind kind : all_agent_kinds) fill_choice_table(world, kind, view, state.tables[index_of(kind)]);
   state.last_month_firms = state.population(AgentKind::firm).stack;
-  EmployerLink employer{state.last_month_firms.data(), &state.population(AgentKind::firm), state.employer_salt, 1};
+  EmployerLink employer{state.last_month_firms.data(), &state.population(AgentKind::firm), state.employer_salt};
   for (AgentKind kind : all_agent_kinds) {
     const bool employed = kind == AgentKind::developer && state.tables[index_of(kind)].employers > 1;
     revise_population(state.population(kind), state.tables[index_of(kind)],

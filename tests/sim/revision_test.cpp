@@ -152,7 +152,7 @@ TEST_CASE("the counts the kernel keeps are its agents' stacks, for 2, 3 and 5 st
       // Firms of every country, all on their own stacks (0 .. K - 1 in turn), and none in one.
       AgentPopulation firms = make_population(AgentKind::firm, 1, {7, 3, 0, 11, 5});
       for (std::size_t f = 0; f < firms.stack.size(); ++f) firms.stack[f] = StackIndex(f % K);
-      const EmployerLink employer{firms.stack.data(), &firms, 0x5eed, 1};
+      const EmployerLink employer{firms.stack.data(), &firms, 0x5eed};
       const int employers = employed ? K + 1 : 1;
       for (int month = 1; month <= 3; ++month) {
         const ChoiceTable table = random_table(G, K, employers, std::uint64_t(100 * K + month));
