@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agents/agent_kind.hpp"
@@ -13,8 +14,17 @@ namespace stackrace {
 
 enum class Bloc : std::uint8_t { none = 0, us = 1, cn = 2, other = 3 };
 
-// A country's alignment as scenarios and result files spell it.
-inline std::string alignment_name(Bloc b) { return b == Bloc::us ? "us" : b == Bloc::cn ? "cn" : "none"; }
+// A bloc as scenarios and result files spell it, and back (an unknown name is `other`;
+// the loaders accept only the names they list).
+inline std::string bloc_name(Bloc b) {
+  return b == Bloc::us ? "us" : b == Bloc::cn ? "cn" : b == Bloc::none ? "none" : "other";
+}
+inline Bloc bloc_named(std::string_view name) {
+  return name == "us" ? Bloc::us : name == "cn" ? Bloc::cn : name == "none" ? Bloc::none : Bloc::other;
+}
+// A country's alignment as scenarios and result files spell it: a bloc, or `none`
+// (non-aligned).
+inline std::string alignment_name(Bloc b) { return b == Bloc::us || b == Bloc::cn ? bloc_name(b) : "none"; }
 
 struct StackSpec {
   std::string id;

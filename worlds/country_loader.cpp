@@ -70,7 +70,8 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
   return w;
 }
 
-Bloc parse_alignment(const std::string& text) { return text == "us" ? Bloc::us : text == "cn" ? Bloc::cn : Bloc::none; }
+// Countries are us- or cn-aligned, or non-aligned (`none`).
+Bloc parse_alignment(const std::string& text) { return text == "us" || text == "cn" ? bloc_named(text) : Bloc::none; }
 
 // Starting shares of one kind: `adoption` of the kind uses AI, split between the closed
 // and the open stack as the country's AI users are. Without an outside option everyone

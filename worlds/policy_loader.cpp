@@ -17,9 +17,7 @@ using detail::TableReader;
 // compare a policy read without its optional keys with the struct's defaults.
 
 Bloc read_bloc(TableReader& r, std::string_view key, Bloc fallback) {
-  const std::string fallback_name = fallback == Bloc::us ? "us" : fallback == Bloc::cn ? "cn" : "other";
-  std::string name = r.one_of(key, {"us", "cn", "other"}, fallback_name);
-  return name == "us" ? Bloc::us : name == "cn" ? Bloc::cn : Bloc::other;
+  return bloc_named(r.one_of(key, {"us", "cn", "other"}, bloc_name(fallback)));
 }
 
 PolicyWindow read_window(TableReader& r, const Scenario& s) {
@@ -61,7 +59,7 @@ PolicyTargets read_targets(TableReader& r, const Scenario& s, bool required) {
       const bool hit =
           target == "all" || target == country.id || target == "tier:" + std::to_string(country.export_control_tier) ||
           target == "region:" + country.region ||
-          target == std::string("alignment:") + (camp == Bloc::us ? "us" : camp == Bloc::cn ? "cn" : "none");
+          target == "alignment:" + alignment_name(camp);
       if (hit) t.country[c] = 1, matched = true;
     }
     if (!matched)

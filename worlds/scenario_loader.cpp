@@ -80,10 +80,6 @@ void scale_population(const toml::table& table, std::int64_t developers,
   }
 }
 
-Bloc parse_bloc(const std::string& name) {
-  return name == "us" ? Bloc::us : name == "cn" ? Bloc::cn : name == "none" ? Bloc::none : Bloc::other;
-}
-
 void read_stacks(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   toml::array& stacks = root.array_of_tables("stacks", true);
   if (stacks.size() < 2 || stacks.size() > most_stacks)
@@ -100,7 +96,7 @@ void read_stacks(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
     spec.outside = r.boolean("outside", false);
     if (spec.outside && s.outside_stack())
       r.fail_at(r.node("outside"), "outside", "only one stack can be the outside option");
-    spec.bloc = parse_bloc(r.one_of("bloc", {"us", "cn", "other", "none"}, std::string(spec.outside ? "none" : "other")));
+    spec.bloc = bloc_named(r.one_of("bloc", {"us", "cn", "other", "none"}, std::string(spec.outside ? "none" : "other")));
     spec.open_weights = r.boolean("open_weights", false);
     spec.capability = r.number("capability", {-1e3, 1e3}, spec.outside ? std::optional<double>(0.0) : std::nullopt);
     spec.capability_growth = r.number("capability_growth", {-10, 10}, 0.0);

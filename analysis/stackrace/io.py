@@ -22,6 +22,8 @@ DONE = 1
 
 # Per-country datasets the engine writes, shown as coordinates on `country`.
 _COUNTRY_METADATA = ("country_name", "country_region", "country_alignment", "country_tier")
+# Per-stack datasets, shown as coordinates on `stack` (files from before them have none).
+_STACK_METADATA = ("stack_bloc", "stack_open_weights")
 
 # Per-run datasets that describe a run rather than measure it: coordinates on `run`.
 # (A failed run's `error` message stays a variable: failed runs are dropped by default.)
@@ -37,7 +39,10 @@ def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noq
     - ``time`` holds real dates (the first of each month from the file's ``start``); the
       months since the start stay available as the ``month`` coordinate.
     - Country metadata (``country_name``, ``country_region``, ``country_alignment``,
-      ``country_tier``) are coordinates on ``country``.
+      ``country_tier``) are coordinates on ``country``; each stack's bloc (``stack_bloc``:
+      us, cn, other, none) and whether its weights are open (``stack_open_weights``, a
+      bool) are coordinates on ``stack``, so that stacks group without parsing their
+      names: ``ds.global_share.groupby("stack_bloc").sum()``.
     - Each swept parameter (``param_<name>``) and the run's ``seed``, ``status``,
       ``replicate``, ``design_point`` (and Saltelli indices, and for a comparison the
       ``arm``: the scenario name of each run) are coordinates on ``run``.
@@ -72,7 +77,9 @@ def _open_lazily(path: str) -> xr.Dataset:
 
 
 def _label(ds: xr.Dataset) -> xr.Dataset:
-    ds = ds.set_coords([v for v in _COUNTRY_METADATA if v in ds.variables])
+    ds = ds.set_coords([v for v in _COUNTRY_METADATA + _STACK_METADATA if v in ds.variables])
+    if "stack_open_weights" in ds.coords:
+        ds = ds.assign_coords(stack_open_weights=ds["stack_open_weights"].astype(bool))
     description = [v for v in ds.data_vars if v in _RUN_DESCRIPTION or v.startswith("param_")]
     ds = ds.set_coords(description)
     if "time" in ds.coords and "start" in ds["time"].attrs:

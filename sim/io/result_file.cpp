@@ -100,14 +100,16 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("time").write(iota_of<std::int64_t>(T), {0}, {T});
   dataset("time").write_attribute("start", s.start);
   dataset("time").write_attribute("long_name", "months since start");
-  std::vector<std::string> countries, names, regions, alignments, kinds, stacks;
+  std::vector<std::string> countries, names, regions, alignments, kinds, stacks, blocs;
   std::vector<std::int64_t> tiers;
+  std::vector<std::int8_t> open_weights;
   for (const CountrySpec& c : s.countries) {
     countries.push_back(c.id), names.push_back(c.name), regions.push_back(c.region);
     alignments.push_back(alignment_name(c.alignment)), tiers.push_back(c.export_control_tier);
   }
   for (AgentKind kind : all_agent_kinds) kinds.emplace_back(agent_kind_name(kind));
-  for (const StackSpec& k : s.stacks) stacks.push_back(k.id);
+  for (const StackSpec& k : s.stacks)
+    stacks.push_back(k.id), blocs.push_back(bloc_name(k.bloc)), open_weights.push_back(k.open_weights ? 1 : 0);
   dataset("country").write(countries);
   dataset("kind").write(kinds);
   dataset("stack").write(stacks);
@@ -135,6 +137,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"country_region", text, {"country"}},
       {"country_alignment", text, {"country"}},
       {"country_tier", int64, {"country"}},
+      {"stack_bloc", text, {"stack"}},
+      {"stack_open_weights", int8, {"stack"}},
       {"government_ban_month", int64, {"run", "country", "stack"}},
   };
   const std::map<std::string, h5::Extent> size{{"run", R}, {"time", T}, {"country", C}, {"kind", N}, {"stack", K}};
@@ -160,6 +164,10 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("country_region").write(regions);
   dataset("country_alignment").write(alignments);
   dataset("country_tier").write(tiers, {0}, {C});
+  dataset("stack_bloc").write(blocs);
+  dataset("stack_bloc").write_attribute("long_name", "bloc whose chips, clouds and export controls the stack depends on: us, cn, other, none");
+  dataset("stack_open_weights").write(open_weights, {0}, {K});
+  dataset("stack_open_weights").write_attribute("long_name", "whether the stack's weights are open (1) or not (0)");
   dataset("country_region").write_attribute("long_name", "World Bank region");
   dataset("country_alignment").write_attribute("long_name", "geopolitical alignment: us, cn or none");
   dataset("country_tier")

@@ -18,6 +18,8 @@ DIMS = {
     "price": ("run", "time", "stack"),
     "seed": ("run",),
     "status": ("run",),
+    "stack_bloc": ("stack",),
+    "stack_open_weights": ("stack",),
 }
 SCALES = ("run", "time", "country", "stack", "kind")
 COUNTRIES = 198  # the default world's country table
@@ -124,6 +126,9 @@ def test_coordinate_values(h5):
     np.testing.assert_array_equal(h5["run"][()], [0])
     assert labels(h5["kind"]) == ["country", "firm", "developer"]
     assert labels(h5["stack"]) == ["none", "us_closed", "cn_open"]
+    # Each stack's bloc and openness, as the scenario gives them.
+    assert labels(h5["stack_bloc"]) == ["none", "us", "cn"]
+    np.testing.assert_array_equal(h5["stack_open_weights"][()], [0, 0, 1])
     countries = labels(h5["country"])
     assert countries[:3] == ["AFG", "AGO", "ALB"] and len(countries) == len(set(countries)) == COUNTRIES
     assert {"USA", "CHN", "IND", "MAC"} <= set(countries)
@@ -209,6 +214,8 @@ price = 2.0
 
 [[stacks]]
 id = "b"
+bloc = "cn"
+open_weights = true
 capability = 0.9
 price = 1.0
 
@@ -239,6 +246,8 @@ def test_three_stacks(run_to_file, tmp_path):
     scenario.write_text(THREE_STACKS)
     with h5py.File(run_to_file(scenario), "r") as f:
         assert labels(f["stack"]) == ["a", "b", "c"]
+        assert labels(f["stack_bloc"]) == ["other", "cn", "other"]
+        np.testing.assert_array_equal(f["stack_open_weights"][()], [0, 1, 0])
         assert labels(f["country"]) == ["X", "Y"]
         share = f["share"][()].astype(np.float64)
         assert share.shape == (1, 7, 2, 3, 3)

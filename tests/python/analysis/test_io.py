@@ -56,6 +56,11 @@ def test_a_run_opens_with_dates_and_country_metadata(run_file):
     assert str(ds.sel(country="CHN").country_alignment.values) == "cn"
     assert int(ds.sel(country="CHN").country_tier.values) == 3
     assert str(ds.sel(country="IND").country_region.values) == "South Asia"
+    # Stacks carry their bloc and openness: they group without parsing their names.
+    assert list(ds.stack_bloc.values) == ["none", "us", "cn"]
+    assert ds.stack_open_weights.dtype == bool and list(ds.stack_open_weights.values) == [False, False, True]
+    by_bloc = ds.global_share.groupby("stack_bloc").sum()
+    np.testing.assert_allclose(by_bloc.sel(stack_bloc="cn").values, ds.global_share.sel(stack="cn_open").values)
     assert int(ds.seed.values[0]) == 1 and int(ds.status.values[0]) == 1
 
 
