@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "tests/test_support.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
+#include "worlds/sweep_spec.hpp"
 
 using namespace stackrace;
 using Catch::Matchers::Contains;
@@ -44,6 +47,26 @@ TEST_CASE("the shipped worlds load", "[scenario]") {
   Scenario world = load_scenario(test::world("default.toml"));
   CHECK(world.name == "default");
   CHECK(world.firm_agents > 0);
+}
+
+TEST_CASE("every shipped policy scenario and sweep loads", "[scenario]") {
+  // A sweep's parameters are tried at their extremes on its base: a scenario change that
+  // moves a key the sweep addresses (a policy by its index) refuses it here.
+  int policies = 0, sweeps = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(test::world("policies"))) {
+    if (entry.path().extension() != ".toml") continue;
+    INFO(entry.path());
+    CHECK_NOTHROW(load_scenario(entry.path().string()));
+    ++policies;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(test::world("sweeps"))) {
+    if (entry.path().extension() != ".toml") continue;
+    INFO(entry.path());
+    CHECK_NOTHROW(load_sweep(entry.path().string()));
+    ++sweeps;
+  }
+  CHECK(policies >= 7);
+  CHECK(sweeps >= 4);
 }
 
 TEST_CASE("missing optional keys get their defaults, written into the resolved text", "[scenario]") {
