@@ -28,13 +28,14 @@ std::vector<double> global_developer_share(const World& world, const CountryCoun
   return share;
 }
 
-void see_month(const World& world, const StackState& stacks, const CountryCounts& counts, int t, MonthView& view) {
+void see_month(const World& world, const StackState& stacks, const CountryCounts& counts,
+               const std::vector<double>& world_developer_share, int t, MonthView& view) {
   const Scenario& s = world.scenario;
   const int K = s.stack_count(), C = s.country_count();
   const auto outside = s.outside_stack();
   set_environment(s, stacks, view.env);
   view.developer_share.assign(std::size_t(C) * K, 0.0);
-  view.global_developer_share.assign(K, 0.0);
+  view.global_developer_share = world_developer_share;
   view.government_stack.assign(C, -1);
   view.capacity_penalty.assign(C, 0.0);
   for (AgentKind kind : all_agent_kinds) {
@@ -46,7 +47,6 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
   const std::int64_t* const developers_on = counts[index_of(AgentKind::developer)];
   const std::int64_t* const firms_on = counts[index_of(AgentKind::firm)];
   const std::int64_t* const governments_on = counts[index_of(AgentKind::country)];
-  double all = 0;
   for (int c = 0; c < C; ++c) {
     const std::size_t cell = std::size_t(c) * K;  // country c's [stack] entries
     for (AgentKind kind : all_agent_kinds) {
@@ -63,17 +63,14 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
     for (int k = 0; k < K; ++k) {
       const double on = static_cast<double>(developers_on[cell + k]);
       view.developer_share[cell + k] = on * developers.per_agent[c];
-      view.global_developer_share[k] += weight * on;
       if (s.stacks[k].open_weights) {
         open_users += weight * on;
         open_users += firms.weight[c] * double(firms_on[cell + k]);
       }
       if (governments_on[cell + k] > 0 && !(outside && k == *outside)) view.government_stack[c] = k;
     }
-    all += weight * static_cast<double>(developers.agents[c]);
     view.capacity_penalty[c] = capacity_penalty(s, c, t, open_users);
   }
-  for (double& x : view.global_developer_share) x = all > 0 ? x / all : 0.0;
 }
 
 MonthView expected_start(const Scenario& s) {

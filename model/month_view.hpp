@@ -24,9 +24,10 @@ void set_environment(const Scenario& s, const StackState& stacks, StackEnvironme
 // for) on each stack.
 std::vector<double> global_developer_share(const World& world, const CountryCounts& counts);
 
-// Month t's view, from the stacks of month t and the counts at the end of t - 1, into
-// `view` (overwritten in place, keeping its storage).
-void see_month(const World& world, const StackState& stacks, const CountryCounts& counts, int t, MonthView& view);
+// Month t's view, from the stacks of month t and the counts at the end of t - 1 (with
+// their global_developer_share), into `view` (overwritten in place, keeping its storage).
+void see_month(const World& world, const StackState& stacks, const CountryCounts& counts,
+               const std::vector<double>& world_developer_share, int t, MonthView& view);
 
 // The start as the scenario describes it, not as drawn: the starting shares and the
 // stacks' reference capabilities and prices (what calibration fits against).

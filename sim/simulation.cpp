@@ -162,10 +162,11 @@ void step(RunState& state, int t, RunResult& out) {
   const Scenario& s = world.scenario;
   const RunConfig& config = state.config;
   const PolicyContext context{s.stacks, s.countries, t};
-  const std::vector<double> usage = global_developer_share(world, state.country_counts());
+  const CountryCounts last_month = state.country_counts();
+  const std::vector<double> usage = global_developer_share(world, last_month);
   advance_stacks(s, usage, drive_stacks(s.policies, context), state.stacks);
   MonthView& view = state.view;
-  see_month(world, state.stacks, state.country_counts(), t, view);
+  see_month(world, state.stacks, last_month, usage, t, view);
   const auto C = static_cast<std::uint64_t>(s.country_count());
   decide_bundles(s.policies, context, view.government_stack,
                  [&](std::size_t i, int c) {

@@ -122,7 +122,7 @@ TEST_CASE("the default world's tables are the model's rule for every group, stac
   }
   const int month = 1;
   MonthView view;
-  see_month(world, initial_stack_state(s), on, month, view);
+  see_month(world, initial_stack_state(s), on, global_developer_share(world, on), month, view);
   PolicyState policies;
   policies.accepted_at.assign(s.policies.size(), std::vector<int>(C, -1));
   edit_environment(s.policies, policies, PolicyContext{s.stacks, s.countries, month}, view.env);
