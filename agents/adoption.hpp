@@ -35,6 +35,13 @@ inline constexpr double most_innovation = 50.0;
 // `gdp_per_capita` where `adopted` of its kind have (MODEL.md, 7.6.2): the Bass hazard,
 // its innovation rate scaled by income and by `value_gain`, how much more adopting is
 // worth than at the start (the logsum of the stacks' utilities, stack_choice.hpp).
+// How much more adopting is worth now than at the start: the change in the value of
+// choosing (reach.hpp, reachable_value). Where nothing can be got, now or at the start,
+// there is no change to speak of (and no stack to adopt).
+inline double value_gain(double value, double start_value) {
+  return std::isinf(value) || std::isinf(start_value) ? 0.0 : value - start_value;
+}
+
 inline double adoption_hazard(const AdoptionRule& rule, double gdp_per_capita, double value_gain, double adopted) {
   double p = rule.innovation * std::pow(gdp_per_capita / rule.reference_gdp_per_capita, rule.income_elasticity);
   if (rule.value_elasticity != 0) p *= std::exp(rule.value_elasticity * value_gain);

@@ -1,6 +1,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace stackrace {
@@ -22,5 +23,12 @@ constexpr std::string_view agent_kind_name(AgentKind kind) {
 }
 
 constexpr int index_of(AgentKind kind) { return static_cast<int>(kind); }
+
+// The kind a scenario names (country, firm, developer), if any.
+constexpr std::optional<AgentKind> agent_kind_named(std::string_view name) {
+  for (AgentKind kind : all_agent_kinds)
+    if (agent_kind_name(kind) == name) return kind;
+  return std::nullopt;
+}
 
 }  // namespace stackrace

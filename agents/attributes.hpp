@@ -31,6 +31,7 @@ struct StackSpec {
   bool outside = false;       // the outside option: not using AI (at most one stack)
   Bloc bloc = Bloc::other;    // whose chips, clouds and export controls it depends on
   bool open_weights = false;  // weights available: self-hosting, fine-tuning, local data
+  bool momentum = false;      // new adopters lean toward it (KindWeights::calibrate_momentum); by default, open stacks
   double capability = 0;      // benchmark-style score at the start (the frontier is about 1)
   double capability_growth = 0;  // score added each month
   double lag_months = 0;      // months behind the frontier at the start (drives compute feedback)
@@ -66,7 +67,7 @@ struct KindWeights {
   double self_hosting = 0;      // physical-industry firms: extra value of open weights
   double large_firm_price_factor = 1;  // large firms weigh price by this factor
   bool calibrate = false;         // fit per-country constants so that new adopters split as users do at the start
-  double calibrate_momentum = 1;  // odds multiplier on open-weight stacks when matching the start
+  double calibrate_momentum = 1;  // odds multiplier on stacks with momentum (StackSpec) when matching the start
   double rival_ban_rate = 0;      // governments: monthly hazard, per unit of developer share, of barring a rival bloc's stack
 };
 

@@ -14,14 +14,19 @@
 //  - abandon: independently of revising, an adopter returns to the outside option with
 //    probability `abandon`;
 //  - ban: an adopter whose stack is banned for its kind must leave it this month, by
-//    logit among the stacks left, or to the outside option when none is left.
+//    logit among the stacks left, or to the outside option when none is left;
+//  - reach: each act chooses among the stacks the agent can get this month (reach.hpp);
+//    a revising adopter whose own stack is out of its reach leaves it like a banned one.
 // Every pull toward a stack — capability, price, the network, openness, alignment, data
 // localisation, the government's and the employer's stack, policy bonuses — is in the
 // utilities (stack_utility.hpp); a stack unavailable to the agent has utility -inf.
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
+#include "agents/reach.hpp"
 #include "agents/stack_choice.hpp"
 
 namespace stackrace {
@@ -38,13 +43,14 @@ struct StackOptions {
   std::span<const double> utility;        // [k]: before switching costs; -inf where unavailable
   std::span<const std::uint8_t> banned;   // [k]: banned for the agent's kind in its country
   std::span<const double> lock_in;        // [k]: extra cost of leaving the stack
+  std::span<const double> reach;          // [k]: share of agents that can get it (reach.hpp); empty: all served
   double switching_cost = 0;
   int outside = -1;                       // the outside option (not using AI), -1 if none
 };
 
-// Fills `probability[k]`, the chance that an agent on `current` ends the month on k.
-inline void month_transition(const StackOptions& options, const MonthChances& chances, int current,
-                             std::span<double> probability) {
+// The month of an agent on `current` that can get the stacks `utility` leaves finite.
+inline void month_among(const StackOptions& options, std::span<const double> utility, const MonthChances& chances,
+                        int current, std::span<double> probability) {
   const std::size_t K = probability.size();
   std::vector<double> pick(K);
   const auto stay = [&] {
@@ -53,20 +59,38 @@ inline void month_transition(const StackOptions& options, const MonthChances& ch
     probability[current] = 1.0 - moved;
   };
   if (current == options.outside) {  // a non-adopter
-    choice_probabilities(options.utility, -1, options.switching_cost, pick);
+    choice_probabilities(utility, -1, options.switching_cost, pick);
     for (std::size_t k = 0; k < K; ++k) probability[k] = chances.adopt * pick[k];
     return stay();
   }
   const double leave = options.switching_cost + options.lock_in[current];
-  const bool any = choice_probabilities(options.utility, current, leave, pick);
+  const bool any = choice_probabilities(utility, current, leave, pick);
   if (options.banned[current]) {
     for (std::size_t k = 0; k < K; ++k) probability[k] = pick[k];
     if (!any) probability[options.outside >= 0 ? options.outside : current] = 1.0;
     return;
   }
   for (std::size_t k = 0; k < K; ++k) probability[k] = chances.revise * pick[k];
+  // Out of reach with nothing else to get: a revising adopter falls back to not using AI.
+  if (!any && std::isinf(utility[current]) && options.outside >= 0) probability[options.outside] += chances.revise;
   if (options.outside >= 0) probability[options.outside] += chances.abandon;
   stay();
+}
+
+// Fills `probability[k]`, the chance that an agent on `current` ends the month on k: the
+// month among the stacks it can get, averaged over what it can get (reach.hpp).
+inline void month_transition(const StackOptions& options, const MonthChances& chances, int current,
+                             std::span<double> probability) {
+  const std::size_t K = probability.size();
+  if (all_served(options.reach)) return month_among(options, options.utility, chances, current, probability);
+  std::vector<double> utility(K), part(K);
+  for (double& p : probability) p = 0.0;
+  for_each_reach(options.reach, [&](double weight, auto reached) {
+    for (std::size_t k = 0; k < K; ++k)
+      utility[k] = reached(int(k)) ? options.utility[k] : -std::numeric_limits<double>::infinity();
+    month_among(options, utility, chances, current, part);
+    for (std::size_t k = 0; k < K; ++k) probability[k] += weight * part[k];
+  });
 }
 
 }  // namespace stackrace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agents/reach.hpp"
 #include "agents/stack_choice.hpp"
 #include "model/month_view.hpp"
 #include "model/utilities.hpp"
@@ -12,7 +13,7 @@ namespace {
 
 // The split of new adopters in country c to match: its users' split among the AI stacks
 // (the kind's own starting shares, or its developers' where the kind has no users), with
-// the kind's momentum on open-weight stacks; every AI stack keeps some odds.
+// the kind's momentum on the stacks that have it; every AI stack keeps some odds.
 void target_split(const Scenario& s, AgentKind kind, int c, std::vector<double>& split) {
   const int K = s.stack_count();
   const double momentum = s.kind_weights(kind).calibrate_momentum;
@@ -28,7 +29,42 @@ void target_split(const Scenario& s, AgentKind kind, int c, std::vector<double>&
   for (int k = 0; k < K; ++k) {
     if (s.stacks[k].outside) continue;
     if (total <= 0) split[k] = 1.0;
-    split[k] = std::max(split[k], 1e-4) * (s.stacks[k].open_weights ? momentum : 1.0);
+    split[k] = std::max(split[k], 1e-4) * (s.stacks[k].momentum ? momentum : 1.0);
+  }
+}
+
+// The constants [k] that make new adopters of utilities u (before constants) split as
+// `split` (odds) where some stacks are reached only in part: the plain logit's closed form
+// would overshoot the stacks reached by all, so the constants are refined until the split
+// averaged over what agents reach is the target. An unserved stack's target is held below
+// its reach (it cannot take more of the choosers than can get it), the rest rescaled.
+void fit_reached(const Scenario& s, std::span<const double> u, std::span<const double> reach,
+                 std::vector<double> split, double* constant) {
+  const int K = s.stack_count();
+  double total = 0, capped = 0, free = 0;
+  for (double x : split) total += x;
+  bool served = false;
+  for (int k = 0; k < K; ++k) served = served || (!s.stacks[k].outside && reach[k] >= 1.0);
+  for (int k = 0; k < K; ++k) {
+    split[k] /= total;
+    if (served && reach[k] < 1.0) split[k] = std::min(split[k], 0.95 * reach[k]), capped += split[k];
+    else free += split[k];
+  }
+  for (int k = 0; k < K; ++k)
+    if (!(served && reach[k] < 1.0) && free > 0) split[k] *= (1.0 - capped) / free;
+  std::vector<double> v(K), p(K);
+  for (int round = 0; round < 200; ++round) {
+    for (int k = 0; k < K; ++k) v[k] = u[k] + constant[k];
+    reached_choice(v, reach, p);
+    double chosen = 0, worst = 0;
+    for (double x : p) chosen += x;
+    for (int k = 0; k < K; ++k) {
+      if (s.stacks[k].outside || split[k] <= 0 || p[k] <= 0) continue;
+      const double step = std::log(split[k] / (p[k] / chosen));
+      constant[k] += step;
+      worst = std::max(worst, std::abs(step));
+    }
+    if (worst < 1e-12) break;
   }
 }
 
@@ -53,6 +89,8 @@ Calibration calibrate(const Scenario& s) {
         target_split(s, kind, c, split);
         for (int k = 0; k < K; ++k)
           if (!s.stacks[k].outside) constant[std::size_t(c) * K + k] = std::log(split[k]) - u[k];
+        const std::span<const double> reach = start.env.reach_in(kind, c);
+        if (!all_served(reach)) fit_reached(s, u, reach, split, constant.data() + std::size_t(c) * K);
       }
     }
     // The value of adopting for the country's first segment, no employer, against the
@@ -62,7 +100,7 @@ Calibration calibrate(const Scenario& s) {
     value.reserve(C);
     for (int c = 0; c < C; ++c) {
       stack_values(s, kind, group_situation(s, kind, c, 0, start), c, start, constant.data(), u);
-      value.push_back(log_sum_exp(u));
+      value.push_back(reachable_value(u, start.env.reach_in(kind, c)));
     }
   }
   return cal;

@@ -4,8 +4,9 @@
 
 namespace stackrace {
 
-void set_environment(const Scenario& s, const StackState& stacks, StackEnvironment& env) {
+void set_environment(const Scenario& s, const StackState& stacks, int t, StackEnvironment& env) {
   env.reset(s.country_count(), s.stack_count());
+  apply_availability(s.availability, t, env);
   env.capability = stacks.capability;
   for (int c = 0; c < env.countries; ++c) {
     env.localisation[c] = s.countries[c].data_localisation;
@@ -29,11 +30,13 @@ std::vector<double> global_developer_share(const World& world, const CountryCoun
 }
 
 void see_month(const World& world, const StackState& stacks, const CountryCounts& counts,
-               const std::vector<double>& world_developer_share, int t, MonthView& view) {
+               const std::vector<double>& world_developer_share, const ComputeAccess& compute, int t,
+               MonthView& view) {
   const Scenario& s = world.scenario;
   const int K = s.stack_count(), C = s.country_count();
   const auto outside = s.outside_stack();
-  set_environment(s, stacks, view.env);
+  set_environment(s, stacks, t, view.env);
+  price_compute(s, compute, view.env);
   view.developer_share.assign(std::size_t(C) * K, 0.0);
   view.global_developer_share = world_developer_share;
   view.government_stack.assign(C, -1);
@@ -69,7 +72,7 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
       }
       if (governments_on[cell + k] > 0 && !(outside && k == *outside)) view.government_stack[c] = k;
     }
-    view.capacity_penalty[c] = capacity_penalty(s, c, t, open_users);
+    view.capacity_penalty[c] = capacity_penalty(s, c, t, open_users, compute.extra_datacenter_mw[c]);
   }
 }
 
@@ -81,7 +84,7 @@ MonthView expected_start(const Scenario& s) {
     reference.capability[k] = s.stacks[k].reference_capability;
     reference.price[k] = s.stacks[k].reference_price;
   }
-  set_environment(s, reference, view.env);
+  set_environment(s, reference, first_month, view.env);
   view.global_developer_share.assign(K, 0.0);
   double all = 0;
   for (int c = 0; c < C; ++c) {

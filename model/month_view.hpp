@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agents/month_view.hpp"
+#include "model/compute_market.hpp"
 #include "model/stack_dynamics.hpp"
 #include "model/world.hpp"
 
@@ -16,21 +17,29 @@ namespace stackrace {
 // Last month's agents of each kind on each stack of each country: [kind] -> [c * K + k].
 using CountryCounts = std::array<const std::int64_t*, agent_kind_count>;
 
-// The stacks as every country sees them before policies: one price everywhere, each
-// country's own data-localisation regime. `env` is overwritten in place.
-void set_environment(const Scenario& s, const StackState& stacks, StackEnvironment& env);
+// The stacks as every country sees them in month t before policies: one price
+// everywhere, each country's own data-localisation regime, and where each stack is
+// served (model/availability.hpp). `env` is overwritten in place.
+void set_environment(const Scenario& s, const StackState& stacks, int t, StackEnvironment& env);
+
+// The first month agents decide in (step 1): what the start's view and calibration use.
+inline constexpr int first_month = 1;
 
 // The share of the world's developers (weighted by the real developers each agent stands
 // for) on each stack.
 std::vector<double> global_developer_share(const World& world, const CountryCounts& counts);
 
-// Month t's view, from the stacks of month t and the counts at the end of t - 1 (with
-// their global_developer_share), into `view` (overwritten in place, keeping its storage).
+// Month t's view, from the stacks of month t, the counts at the end of t - 1 (with
+// their global_developer_share) and month t's compute access (what self-hosting costs,
+// the data-centre power bundles built), into `view` (overwritten in place, keeping its
+// storage).
 void see_month(const World& world, const StackState& stacks, const CountryCounts& counts,
-               const std::vector<double>& world_developer_share, int t, MonthView& view);
+               const std::vector<double>& world_developer_share, const ComputeAccess& compute, int t,
+               MonthView& view);
 
-// The start as the scenario describes it, not as drawn: the starting shares and the
-// stacks' reference capabilities and prices (what calibration fits against).
+// The start as the scenario describes it, not as drawn: the starting shares, the
+// stacks' reference capabilities and prices, and where they are served in the first
+// month (what calibration fits against).
 MonthView expected_start(const Scenario& s);
 
 }  // namespace stackrace

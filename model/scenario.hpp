@@ -12,6 +12,7 @@
 #include "agents/agent_kind.hpp"
 #include "agents/attributes.hpp"
 #include "agents/stack_choice.hpp"
+#include "model/availability.hpp"
 #include "policies/policy.hpp"
 
 namespace stackrace {
@@ -29,6 +30,12 @@ struct BlocCompute {
   double growth = 0;           // growth of the bloc's chips, per month
   double power_gw = 0;         // data-centre power at the start (0: no energy limit)
   double power_growth_gw = 0;  // power added per month (the build-out: time-to-power)
+  // The bloc's own accelerators (the cn bloc's fill demand that US export controls leave
+  // unmet: model/compute_market.hpp).
+  std::vector<int> home;                   // countries whose demand they meet first (empty: the bloc's aligned countries)
+  double accelerators_h100e_per_year = 0;  // output at the start, H100-equivalents a year
+  double accelerator_growth = 0;           // growth of that output, per month
+  double export_share = 0;                 // share of output sold abroad even while home demand goes unmet
 };
 
 struct ComputeDynamics {
@@ -40,6 +47,12 @@ struct ComputeDynamics {
   double mw_per_million_users = 1;  // data-centre load one million self-hosting agents need
   double efficiency_growth = 0;     // compute per watt gained per month
   double power_headroom = 1;        // compute the start's power could run, over the compute installed
+  // The accelerator market (model/compute_market.hpp).
+  double h100e_per_mw = 700;          // H100-equivalents a megawatt of data centre holds
+  double yearly_additions = 0.3;      // a country's yearly accelerator demand, as a share of its installed base
+  double self_hosting_premium = 0.5;  // price rise of self-hosted stacks where no one meets the demand for compute
+  double foreign_chip_premium = 0.3;    // price rise of a non-Chinese open stack served wholly on Chinese accelerators
+  double chinese_cloud_discount = 0.3;  // price cut of a Chinese open stack where Chinese accelerators and clouds serve all new compute
   const BlocCompute& of(Bloc b) const { return b == Bloc::us ? us : b == Bloc::cn ? cn : other; }
 };
 
@@ -57,6 +70,7 @@ struct Scenario {
   FeedbackLoops feedback;
   ComputeDynamics compute;
   std::vector<CountrySpec> countries;
+  std::vector<StackAvailability> availability;  // where stacks are not served (model/availability.hpp)
   std::vector<Policy> policies;  // in the order they apply within a month (policies/policy.hpp)
 
   const ChoiceWeights& weights(AgentKind kind) const { return choice[index_of(kind)].base; }

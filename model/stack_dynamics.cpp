@@ -57,7 +57,7 @@ void advance_stacks(const Scenario& s, const std::vector<double>& usage, const S
   const bool usage_moves = s.feedback.deployment_data && s.compute.deployment_alpha > 0;
   for (int k = 0; k < s.stack_count(); ++k) {
     const StackSpec& spec = s.stacks[k];
-    state.price[k] *= (1.0 - spec.price_decline) * (1.0 - drivers.extra_price_decline[k]);
+    state.price[k] *= 1.0 - spec.price_decline;
     if (spec.outside) continue;
     const double lag_before = state.lag[k];
     if (drivers.release_stopped[k]) {

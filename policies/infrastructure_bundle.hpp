@@ -5,7 +5,8 @@
 // logistic in its affinity to the offering bloc and whether it already uses the bundle's
 // stack; and, `build_months` after acceptance, the built bundle's effect on what the
 // country's agents see: a lower price of the stack, local appeal, and lock-in — a cost of
-// leaving the stack that agents pay on top of the switching cost (agents/transition.hpp).
+// leaving the stack that agents pay on top of the switching cost (agents/transition.hpp) —
+// and the compute and data-centre power it brings (model/compute_market.cpp).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -26,6 +27,8 @@ struct InfrastructureBundle {
   double price_cut = 0.3;  // fraction of the stack's price saved once built
   double appeal = 0.5;     // utility of the local infrastructure once built
   double lock_in = 1.0;    // extra cost of leaving the stack once built
+  double compute_share = 0;  // share of the country's new compute the bundle supplies once built (offering bloc's accelerators)
+  double power_mw = 0;       // data-centre power it builds
   // Acceptance: logistic in accept_base + accept_alignment * bloc affinity + accept_government * [government uses the stack].
   double accept_base = 0.0;
   double accept_alignment = 2.0;
@@ -54,10 +57,14 @@ struct InfrastructureBundle {
     }
   }
 
-  // accepted_at[c]: the month country c accepted, or -1.
+  // Whether a bundle accepted in month `accepted_at` (-1: not accepted) stands built in month t.
+  bool built(int accepted_at, int t) const { return accepted_at >= 0 && t >= accepted_at + build_months; }
+
+  // accepted_at[c]: the month country c accepted, or -1. (What it brings in compute and
+  // power is the compute market's: model/compute_market.cpp.)
   void edit(const PolicyContext& ctx, const std::vector<int>& accepted_at, StackEnvironment& env) const {
     for (std::size_t c = 0; c < ctx.countries.size(); ++c) {
-      if (accepted_at[c] < 0 || ctx.month < accepted_at[c] + build_months) continue;
+      if (!built(accepted_at[c], ctx.month)) continue;
       env.price_in(int(c), stack) *= 1.0 - price_cut;
       env.bonus[env.cell(int(c), stack)] += appeal;
       env.lock_in[env.cell(int(c), stack)] += lock_in;

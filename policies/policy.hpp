@@ -5,6 +5,7 @@
 // (the order of the alternatives below). Prices compose by multiplication, so tariffs
 // and subsidies commute; a ban wins over everything that makes a stack attractive.
 #include <functional>
+#include <span>
 #include <variant>
 #include <vector>
 
@@ -31,12 +32,15 @@ struct PolicyState {
   std::vector<std::vector<int>> accepted_at;  // [policy][country]
 };
 
-// The policies' effects on the stacks' dynamics in month ctx.month.
-inline StackDrivers drive_stacks(const std::vector<Policy>& policies, const PolicyContext& ctx) {
+// The policies' effects on the stacks' dynamics in month ctx.month. `unmet` [c]: the
+// share of each country's demand for new accelerators nobody meets this month, and
+// `home` the restricted bloc's home countries (model/compute_market.hpp).
+inline StackDrivers drive_stacks(const std::vector<Policy>& policies, const PolicyContext& ctx,
+                                 std::span<const double> unmet, std::span<const int> home) {
   StackDrivers drivers(static_cast<int>(ctx.stacks.size()));
   for (const Policy& p : policies) {
     if (!window_of(p).covers(ctx.month)) continue;
-    if (auto* e = std::get_if<ExportControl>(&p)) e->drive(ctx, drivers);
+    if (auto* e = std::get_if<ExportControl>(&p)) e->drive(unmet, home, drivers);
     if (auto* o = std::get_if<OpenWeightRestriction>(&p)) o->drive(ctx, drivers);
   }
   return drivers;
@@ -58,9 +62,11 @@ inline void edit_environment(const std::vector<Policy>& policies, const PolicySt
   for (std::size_t i = 0; i < policies.size(); ++i) {
     const Policy& p = policies[i];
     if (!window_of(p).covers(ctx.month)) continue;
+    // Export controls edit nothing directly: they act through the compute market.
     if (auto* b = std::get_if<InfrastructureBundle>(&p)) b->edit(ctx, state.accepted_at[i], env);
     else std::visit([&](const auto& x) {
-      if constexpr (!std::is_same_v<std::decay_t<decltype(x)>, InfrastructureBundle>) x.edit(ctx, env);
+      using P = std::decay_t<decltype(x)>;
+      if constexpr (!std::is_same_v<P, InfrastructureBundle> && !std::is_same_v<P, ExportControl>) x.edit(ctx, env);
     }, p);
   }
 }

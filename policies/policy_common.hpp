@@ -31,10 +31,9 @@ struct PolicyTargets {
 // Policy effects on the stacks' own dynamics in a month.
 struct StackDrivers {
   std::array<double, 4> compute_growth_cut{};  // [Bloc]: share of the bloc's compute growth lost
-  std::vector<double> extra_price_decline;     // [stack]: per month, on top of the stack's own
   std::vector<std::uint8_t> release_stopped;   // [stack]: no new weights released: no progress
 
-  explicit StackDrivers(int stacks = 0) : extra_price_decline(stacks, 0.0), release_stopped(stacks, 0) {}
+  explicit StackDrivers(int stacks = 0) : release_stopped(stacks, 0) {}
 };
 
 // What policies may read: the world's description and this month.

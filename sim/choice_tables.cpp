@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "agents/adoption.hpp"
+#include "agents/reach.hpp"
 #include "agents/stack_choice.hpp"
 #include "model/utilities.hpp"
 #include "sim/situation_rows.hpp"
@@ -41,7 +42,7 @@ bool any_ban(const World& world, AgentKind kind, const MonthView& view) {
 }
 
 // The month's rows and visit rates for a table already shaped. StaticK > 0 is the stack
-// count known at compile time, for the usual 2 or 3 stacks: the many short loops over
+// count known at compile time, for the usual 2, 3 or 4 stacks: the many short loops over
 // stacks unroll. 0: any count.
 template <int StaticK>
 void fill_table(const World& world, AgentKind kind, const MonthView& view, ChoiceTable& table) {
@@ -78,13 +79,15 @@ void fill_table(const World& world, AgentKind kind, const MonthView& view, Choic
     }
 
   // The monthly probability that a non-adopter adopts, per country; the value of
-  // adopting is the logsum of the country's first segment's utilities, no employer.
+  // adopting is the logsum of the country's first segment's utilities, no employer,
+  // each stack's odds weighed by its reach.
   std::vector<double>& hazard = kept.hazard;
   hazard.assign(C, 0.0);
   if (outside) {
     for (int c = 0; c < C; ++c) {
       const std::span<const double> first(group_utility.data() + std::size_t(c) * S * K, std::size_t(K));
-      const double gain = rule.value_elasticity != 0 ? log_sum_exp(first) - start_value[c] : 0.0;
+      const double gain =
+          rule.value_elasticity != 0 ? value_gain(reachable_value(first, view.env.reach_in(kind, c)), start_value[c]) : 0.0;
       hazard[c] = adoption_hazard(rule, s.countries[c].gdp_per_capita, gain, view.adopted[index_of(kind)][c]);
     }
   }
@@ -116,6 +119,7 @@ void fill_table(const World& world, AgentKind kind, const MonthView& view, Choic
                                {w.base.revise, hazard[c], rule.abandon},
                                view.env.banned[index_of(kind)].data() + view.env.cell(c, 0),
                                view.env.lock_in.data() + view.env.cell(c, 0),
+                               view.env.reach[index_of(kind)].data() + view.env.cell(c, 0),
                                w.base.switching_cost,
                                outside ? *outside : -1};
     for (int segment = 0, g = c * S; segment < S; ++segment, ++g) {
@@ -144,7 +148,7 @@ void fill_choice_table(const World& world, AgentKind kind, const MonthView& view
   // rates say so, and the rows are never read.
   const bool no_agents = std::accumulate(layout.agents.begin(), layout.agents.end(), std::int64_t{0}) == 0;
   if (no_agents || (w.base.revise <= 0 && !s.outside_stack() && !any_ban(world, kind, view))) return;
-  const auto fill = K == 2 ? &fill_table<2> : K == 3 ? &fill_table<3> : &fill_table<0>;
+  const auto fill = K == 2 ? &fill_table<2> : K == 3 ? &fill_table<3> : K == 4 ? &fill_table<4> : &fill_table<0>;
   fill(world, kind, view, table);
 }
 

@@ -106,25 +106,35 @@ namespace {
 // integer: stack k's change times 2^(21 k). A move adds 2^(21 pick) - 2^(21 current), a
 // shift and three additions where three separate changes take three compares each. A
 // block visits fewer than 2^16 agents, so each change stays within ±2^20 and the fields
-// decode exactly.
+// decode exactly. With four stacks the fourth needs no field: moves conserve agents, so
+// its change is minus the sum of the other three.
+template <int Stacks>
 class PackedChanges {
+  static_assert(Stacks == 3 || Stacks == 4);
+
  public:
-  static constexpr int stacks = 3;
-  void move(int from, int to) { sum_ += (std::int64_t{1} << (bits * to)) - (std::int64_t{1} << (bits * from)); }
+  void move(int from, int to) { sum_ += weight(to) - weight(from); }
   void add_to(std::int64_t* counts) const {
-    std::int64_t rest = sum_;
-    for (int k = 0; k < stacks; ++k) {
+    std::int64_t rest = sum_, moved = 0;
+    for (int k = 0; k < fields; ++k) {
       // The low field, its sign extended (shifted left as unsigned: no sign bit to lose).
       const auto low = static_cast<std::int64_t>(static_cast<std::uint64_t>(rest) << (64 - bits));
       const std::int64_t change = low >> (64 - bits);
       counts[k] += change;
+      moved += change;
       rest = (rest - change) >> bits;
     }
+    if constexpr (Stacks > fields) counts[fields] -= moved;
   }
 
  private:
-  static constexpr int bits = 21;
+  static constexpr int bits = 21, fields = 3;
   static_assert(agents_per_block < (std::int64_t{1} << (bits - 1)), "a block's changes must fit a field");
+  static constexpr std::int64_t weights[4] = {1, std::int64_t{1} << bits, std::int64_t{1} << (2 * bits), 0};
+  static std::int64_t weight(int k) {
+    if constexpr (Stacks == 3) return std::int64_t{1} << (bits * k);
+    else return weights[k];
+  }
   std::int64_t sum_ = 0;
 };
 
@@ -160,7 +170,7 @@ class AgentMoves {
       // often as agents switch: the count changes are summed in registers.
       stack[i] = static_cast<StackIndex>(pick);
       gained_ += pick - current;
-    } else if constexpr (StaticK == PackedChanges::stacks) {
+    } else if constexpr (StaticK == 3 || StaticK == 4) {
       stack[i] = static_cast<StackIndex>(pick);
       packed_.move(current, pick);
     } else if constexpr (StaticK > 0) {
@@ -175,7 +185,7 @@ class AgentMoves {
 
   void finish() const {
     if constexpr (StaticK == 2) group_.counts[0] -= gained_, group_.counts[1] += gained_;
-    else if constexpr (StaticK == PackedChanges::stacks) packed_.add_to(group_.counts);
+    else if constexpr (StaticK == 3 || StaticK == 4) packed_.add_to(group_.counts);
     else if constexpr (StaticK > 0)
       for (int k = 0; k < StaticK; ++k) group_.counts[k] += change_[k];
   }
@@ -185,7 +195,7 @@ class AgentMoves {
   const double* const rows_;
   const int K_, employers_;
   std::int64_t gained_ = 0;  // two stacks: stack 1 gains what stack 0 loses
-  PackedChanges packed_;
+  PackedChanges<(StaticK == 4 ? 4 : 3)> packed_;
   std::array<std::int64_t, std::max(StaticK, 1)> change_{};
 };
 
@@ -277,7 +287,7 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, co
     anyone = anyone || rate > 0;
   }
   if (!anyone) return;
-  const auto revise = K == 2 ? &revise_group<2> : K == 3 ? &revise_group<3> : &revise_group<0>;
+  const auto revise = K == 2 ? &revise_group<2> : K == 3 ? &revise_group<3> : K == 4 ? &revise_group<4> : &revise_group<0>;
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
     CounterStream stream(block_key(key, block));
     auto [begin, end] = bounds_of(population, block);

@@ -151,8 +151,9 @@ void record(const RunState& state, int t, RunResult& out) {
   }
 }
 
-// One month, in the order of MODEL.md (section 3): policies drive the stacks, the stacks
-// move, agents see the month, governments decide on bundles, policies edit what agents
+// One month, in the order of MODEL.md (section 3): the month's compute is resolved
+// (export controls, Chinese supply, bundles built by last month), policies drive the
+// stacks, the stacks move, agents see the month, governments decide on bundles, policies edit what agents
 // see, governments decide their regimes, then countries, firms and developers revise,
 // and the month is recorded. Every kind decides on last month's aggregates (and
 // developers on their employers' stacks of last month), so all tables are built, and the
@@ -164,9 +165,10 @@ void step(RunState& state, int t, RunResult& out) {
   const PolicyContext context{s.stacks, s.countries, t};
   const CountryCounts last_month = state.country_counts();
   const std::vector<double> usage = global_developer_share(world, last_month);
-  advance_stacks(s, usage, drive_stacks(s.policies, context), state.stacks);
+  const ComputeAccess compute = resolve_compute(s, &state.policies, t);
+  advance_stacks(s, usage, drive_stacks(s.policies, context, compute.unmet, s.compute.cn.home), state.stacks);
   MonthView& view = state.view;
-  see_month(world, state.stacks, last_month, usage, t, view);
+  see_month(world, state.stacks, last_month, usage, compute, t, view);
   const auto C = static_cast<std::uint64_t>(s.country_count());
   decide_bundles(s.policies, context, view.government_stack,
                  [&](std::size_t i, int c) {

@@ -62,6 +62,9 @@ class SituationOdds {
     return true;
   }
 
+  // Whether stack k was unavailable (utility -inf) in the last assign().
+  bool unavailable(int k) const { return std::isinf(utility_[k]); }
+
  private:
   using Values = std::conditional_t<(StaticK > 0), std::array<double, std::size_t(StaticK > 0 ? StaticK : 1)>,
                                     std::vector<double>>;

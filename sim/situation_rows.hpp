@@ -15,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include "agents/reach.hpp"
 #include "agents/stack_choice.hpp"
 #include "agents/transition.hpp"
 #include "sim/situation_odds.hpp"
@@ -27,6 +28,7 @@ struct SituationMonth {
   MonthChances chances;
   const std::uint8_t* banned = nullptr;  // [k]: banned for the kind in the country
   const double* lock_in = nullptr;       // [k]
+  const double* reach = nullptr;         // [k]: share of agents that can get it (agents/reach.hpp); null: all served
   double switching_cost = 0;
   int outside = -1;  // the outside option, -1 if none
 };
@@ -39,30 +41,56 @@ class SituationRows {
   // Row j, for an agent on stack j, goes to rows + j * stride (utility.size() entries).
   void fill(std::span<const double> utility, const SituationMonth& m, double* rows, std::size_t stride) {
     const int K = StaticK > 0 ? StaticK : int(utility.size());
-    if constexpr (StaticK == 0) chosen_.resize(K);
-    const std::span<double> p(chosen_.data(), std::size_t(K));
-    odds_.assign(utility);
-    for (int current = 0; current < K; ++current) {
-      const std::span<double> row(rows + std::size_t(current) * stride, std::size_t(K));
-      const bool waiting = current == m.outside;
-      const bool banned = m.banned[current];
-      const double rate = banned ? 1.0 : waiting ? m.chances.adopt : m.chances.revise;
-      const double act = acting_share(rate, m.visit);
-      // Leaving a stack costs the switching cost plus any lock-in (infrastructure bundles).
-      const double leave = m.switching_cost + (waiting ? 0.0 : m.lock_in[current]);
-      const bool any = odds_.probabilities(waiting ? -1 : current, leave, p);
-      for (int k = 0; k < K; ++k) row[k] = act * p[k];
-      // With nothing available, users of a banned stack fall back to the outside option.
-      if (!any && banned && m.outside >= 0) row[m.outside] += act;
-      if (m.outside >= 0 && !waiting && !banned && m.visit > 0) row[m.outside] += m.chances.abandon / m.visit;
-      double moved = 0;
-      for (double x : row) moved += x;
-      row[current] += std::max(0.0, 1.0 - moved);
-      cumulate(row);
+    if constexpr (StaticK == 0) chosen_.resize(K), part_.resize(K), reached_utility_.resize(K);
+    if (!m.reach || all_served({m.reach, std::size_t(K)})) {
+      odds_.assign(utility);
+      for (int current = 0; current < K; ++current) {
+        const std::span<double> row(rows + std::size_t(current) * stride, std::size_t(K));
+        row_among(m, current, row);
+        cumulate(row);
+      }
+      return;
     }
+    // Stacks reached in part: each row is the rows among the stacks reached, averaged
+    // over the combinations an agent may reach.
+    for (int current = 0; current < K; ++current) std::fill_n(rows + std::size_t(current) * stride, K, 0.0);
+    const std::span<double> part(part_.data(), std::size_t(K));
+    const std::span<double> reached_utility(reached_utility_.data(), std::size_t(K));
+    for_each_reach(std::span<const double>(m.reach, std::size_t(K)), [&](double weight, auto reached) {
+      for (int k = 0; k < K; ++k) reached_utility[k] = reached(k) ? utility[k] : -std::numeric_limits<double>::infinity();
+      odds_.assign(reached_utility);
+      for (int current = 0; current < K; ++current) {
+        row_among(m, current, part);
+        double* const row = rows + std::size_t(current) * stride;
+        for (int k = 0; k < K; ++k) row[k] += weight * part[k];
+      }
+    });
+    for (int current = 0; current < K; ++current) cumulate({rows + std::size_t(current) * stride, std::size_t(K)});
   }
 
  private:
+  // The row (not cumulated) of a visited agent on `current`, among the stacks whose odds
+  // the last assign() left non-zero.
+  void row_among(const SituationMonth& m, int current, std::span<double> row) {
+    const int K = int(row.size());
+    const std::span<double> p(chosen_.data(), row.size());
+    const bool waiting = current == m.outside;
+    const bool banned = m.banned[current];
+    const double rate = banned ? 1.0 : waiting ? m.chances.adopt : m.chances.revise;
+    const double act = acting_share(rate, m.visit);
+    // Leaving a stack costs the switching cost plus any lock-in (infrastructure bundles).
+    const double leave = m.switching_cost + (waiting ? 0.0 : m.lock_in[current]);
+    const bool any = odds_.probabilities(waiting ? -1 : current, leave, p);
+    for (int k = 0; k < K; ++k) row[k] = act * p[k];
+    // With nothing available, users of a banned stack, or of one out of their reach,
+    // fall back to the outside option.
+    if (!any && !waiting && (banned || odds_.unavailable(current)) && m.outside >= 0) row[m.outside] += act;
+    if (m.outside >= 0 && !waiting && !banned && m.visit > 0) row[m.outside] += m.chances.abandon / m.visit;
+    double moved = 0;
+    for (double x : row) moved += x;
+    row[current] += std::max(0.0, 1.0 - moved);
+  }
+
   // The share of visited agents that act: rows mostly repeat the last pair of rates, so
   // its division is remembered.
   double acting_share(double rate, double visit) {
@@ -73,7 +101,7 @@ class SituationRows {
   using Values = std::conditional_t<(StaticK > 0), std::array<double, std::size_t(StaticK > 0 ? StaticK : 1)>,
                                     std::vector<double>>;
   SituationOdds<StaticK> odds_;
-  Values chosen_{};
+  Values chosen_{}, part_{}, reached_utility_{};
   double rate_ = std::numeric_limits<double>::quiet_NaN(), visit_ = std::numeric_limits<double>::quiet_NaN(), act_ = 0;
 };
 

@@ -31,6 +31,8 @@ struct WorldRules {
   double firm_per_user = 0.5;
   double government_per_user = 3.0;
   std::string closed_stack, open_stack;
+  std::string us_open_stack;  // empty: the non-Chinese users are all on closed_stack
+  double us_open_share = 0;   // share of the non-Chinese AI users on us_open_stack
 };
 
 int stack_index(const Scenario& s, const std::string& id) {
@@ -66,6 +68,10 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
     r.fail_at(r.node("closed_stack"), "closed_stack", "unknown stack '" + w.closed_stack + "'");
   if (needs_split && stack_index(s, w.open_stack) < 0)
     r.fail_at(r.node("open_stack"), "open_stack", "unknown stack '" + w.open_stack + "'");
+  w.us_open_stack = r.text("us_open_stack", std::string{});
+  if (!w.us_open_stack.empty() && stack_index(s, w.us_open_stack) < 0)
+    r.fail_at(r.node("us_open_stack"), "us_open_stack", "unknown stack '" + w.us_open_stack + "'");
+  w.us_open_share = r.number("us_open_share", {0, 1}, w.us_open_share);
   r.done();
   return w;
 }
@@ -73,8 +79,9 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
 // Countries are us- or cn-aligned, or non-aligned (`none`).
 Bloc parse_alignment(const std::string& text) { return text == "us" || text == "cn" ? bloc_named(text) : Bloc::none; }
 
-// Starting shares of one kind: `adoption` of the kind uses AI, split between the closed
-// and the open stack as the country's AI users are. Without an outside option everyone
+// Starting shares of one kind: `adoption` of the kind uses AI, split between the Chinese
+// open stack and the rest as the country's AI users are, the rest between the US closed
+// and (where the world has one) the US open stack. Without an outside option everyone
 // uses some stack.
 std::vector<double> starting_shares(const Scenario& s, const WorldRules& w, double adoption, double open_split) {
   std::vector<double> share(s.stacks.size(), 0.0);
@@ -83,7 +90,9 @@ std::vector<double> starting_shares(const Scenario& s, const WorldRules& w, doub
   adoption = std::clamp(adoption, 0.0, 1.0);
   if (outside) share[*outside] = 1.0 - adoption;
   share[stack_index(s, w.open_stack)] += adoption * open_split;
-  share[stack_index(s, w.closed_stack)] += adoption * (1.0 - open_split);
+  const double us_open = w.us_open_stack.empty() ? 0.0 : w.us_open_share;
+  share[stack_index(s, w.closed_stack)] += adoption * (1.0 - open_split) * (1.0 - us_open);
+  if (!w.us_open_stack.empty()) share[stack_index(s, w.us_open_stack)] += adoption * (1.0 - open_split) * us_open;
   return share;
 }
 

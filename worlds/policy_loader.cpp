@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "agents/reach.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace {
@@ -103,11 +104,7 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     p.cap_h100e_per_year =
         r.number("cap_h100e_per_year", {0, 1e12}, capped ? std::nullopt : std::optional(p.cap_h100e_per_year));
     p.leakage = r.number("leakage", {0, 1}, p.leakage);
-    p.h100e_per_mw = r.number("h100e_per_mw", {0, 1e6}, p.h100e_per_mw);
-    p.yearly_additions = r.number("yearly_additions", {0, 100}, p.yearly_additions);
-    p.self_hosting_premium = r.number("self_hosting_premium", {0, 100}, p.self_hosting_premium);
     p.compute_growth_cut = r.number("compute_growth_cut", {0, 1}, p.compute_growth_cut);
-    p.efficiency_response = r.number("efficiency_response", {0, 0.5}, p.efficiency_response);
     return p;
   }
   if (type == "ban") {
@@ -144,6 +141,8 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     p.price_cut = r.number("price_cut", {0, 0.99}, p.price_cut);
     p.appeal = r.number("appeal", {-100, 100}, p.appeal);
     p.lock_in = r.number("lock_in", {0, 100}, p.lock_in);
+    p.compute_share = r.number("compute_share", {0, 1}, p.compute_share);
+    p.power_mw = r.number("power_mw", {0, 1e6}, p.power_mw);
     p.accept_base = r.number("accept_base", {-100, 100}, p.accept_base);
     p.accept_alignment = r.number("accept_alignment", {-100, 100}, p.accept_alignment);
     p.accept_government = r.number("accept_government", {-100, 100}, p.accept_government);
@@ -165,7 +164,83 @@ Policy read_policy(TableReader& r, const Scenario& s) {
   return p;
 }
 
+// One `[[availability]]` entry: a stack not served in the target countries.
+StackAvailability read_unserved(TableReader& r, const Scenario& s) {
+  StackAvailability a;
+  a.name = r.text("name", std::string{});
+  a.window = read_window(r, s);
+  a.targets = read_targets(r, s, true);
+  a.stack = read_stack(r, s);
+  a.leakage = r.number("leakage", {0, 1}, std::nullopt);
+  if (const toml::node* node = r.node("kinds")) {
+    r.known("kinds");
+    const toml::array* list = node->as_array();
+    if (!list || list->empty()) r.fail_at(node, "kinds", "expected a non-empty list of kinds (country, firm, developer)");
+    a.kinds = {false, false, false};
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const toml::node& item = *list->get(i);
+      auto name = item.value<std::string>();
+      auto kind = name ? agent_kind_named(*name) : std::nullopt;
+      if (!item.is_string() || !kind)
+        r.fail_at(&item, "kinds[" + std::to_string(i) + "]", "expected one of country, firm, developer");
+      a.kinds[index_of(*kind)] = true;
+    }
+  }
+  return a;
+}
+
+// Agents cannot start on a stack nobody in their country can get: the starting share of
+// such a stack goes to the country's other AI stacks in proportion (or, with none, to the
+// outside option). Shares of stacks reached in part stay as observed: where they exceed
+// the reach, the run shows them falling to what leakage allows.
+void drop_unreachable_starts(Scenario& s) {
+  const auto outside = s.outside_stack();
+  for (const StackAvailability& a : s.availability) {
+    if (a.leakage > 0 || !a.window.covers(1)) continue;
+    for (std::size_t c = 0; c < s.countries.size(); ++c) {
+      if (!a.targets.includes(int(c))) continue;
+      for (AgentKind kind : all_agent_kinds) {
+        if (!a.kinds[index_of(kind)]) continue;
+        std::vector<double>& share = s.countries[c].initial_share[index_of(kind)];
+        const double lost = share[a.stack];
+        if (lost == 0) continue;
+        share[a.stack] = 0;
+        double others = 0;
+        for (std::size_t k = 0; k < share.size(); ++k) others += outside && int(k) == *outside ? 0.0 : share[k];
+        if (others > 0) {
+          for (std::size_t k = 0; k < share.size(); ++k)
+            if (!(outside && int(k) == *outside)) share[k] += lost * share[k] / others;
+        } else {
+          share[outside ? *outside : a.stack] += lost;  // no other stack at all: it stays
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void read_availability(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  toml::array& entries = root.array_of_tables("availability", false);
+  std::vector<std::vector<std::uint8_t>> unserved(s.countries.size(), std::vector<std::uint8_t>(s.stacks.size(), 0));
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    TableReader r(*entries[i].as_table(), "availability[" + std::to_string(i) + "]", file);
+    s.availability.push_back(read_unserved(r, s));
+    const StackAvailability& a = s.availability.back();
+    for (std::size_t c = 0; c < s.countries.size(); ++c) {
+      if (!a.targets.includes(int(c))) continue;
+      unserved[c][a.stack] = 1;
+      int n = 0;
+      for (std::uint8_t x : unserved[c]) n += x;
+      // The choice enumerates the combinations of unserved stacks an agent reaches.
+      if (n > most_unserved)
+        r.fail_at(r.node("targets"), "targets",
+                  "more than " + std::to_string(most_unserved) + " stacks are unserved in " + s.countries[c].id);
+    }
+    r.done();
+  }
+  drop_unreachable_starts(s);
+}
 
 int months_between(const std::string& from, const std::string& to) {
   auto months = [](const std::string& m) { return std::stoi(m.substr(0, 4)) * 12 + std::stoi(m.substr(5, 2)) - 1; };

@@ -10,6 +10,10 @@ namespace stackrace {
 // they apply within a month.
 void read_policies(detail::TableReader& root, Scenario& s, detail::ScenarioSource& file);
 
+// Reads `[[availability]]` (worlds/README.md, "Availability"): each entry's `stack`,
+// `targets`, `leakage` and window, like a policy's. Needs the stacks and countries read.
+void read_availability(detail::TableReader& root, Scenario& s, detail::ScenarioSource& file);
+
 // Months from `from` to `to`, both YYYY-MM.
 int months_between(const std::string& from, const std::string& to);
 

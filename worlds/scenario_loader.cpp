@@ -98,6 +98,7 @@ void read_stacks(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
       r.fail_at(r.node("outside"), "outside", "only one stack can be the outside option");
     spec.bloc = bloc_named(r.one_of("bloc", {"us", "cn", "other", "none"}, std::string(spec.outside ? "none" : "other")));
     spec.open_weights = r.boolean("open_weights", false);
+    spec.momentum = r.boolean("momentum", spec.open_weights);
     spec.capability = r.number("capability", {-1e3, 1e3}, spec.outside ? std::optional<double>(0.0) : std::nullopt);
     spec.capability_growth = r.number("capability_growth", {-10, 10}, 0.0);
     spec.lag_months = r.number("lag_months", {0, 600}, 0.0);
@@ -173,6 +174,32 @@ void read_feedback(TableReader& root, Scenario& s, detail::ScenarioSource& file)
   r.done();
 }
 
+// A bloc's home countries: a list of country ids; absent, the countries aligned with it.
+std::vector<int> read_home(TableReader& r, const Scenario& s, Bloc bloc) {
+  std::vector<int> home;
+  const toml::node* node = r.node("home");
+  r.known("home");
+  if (!node) {
+    for (int c = 0; c < s.country_count(); ++c)
+      if (s.countries[c].alignment == bloc) home.push_back(c);
+    return home;
+  }
+  const toml::array* list = node->as_array();
+  if (!list) r.fail_at(node, "home", "expected a list of country ids");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const toml::node& item = *list->get(i);
+    const std::string where = "home[" + std::to_string(i) + "]";
+    auto id = item.value<std::string>();
+    if (!item.is_string() || !id) r.fail_at(&item, where, "expected a country id");
+    int found = -1;
+    for (int c = 0; c < s.country_count(); ++c)
+      if (s.countries[c].id == *id) found = c;
+    if (found < 0) r.fail_at(&item, where, "unknown country '" + *id + "'");
+    home.push_back(found);
+  }
+  return home;
+}
+
 void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   TableReader r(root.table("compute", false), "compute", file);
   ComputeDynamics& c = s.compute;
@@ -182,6 +209,10 @@ void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) 
     bloc->growth = b.number("growth", {-1, 10}, 0.0);
     bloc->power_gw = b.number("power_gw", {0, 1e6}, 0.0);
     bloc->power_growth_gw = b.number("power_growth_gw", {-1e3, 1e3}, 0.0);
+    bloc->home = read_home(b, s, bloc_named(name));
+    bloc->accelerators_h100e_per_year = b.number("accelerators_h100e_per_year", {0, 1e12}, 0.0);
+    bloc->accelerator_growth = b.number("accelerator_growth", {-1, 10}, 0.0);
+    bloc->export_share = b.number("export_share", {0, 1}, 0.0);
     b.done();
   }
   c.catch_up = r.number("catch_up", {0, 10}, c.catch_up);
@@ -191,6 +222,11 @@ void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) 
   c.mw_per_million_users = r.number("mw_per_million_users", {0, 1e6}, c.mw_per_million_users);
   c.efficiency_growth = r.number("efficiency_growth", {0, 1}, c.efficiency_growth);
   c.power_headroom = r.number("power_headroom", {0, 1e3, true}, c.power_headroom);
+  c.h100e_per_mw = r.number("h100e_per_mw", {0, 1e6}, c.h100e_per_mw);
+  c.yearly_additions = r.number("yearly_additions", {0, 100}, c.yearly_additions);
+  c.self_hosting_premium = r.number("self_hosting_premium", {0, 100}, c.self_hosting_premium);
+  c.foreign_chip_premium = r.number("foreign_chip_premium", {0, 100}, c.foreign_chip_premium);
+  c.chinese_cloud_discount = r.number("chinese_cloud_discount", {0, 0.99}, c.chinese_cloud_discount);
   r.done();
 }
 
@@ -220,8 +256,9 @@ Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::
   read_choice(root, s, source);
   read_adoption(root, s, source);
   read_feedback(root, s, source);
-  read_compute(root, s, source);
   read_countries(root, s, source);
+  read_compute(root, s, source);  // after the countries: blocs name their home countries
+  read_availability(root, s, source);
   read_policies(root, s, source);
   root.done();
   if (resolved) {

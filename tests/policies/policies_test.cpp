@@ -30,6 +30,7 @@ struct Run {
     return result.share_at(t, country(id), kind, k);
   }
   double global(AgentKind kind, int k) const { return result.global_share_at(scenario.steps, kind, k); }
+  double capability(int t, int k) const { return result.capability[std::size_t(t) * scenario.stack_count() + k]; }
 };
 
 // The default world at a small size for 24 months, with `policies` (TOML) added.
@@ -113,12 +114,13 @@ targets = ["tier:3"]
 access = "embargoed"
 leakage = 0.1
 compute_growth_cut = 0.8
+
+[compute]
 self_hosting_premium = 1.0
 )");
   const int end = r.scenario.steps;
   // cn_open falls further behind the frontier ...
-  CHECK(r.result.capability[std::size_t(end) * 3 + cn_open] <
-        baseline().result.capability[std::size_t(end) * 3 + cn_open]);
+  CHECK(r.capability(end, cn_open) < baseline().capability(end, cn_open));
   // ... and is used less where self-hosting got dearer.
   CHECK(r.share(end, "RUS", AgentKind::developer, cn_open) < baseline().share(end, "RUS", AgentKind::developer, cn_open));
 }
@@ -171,7 +173,7 @@ type = "open_weight_restriction"
 bloc = "cn"
 mode = "stop_release"
 )");
-  CHECK(stop.result.capability[24 * 3 + cn_open] < baseline().result.capability[24 * 3 + cn_open]);
+  CHECK(stop.capability(24, cn_open) < baseline().capability(24, cn_open));
   CHECK(stop.global(AgentKind::developer, cn_open) < baseline().global(AgentKind::developer, cn_open));
   Run restrict = run_with(R"(
 [[policies]]

@@ -125,10 +125,10 @@ def test_coordinate_values(h5):
     np.testing.assert_array_equal(time[()], np.arange(STEPS + 1))
     np.testing.assert_array_equal(h5["run"][()], [0])
     assert labels(h5["kind"]) == ["country", "firm", "developer"]
-    assert labels(h5["stack"]) == ["none", "us_closed", "cn_open"]
+    assert labels(h5["stack"]) == ["none", "us_closed", "cn_open", "us_open"]
     # Each stack's bloc and openness, as the scenario gives them.
-    assert labels(h5["stack_bloc"]) == ["none", "us", "cn"]
-    np.testing.assert_array_equal(h5["stack_open_weights"][()], [0, 0, 1])
+    assert labels(h5["stack_bloc"]) == ["none", "us", "cn", "us"]
+    np.testing.assert_array_equal(h5["stack_open_weights"][()], [0, 0, 1, 1])
     countries = labels(h5["country"])
     assert countries[:3] == ["AFG", "AGO", "ALB"] and len(countries) == len(set(countries)) == COUNTRIES
     assert {"USA", "CHN", "IND", "MAC"} <= set(countries)
@@ -149,19 +149,19 @@ def test_shares_sum_to_one(h5):
 def test_stack_state(h5):
     price = h5["price"][()]
     capability = h5["capability"][()]
-    assert price.shape == capability.shape == (1, STEPS + 1, 3)
-    # GPT-5 and DeepSeek V3.2, blended 3:1 (worlds/SOURCES.md); the frontier at 1.0.
-    np.testing.assert_allclose(price[0, 0, 1:], [3.4375, 0.315])
-    np.testing.assert_allclose(capability[0, 0, 1:], [1.0, 0.9832])
-    # Both AI stacks lose 5% of their price a month in the default world.
-    np.testing.assert_allclose(price[0, 1:, 1:] / price[0, :-1, 1:], 0.95)
+    assert price.shape == capability.shape == (1, STEPS + 1, 4)
+    # GPT-5, DeepSeek V3.2 and gpt-oss-120b, blended 3:1 (worlds/SOURCES.md); the frontier at 1.0.
+    np.testing.assert_allclose(price[0, 0, 1:], [3.4375, 0.315, 0.2625])
+    np.testing.assert_allclose(capability[0, 0, 1:], [1.0, 0.9832, 0.9784])
+    # Every AI stack loses 2% of its price a month in the default world (the frontier's path).
+    np.testing.assert_allclose(price[0, 1:, 1:] / price[0, :-1, 1:], 0.98)
     # The frontier's capability grows 0.0024 a month.
     np.testing.assert_allclose(np.diff(capability[0, :, 1]), 0.0024, rtol=1e-9)
 
 
 def test_xarray_reads_it(default_run):
     with xr.open_dataset(default_run[0], engine="h5netcdf") as ds:
-        assert dict(ds.sizes) == {"run": 1, "time": STEPS + 1, "country": COUNTRIES, "kind": 3, "stack": 3}
+        assert dict(ds.sizes) == {"run": 1, "time": STEPS + 1, "country": COUNTRIES, "kind": 3, "stack": 4}
         assert ds["share"].dims == DIMS["share"]
         assert ds["global_share"].dims == DIMS["global_share"]
         assert ds["price"].dims == DIMS["price"]
@@ -178,7 +178,7 @@ def test_info(stackrace, default_run):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "default" in out
-    for dim, size in (("run", 1), ("time", STEPS + 1), ("country", COUNTRIES), ("kind", 3), ("stack", 3)):
+    for dim, size in (("run", 1), ("time", STEPS + 1), ("country", COUNTRIES), ("kind", 3), ("stack", 4)):
         assert f"{dim}={size}" in out, f"info does not give {dim}={size}:\n{out}"
     assert "us_closed" in out and "cn_open" in out
 

@@ -41,14 +41,14 @@ std::vector<double> monthly(const std::vector<double>& visited, double visit, in
 // One random situation: utilities (some stacks unavailable), bans, lock-in, a switching
 // cost, the month's chances, and the visit rate the engine would give its group.
 struct RandomSituation {
-  std::vector<double> utility, lock_in;
+  std::vector<double> utility, lock_in, reach;
   std::vector<std::uint8_t> banned;
   double switching_cost = 0;
   MonthChances chances;
   int outside = -1;
   double visit = 0;
 
-  RandomSituation(int K, std::mt19937_64& rng) : utility(K), lock_in(K, 0.0), banned(K, 0) {
+  RandomSituation(int K, std::mt19937_64& rng) : utility(K), lock_in(K, 0.0), reach(K, 1.0), banned(K, 0) {
     std::uniform_real_distribution<double> unit(0, 1);
     std::normal_distribution<double> value(0, 3);
     outside = unit(rng) < 0.5 ? int(rng() % K) : -1;
@@ -59,6 +59,8 @@ struct RandomSituation {
       else if (unit(rng) < 0.15) banned[k] = 1, utility[k] = unavailable, any_ban = true;
       else if (unit(rng) < 0.1) utility[k] = unavailable;
       if (unit(rng) < 0.3) lock_in[k] = 2 * unit(rng);
+      // Some stacks unserved: reached by a share of agents, now and then by none.
+      if (k != outside && unit(rng) < 0.3) reach[k] = unit(rng) < 0.1 ? 0.0 : unit(rng);
     }
     switching_cost = -1 + 4 * unit(rng);
     chances.revise = unit(rng);
@@ -69,9 +71,9 @@ struct RandomSituation {
     visit = any_ban ? 1.0 : std::max(std::min(1.0, chances.revise + chances.abandon), chances.adopt);
   }
 
-  StackOptions options() const { return {utility, banned, lock_in, switching_cost, outside}; }
+  StackOptions options() const { return {utility, banned, lock_in, reach, switching_cost, outside}; }
   SituationMonth month() const {
-    return {visit, chances, banned.data(), lock_in.data(), switching_cost, outside};
+    return {visit, chances, banned.data(), lock_in.data(), reach.data(), switching_cost, outside};
   }
 };
 
@@ -96,10 +98,11 @@ void check_random_situations(int K, int trials) {
 
 }  // namespace
 
-TEST_CASE("the engine's rows give every agent the model's month, for random utilities and 2, 3 and 5 stacks",
+TEST_CASE("the engine's rows give every agent the model's month, for random utilities, reach and 2, 3 and 5 stacks",
           "[choice_tables][property]") {
   check_random_situations<2>(2, 20'000);
   check_random_situations<3>(3, 20'000);
+  check_random_situations<4>(4, 20'000);
   check_random_situations<0>(5, 20'000);
   check_random_situations<0>(2, 2'000);  // the general path agrees with the unrolled one's rule too
 }
@@ -122,7 +125,8 @@ TEST_CASE("the default world's tables are the model's rule for every group, stac
   }
   const int month = 1;
   MonthView view;
-  see_month(world, initial_stack_state(s), on, global_developer_share(world, on), month, view);
+  see_month(world, initial_stack_state(s), on, global_developer_share(world, on), resolve_compute(s, nullptr, month), month,
+            view);
   PolicyState policies;
   policies.accepted_at.assign(s.policies.size(), std::vector<int>(C, -1));
   edit_environment(s.policies, policies, PolicyContext{s.stacks, s.countries, month}, view.env);
@@ -142,11 +146,12 @@ TEST_CASE("the default world's tables are the model's rule for every group, stac
       const std::size_t cell = view.env.cell(c, 0);
       // The adoption hazard from the first segment's value of adopting.
       stack_values(s, kind, group_situation(s, kind, c, 0, view), c, view, constants, u);
-      const double gain = log_sum_exp(u) - world.calibration.start_value[index_of(kind)][c];
+      const double gain = value_gain(reachable_value(u, view.env.reach_in(kind, c)), world.calibration.start_value[index_of(kind)][c]);
       const double adopt = adoption_hazard(adoption, s.countries[c].gdp_per_capita, gain, view.adopted[index_of(kind)][c]);
       const StackOptions options{u,
                                  {view.env.banned[index_of(kind)].data() + cell, std::size_t(K)},
                                  {view.env.lock_in.data() + cell, std::size_t(K)},
+                                 view.env.reach_in(kind, c),
                                  w.base.switching_cost,
                                  outside};
       for (int segment = 0; segment < S; ++segment) {

@@ -113,7 +113,8 @@ double cn_lag(std::vector<std::string> set, int t = 60) {
   o.set = set;
   Scenario s = load_scenario(test::world("default.toml"), o);
   RunResult r = test::run(s);
-  return (r.capability[std::size_t(t) * 3 + 1] - r.capability[std::size_t(t) * 3 + 2]) / 0.0024;
+  const std::size_t K = std::size_t(s.stack_count());
+  return (r.capability[std::size_t(t) * K + 1] - r.capability[std::size_t(t) * K + 2]) / 0.0024;
 }
 }  // namespace
 
@@ -144,7 +145,7 @@ TEST_CASE("governments aligned against a stack's bloc may bar it from their own 
   RunResult r = test::run(s);
   int us_aligned_barred = 0;
   for (int c = 0; c < s.country_count(); ++c) {
-    const std::int64_t month = r.government_ban_month[std::size_t(c) * 3 + 2];
+    const std::int64_t month = r.government_ban_month[std::size_t(c) * s.stack_count() + 2];
     if (s.countries[c].alignment != Bloc::us) {
       CHECK(month == -1);
       continue;
@@ -155,7 +156,7 @@ TEST_CASE("governments aligned against a stack's bloc may bar it from their own 
       CHECK(r.share_at(6, c, AgentKind::country, 2) == 0.0f);
       ++us_aligned_barred;
     }
-    CHECK(r.government_ban_month[std::size_t(c) * 3 + 1] == -1);  // never its own camp's stack
+    CHECK(r.government_ban_month[std::size_t(c) * s.stack_count() + 1] == -1);  // never its own camp's stack
   }
   CHECK(us_aligned_barred > 30);
 }
