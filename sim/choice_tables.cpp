@@ -5,6 +5,10 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include "agents/adoption.hpp"
 #include "agents/reach.hpp"
@@ -41,97 +45,116 @@ bool any_ban(const World& world, AgentKind kind, const MonthView& view) {
   return false;
 }
 
-// The month's rows and visit rates for a table already shaped. StaticK > 0 is the stack
-// count known at compile time, for the usual 2, 3 or 4 stacks: the many short loops over
-// stacks unroll. 0: any count.
+// The month's rows and visit rates of one country's groups, for a table already shaped.
+// StaticK > 0 is the stack count known at compile time, for the usual 2, 3 or 4 stacks:
+// the many short loops over stacks unroll. 0: any count. Countries are independent, so
+// the engine fills them in parallel; what a country's rows hold does not depend on which
+// thread fills them.
 template <int StaticK>
-void fill_table(const World& world, AgentKind kind, const MonthView& view, ChoiceTable& table) {
-  const Scenario& s = world.scenario;
-  const int K = StaticK > 0 ? StaticK : s.stack_count(), C = s.country_count();
-  const int S = world.population(kind).segments;
-  // A copy: the weights stay in registers across the stores into the table, which could
-  // otherwise alias them.
-  const KindWeights w = s.kind_weights(kind);
-  const AdoptionRule& rule = s.adoption_rule(kind);
-  const double* const constants = world.calibration.constant[index_of(kind)].data();
-  const std::vector<double>& start_value = world.calibration.start_value[index_of(kind)];
-  const auto outside = s.outside_stack();
-  const int employers = table.employers;
-  const int G = table.groups;
+class CountryRows {
+ public:
+  CountryRows(const World& world, AgentKind kind, const MonthView& view, ChoiceTable& table)
+      : world_(world), s_(world.scenario), kind_(kind), view_(view), table_(table),
+        w_(s_.kind_weights(kind)), rule_(s_.adoption_rule(kind)),
+        constants_(world.calibration.constant[index_of(kind)].data()),
+        start_value_(world.calibration.start_value[index_of(kind)]), outside_(s_.outside_stack()),
+        K_(StaticK > 0 ? StaticK : s_.stack_count()), S_(world.population(kind).segments) {}
 
-  // Working space kept by this thread between months (a table is refilled every month,
-  // and nothing here runs other tasks that could reenter it): no allocation per table.
-  thread_local struct {
-    std::vector<double> group_utility, hazard;
-    LogPrices log_price;
-  } kept;
-  std::vector<double>& group_utility = kept.group_utility;
-  group_utility.resize(std::size_t(G) * K);
-  kept.log_price.reset(K);
-  // Each group's utilities without the employer's pull, which is all that differs
-  // between a group's rows: computed once per group, not once per row. Groups are
-  // [country][segment], g = c * S + segment.
-  for (int c = 0, g = 0; c < C; ++c)
-    for (int segment = 0; segment < S; ++segment, ++g) {
-      const AgentSituation a = group_situation(s, kind, c, segment, view);
+  void fill(int c) {
+    // Working space kept by each thread between months (tables are refilled every
+    // month): no allocation per country.
+    thread_local struct {
+      std::vector<double> group_utility;
+      LogPrices log_price;
+    } kept;
+    const int K = K_, S = S_;
+    std::vector<double>& group_utility = kept.group_utility;
+    group_utility.resize(std::size_t(S) * K);
+    kept.log_price.reset(K);
+    // Each group's utilities without the employer's pull, which is all that differs
+    // between a group's rows: computed once per group, not once per row. Groups are
+    // [country][segment], g = c * S + segment.
+    for (int segment = 0; segment < S; ++segment) {
+      const AgentSituation a = group_situation(s_, kind_, c, segment, view_);
       for (int k = 0; k < K; ++k)
-        group_utility[std::size_t(g) * K + k] = stack_value(s, kind, w, a, c, k, view, constants, kept.log_price);
+        group_utility[std::size_t(segment) * K + k] = stack_value(s_, kind_, w_, a, c, k, view_, constants_, kept.log_price);
     }
+    const double hazard = adoption_rate(c, {group_utility.data(), std::size_t(K)});
+    const double rate = visit_rate(c, hazard);
+    std::fill_n(table_.visit_rate.begin() + std::ptrdiff_t(c) * S, S, rate);
 
-  // The monthly probability that a non-adopter adopts, per country; the value of
-  // adopting is the logsum of the country's first segment's utilities, no employer,
-  // each stack's odds weighed by its reach.
-  std::vector<double>& hazard = kept.hazard;
-  hazard.assign(C, 0.0);
-  if (outside) {
-    for (int c = 0; c < C; ++c) {
-      const std::span<const double> first(group_utility.data() + std::size_t(c) * S * K, std::size_t(K));
-      const double gain =
-          rule.value_elasticity != 0 ? value_gain(reachable_value(first, view.env.reach_in(kind, c)), start_value[c]) : 0.0;
-      hazard[c] = adoption_hazard(rule, s.countries[c].gdp_per_capita, gain, view.adopted[index_of(kind)][c]);
-    }
+    // Spans of K entries, K a constant where it is known: their loops unroll.
+    auto scratch = [K] {
+      if constexpr (StaticK > 0) return std::array<double, StaticK>{};
+      else return std::vector<double>(K);
+    };
+    auto u_storage = scratch();
+    const std::span<double> u(u_storage.data(), std::size_t(K));
+    SituationRows<StaticK> rows;
+    const int employers = table_.employers;
+    const std::size_t stride = std::size_t(employers) * K;  // from one current stack's row to the next
+    const SituationMonth month{rate,
+                               {w_.base.revise, hazard, rule_.abandon},
+                               view_.env.banned[index_of(kind_)].data() + view_.env.cell(c, 0),
+                               view_.env.lock_in.data() + view_.env.cell(c, 0),
+                               view_.env.reach[index_of(kind_)].data() + view_.env.cell(c, 0),
+                               w_.base.switching_cost,
+                               outside_ ? *outside_ : -1};
+    for (int segment = 0, g = c * S; segment < S; ++segment, ++g)
+      for (int e = 0; e < employers; ++e) {
+        const int employer_stack = employers > 1 && e < K ? e : -1;
+        for (int k = 0; k < K; ++k)
+          u[k] = group_utility[std::size_t(segment) * K + k] + employer_pull(w_, k, employer_stack);
+        rows.fill(u, month, table_.cumulative.data() + table_.offset(g, 0, e), stride);
+      }
   }
+
+ private:
+  // The monthly probability that a non-adopter adopts; the value of adopting is the
+  // logsum of the country's first segment's utilities (`first`), no employer, each
+  // stack's odds weighed by its reach.
+  double adoption_rate(int c, std::span<const double> first) const {
+    if (!outside_) return 0.0;
+    const double gain = rule_.value_elasticity != 0
+                            ? value_gain(reachable_value(first, view_.env.reach_in(kind_, c)), start_value_[c])
+                            : 0.0;
+    return adoption_hazard(rule_, s_.countries[c].gdp_per_capita, gain, view_.adopted[index_of(kind_)][c]);
+  }
+
   // Each group is visited at the fastest rate any of its agents acts: adopters revise or
   // abandon, non-adopters adopt (only where some are left). Where a stack is banned for
   // this kind, its users must leave it this month: the whole group is visited. The rate
   // depends only on the country: all its segments share it.
-  const double adopter_rate = std::min(1.0, w.base.revise + (outside ? rule.abandon : 0.0));
-  for (int c = 0; c < C; ++c) {
-    const bool waiting = outside && view.adopted[index_of(kind)][c] < 1.0;
+  double visit_rate(int c, double hazard) const {
+    const double adopter_rate = std::min(1.0, w_.base.revise + (outside_ ? rule_.abandon : 0.0));
+    const bool waiting = outside_ && view_.adopted[index_of(kind_)][c] < 1.0;
     bool ban = false;
-    for (int k = 0; k < K; ++k)
-      ban = ban || (view.env.is_banned(kind, c, k) && view.kind_share[index_of(kind)][std::size_t(c) * K + k] > 0);
-    const double rate = ban ? 1.0 : std::max(adopter_rate, waiting ? hazard[c] : 0.0);
-    std::fill_n(table.visit_rate.begin() + std::ptrdiff_t(c) * S, S, rate);
+    for (int k = 0; k < K_; ++k)
+      ban = ban || (view_.env.is_banned(kind_, c, k) && view_.kind_share[index_of(kind_)][std::size_t(c) * K_ + k] > 0);
+    return ban ? 1.0 : std::max(adopter_rate, waiting ? hazard : 0.0);
   }
 
-  // Spans of K entries, K a constant where it is known: their loops unroll.
-  auto scratch = [K] {
-    if constexpr (StaticK > 0) return std::array<double, StaticK>{};
-    else return std::vector<double>(K);
-  };
-  auto u_storage = scratch();
-  const std::span<double> u(u_storage.data(), std::size_t(K));
-  SituationRows<StaticK> rows;
-  const std::size_t stride = std::size_t(employers) * K;  // from one current stack's row to the next
-  for (int c = 0; c < C; ++c) {
-    const SituationMonth month{0.0,
-                               {w.base.revise, hazard[c], rule.abandon},
-                               view.env.banned[index_of(kind)].data() + view.env.cell(c, 0),
-                               view.env.lock_in.data() + view.env.cell(c, 0),
-                               view.env.reach[index_of(kind)].data() + view.env.cell(c, 0),
-                               w.base.switching_cost,
-                               outside ? *outside : -1};
-    for (int segment = 0, g = c * S; segment < S; ++segment, ++g) {
-      SituationMonth group = month;
-      group.visit = table.visit_rate[g];
-      for (int e = 0; e < employers; ++e) {
-        const int employer_stack = employers > 1 && e < K ? e : -1;
-        for (int k = 0; k < K; ++k) u[k] = group_utility[std::size_t(g) * K + k] + employer_pull(w, k, employer_stack);
-        rows.fill(u, group, table.cumulative.data() + table.offset(g, 0, e), stride);
-      }
-    }
-  }
+  const World& world_;
+  const Scenario& s_;
+  const AgentKind kind_;
+  const MonthView& view_;
+  ChoiceTable& table_;
+  // A copy: the weights stay in registers across the stores into the table, which could
+  // otherwise alias them.
+  const KindWeights w_;
+  const AdoptionRule& rule_;
+  const double* const constants_;
+  const std::vector<double>& start_value_;
+  const std::optional<int> outside_;
+  const int K_, S_;
+};
+
+template <int StaticK>
+void fill_table(const World& world, AgentKind kind, const MonthView& view, ChoiceTable& table) {
+  CountryRows<StaticK> rows(world, kind, view, table);
+  tbb::parallel_for(tbb::blocked_range<int>(0, world.country_count(), 8), [&](const tbb::blocked_range<int>& r) {
+    for (int c = r.begin(); c < r.end(); ++c) rows.fill(c);
+  });
 }
 
 }  // namespace

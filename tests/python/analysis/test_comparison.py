@@ -66,7 +66,7 @@ def _country_lines(printed):
 
 def test_world_effects_match_what_the_cli_prints(ds, compared):
     lines = _world_lines(compared[1])
-    assert len(lines) == 9  # 3 kinds x 3 stacks
+    assert len(lines) == 12  # 3 kinds x 4 stacks
     for kind, stack, mean, low, high in lines:
         world = comparison.effects(ds, kind=kind, stack=stack).loc[comparison.WORLD]
         for ours, printed in [(world.difference, mean), (world.ci_low, low), (world.ci_high, high)]:

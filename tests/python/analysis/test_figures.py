@@ -14,7 +14,7 @@ from stackrace import comparison, figures, outcomes
 from conftest import WORLDS_DIR
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-STACKS = ["none", "us_closed", "cn_open"]
+STACKS = ["none", "us_closed", "cn_open", "us_open"]
 
 GRID = """design = "grid"
 replicates = 2

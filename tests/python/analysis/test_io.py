@@ -43,7 +43,7 @@ def compare_file(stackrace, tmp_path_factory):
 def test_a_run_opens_with_dates_and_country_metadata(run_file):
     ds = stackrace.open(run_file)
     assert stackrace.file_kind(ds) == "run"
-    assert dict(ds.share.sizes) == {"run": 1, "time": 15, "country": 198, "kind": 3, "stack": 3}
+    assert dict(ds.share.sizes) == {"run": 1, "time": 15, "country": 198, "kind": 3, "stack": 4}
     assert ds.global_share.dims == ("run", "time", "kind", "stack")
     # months since the file's start become the first day of each month
     assert ds.time.values[0] == np.datetime64("2026-01-01")
@@ -57,10 +57,12 @@ def test_a_run_opens_with_dates_and_country_metadata(run_file):
     assert int(ds.sel(country="CHN").country_tier.values) == 3
     assert str(ds.sel(country="IND").country_region.values) == "South Asia"
     # Stacks carry their bloc and openness: they group without parsing their names.
-    assert list(ds.stack_bloc.values) == ["none", "us", "cn"]
-    assert ds.stack_open_weights.dtype == bool and list(ds.stack_open_weights.values) == [False, False, True]
+    assert list(ds.stack_bloc.values) == ["none", "us", "cn", "us"]
+    assert ds.stack_open_weights.dtype == bool and list(ds.stack_open_weights.values) == [False, False, True, True]
     by_bloc = ds.global_share.groupby("stack_bloc").sum()
     np.testing.assert_allclose(by_bloc.sel(stack_bloc="cn").values, ds.global_share.sel(stack="cn_open").values)
+    us = ds.global_share.sel(stack="us_closed") + ds.global_share.sel(stack="us_open")
+    np.testing.assert_allclose(by_bloc.sel(stack_bloc="us").values, us.values, rtol=1e-6)
     assert int(ds.seed.values[0]) == 1 and int(ds.status.values[0]) == 1
 
 
@@ -176,7 +178,7 @@ def test_two_scenarios_with_one_name_keep_their_arms_apart(stackrace, tmp_path):
                        '[scenario]\nname = "no_controls"\n')
     out = tmp_path / "same_name.h5"
     result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml", renamed, "-r", "3",
-                       "--agents", "5000", "--steps", "12", "-o", out)
+                       "--agents", "20000", "--steps", "24", "-o", out)
     assert result.returncode == 0, result.stderr
     with pytest.warns(UserWarning, match="both compared scenarios are named 'no_controls'"):
         ds = package.open(out)

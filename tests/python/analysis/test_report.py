@@ -129,7 +129,7 @@ def test_a_run_report_has_the_summary_figures_and_tables(run_report):
     assert section_ids(page) == ["summary", "adoption", "map", "shares", "countries", "stack-state"]
     summary = section(page, "summary")
     for text in ("default.h5", "kind of file</th><td>run", "scenario</th><td>default", "stackrace_version",
-                 "1 done, 0 failed", "run 1 × time 13 × country 198 × kind 3 × stack 3", "2026-01 to 2027-01"):
+                 "1 done, 0 failed", "run 1 × time 13 × country 198 × kind 3 × stack 4", "2026-01 to 2027-01"):
         assert text in summary
     assert_images(section(page, "adoption"), 1)
     assert_images(section(page, "map"), 1)
