@@ -20,6 +20,9 @@ struct RunResult {
   std::vector<float> global_share;   // [time][kind][stack]
   std::vector<double> capability;    // [time][stack]
   std::vector<double> price;         // [time][stack]
+  // [time][country]: the compute market (model/compute_market.hpp): the share of the
+  // country's new compute on Chinese accelerators, and the share of its demand no one meets.
+  std::vector<float> chinese_compute, unmet_compute;
   std::vector<std::int64_t> agents;  // [country][kind]: agents simulated
   std::vector<double> weight;        // [country][kind]: real entities each agent stands for
   std::vector<std::int64_t> government_ban_month;  // [country][stack]: month the government barred it, -1 never
@@ -29,6 +32,7 @@ struct RunResult {
         share(std::size_t(times_) * countries_ * agent_kind_count * stacks_),
         global_share(std::size_t(times_) * agent_kind_count * stacks_),
         capability(std::size_t(times_) * stacks_), price(std::size_t(times_) * stacks_),
+        chinese_compute(std::size_t(times_) * countries_), unmet_compute(std::size_t(times_) * countries_),
         agents(std::size_t(countries_) * agent_kind_count), weight(std::size_t(countries_) * agent_kind_count),
         government_ban_month(std::size_t(countries_) * stacks_, -1) {}
 

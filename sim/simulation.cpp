@@ -116,6 +116,15 @@ RunState seat_agents(const World& world, const RunConfig& config, RunResult& out
   return state;
 }
 
+// Month t's compute market, as the file keeps it.
+void record_compute(const ComputeAccess& compute, int t, RunResult& out) {
+  const std::size_t C = compute.chinese.size();
+  for (std::size_t c = 0; c < C; ++c) {
+    out.chinese_compute[t * C + c] = static_cast<float>(compute.chinese[c]);
+    out.unmet_compute[t * C + c] = static_cast<float>(compute.unmet[c]);
+  }
+}
+
 // Aggregation and output (MODEL.md, 7.8): month t's shares, global shares, and the
 // stacks' capabilities and prices.
 void record(const RunState& state, int t, RunResult& out) {
@@ -190,6 +199,7 @@ void step(RunState& state, int t, RunResult& out) {
   }
   state.sum_segments();
   record(state, t, out);
+  record_compute(compute, t, out);
 }
 
 }  // namespace
@@ -200,6 +210,7 @@ RunResult simulate(const World& world, const RunConfig& config) {
   out.seed = config.seed;
   RunState state = seat_agents(world, config, out);
   record(state, 0, out);
+  record_compute(resolve_compute(world.scenario, &state.policies, 0), 0, out);
   for (int t = 1; t <= steps; ++t) {
     if (config.stop && config.stop->load(std::memory_order_relaxed)) throw RunInterrupted();
     step(state, t, out);

@@ -129,6 +129,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"global_share", float32, {"run", "time", "kind", "stack"}, shares_shuffle},
       {"capability", float64, {"run", "time", "stack"}},
       {"price", float64, {"run", "time", "stack"}},
+      {"chinese_compute", float32, {"run", "time", "country"}},
+      {"unmet_compute", float32, {"run", "time", "country"}},
       {"seed", int64, {"run"}},
       {"status", int8, {"run"}},
       {"agents", int64, {"country", "kind"}},
@@ -157,6 +159,10 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("share").write_attribute("long_name", "fraction of agents of the kind in the country on the stack");
   dataset("global_share").write_attribute("long_name", "share weighted by the real entities each agent stands for");
   dataset("price").write_attribute("units", "USD per million tokens");
+  dataset("chinese_compute")
+      .write_attribute("long_name", "share of the country's new AI compute on Chinese accelerators (export controls filled)");
+  dataset("unmet_compute")
+      .write_attribute("long_name", "share of the country's demand for new AI accelerators that no one meets");
   dataset("status").write_attribute("flag_meanings", run_status_meanings());
   dataset("government_ban_month")
       .write_attribute("long_name", "month the government barred the stack from its own use, -1 never");
@@ -186,12 +192,14 @@ struct ChunkPlace {
   std::size_t rank;
 };
 static_assert(agent_kind_count == 3, "one `share` chunk per kind");
-constexpr std::array<ChunkPlace, agent_kind_count + 4> run_chunks{{{"share", 0, 5},
+constexpr std::array<ChunkPlace, agent_kind_count + 6> run_chunks{{{"share", 0, 5},
                                                                    {"share", 1, 5},
                                                                    {"share", 2, 5},
                                                                    {"global_share", -1, 4},
                                                                    {"capability", -1, 3},
                                                                    {"price", -1, 3},
+                                                                   {"chinese_compute", -1, 3},
+                                                                   {"unmet_compute", -1, 3},
                                                                    {"government_ban_month", -1, 3}}};
 constexpr std::size_t kind_axis = 3;  // of `share`: run, time, country, kind, stack
 
@@ -217,6 +225,8 @@ EncodedRun encode_run(const RunResult& result) {
   run.chunks.push_back(encoded(result.global_share, shares_shuffle));
   run.chunks.push_back(encoded(result.capability));
   run.chunks.push_back(encoded(result.price));
+  run.chunks.push_back(encoded(result.chinese_compute));
+  run.chunks.push_back(encoded(result.unmet_compute));
   run.chunks.push_back(encoded(result.government_ban_month));
   return run;
 }

@@ -60,7 +60,8 @@ struct EncodedRun {
   std::vector<std::int64_t> agents;  // [country][kind]
   std::vector<double> weight;        // [country][kind]
   // share (one chunk per kind, empty where the kind has no agents and nothing is
-  // written), global_share, capability, price, government_ban_month: one chunk each
+  // written), global_share, capability, price, chinese_compute, unmet_compute,
+  // government_ban_month: one chunk each
   std::vector<std::vector<unsigned char>> chunks;
 };
 EncodedRun encode_run(const RunResult& result);

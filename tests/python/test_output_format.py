@@ -16,6 +16,8 @@ DIMS = {
     "global_share": ("run", "time", "kind", "stack"),
     "capability": ("run", "time", "stack"),
     "price": ("run", "time", "stack"),
+    "chinese_compute": ("run", "time", "country"),
+    "unmet_compute": ("run", "time", "country"),
     "seed": ("run",),
     "status": ("run",),
     "stack_bloc": ("stack",),

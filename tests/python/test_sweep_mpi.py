@@ -38,7 +38,8 @@ def test_three_ranks_write_the_same_file_as_one_process(stackrace, tmp_path):
     assert result.stdout.count("runs=27 done=27 failed=0 pending=0") == 1, result.stdout
     with h5py.File(one, "r") as a, h5py.File(three, "r") as b:
         for name in a:
-            if name in ("share", "global_share", "capability", "price", "status", "seed", "error",
+            if name in ("share", "global_share", "capability", "price", "chinese_compute", "unmet_compute", "status",
+                        "seed", "error",
                         "government_ban_month") or name.startswith("param_"):
                 assert a[name][()].tobytes() == b[name][()].tobytes(), name
 

@@ -39,7 +39,8 @@ bool bit_identical(const RunResult& a, const RunResult& b) {
     return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(x[0])) == 0;
   };
   return same(a.share, b.share) && same(a.global_share, b.global_share) && same(a.capability, b.capability) &&
-         same(a.price, b.price) && same(a.government_ban_month, b.government_ban_month);
+         same(a.price, b.price) && same(a.chinese_compute, b.chinese_compute) &&
+         same(a.unmet_compute, b.unmet_compute) && same(a.government_ban_month, b.government_ban_month);
 }
 
 TEST_CASE("results are bit-identical for any thread count", "[simulation][determinism]") {
