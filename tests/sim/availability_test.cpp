@@ -153,3 +153,19 @@ TEST_CASE("bad availability entries are refused with their key", "[availability]
           at + ".kinds[0]");
   refused("stack = \"us_closed\"\ntargets = [\"CHN\"]\nleakage = 0.5\nspeed = 1\n", at + ".speed");
 }
+
+TEST_CASE("no one starts on a stack no one of their kind can get", "[availability][initial]") {
+  const Scenario s = load_scenario(test::world("default.toml"));
+  int china = 0, closed = 0;
+  while (s.countries[china].id != "CHN") ++china;
+  while (s.stacks[closed].id != "us_closed") ++closed;
+  const auto& government = s.countries[china].initial_share[index_of(AgentKind::country)];
+  const auto& developers = s.countries[china].initial_share[index_of(AgentKind::developer)];
+  // China's government cannot reach US closed services (leakage 0 for governments): its
+  // share went to the other AI stacks; its developers reach them by leakage and keep theirs.
+  CHECK(government[closed] == 0.0);
+  CHECK(developers[closed] > 0.05);
+  double total = 0;
+  for (double x : government) total += x;
+  CHECK(total == Approx(1.0));
+}
