@@ -29,15 +29,16 @@ inline constexpr int most_unserved = 8;
 // one combination of weight 1.
 template <class Visit>
 void for_each_reach(std::span<const double> reach, Visit&& visit) {
+  // Only stacks reached in part make combinations: one reached by no one never is.
   int unserved[most_unserved];
   int n = 0;
   for (std::size_t k = 0; k < reach.size(); ++k)
-    if (reach[k] < 1.0 && n < most_unserved) unserved[n++] = int(k);
+    if (reach[k] > 0.0 && reach[k] < 1.0 && n < most_unserved) unserved[n++] = int(k);
   for (unsigned mask = 0; mask < (1u << n); ++mask) {
     double weight = 1.0;
     for (int i = 0; i < n; ++i) weight *= (mask >> i) & 1u ? reach[unserved[i]] : 1.0 - reach[unserved[i]];
-    if (weight <= 0) continue;
     const auto reached = [&](int k) {
+      if (reach[k] <= 0.0) return false;
       for (int i = 0; i < n; ++i)
         if (unserved[i] == k) return ((mask >> i) & 1u) != 0;
       return true;
