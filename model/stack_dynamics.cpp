@@ -66,8 +66,10 @@ void advance_stacks(const Scenario& s, const std::vector<double>& usage, const S
       state.capability[k] += spec.capability_growth - g * 1.0;
       continue;
     }
-    // Only followers move relative to the frontier; the leader defines it.
-    if (spec.lag_months > 0 && (compute_moves || usage_moves)) {
+    // Only followers of another bloc move relative to the frontier: the leader defines
+    // it, and a follower in the leader's bloc (US open weights behind US closed models)
+    // has the same compute and lags by its makers' choice, so it keeps pace.
+    if (spec.lag_months > 0 && spec.bloc != leader && (compute_moves || usage_moves)) {
       // Months of frontier progress the follower makes in a month: its relative compute,
       // raised to an elasticity, times a catch-up advantage that grows with the lag
       // (the further behind, the more there is to learn from the leader) — or exactly

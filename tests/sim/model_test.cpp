@@ -131,6 +131,19 @@ TEST_CASE("each feedback loop on the stacks moves the lag its own way, and switc
   CHECK(cn_lag({"feedback.energy_limits=false", "compute.cn.growth=0.03"}) > no_energy);
 }
 
+TEST_CASE("a follower in the leader's bloc keeps its lag: it has the leader's compute", "[model][feedback]") {
+  ScenarioOverrides o;
+  o.developer_agents = 50'000;
+  o.steps = 60;
+  const Scenario s = load_scenario(test::world("default.toml"), o);
+  const RunResult r = test::run(s);
+  const std::size_t K = std::size_t(s.stack_count());
+  int us_open = 0;
+  while (s.stacks[us_open].id != "us_open") ++us_open;
+  for (int t : {0, 12, 60})
+    CHECK((r.capability[t * K + 1] - r.capability[t * K + std::size_t(us_open)]) / 0.0024 == Approx(9.0).epsilon(1e-9));
+}
+
 TEST_CASE("governments aligned against a stack's bloc may bar it from their own use", "[model][regime]") {
   CHECK(rival_ban_probability(0.5, Bloc::us, Bloc::cn, 0.1) == Approx(0.05));
   CHECK(rival_ban_probability(0.5, Bloc::none, Bloc::cn, 0.1) == 0.0);  // non-aligned: no rival
