@@ -23,6 +23,15 @@ struct FeedbackLoops {
   bool capacity_limits = true;  // self-hosting beyond local data-centre power costs more
   bool compute_lag = true;      // a follower's lag closes or widens with its bloc's compute
   bool energy_limits = true;    // a bloc's usable compute is capped by its data-centre power build-out
+  bool lag_pricing = false;     // a follower's price moves with its lag, at the price path of a fixed capability
+};
+
+// The two price paths (MODEL.md, 7.2): each stack's own `price_decline` is the path of
+// the frontier it sells; a fixed capability gets cheaper faster. With
+// `feedback.lag_pricing`, a stack that falls a month further behind sells a capability a
+// month older, at (1 − fixed_capability_decline) / (1 − price_decline) of the price.
+struct PricePaths {
+  double fixed_capability_decline = 0;  // per month: the price of a given capability
 };
 
 struct BlocCompute {
@@ -69,6 +78,7 @@ struct Scenario {
   std::array<AdoptionRule, agent_kind_count> adoption;  // by AgentKind
   FeedbackLoops feedback;
   ComputeDynamics compute;
+  PricePaths prices;
   std::vector<CountrySpec> countries;
   std::vector<StackAvailability> availability;  // where stacks are not served (model/availability.hpp)
   std::vector<Policy> policies;  // in the order they apply within a month (policies/policy.hpp)

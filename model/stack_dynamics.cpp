@@ -21,6 +21,13 @@ Bloc leader_bloc(const Scenario& s) {
   return Bloc::none;
 }
 
+// A stack whose lag moved by `more_lag` months sells a capability that much older (or
+// newer): its price moves by the ratio of the fixed-capability path to its own, per month.
+void reprice(const Scenario& s, const StackSpec& spec, double more_lag, double& price) {
+  const double per_month = (1.0 - s.prices.fixed_capability_decline) / (1.0 - spec.price_decline);
+  price *= std::pow(per_month, more_lag);
+}
+
 }  // namespace
 
 StackState initial_stack_state(const Scenario& s) {
@@ -64,6 +71,7 @@ void advance_stacks(const Scenario& s, const std::vector<double>& usage, const S
       // No new weights: the stack stands still while the frontier moves on.
       state.lag[k] += 1.0;
       state.capability[k] += spec.capability_growth - g * 1.0;
+      if (s.feedback.lag_pricing) reprice(s, spec, 1.0, state.price[k]);
       continue;
     }
     // Only followers of another bloc move relative to the frontier: the leader defines
@@ -84,6 +92,7 @@ void advance_stacks(const Scenario& s, const std::vector<double>& usage, const S
       state.lag[k] = std::max(0.0, state.lag[k] + 1.0 - progress);
     }
     state.capability[k] += spec.capability_growth - g * (state.lag[k] - lag_before);
+    if (s.feedback.lag_pricing) reprice(s, spec, state.lag[k] - lag_before, state.price[k]);
   }
 }
 

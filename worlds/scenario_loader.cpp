@@ -171,6 +171,13 @@ void read_feedback(TableReader& root, Scenario& s, detail::ScenarioSource& file)
   s.feedback.capacity_limits = r.boolean("capacity_limits", true);
   s.feedback.compute_lag = r.boolean("compute_lag", true);
   s.feedback.energy_limits = r.boolean("energy_limits", true);
+  s.feedback.lag_pricing = r.boolean("lag_pricing", false);
+  r.done();
+}
+
+void read_prices(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  TableReader r(root.table("prices", false), "prices", file);
+  s.prices.fixed_capability_decline = r.number("fixed_capability_decline", {0, 0.99}, s.prices.fixed_capability_decline);
   r.done();
 }
 
@@ -256,6 +263,7 @@ Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::
   read_choice(root, s, source);
   read_adoption(root, s, source);
   read_feedback(root, s, source);
+  read_prices(root, s, source);
   read_countries(root, s, source);
   read_compute(root, s, source);  // after the countries: blocs name their home countries
   read_availability(root, s, source);

@@ -173,3 +173,30 @@ TEST_CASE("governments aligned against a stack's bloc may bar it from their own 
   }
   CHECK(us_aligned_barred > 30);
 }
+
+TEST_CASE("with lag pricing, a follower that falls behind sells an older, cheaper capability", "[model][prices]") {
+  const auto prices = [](std::vector<std::string> set) {
+    ScenarioOverrides o;
+    o.developer_agents = 20'000;
+    o.steps = 60;
+    o.set = std::move(set);
+    const Scenario s = load_scenario(test::world("policies/full_embargo.toml"), o);
+    const RunResult r = test::run(s);
+    const std::size_t K = std::size_t(s.stack_count());
+    return std::pair{r.price[60 * K + 2], (r.capability[60 * K + 1] - r.capability[60 * K + 2]) / 0.0024};
+  };
+  // Without the usage loop, prices cannot move the lag (through who uses the stack).
+  const auto [own_path, lag] = prices({"feedback.deployment_data=false"});
+  const auto [lag_priced, same_lag] = prices({"feedback.deployment_data=false", "feedback.lag_pricing=true"});
+  CHECK(same_lag == Approx(lag).epsilon(1e-12));
+  // The embargo widened cn_open's lag from 7 months: its price fell by the ratio of the
+  // two paths for each month more.
+  const double ratio = (1.0 - 0.175) / (1.0 - 0.02);
+  CHECK(lag > 7.5);
+  CHECK(lag_priced == Approx(own_path * std::pow(ratio, lag - 7.0)).epsilon(1e-9));
+  // A lag that does not move leaves the price on its own path.
+  const std::vector<std::string> frozen{"feedback.compute_lag=false", "feedback.deployment_data=false"};
+  std::vector<std::string> frozen_priced = frozen;
+  frozen_priced.push_back("feedback.lag_pricing=true");
+  CHECK(prices(frozen).first == prices(frozen_priced).first);
+}
