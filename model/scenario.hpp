@@ -13,6 +13,7 @@
 #include "agents/attributes.hpp"
 #include "agents/stack_choice.hpp"
 #include "model/availability.hpp"
+#include "model/stack_events.hpp"
 #include "policies/policy.hpp"
 
 namespace stackrace {
@@ -81,6 +82,7 @@ struct Scenario {
   PricePaths prices;
   std::vector<CountrySpec> countries;
   std::vector<StackAvailability> availability;  // where stacks are not served (model/availability.hpp)
+  std::vector<StackEvent> events;                // dated changes to the stacks, in file order (model/stack_events.hpp)
   std::vector<Policy> policies;  // in the order they apply within a month (policies/policy.hpp)
 
   const ChoiceWeights& weights(AgentKind kind) const { return choice[index_of(kind)].base; }

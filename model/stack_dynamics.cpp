@@ -28,6 +28,20 @@ void reprice(const Scenario& s, const StackSpec& spec, double more_lag, double& 
   price *= std::pow(per_month, more_lag);
 }
 
+// The events of month t, in file order, after the month's dynamics. A new lag moves the
+// capability by the frontier's growth per month of lag (g).
+void apply_events(const Scenario& s, double g, StackState& state) {
+  for (const StackEvent& e : s.events) {
+    if (e.month != state.month) continue;
+    if (e.lag_months) {
+      state.capability[e.stack] -= g * (*e.lag_months - state.lag[e.stack]);
+      state.lag[e.stack] = *e.lag_months;
+    }
+    if (e.capability) state.capability[e.stack] = *e.capability;
+    if (e.price) state.price[e.stack] = *e.price;
+  }
+}
+
 }  // namespace
 
 StackState initial_stack_state(const Scenario& s) {
@@ -94,6 +108,7 @@ void advance_stacks(const Scenario& s, const std::vector<double>& usage, const S
     state.capability[k] += spec.capability_growth - g * (state.lag[k] - lag_before);
     if (s.feedback.lag_pricing) reprice(s, spec, state.lag[k] - lag_before, state.price[k]);
   }
+  apply_events(s, g, state);
 }
 
 }  // namespace stackrace

@@ -5,8 +5,9 @@
 // (deployment -> data -> capability). A bloc's usable compute is its chips, capped by
 // what its data-centre power can run: power grows by a fixed build-out a month
 // (time-to-power), compute per watt by a fixed rate. Policies act through StackDrivers: export
-// controls slow a bloc's compute and speed its price decline; a bloc that stops
-// releasing open weights stops its open stacks' progress.
+// controls slow a bloc's compute; a bloc that stops releasing open weights stops its open
+// stacks' progress. Dated events (model/stack_events.hpp) set a stack's lag, capability
+// or price in their month.
 #include <array>
 #include <vector>
 

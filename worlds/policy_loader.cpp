@@ -218,13 +218,43 @@ void drop_unreachable_starts(Scenario& s) {
   }
 }
 
+// One `[[events]]` entry: in the month `date`, set what it names of `stack`.
+StackEvent read_event(TableReader& r, const Scenario& s) {
+  StackEvent e;
+  e.name = r.text("name", std::string{});
+  const std::string date = r.text("date", std::nullopt);
+  if (!is_month(date)) r.fail_at(r.node("date"), "date", "'" + date + "' is not a month written YYYY-MM");
+  e.month = months_between(s.start, date);
+  e.stack = read_stack(r, s);
+  if (r.has("lag_months")) e.lag_months = r.number("lag_months", {0, 600}, std::nullopt);
+  if (r.has("capability")) e.capability = r.number("capability", {-1000, 1000}, std::nullopt);
+  if (r.has("price")) e.price = r.number("price", {0, 1e6, true}, std::nullopt);
+  if (!e.lag_months && !e.capability && !e.price)
+    r.fail_at(nullptr, "lag_months", "an event sets at least one of lag_months, capability, price");
+  return e;
+}
+
+// Reads each entry of the array of tables `key` with read_one(reader), each entry's
+// unknown keys refused once it is read.
+template <class ReadOne>
+void read_entries(TableReader& root, const std::string& key, detail::ScenarioSource& file, ReadOne&& read_one) {
+  toml::array& entries = root.array_of_tables(key, false);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    TableReader r(*entries[i].as_table(), key + "[" + std::to_string(i) + "]", file);
+    read_one(r);
+    r.done();
+  }
+}
+
 }  // namespace
 
+void read_events(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  read_entries(root, "events", file, [&](TableReader& r) { s.events.push_back(read_event(r, s)); });
+}
+
 void read_availability(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
-  toml::array& entries = root.array_of_tables("availability", false);
   std::vector<std::vector<std::uint8_t>> unserved(s.countries.size(), std::vector<std::uint8_t>(s.stacks.size(), 0));
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    TableReader r(*entries[i].as_table(), "availability[" + std::to_string(i) + "]", file);
+  read_entries(root, "availability", file, [&](TableReader& r) {
     s.availability.push_back(read_unserved(r, s));
     const StackAvailability& a = s.availability.back();
     for (std::size_t c = 0; c < s.countries.size(); ++c) {
@@ -237,8 +267,7 @@ void read_availability(TableReader& root, Scenario& s, detail::ScenarioSource& f
         r.fail_at(r.node("targets"), "targets",
                   "more than " + std::to_string(most_unserved) + " stacks are unserved in " + s.countries[c].id);
     }
-    r.done();
-  }
+  });
   drop_unreachable_starts(s);
 }
 
@@ -248,12 +277,7 @@ int months_between(const std::string& from, const std::string& to) {
 }
 
 void read_policies(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
-  toml::array& entries = root.array_of_tables("policies", false);
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    TableReader r(*entries[i].as_table(), "policies[" + std::to_string(i) + "]", file);
-    s.policies.push_back(read_policy(r, s));
-    r.done();
-  }
+  read_entries(root, "policies", file, [&](TableReader& r) { s.policies.push_back(read_policy(r, s)); });
   // The order in which policies apply within a month is their type's (policies/policy.hpp).
   std::stable_sort(s.policies.begin(), s.policies.end(),
                    [](const Policy& a, const Policy& b) { return a.index() < b.index(); });

@@ -14,6 +14,10 @@ void read_policies(detail::TableReader& root, Scenario& s, detail::ScenarioSourc
 // `targets`, `leakage` and window, like a policy's. Needs the stacks and countries read.
 void read_availability(detail::TableReader& root, Scenario& s, detail::ScenarioSource& file);
 
+// Reads `[[events]]` (worlds/README.md, "Events"): each entry's `date`, `stack` and
+// what it sets (`lag_months`, `capability`, `price`). Needs the stacks read.
+void read_events(detail::TableReader& root, Scenario& s, detail::ScenarioSource& file);
+
 // Months from `from` to `to`, both YYYY-MM.
 int months_between(const std::string& from, const std::string& to);
 

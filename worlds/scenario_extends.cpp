@@ -41,7 +41,7 @@ void overlay(toml::table& base, toml::table& layer, ScenarioSource& source) {
     toml::node* below = base.get(key.str());
     if (below && below->is_table() && value.is_table()) {
       overlay(*below->as_table(), *value.as_table(), source);
-    } else if (below && below->is_array() && value.is_array() && (key.str() == "policies" || key.str() == "availability")) {
+    } else if (below && below->is_array() && value.is_array() && (key.str() == "policies" || key.str() == "availability" || key.str() == "events")) {
       for (auto& policy : *value.as_array()) {
         ScenarioSource::Origin origin{source.location(&policy), source.file_of(&policy)};
         policy.visit([&](auto&& v) {

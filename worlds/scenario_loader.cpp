@@ -267,6 +267,7 @@ Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::
   read_countries(root, s, source);
   read_compute(root, s, source);  // after the countries: blocs name their home countries
   read_availability(root, s, source);
+  read_events(root, s, source);
   read_policies(root, s, source);
   root.done();
   if (resolved) {
