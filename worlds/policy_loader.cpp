@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "agents/reach.hpp"
 #include "worlds/scenario_error.hpp"
@@ -235,12 +236,21 @@ StackEvent read_event(TableReader& r, const Scenario& s) {
 }
 
 // Reads each entry of the array of tables `key` with read_one(reader), each entry's
-// unknown keys refused once it is read.
+// unknown keys refused once it is read. An entry may carry an `id`, unique in its array,
+// by which `--set` and sweeps address it (`policies.tier3_chips.leakage`) instead of by
+// its place in the merged file; an id starts with a letter, so it is never an index.
 template <class ReadOne>
 void read_entries(TableReader& root, const std::string& key, detail::ScenarioSource& file, ReadOne&& read_one) {
   toml::array& entries = root.array_of_tables(key, false);
+  std::set<std::string> ids;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     TableReader r(*entries[i].as_table(), key + "[" + std::to_string(i) + "]", file);
+    if (r.has("id")) {
+      const std::string id = r.text("id", std::nullopt);
+      if (!detail::is_identifier(id, "_") || !std::isalpha(static_cast<unsigned char>(id[0])))
+        r.fail_at(r.node("id"), "id", "'" + id + "' is not a valid id (a letter, then letters, digits, _)");
+      if (!ids.insert(id).second) r.fail_at(r.node("id"), "id", "'" + id + "' is the id of an earlier entry");
+    }
     read_one(r);
     r.done();
   }

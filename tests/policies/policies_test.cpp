@@ -3,6 +3,8 @@
 // a difference is the policy's effect, not noise.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <climits>
 #include <cstring>
 #include <type_traits>
 #include <variant>
@@ -271,4 +273,21 @@ TEST_CASE("a policy read without its optional keys has its struct's defaults", "
   }
   // the one default that differed between struct (0) and loader (0.1), as documented
   CHECK(std::get<ExportControl>(s.policies.front()).leakage == 0.1);
+}
+
+TEST_CASE("--set reaches a policy by its id, wherever the merged file puts it", "[policies][id]") {
+  ScenarioOverrides o;
+  o.set = {"policies.tier3_chips.leakage=0.33"};
+  const Scenario s = load_scenario(test::world("policies/status_quo_2026.toml"), o);
+  // Only the control in force since April 2025 (id tier3_chips, no end) changed; the
+  // 2022 and 2023 rules keep their leakage.
+  std::vector<double> open_ended, ended;
+  for (const Policy& p : s.policies)
+    if (auto* e = std::get_if<ExportControl>(&p)) (e->window.last == INT_MAX ? open_ended : ended).push_back(e->leakage);
+  CHECK(open_ended == std::vector<double>{0.33});
+  std::sort(ended.begin(), ended.end());
+  CHECK(ended == std::vector<double>{0.35, 0.5});
+  o.set = {"policies.no_such_policy.leakage=0.33"};
+  CHECK_THROWS_WITH(load_scenario(test::world("policies/status_quo_2026.toml"), o),
+                    Catch::Contains("no element 'no_such_policy'"));
 }
