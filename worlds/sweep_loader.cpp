@@ -25,6 +25,13 @@ std::string column_name(const std::string& key) {
   return name;
 }
 
+std::string number_assignment(const std::string& key, double value) {
+  std::ostringstream assignment;
+  assignment.precision(17);
+  assignment << key << '=' << value;
+  return assignment.str();
+}
+
 std::vector<double> read_numbers(TableReader& r, std::string_view key) {
   const toml::node* node = r.node(key);
   r.known(key);
@@ -41,13 +48,41 @@ std::vector<double> read_numbers(TableReader& r, std::string_view key) {
   return values;
 }
 
+// `values` given as text: the labels, each a TOML string the scenario key takes.
+std::vector<std::string> read_labels(TableReader& r, std::string_view key) {
+  const toml::array& list = *r.node(key)->as_array();
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const toml::node& item = *list.get(i);
+    auto text = item.value<std::string>();
+    const std::string where = std::string(key) + "[" + std::to_string(i) + "]";
+    if (!item.is_string() || !text) r.fail_at(&item, where, "expected text, as the other values are");
+    if (std::find(labels.begin(), labels.end(), *text) != labels.end())
+      r.fail_at(&item, where, "'" + *text + "' is listed twice");
+    labels.push_back(*text);
+  }
+  return labels;
+}
+
+bool listed_as_text(TableReader& r, std::string_view key) {
+  const toml::node* node = r.node(key);
+  const toml::array* list = node ? node->as_array() : nullptr;
+  return list && !list->empty() && list->get(0)->is_string();
+}
+
 SweepParameter read_parameter(TableReader& r, DesignKind design) {
   SweepParameter p;
   p.key = r.text("key", std::nullopt);
   if (p.key == "scenario.steps" || p.key == "scenario.seed")
     r.fail_at(r.node("key"), "key", "'" + p.key + "' is set by the sweep itself ([sweep] steps, seed)");
   p.name = r.text("name", column_name(p.key));
-  if (r.has("values")) {
+  if (r.has("values") && listed_as_text(r, "values")) {
+    // Text values (months, modes) are levels: designs pick among them by code.
+    p.kind = SweepParameter::Kind::values;
+    r.known("values");
+    p.labels = read_labels(r, "values");
+    for (std::size_t i = 0; i < p.labels.size(); ++i) p.values.push_back(double(i));
+  } else if (r.has("values")) {
     p.kind = SweepParameter::Kind::values;
     p.values = read_numbers(r, "values");
   } else if (r.has("range")) {
@@ -84,7 +119,9 @@ SweepParameter read_parameter(TableReader& r, DesignKind design) {
 void check_extremes(const SweepSpec& spec, const SweepParameter& p, const detail::ScenarioSource& source,
                     const toml::node* at, const std::string& where) {
   std::vector<double> tried;
-  if (p.kind == SweepParameter::Kind::values) {
+  if (!p.labels.empty()) {
+    tried = p.values;  // every label: text has no extremes
+  } else if (p.kind == SweepParameter::Kind::values) {
     const auto [lo, hi] = std::minmax_element(p.values.begin(), p.values.end());
     tried = *lo == *hi ? std::vector<double>{*lo} : std::vector<double>{*lo, *hi};
   } else if (p.kind == SweepParameter::Kind::normal) {
@@ -93,17 +130,17 @@ void check_extremes(const SweepSpec& spec, const SweepParameter& p, const detail
     tried = {p.lo, p.hi};
   }
   for (double value : tried) {
-    std::ostringstream assignment;
-    assignment.precision(17);
-    assignment << p.key << '=' << value;
+    // The coordinate whose value is `value` (a list's entry, or a range's end).
+    const std::string assignment = p.labels.empty() ? number_assignment(p.key, value) : p.assignment(
+        (value + 0.5) / double(p.values.size()));
     ScenarioOverrides o;
-    o.set = {assignment.str()};
+    o.set = {assignment};
     o.developer_agents = spec.agents;
     o.steps = spec.steps;
     try {
       load_scenario(spec.base, o);
     } catch (const ScenarioError& e) {
-      throw ScenarioError(source.location(at) + ": " + where + ": the base scenario refuses " + assignment.str() +
+      throw ScenarioError(source.location(at) + ": " + where + ": the base scenario refuses " + assignment +
                           ": " + e.what());
     }
   }
@@ -132,6 +169,18 @@ double SweepParameter::value_at(double u) const {
     }
   }
   return 0;
+}
+
+std::string SweepParameter::assignment(double u) const {
+  const double value = value_at(u);
+  if (labels.empty()) return number_assignment(key, value);
+  // A TOML basic string: the label with its quotes and backslashes escaped.
+  std::string quoted = "\"";
+  for (char ch : labels[std::size_t(value)]) {
+    if (ch == '"' || ch == '\\') quoted += '\\';
+    quoted += ch;
+  }
+  return key + "=" + quoted + "\"";
 }
 
 SweepSpec load_sweep(const std::string& path) {

@@ -16,11 +16,16 @@ struct SweepParameter {
   std::string name;  // the output's param_<name>
   enum class Kind { values, uniform, loguniform, normal } kind = Kind::uniform;
   std::vector<double> values;  // Kind::values (a grid over a range is expanded to values)
+  // Kind::values given as text (a month, a mode such as "capped"): values holds their
+  // codes 0, 1, ... (what the file's param_<name> stores) and labels the text set.
+  std::vector<std::string> labels;
   double lo = 0, hi = 1;       // uniform, loguniform
   double mean = 0, sd = 1;     // normal
 
-  // The parameter's value at design coordinate u in [0, 1).
+  // The parameter's value at design coordinate u in [0, 1) (for labels, the code).
   double value_at(double u) const;
+  // The override that sets it there: `key=value`, or `key="label"`.
+  std::string assignment(double u) const;
   int levels() const { return kind == Kind::values ? static_cast<int>(values.size()) : 0; }
 };
 

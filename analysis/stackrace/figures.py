@@ -386,13 +386,16 @@ def parameter_scatter(ds: xr.Dataset, outcome: Callable[[xr.Dataset], xr.DataArr
     fig, axes = _new_figure(len(names), width=4.6, height=3.8) if ax is None else (ax.figure, [ax])
     y_label = _outcome_label(values, outcome)
     logarithmic = _loguniform(ds)
+    text_values = io.parameter_labels(ds)
     for axis, name in zip(axes, names):
-        x = np.asarray(ds[f"param_{name}"].values, dtype=float)
+        x = np.asarray(ds[f"param_{name}"].values, dtype=float)  # a text parameter's codes
         axis.scatter(x, y, s=14, alpha=0.55, color="#4c72b0", linewidths=0, label="runs")
         line_x, line_y, what = _median_line(x, y, ds.attrs.get("design") == "grid")
         axis.plot(line_x, line_y, color="black", marker="o", markersize=3.5, linewidth=1.5, label=what)
         if name in logarithmic and np.all(x > 0):
             axis.set_xscale("log")  # drawn evenly over decades: shown so
+        if name in text_values:
+            axis.set_xticks(range(len(text_values[name])), text_values[name])
         axis.set_xlabel(name)
         axis.set_ylabel(y_label)
         axis.set_title(f"{name}", fontsize="medium")

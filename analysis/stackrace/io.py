@@ -90,6 +90,30 @@ def _label(ds: xr.Dataset) -> xr.Dataset:
         ds.attrs["arms"] = names  # [base, alternative], as `arm` labels them
     if "parameters" in ds.attrs:
         ds.attrs["parameters"] = parameter_names(ds)
+        ds = _with_parameter_labels(ds)
+    return ds
+
+
+def parameter_labels(ds: xr.Dataset) -> dict[str, list[str]]:
+    """The swept parameters given as text (``values = ["2025-05", "2027-01"]``): for each,
+    its labels in order. Their ``param_<name>`` holds each run's code, an index into them."""
+    try:
+        table = swept_parameters(ds)
+    except ValueError:
+        return {}
+    if "values" not in table:
+        return {}
+    return {str(name): [str(v) for v in values] for name, values in table["values"].items()
+            if isinstance(values, list) and values and isinstance(values[0], str)}
+
+
+def _with_parameter_labels(ds: xr.Dataset) -> xr.Dataset:
+    # A text parameter gets its labels as a coordinate beside its codes, so runs can be
+    # selected by what was set: ds.where(ds.param_tier2_start_label == "2027-01").
+    for name, labels in parameter_labels(ds).items():
+        codes = np.asarray(ds[f"param_{name}"].values)
+        text = np.asarray(labels, dtype=object)[np.nan_to_num(codes, nan=0).astype(int)]
+        ds = ds.assign_coords({f"param_{name}_label": ("run", text)})
     return ds
 
 

@@ -141,8 +141,12 @@ def _compare_rows(ds: xr.Dataset) -> list[tuple[str, str]]:
 
 def _sweep_rows(ds: xr.Dataset) -> list[tuple[str, str]]:
     rows = [("sweep", ds.attrs.get("sweep_name", ""))]
+    labels = io.parameter_labels(ds)
     for name in ds.attrs.get("parameters", []):
         values = ds[f"param_{name}"].values
+        if name in labels:
+            rows.append((f"parameter {name}", f"{len(labels[name])} values: {', '.join(labels[name])}"))
+            continue
         rows.append((f"parameter {name}", f"{np.unique(values).size} values from {values.min():.4g} to {values.max():.4g}"))
     if "replicate" in ds.coords:
         rows.append(("replicates", str(np.unique(ds["replicate"].values).size)))

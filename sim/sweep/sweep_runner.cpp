@@ -47,12 +47,7 @@ Design make_design(const SweepSpec& spec) {
 
 ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int point, int replicate) {
   ScenarioOverrides o;
-  for (int p = 0; p < design.parameters; ++p) {
-    std::ostringstream assignment;
-    assignment.precision(17);
-    assignment << spec.parameters[p].key << '=' << spec.parameters[p].value_at(design.at(point, p));
-    o.set.push_back(assignment.str());
-  }
+  for (int p = 0; p < design.parameters; ++p) o.set.push_back(spec.parameters[p].assignment(design.at(point, p)));
   o.developer_agents = spec.agents;
   o.steps = spec.steps;
   o.seed = static_cast<std::int64_t>(spec.seed) + replicate;

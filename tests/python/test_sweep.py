@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from conftest import BINARY, wait_until_some_runs_are_done, write_sweep
+from conftest import BINARY, WORLDS_DIR, wait_until_some_runs_are_done, write_sweep
 
 
 GRID = """design = "grid"
@@ -55,6 +55,40 @@ def test_grid_sweep_writes_its_design(stackrace, tmp_path):
         end = ds.global_share.isel(time=-1).sel(kind="developer", stack="cn_open")
         by_price = end.groupby(ds.param_cn_open_price).mean()
         assert by_price.values[0] > by_price.values[-1]
+
+
+def test_policy_levers_given_as_text_are_swept(stackrace, tmp_path):
+    # A policy's start month and its access mode, addressed by the policy's id.
+    sweep = tmp_path / "levers.toml"
+    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "policies" / "ai_diffusion_rule_2025.toml"}"\nname = "levers"\n'
+                     'design = "grid"\nagents = 20000\nsteps = 24\n'
+                     '[[parameters]]\nkey = "policies.tier2_caps.start"\nname = "caps_start"\n'
+                     'values = ["2026-01", "2030-01"]\n'
+                     '[[parameters]]\nkey = "policies.tier2_caps.access"\nname = "access"\n'
+                     'values = ["capped", "embargoed"]\n')
+    out = tmp_path / "levers.h5"
+    result = stackrace("sweep", sweep, "-o", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    with h5py.File(out, "r") as f:
+        assert list(f["status"][()]) == [1, 1, 1, 1]
+        # Codes into the labels, in design order (the first parameter varies slowest).
+        np.testing.assert_array_equal(f["param_caps_start"][()], [0, 0, 1, 1])
+        np.testing.assert_array_equal(f["param_access"][()], [0, 1, 0, 1])
+        unmet = f["unmet_compute"][()]  # (run, time, country)
+    # Caps from 2030 are not in force within the 24 months; from 2026 they are, and an
+    # embargo restricts more than a cap.
+    assert unmet[2].max() == unmet[3].max()
+    with h5py.File(out, "r") as f:
+        india = [c.decode() if isinstance(c, bytes) else c for c in f["country"][()]].index("IND")
+    assert unmet[1, 12, india] > unmet[0, 12, india] > unmet[2, 12, india]
+
+
+def test_text_values_must_be_text_throughout(stackrace, tmp_path):
+    sweep = write_sweep(tmp_path, 'design = "grid"\n[[parameters]]\nkey = "policies.x.start"\n'
+                                  'values = ["2026-01", 3]\n', "mixed")
+    result = stackrace("sweep", sweep, "-o", tmp_path / "mixed.h5")
+    assert result.returncode == 2 and "parameters[0].values[1]" in result.stderr, result.stderr
+    assert not (tmp_path / "mixed.h5").exists()
 
 
 def test_sweep_is_bit_identical_on_one_and_two_threads(stackrace, tmp_path):

@@ -40,6 +40,20 @@ def compare_file(stackrace, tmp_path_factory):
     return out
 
 
+def test_text_parameters_open_with_their_labels(sweep_to_file, tmp_path):
+    out = sweep_to_file('design = "grid"\nagents = 5000\nsteps = 3\n'
+                        '[[parameters]]\nkey = "stacks.us_open.bloc"\nname = "us_open_bloc"\nvalues = ["us", "other"]\n',
+                        "text_levels")
+    ds = stackrace.open(out)
+    assert list(ds.param_us_open_bloc.values) == [0, 1]
+    assert list(ds.param_us_open_bloc_label.values) == ["us", "other"]
+    assert stackrace.io.parameter_labels(ds) == {"us_open_bloc": ["us", "other"]}
+    # Runs select by what was set; the scatter names the levels on its axis.
+    assert ds.where(ds.param_us_open_bloc_label == "other", drop=True).sizes["run"] == 1
+    fig = stackrace.figures.parameter_scatter(ds, stackrace.outcomes.global_share_at("developer", "cn_open"))
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["us", "other"]
+
+
 def test_a_run_opens_with_dates_and_country_metadata(run_file):
     ds = stackrace.open(run_file)
     assert stackrace.file_kind(ds) == "run"
