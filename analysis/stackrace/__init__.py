@@ -5,6 +5,7 @@
     stackrace.figures.adoption_curves(ds)              # matplotlib figures
     stackrace.sensitivity.sobol(sweep, outcome)        # Sobol indices of a Saltelli sweep
     stackrace.discovery.prim(X, y)                     # scenario discovery
+    stackrace.record.compare(ds)                       # the model against published figures
 
 Reads only the HDF5 format of the result files (README, "The result file"). The
 submodules load on first use, so `import stackrace` stays quick.
@@ -30,9 +31,9 @@ def _version() -> str:
 
 __version__ = _version()
 __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "RUN_STATUS",
-           "figures", "sensitivity", "discovery", "report", "outcomes", "comparison"]
+           "figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record"]
 
-_SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes", "comparison"}
+_SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record"}
 
 
 def __getattr__(name: str):
