@@ -6,9 +6,10 @@ namespace stackrace {
 
 // Whose fault a result-file problem is, which decides the CLI's exit status.
 enum class OutputFault {
-  // The file given cannot be taken: an output that exists (a sweep without --resume), a
-  // file that is not HDF5, not a stackrace result file, not this sweep's, drawn with
-  // other random numbers or chunked the old way. Nothing was written.
+  // The file given cannot be taken: an output that is no regular file (a FIFO, a device,
+  // a folder), an output that exists (a sweep without --resume), a file that is not HDF5,
+  // not a stackrace result file, not this sweep's, drawn with other random numbers or
+  // chunked the old way. Nothing was written.
   refused,
   // Creating, writing, renaming or reading the file failed (a folder that cannot be
   // made, a full disk, an HDF5 failure).

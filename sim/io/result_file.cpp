@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "sim/io/chunk_encoding.hpp"
+#include "sim/io/output_path.hpp"
 #include "sim/rng.hpp"
 
 namespace stackrace {
@@ -52,6 +53,7 @@ std::string run_status_meanings() {
 ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                            const std::map<std::string, std::string>& attributes, WriteMode mode)
     : mode_(mode), path_(path), partial_(mode == WriteMode::atomic ? path + ".partial" : path), runs_(runs) {
+  refuse_special_output(path);
   const std::filesystem::path folder = std::filesystem::path(path).parent_path();
   std::error_code error;
   if (!folder.empty()) std::filesystem::create_directories(folder, error);

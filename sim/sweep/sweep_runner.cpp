@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "agents/population.hpp"
+#include "sim/io/output_path.hpp"
 #include "sim/io/result_file.hpp"
 #include "sim/rng.hpp"
 #include "sim/simulation.hpp"
@@ -102,6 +103,7 @@ ScenarioOverrides base_overrides(const SweepSpec& spec) {
 ScenarioDocument load_base(const SweepSpec& spec) { return read_scenario(spec.base, base_overrides(spec)); }
 
 void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
+  refuse_special_output(config.output);
   if (config.resume) {
     if (!std::filesystem::is_regular_file(config.output))
       throw OutputError(config.output, "--resume: no sweep file to resume", OutputFault::refused);

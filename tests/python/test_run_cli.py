@@ -4,12 +4,13 @@ import os
 import pty
 import select
 import signal
+import stat
 import subprocess
 import time
 
 import pytest
 
-from conftest import MACHINE_LINE
+from conftest import MACHINE_LINE, write_sweep
 
 
 def test_run_without_scenario_runs_the_default_world(stackrace, tmp_path):
@@ -187,3 +188,39 @@ def test_interrupted_run_leaves_no_file(stackrace_bin, worlds_dir, tmp_path, sig
     assert "interrupted" in stderr
     assert not any(MACHINE_LINE.match(line) for line in stdout.splitlines())
     assert list(folder.iterdir()) == []
+
+
+def special_file(kind, path):
+    """Makes a FIFO or a folder at `path`: outputs that are not regular files."""
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    return path
+
+
+def is_still(kind, path):
+    mode = os.lstat(path).st_mode
+    return stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISDIR(mode) and not any(path.iterdir())
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+@pytest.mark.parametrize("command", ["run", "compare", "sweep"])
+def test_an_output_that_is_not_a_regular_file_is_refused(stackrace, worlds_dir, tmp_path, command, kind):
+    # -o names the user's file: a FIFO, a device or a folder there is not one to replace.
+    # Exit 2 (input), with the reason, before anything runs, and the special file untouched.
+    output = special_file(kind, tmp_path / "out.h5")
+    scenario = worlds_dir / "default.toml"
+    small = ("--agents", 5000, "--steps", 2)
+    if command == "run":
+        args = ("run", scenario, *small)
+    elif command == "compare":
+        args = ("compare", scenario, scenario, "--replicates", 2, *small)
+    else:
+        args = ("sweep", write_sweep(tmp_path, 'design = "grid"\nagents = 5000\nsteps = 2\n[[parameters]]\n'
+                                              'key = "stacks.cn_open.price"\nvalues = [0.5]\n'))
+    result = stackrace(*args, "--quiet", "-o", output, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"stackrace: {output}: not a regular file"), result.stderr
+    assert is_still(kind, output), "the special file must be left as it was"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.h5"] + (["s.toml"] if command == "sweep" else []))

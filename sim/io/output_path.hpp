@@ -1,0 +1,12 @@
+#pragma once
+#include <string>
+
+namespace stackrace {
+
+// Refuses (OutputError, OutputFault::refused) an output path that exists and is not a
+// regular file: a FIFO, a device node, a socket or a folder. Renaming a finished file
+// over it would replace the special file itself (as root, a system device); a path that
+// does not exist yet, or a regular file to overwrite, passes. Symbolic links are followed.
+void refuse_special_output(const std::string& path);
+
+}  // namespace stackrace
