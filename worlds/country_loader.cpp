@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "worlds/country_table.hpp"
+#include "worlds/detail/input_file.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace {
@@ -50,8 +51,8 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
     // Relative to the file that names it (which may be a scenario this one extends).
     if (path.is_relative()) path = std::filesystem::path(file.file_of(r.node("countries_table"))).parent_path() / path;
     w.table_path = path.lexically_normal().string();
-    if (!std::filesystem::is_regular_file(w.table_path))
-      r.fail_at(r.node("countries_table"), "countries_table", "no such file: " + w.table_path);
+    if (auto problem = detail::unreadable_file(w.table_path))
+      r.fail_at(r.node("countries_table"), "countries_table", *problem + ": " + w.table_path);
   }
   w.firms_per_gdp_usd = r.number("firms_per_gdp_usd", {0, 1}, 1.2e-6);
   w.datacenter_mw_per_gdp_trillion = r.number("datacenter_mw_per_gdp_trillion", {0, 1e6}, 451.0);

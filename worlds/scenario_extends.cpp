@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "worlds/detail/input_file.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace::detail {
@@ -67,7 +68,7 @@ toml::table read_chain(const std::string& path, ScenarioSource& source, std::set
   const std::string base = base_path.lexically_normal().string();
   std::error_code ec;
   const std::string canonical = std::filesystem::weakly_canonical(base_path, ec).string();
-  if (!std::filesystem::is_regular_file(base)) throw ScenarioError(where + ": extends: no such file: " + base);
+  if (auto problem = unreadable_file(base)) throw ScenarioError(where + ": extends: " + *problem + ": " + base);
   if (!seen.insert(canonical).second) throw ScenarioError(where + ": extends: " + base + " extends itself (a cycle)");
   if (seen.size() > deepest_chain) throw ScenarioError(where + ": extends: more than 16 scenarios in the chain");
   toml::table merged = read_chain(base, source, seen);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "worlds/detail/input_file.hpp"
 #include "worlds/detail/table_reader.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_extends.hpp"
@@ -193,7 +194,8 @@ SweepSpec load_sweep(const std::string& path) {
   std::filesystem::path base(s.text("base", std::nullopt));
   if (base.is_relative()) base = std::filesystem::path(source.file_of(s.node("base"))).parent_path() / base;
   spec.base = base.lexically_normal().string();
-  if (!std::filesystem::is_regular_file(spec.base)) s.fail_at(s.node("base"), "base", "no such scenario: " + spec.base);
+  if (auto problem = detail::unreadable_file(spec.base))
+    s.fail_at(s.node("base"), "base", "cannot read the base scenario: " + *problem + ": " + spec.base);
   spec.name = s.text("name", std::filesystem::path(path).stem().string());
   spec.design = read_design(s);
   const bool sized = spec.design != DesignKind::grid;

@@ -209,3 +209,55 @@ def test_bad_country_table_names_the_table_and_the_scenario(stackrace, bad_scena
         # ... and the scenario key that named the table.
         assert re.search(re.escape(str(scenario)) + r":\d+:\d+: world.countries_table", result.stderr), result.stderr
         assert list(tmp_path.iterdir()) == []
+
+
+# ---- paths the file system cannot take ----------------------------------------------
+# Made in tmp_path, since they need names longer than a file name may be (NAME_MAX is
+# 255 bytes) or symbolic links. A file-system error is the input's fault, like a missing
+# file: exit 2 with the position of the key that named the path.
+
+TOO_LONG = "x" * 300
+
+
+def scenario_extending(folder, extends, body=""):
+    path = folder / "bad.toml"
+    path.write_text(f"# a scenario that names a path the file system refuses\nextends = {extends!r}\n{body}")
+    return path
+
+
+def long_extends(folder):
+    return scenario_extending(folder, TOO_LONG + ".toml"), "extends"
+
+
+def extends_symlink_loop(folder):
+    (folder / "a.toml").symlink_to("b.toml")
+    (folder / "b.toml").symlink_to("a.toml")
+    return scenario_extending(folder, "a.toml"), "extends"
+
+
+def long_countries_table(folder):
+    body = f'[world]\ncountries_table = "{TOO_LONG}.csv"\n'
+    return scenario_extending(folder, str(DEFAULT_WORLD), body), "world.countries_table"
+
+
+@pytest.mark.parametrize("make", [long_extends, extends_symlink_loop, long_countries_table],
+                         ids=["long-extends", "extends-symlink-loop", "long-countries-table"])
+def test_a_path_the_file_system_refuses_is_bad_input(stackrace, tmp_path, make):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path, key = make(folder)
+    before = sorted(p.name for p in folder.iterdir())
+    for command in (["validate", path], ["run", path, "--quiet", "-o", tmp_path / "out" / "x.h5"]):
+        result = stackrace(*command, cwd=tmp_path)
+        assert_refused(result, path, key)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in"], "nothing may be written"
+        assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_a_sweep_base_the_file_system_refuses_is_bad_input(stackrace, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(f'[sweep]\nbase = "{TOO_LONG}.toml"\ndesign = "grid"\n'
+                    '[[parameters]]\nkey = "stacks.cn_open.price"\nvalues = [0.5]\n')
+    result = stackrace("sweep", path, "--quiet", "-o", tmp_path / "out.h5", cwd=tmp_path)
+    assert_refused(result, path, "sweep.base")
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.toml"]
