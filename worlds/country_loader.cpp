@@ -77,8 +77,17 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
   return w;
 }
 
-// Countries are us- or cn-aligned, or non-aligned (`none`).
+// Countries are us- or cn-aligned, or non-aligned (`none` in a scenario, `nonaligned` in
+// the country table); callers accept only those words.
 Bloc parse_alignment(const std::string& text) { return text == "us" || text == "cn" ? bloc_named(text) : Bloc::none; }
+
+// A country id, in `[[countries]]` and the country table alike: it names the country in
+// policy targets, `--set countries.ID...` and the result file.
+bool is_country_id(const std::string& id) { return detail::is_identifier(id, "_-"); }
+
+std::string not_a_country_id(const std::string& id) {
+  return "'" + id + "' is not a valid country id (ISO alpha-3 code or group id: letters, digits, _, -)";
+}
 
 // Starting shares of one kind: `adoption` of the kind uses AI, split between the Chinese
 // open stack and the rest as the country's AI users are, the rest between the US closed
@@ -116,9 +125,14 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     }
   }
   std::vector<CountrySpec> countries;
+  std::map<std::string, std::size_t> row_of;  // each id's first row
   for (std::size_t row = 0; row < t.rows(); ++row) {
     CountrySpec c;
     c.id = t.text(row, "iso3");
+    if (!is_country_id(c.id)) t.fail(row, "iso3", not_a_country_id(c.id));
+    if (auto [first, added] = row_of.emplace(c.id, row); !added)
+      t.fail(row, "iso3",
+             "country '" + c.id + "' is listed twice (first on line " + std::to_string(t.line(first->second)) + ")");
     c.name = t.text(row, "name");
     c.region = t.text(row, "region");
     const double population = *t.number(row, "population_m", 0, 2e3) * 1e6;
@@ -126,9 +140,9 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     const double gdp = population * c.gdp_per_capita;
     c.developers = *t.number(row, "developers", 0, 1e9);
     c.firms = t.number(row, "firms", 0, 1e9, true).value_or(w.firms_per_gdp_usd * gdp);
-    c.alignment = parse_alignment(t.text(row, "alignment"));
-    c.export_control_tier = static_cast<int>(*t.number(row, "ec_tier", 1, 3));
-    c.data_localisation = static_cast<int>(*t.number(row, "data_localisation", 0, 2));
+    c.alignment = parse_alignment(t.one_of(row, "alignment", {"us", "cn", "nonaligned"}));
+    c.export_control_tier = static_cast<int>(t.integer(row, "ec_tier", 1, 3));
+    c.data_localisation = static_cast<int>(t.integer(row, "data_localisation", 0, 2));
     c.electricity_gw = t.number(row, "electricity_capacity_gw", 0, 1e5, true).value_or(0.0);
     c.electricity_growth = t.number(row, "electricity_growth_pct", -100, 100, true).value_or(0.0) / 100.0;
     c.datacenter_mw =
@@ -261,8 +275,7 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
     // (write_resolved_countries): their tables need no defaults written in.
     TableReader r(table, "countries[" + std::to_string(i) + "]", file, detail::Defaults::leave_out);
     std::string id = r.text("id", std::nullopt);
-    if (!detail::is_identifier(id, "_-"))
-      r.fail_at(r.node("id"), "id", "'" + id + "' is not a valid country id (ISO alpha-3 code or group id)");
+    if (!is_country_id(id)) r.fail_at(r.node("id"), "id", not_a_country_id(id));
     if (!seen.insert(id).second) r.fail_at(r.node("id"), "id", "country '" + id + "' is listed twice");
     auto row = std::find_if(countries.begin(), countries.end(), [&](const CountrySpec& c) { return c.id == id; });
     const bool from_table = row != countries.end();

@@ -107,4 +107,26 @@ std::optional<double> CountryTable::number(std::size_t row, const std::string& c
   return x;
 }
 
+std::int64_t CountryTable::integer(std::size_t row, const std::string& column, std::int64_t lo,
+                                  std::int64_t hi) const {
+  const double x = *number(row, column, static_cast<double>(lo), static_cast<double>(hi));
+  if (x != std::floor(x)) fail(row, column, "'" + text(row, column) + "' is not a whole number");
+  return static_cast<std::int64_t>(x);
+}
+
+const std::string& CountryTable::one_of(std::size_t row, const std::string& column,
+                                        std::initializer_list<std::string_view> options) const {
+  const std::string& cell = text(row, column);
+  std::string allowed;
+  for (std::string_view option : options) {
+    if (cell == option) return cell;
+    allowed += (allowed.empty() ? "" : ", ") + std::string(option);
+  }
+  fail(row, column, "'" + cell + "' is not one of: " + allowed);
+}
+
+void CountryTable::fail(std::size_t row, const std::string& column, const std::string& what) const {
+  fail(row, column_index(column), what);
+}
+
 }  // namespace stackrace

@@ -2,9 +2,12 @@
 // The country data table (worlds/data/countries.csv): one row per country, one
 // column per attribute, every number sourced in worlds/data/SOURCES-countries.md.
 // Reading it checks every cell; errors read `FILE:LINE:COL: column NAME: what`.
+#include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace stackrace {
@@ -19,6 +22,14 @@ class CountryTable {
   // A number in [lo, hi], or nullopt where the cell is empty and `optional` is true.
   std::optional<double> number(std::size_t row, const std::string& column, double lo, double hi,
                                bool optional = false) const;
+  // A whole number in [lo, hi] (a tier, a level): 2.9 is refused, not truncated.
+  std::int64_t integer(std::size_t row, const std::string& column, std::int64_t lo, std::int64_t hi) const;
+  // A cell that must be exactly one of `options`.
+  const std::string& one_of(std::size_t row, const std::string& column,
+                            std::initializer_list<std::string_view> options) const;
+  // Throws ScenarioError at the cell: `FILE:LINE:COL: column NAME: what`.
+  [[noreturn]] void fail(std::size_t row, const std::string& column, const std::string& what) const;
+  std::size_t line(std::size_t row) const { return line_[row]; }
 
  private:
   [[noreturn]] void fail(std::size_t row, std::size_t column, const std::string& what) const;

@@ -204,8 +204,8 @@ def test_bad_country_table_names_the_table_and_the_scenario(stackrace, bad_scena
     for command in (["validate", scenario], ["run", scenario, "-o", tmp_path / "x.h5", "--quiet"]):
         result = stackrace(*command, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
-        # The cell's own position (line 3, the CHN row; column 41, its gdp_per_capita_usd cell) ...
-        assert f"{table}:3:41: column gdp_per_capita_usd: 'lots' is not a number" in result.stderr
+        # The cell's own position (line 5, the CHN row; column 41, its gdp_per_capita_usd cell) ...
+        assert f"{table}:5:41: column gdp_per_capita_usd: 'lots' is not a number" in result.stderr
         # ... and the scenario key that named the table.
         assert re.search(re.escape(str(scenario)) + r":\d+:\d+: world.countries_table", result.stderr), result.stderr
         assert list(tmp_path.iterdir()) == []
@@ -261,3 +261,75 @@ def test_a_sweep_base_the_file_system_refuses_is_bad_input(stackrace, tmp_path):
     result = stackrace("sweep", path, "--quiet", "-o", tmp_path / "out.h5", cwd=tmp_path)
     assert_refused(result, path, "sweep.base")
     assert [p.name for p in tmp_path.iterdir()] == ["bad.toml"]
+
+
+# ---- bad country tables ----------------------------------------------------------------
+# Every CSV in tests/bad_scenarios/tables/ breaks one rule of the country table, named in
+# its first two lines as for the scenarios (`# expect-key: column iso3`). The table is
+# held to the rules of `[[countries]]`: ids, uniqueness, alignment, whole-number tiers.
+
+TABLES_DIR = BAD_SCENARIOS_DIR / "tables"
+TABLE_CORPUS = sorted(TABLES_DIR.glob("*.csv"))
+
+# A small world that reads its countries from a table; with the table's bad cell fixed,
+# each table in the corpus makes it valid.
+TABLE_WORLD = """[scenario]
+name = "table"
+steps = 3
+
+[population]
+developer_agents = 1000
+firm_agents = 100
+
+[[stacks]]
+id = "none"
+outside = true
+
+[[stacks]]
+id = "us_closed"
+bloc = "us"
+capability = 1.0
+price = 4.0
+
+[[stacks]]
+id = "cn_open"
+bloc = "cn"
+open_weights = true
+capability = 0.98
+price = 0.8
+
+[world]
+countries_table = "{table}"
+"""
+
+
+def cell_starts(line):
+    """1-based column where each cell of a CSV line starts (commas in quotes do not split)."""
+    starts, quoted = [1], False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            starts.append(i + 2)
+    return starts
+
+
+@pytest.mark.parametrize("table", TABLE_CORPUS, ids=[p.stem for p in TABLE_CORPUS])
+def test_a_bad_country_table_is_refused_at_its_cell(stackrace, table, tmp_path):
+    key, _ = header(table)
+    scenario = tmp_path / "world.toml"
+    scenario.write_text(TABLE_WORLD.format(table=table))
+    result = stackrace("validate", scenario, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    match = re.search(re.escape(str(table)) + r":(\d+):(\d+): " + re.escape(key) + r": \S", result.stderr)
+    assert match, f"message is not '{table}:LINE:COL: {key}: ...':\n{result.stderr}"
+    # The position is the start of that column's cell on a row of data.
+    lines = table.read_text().splitlines()
+    column_names = next(line for line in lines if not line.startswith("#")).split(",")
+    row = lines[int(match.group(1)) - 1]
+    assert not row.startswith("#") and row.split(",") != column_names, f"line {match.group(1)} is no row of data"
+    column = column_names.index(key.removeprefix("column "))
+    assert int(match.group(2)) == cell_starts(row)[column], result.stderr
+    named_at = assignment_lines(scenario.read_text(), "countries_table")[0]
+    assert re.search(re.escape(str(scenario)) + rf":{named_at}:\d+: world.countries_table", result.stderr), result.stderr
+    assert list(tmp_path.iterdir()) == [scenario]
