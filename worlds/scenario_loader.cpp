@@ -32,9 +32,7 @@ constexpr int most_steps = 12'000;  // a thousand years of months
 
 void read_header(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   TableReader r(root.table("scenario", true), "scenario", file);
-  s.name = r.text("name", std::filesystem::path(file.file).stem().string());
-  if (s.name.empty() || s.name.find_first_of("/\\") != std::string::npos)
-    r.fail_at(r.node("name"), "name", "must be a non-empty name without slashes (it names the output file)");
+  s.name = r.output_name("name", std::filesystem::path(file.file).stem().string());
   s.description = r.text("description", std::string{});
   s.start = r.text("start", std::string("2026-01"));
   if (!is_month(s.start))

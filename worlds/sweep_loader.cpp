@@ -196,7 +196,7 @@ SweepSpec load_sweep(const std::string& path) {
   spec.base = base.lexically_normal().string();
   if (auto problem = detail::unreadable_file(spec.base))
     s.fail_at(s.node("base"), "base", "cannot read the base scenario: " + *problem + ": " + spec.base);
-  spec.name = s.text("name", std::filesystem::path(path).stem().string());
+  spec.name = s.output_name("name", std::filesystem::path(path).stem().string());
   spec.design = read_design(s);
   const bool sized = spec.design != DesignKind::grid;
   spec.samples = static_cast<int>(s.integer("samples", 1, 10'000'000, sized ? std::nullopt : std::optional<std::int64_t>(0)));

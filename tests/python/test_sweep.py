@@ -275,3 +275,20 @@ def test_output_problems_name_the_file_and_the_cause(stackrace, run_to_file, wor
     result = stackrace("sweep", other, "-o", out, "--resume", "--quiet")
     assert result.returncode == 2
     assert f"stackrace: {out}: --resume: this file was written by a different sweep than {other}" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "sub/name", "back\\\\slash", ""],
+                         ids=["dot-dot", "slash", "backslash", "empty"])
+def test_a_sweep_name_that_is_no_file_name_is_refused(stackrace, tmp_path, name):
+    # [sweep] name names results/<name>.h5, as scenario.name does: the same rule, so that
+    # a sweep cannot write outside results/.
+    work = tmp_path / "work" / "deep"
+    work.mkdir(parents=True)
+    sweep = tmp_path / "bad.toml"
+    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "default.toml"}"\nname = "{name}"\ndesign = "grid"\n'
+                     'agents = 5000\nsteps = 2\n[[parameters]]\nkey = "stacks.cn_open.price"\nvalues = [0.5]\n')
+    result = stackrace("sweep", sweep, "--quiet", cwd=work)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{sweep}:3:8: sweep.name: must be a non-empty name without slashes"), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "work"]
+    assert list(work.iterdir()) == []

@@ -116,6 +116,13 @@ std::string TableReader::text(std::string_view key, std::optional<std::string> f
   return s->get();
 }
 
+std::string TableReader::output_name(std::string_view key, std::string fallback) {
+  std::string name = text(key, std::move(fallback));
+  if (name.empty() || name.find_first_of("/\\") != std::string::npos)
+    fail_at(table_.get(key), key, "must be a non-empty name without slashes (it names the output file)");
+  return name;
+}
+
 bool TableReader::boolean(std::string_view key, bool fallback) {
   toml::node* node = require(key, false);
   if (!node) {
