@@ -7,6 +7,7 @@
 #include <tbb/global_control.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/exact_range.hpp"
 #include "sim/cli/interrupt.hpp"
 #include "sim/cli/progress_bar.hpp"
 #include "sim/cli/run_summary.hpp"
@@ -33,7 +34,7 @@ void add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
   cmd->add_option("scenario", o.scenario, "Scenario file (TOML); default: the shipped default world");
   cmd->add_option("-o,--output", o.output, "Result file; default: results/<scenario-name>.h5");
-  cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(CLI::Range(std::int64_t{0}, INT64_MAX));
+  cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(exact_range(0, INT64_MAX));
   cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core (results do not depend on it)")
       ->check(CLI::Range(0, 4096));
   cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")

@@ -333,3 +333,43 @@ def test_a_bad_country_table_is_refused_at_its_cell(stackrace, table, tmp_path):
     named_at = assignment_lines(scenario.read_text(), "countries_table")[0]
     assert re.search(re.escape(str(scenario)) + rf":{named_at}:\d+: world.countries_table", result.stderr), result.stderr
     assert list(tmp_path.iterdir()) == [scenario]
+
+
+# ---- seeds too large for 64 bits ------------------------------------------------------
+# A seed is a whole number up to 2^63 - 1 (scenario.seed); compare and sweep add the
+# replicate to it and stop at 2^62 - 1. Larger ones are refused by every command, never
+# clamped to the largest.
+
+TOO_LARGE_SEEDS = [2**63, 2**64, 10**30]
+
+
+@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS, ids=["2^63", "2^64", "10^30"])
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_seed_beyond_64_bits_is_refused(stackrace, tmp_path, command, seed):
+    scenario = DEFAULT_WORLD
+    args = ("run", scenario) if command == "run" else ("compare", scenario, scenario, "--replicates", 2)
+    result = stackrace(*args, "--seed", seed, "--agents", 5000, "--steps", 1, "--quiet", "-o", tmp_path / "x.h5",
+                       cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"--seed: Value {seed} not in range 0 to" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS, ids=["2^63", "2^64", "10^30"])
+def test_a_sweep_seed_beyond_64_bits_is_refused(stackrace, tmp_path, seed):
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(f'[sweep]\nbase = "{DEFAULT_WORLD}"\nseed = {seed}\ndesign = "grid"\n'
+                     '[[parameters]]\nkey = "stacks.cn_open.price"\nvalues = [0.5]\n')
+    result = stackrace("sweep", sweep, "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{sweep}:3:"), result.stderr
+    assert list(tmp_path.iterdir()) == [sweep]
+
+
+def test_the_largest_seed_runs_as_given(stackrace, tmp_path):
+    output = tmp_path / "x.h5"
+    result = stackrace("run", DEFAULT_WORLD, "--seed", 2**63 - 1, "--agents", 5000, "--steps", 1, "--quiet",
+                       "-o", output, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with h5py.File(output, "r") as f:
+        assert int(f["seed"][0]) == 2**63 - 1
