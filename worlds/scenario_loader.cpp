@@ -30,6 +30,31 @@ constexpr std::int64_t most_agents = 1'000'000'000'000;  // a hard ceiling; memo
 constexpr int most_stacks = 64;
 constexpr int most_steps = 12'000;  // a thousand years of months
 
+// The rules of the keys that --steps, --seed and --agents replace: read_header and
+// read_population read them, and check_replaced_values holds the file's values to them.
+std::int64_t read_steps(TableReader& r) { return r.integer("steps", 1, most_steps, 120); }
+std::int64_t read_seed(TableReader& r) { return r.integer("seed", 0, INT64_MAX, 1); }
+std::int64_t read_developer_agents(TableReader& r) { return r.integer("developer_agents", 1, most_agents, std::nullopt); }
+std::int64_t read_firm_agents(TableReader& r) { return r.integer("firm_agents", 0, most_agents, 0); }
+
+// --steps, --seed and --agents replace keys of the file, but what the file says is input
+// too: each value they replace must be valid as written (steps = 0 is refused at its
+// line, whatever --steps says), before the option's value takes its place.
+void check_replaced_values(toml::table& table, const ScenarioOverrides& o, detail::ScenarioSource& source) {
+  auto check = [&](const char* name, const char* key, std::int64_t (*read)(TableReader&)) {
+    toml::table* t = table.get_as<toml::table>(name);
+    if (!t || !t->contains(key)) return;  // a missing table or key is the checker's to report
+    TableReader r(*t, name, source, detail::Defaults::leave_out);
+    read(r);
+  };
+  if (o.steps) check("scenario", "steps", read_steps);
+  if (o.seed) check("scenario", "seed", read_seed);
+  if (o.developer_agents) {
+    check("population", "developer_agents", read_developer_agents);
+    check("population", "firm_agents", read_firm_agents);
+  }
+}
+
 void read_header(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   TableReader r(root.table("scenario", true), "scenario", file);
   s.name = r.output_name("name", std::filesystem::path(file.file).stem().string());
@@ -37,16 +62,16 @@ void read_header(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   s.start = r.text("start", std::string("2026-01"));
   if (!is_month(s.start))
     r.fail_at(r.node("start"), "start", "'" + s.start + "' is not a month written YYYY-MM");
-  s.steps = static_cast<int>(r.integer("steps", 1, most_steps, 120));
-  s.seed = static_cast<std::uint64_t>(r.integer("seed", 0, INT64_MAX, 1));
+  s.steps = static_cast<int>(read_steps(r));
+  s.seed = static_cast<std::uint64_t>(read_seed(r));
   r.done();
 }
 
 void read_population(TableReader& root, Scenario& s, const ScenarioOverrides& o, detail::ScenarioSource& file) {
   toml::table& table = root.table("population", true);
   TableReader r(table, "population", file);
-  s.developer_agents = r.integer("developer_agents", 1, most_agents, std::nullopt);
-  s.firm_agents = r.integer("firm_agents", 0, most_agents, 0);
+  s.developer_agents = read_developer_agents(r);
+  s.firm_agents = read_firm_agents(r);
   r.done();
   if (o.memory_limit_bytes) {
     double agents = static_cast<double>(s.developer_agents) + static_cast<double>(s.firm_agents);
@@ -245,6 +270,7 @@ std::string serialise(const toml::table& table) {
 Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::string* resolved) {
   detail::ScenarioSource source{path, {}};
   toml::table table = detail::read_scenario_file(path, source);
+  check_replaced_values(table, overrides, source);
   auto apply = [&](const std::string& assignment, const std::string& origin) {
     detail::apply_override(table, assignment, origin, source.origins);
   };

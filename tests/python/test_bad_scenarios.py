@@ -373,3 +373,36 @@ def test_the_largest_seed_runs_as_given(stackrace, tmp_path):
     assert result.returncode == 0, result.stderr
     with h5py.File(output, "r") as f:
         assert int(f["seed"][0]) == 2**63 - 1
+
+
+# ---- a file's value that an option replaces --------------------------------------------
+# --steps, --seed and --agents replace keys of the file, but what the file says is input
+# too: a bad value there is refused at its own position, whatever the option.
+
+REPLACED_VALUES = [
+    ("steps-zero", "[scenario]\nsteps = 0\n", ("--steps", 3), "scenario.steps"),
+    ("steps-negative", "[scenario]\nsteps = -5\n", ("--steps", 3), "scenario.steps"),
+    ("steps-fraction", "[scenario]\nsteps = 2.5\n", ("--steps", 3), "scenario.steps"),
+    ("seed-negative", "[scenario]\nseed = -1\n", ("--seed", 3), "scenario.seed"),
+    ("firm-agents-huge", "[population]\nfirm_agents = 1e300\n", ("--agents", 5000), "population.firm_agents"),
+    ("developer-agents-zero", "[population]\ndeveloper_agents = 0\n", ("--agents", 5000), "population.developer_agents"),
+]
+
+
+@pytest.mark.parametrize(
+    "command,body,option,key",
+    [pytest.param(command, body, option, key, id=f"{command}-{name}")
+     for command in ("run", "compare") for name, body, option, key in REPLACED_VALUES
+     if not (command == "compare" and option[0] == "--seed")],  # compare's --seed is its first replicate's
+)
+def test_a_bad_value_is_refused_even_where_an_option_replaces_it(stackrace, tmp_path, command, body, option, key):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "bad.toml"
+    path.write_text(f'extends = "{DEFAULT_WORLD}"\n{body}')
+    args = ("run", path) if command == "run" else ("compare", path, path, "--replicates", 2)
+    small = [x for flag, value in (("--agents", 5000), ("--steps", 1)) if flag != option[0] for x in (flag, value)]
+    result = stackrace(*args, *option, *small, "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path)
+    line = assert_refused(result, path, key)
+    assert line == assignment_lines(path.read_text(), key.split(".")[-1])[0], result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["in"]
