@@ -279,6 +279,10 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
     if (!seen.insert(id).second) r.fail_at(r.node("id"), "id", "country '" + id + "' is listed twice");
     auto row = std::find_if(countries.begin(), countries.end(), [&](const CountrySpec& c) { return c.id == id; });
     const bool from_table = row != countries.end();
+    // `--set countries.ID...` names a country of the table; a typo must not add one.
+    if (!from_table && file.table_countries_set.contains(&entries[i]))
+      r.fail_at(r.node("id"), "id",
+                "no country '" + id + "' in " + (rules.table_path.empty() ? "" : "the country table or ") + "[[countries]]");
     CountrySpec c = from_table ? *row : base;
     c.id = id;
     c.name = r.text("name", from_table ? row->name : id);

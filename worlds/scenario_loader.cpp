@@ -268,11 +268,11 @@ std::string serialise(const toml::table& table) {
 
 // Reads, overrides and checks the scenario; its resolved text goes to `resolved` unless that is null.
 Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::string* resolved) {
-  detail::ScenarioSource source{path, {}};
+  detail::ScenarioSource source{path, {}, {}};
   toml::table table = detail::read_scenario_file(path, source);
   check_replaced_values(table, overrides, source);
   auto apply = [&](const std::string& assignment, const std::string& origin) {
-    detail::apply_override(table, assignment, origin, source.origins);
+    detail::apply_override(table, assignment, origin, source);
   };
   for (const std::string& assignment : overrides.set) apply(assignment, "--set " + assignment);
   if (overrides.steps) apply("scenario.steps=" + std::to_string(*overrides.steps), "--steps " + std::to_string(*overrides.steps));

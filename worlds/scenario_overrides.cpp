@@ -1,6 +1,7 @@
 #include "worlds/scenario_overrides.hpp"
 
 #include <charconv>
+#include <optional>
 #include <vector>
 
 #include "worlds/scenario_error.hpp"
@@ -17,15 +18,41 @@ std::vector<std::string> split_path(const std::string& key) {
   return parts;
 }
 
-toml::node* element_of(toml::array& array, const std::string& segment) {
+// A path segment written as a number names an element by its index; any other, by its id.
+std::optional<std::size_t> index_in(const std::string& segment) {
   std::size_t index = 0;
   auto [end, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
-  if (ec == std::errc{} && end == segment.data() + segment.size()) return array.get(index);
+  if (ec == std::errc{} && end == segment.data() + segment.size()) return index;
+  return std::nullopt;
+}
+
+toml::node* element_of(toml::array& array, const std::string& segment) {
+  if (auto index = index_in(segment)) return array.get(*index);
   for (auto& element : array) {
     auto table = element.as_table();
     if (table && table->get_as<std::string>("id") && **table->get_as<std::string>("id") == segment) return &element;
   }
   return nullptr;
+}
+
+// Whether `key` of `table` is the scenario's `[[countries]]`: the one array whose
+// elements may stand for rows of the country table, which `--set` names by id although
+// no element is written for them.
+bool is_countries(const toml::table& table, const toml::table& root, const std::string& key) {
+  return &table == &root && key == "countries";
+}
+
+// The element `{ id = "ID" }` for `countries.ID`, made on the command line.
+toml::node* add_country(toml::array& countries, const std::string& id, const std::string& origin,
+                        ScenarioSource& source) {
+  toml::table entry;
+  entry.insert("id", id);
+  countries.push_back(std::move(entry));
+  toml::node* made = &countries.back();
+  source.origins[made] = {origin, ""};
+  source.origins[made->as_table()->get("id")] = {origin, ""};
+  source.table_countries_set.insert(made);
+  return made;
 }
 
 toml::table parse_value(const std::string& value, const std::string& origin) {
@@ -41,7 +68,8 @@ toml::table parse_value(const std::string& value, const std::string& origin) {
 }  // namespace
 
 void apply_override(toml::table& root, const std::string& assignment, const std::string& origin,
-                    std::map<const toml::node*, ScenarioSource::Origin>& origins) {
+                    ScenarioSource& source) {
+  auto& origins = source.origins;
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError(origin + ": expected KEY=VALUE, e.g. scenario.steps=60");
@@ -52,15 +80,18 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   std::string walked;
   for (std::size_t i = 0; i + 1 < path.size(); ++i) {
     walked += (walked.empty() ? "" : ".") + path[i];
+    const bool countries = is_countries(*table, root, path[i]);
     toml::node* next = table->get(path[i]);
     if (!next) {
-      next = &table->insert_or_assign(path[i], toml::table{}).first->second;
+      next = countries ? &table->insert_or_assign(path[i], toml::array{}).first->second
+                       : &table->insert_or_assign(path[i], toml::table{}).first->second;
       origins[next] = {origin, ""};
     }
     if (auto array = next->as_array()) {
       if (++i + 1 >= path.size()) throw ScenarioError(origin + ": " + key + ": name a key inside an element of " + walked);
       walked += "." + path[i];
       next = element_of(*array, path[i]);
+      if (!next && countries && !index_in(path[i])) next = add_country(*array, path[i], origin, source);
       if (!next) throw ScenarioError(origin + ": " + key + ": no element '" + path[i] + "' in " + walked.substr(0, walked.rfind('.')));
     }
     table = next->as_table();

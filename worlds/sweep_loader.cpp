@@ -185,7 +185,7 @@ std::string SweepParameter::assignment(double u) const {
 }
 
 SweepSpec load_sweep(const std::string& path) {
-  detail::ScenarioSource source{path, {}};
+  detail::ScenarioSource source{path, {}, {}};
   toml::table table = detail::read_scenario_file(path, source);
   TableReader root(table, "", source);
   SweepSpec spec;

@@ -137,9 +137,10 @@ def run_refused(stackrace, tmp_path, *args):
         (["--steps", "0"], ["--steps"]),
         (["--agents", "0"], ["--agents"]),
         (["--agents", "1000000000000"], ["population.developer_agents"]),
+        (["--set", "countries.USB.developers=5"], ["--set countries.USB.developers=5: ", "no country 'USB'"]),
     ],
     ids=["set-unknown-key", "set-unknown-table", "set-unknown-stack", "set-out-of-range", "set-stack-by-id",
-         "set-without-equals", "steps-zero", "agents-zero", "agents-absurd"],
+         "set-without-equals", "steps-zero", "agents-zero", "agents-absurd", "set-unknown-country"],
 )
 def test_bad_command_line_is_refused(stackrace, tmp_path, args, expected):
     result = run_refused(stackrace, tmp_path, DEFAULT_WORLD, *args)

@@ -32,6 +32,9 @@ struct ScenarioSource {
   };
   std::string file;
   std::map<const toml::node*, Origin> origins;
+  // `[[countries]]` elements that `--set countries.ID.KEY=...` made for a country no
+  // element named: each must name a row of the country table (read_countries checks).
+  std::set<const toml::node*> table_countries_set;
 
   std::string location(const toml::node* at) const;  // FILE:LINE:COL, or the recorded origin
   std::string file_of(const toml::node* at) const;   // the file a node was written in, else `file`
