@@ -5,13 +5,13 @@
 #include <set>
 
 #include "agents/reach.hpp"
+#include "model/month.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace {
 namespace {
 
 using detail::Bounds;
-using detail::is_month;
 using detail::TableReader;
 
 // Every optional key's default is the policy struct's default member value (the `p.x`

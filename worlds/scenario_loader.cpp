@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "agents/population.hpp"
+#include "model/month.hpp"
 #include "worlds/country_loader.hpp"
 #include "worlds/policy_loader.hpp"
 #include "worlds/detail/table_reader.hpp"
@@ -23,7 +24,6 @@ namespace stackrace {
 namespace {
 
 using detail::Bounds;
-using detail::is_month;
 using detail::TableReader;
 
 constexpr std::int64_t most_agents = 1'000'000'000'000;  // a hard ceiling; memory is checked separately

@@ -76,6 +76,10 @@ int info_command(const InfoOptions& o) {
     return exit_ok;
   } catch (const OutputError& e) {
     return report(e);
+  } catch (const std::exception& e) {
+    // Whatever else a damaged file makes fail: a message and exit 1, as for the other commands.
+    std::cerr << "stackrace: " << o.file << ": cannot read the file: " << e.what() << '\n';
+    return exit_failed;
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "model/month.hpp"
+
 namespace stackrace {
 
 ResultFileReader::ResultFileReader(const std::string& path) : path_(path) {
@@ -21,7 +23,14 @@ std::string ResultFileReader::attribute(const std::string& name) const {
 
 std::int64_t ResultFileReader::format_version() const { return file_.read_attribute<std::int64_t>("format_version"); }
 
-std::string ResultFileReader::start() const { return file_.dataset("time").read_attribute<std::string>("start"); }
+std::string ResultFileReader::start() const {
+  std::string start = file_.dataset("time").read_attribute<std::string>("start");
+  // Whatever dates the file's months reads it as YYYY-MM: a damaged file is refused here.
+  if (!is_month(start))
+    throw OutputError(path_, "time: its start attribute '" + start + "' is not a month written YYYY-MM (a damaged file)",
+                      OutputFault::refused);
+  return start;
+}
 
 std::size_t ResultFileReader::length(const std::string& dimension) const {
   return static_cast<std::size_t>(file_.dataset(dimension).shape().at(0));

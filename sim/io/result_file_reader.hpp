@@ -20,7 +20,7 @@ class ResultFileReader {
   const std::string& path() const { return path_; }
   std::string attribute(const std::string& name) const;  // a root string attribute
   std::int64_t format_version() const;
-  std::string start() const;  // the month of time 0, "YYYY-MM"
+  std::string start() const;  // the month of time 0, "YYYY-MM"; refuses a file where it is not one
   // The length of a dimension: run, time, country, kind, stack.
   std::size_t length(const std::string& dimension) const;
   // A dimension's labels: country, kind, stack, and in a comparison file scenario.

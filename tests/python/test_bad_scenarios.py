@@ -6,6 +6,7 @@ message must contain (`# expect-key: stacks[1].price`, or `syntax error`), its s
 the rule it breaks.
 """
 import re
+import shutil
 
 import h5py
 import pytest
@@ -185,6 +186,26 @@ def test_info_on_a_foreign_hdf5_file(stackrace, tmp_path):
     result = stackrace("info", path, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == f'stackrace: {path}: not a stackrace result file (no format = "stackrace" attribute)\n'
+
+
+@pytest.fixture(scope="module")
+def small_run(run_to_file):
+    return run_to_file(DEFAULT_WORLD, "--agents", 5000, "--steps", 2)
+
+
+@pytest.mark.parametrize("start", ["garbage", "2026", "", "2026-13", "2026-1x", b"garbage", 5],
+                         ids=["garbage", "year-only", "empty", "month-13", "month-not-digits", "bytes", "integer"])
+def test_info_on_a_file_whose_start_is_no_month(stackrace, small_run, tmp_path, start):
+    # A damaged file: a clean refusal (exit 2, `stackrace: PATH: cause`), never a signal.
+    path = tmp_path / "damaged.h5"
+    shutil.copyfile(small_run, path)
+    with h5py.File(path, "r+") as f:
+        f["time"].attrs["start"] = start
+    result = stackrace("info", path, cwd=tmp_path)
+    assert result.returncode == 2, f"exit status {result.returncode}:\n{result.stderr}"
+    assert result.stderr.startswith(f"stackrace: {path}: time: its start attribute "), result.stderr
+    assert "is not a month written YYYY-MM" in result.stderr, result.stderr
+    assert result.stdout == ""
 
 
 def test_info_on_a_missing_file(stackrace, tmp_path):

@@ -176,12 +176,4 @@ bool is_identifier(const std::string& text, std::string_view extra) {
   });
 }
 
-bool is_month(const std::string& text) {
-  if (text.size() != 7 || text[4] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6})
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
-  const int month = std::stoi(text.substr(5, 2));
-  return month >= 1 && month <= 12;
-}
-
 }  // namespace stackrace::detail

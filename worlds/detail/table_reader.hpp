@@ -97,7 +97,5 @@ class TableReader {
 
 // Letters, digits and the given extra characters, starting with a letter or digit.
 bool is_identifier(const std::string& text, std::string_view extra);
-// A month written YYYY-MM.
-bool is_month(const std::string& text);
 
 }  // namespace stackrace::detail
