@@ -31,10 +31,6 @@ inline double bass_curve(double p, double q, double t) {
 // that high is 1 to machine precision anyway.
 inline constexpr double most_innovation = 50.0;
 
-// The probability that a non-adopter of a kind adopts AI this month in a country with
-// `gdp_per_capita` where `adopted` of its kind have (MODEL.md, 7.6.2): the Bass hazard,
-// its innovation rate scaled by income and by `value_gain`, how much more adopting is
-// worth than at the start (the logsum of the stacks' utilities, stack_choice.hpp).
 // How much more adopting is worth now than at the start: the change in the value of
 // choosing (reach.hpp, reachable_value). Where nothing can be got, now or at the start,
 // there is no change to speak of (and no stack to adopt).
@@ -42,6 +38,10 @@ inline double value_gain(double value, double start_value) {
   return std::isinf(value) || std::isinf(start_value) ? 0.0 : value - start_value;
 }
 
+// The probability that a non-adopter of a kind adopts AI this month in a country with
+// `gdp_per_capita` where `adopted` of its kind have (MODEL.md, 7.6.2): the Bass hazard,
+// its innovation rate scaled by income and by `value_gain`, how much more adopting is
+// worth than at the start (value_gain above).
 inline double adoption_hazard(const AdoptionRule& rule, double gdp_per_capita, double value_gain, double adopted) {
   double p = rule.innovation * std::pow(gdp_per_capita / rule.reference_gdp_per_capita, rule.income_elasticity);
   if (rule.value_elasticity != 0) p *= std::exp(rule.value_elasticity * value_gain);

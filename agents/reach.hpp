@@ -25,8 +25,8 @@ inline constexpr int most_unserved = 8;
 
 // Calls visit(weight, reached) for each combination of the stacks an agent can get this
 // month: `reached(k)` says whether stack k is among them, `weight` is the combination's
-// probability. Combinations of zero probability are skipped. With every stack served,
-// one combination of weight 1.
+// probability. Only stacks reached in part (0 < reach < 1) make combinations, so every
+// weight is positive. With every stack served, one combination of weight 1.
 template <class Visit>
 void for_each_reach(std::span<const double> reach, Visit&& visit) {
   // Only stacks reached in part make combinations: one reached by no one never is.

@@ -30,6 +30,8 @@ void fill_with_chinese(const Scenario& s, int t, ComputeAccess& a) {
   a.home_fill = home_served || home <= 0 ? 1.0 : (output - exports) / home;
   a.abroad_fill = abroad > 0 ? std::min(1.0, exports / abroad) : 1.0;
   for (int c = 0; c < C; ++c) {
+    // A country that wants no accelerators has nothing to fill or leave unmet.
+    if (a.demand[c] <= 0) continue;
     const double fill = is_home(s, c) ? a.home_fill : s.countries[c].alignment == Bloc::us ? 0.0 : a.abroad_fill;
     a.chinese[c] = a.restricted[c] * fill;
     a.unmet[c] = a.restricted[c] - a.chinese[c];

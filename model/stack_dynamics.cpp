@@ -21,6 +21,7 @@ Bloc leader_bloc(const Scenario& s) {
   return Bloc::none;
 }
 
+
 // A stack whose lag moved by `more_lag` months sells a capability that much older (or
 // newer): its price moves by the ratio of the fixed-capability path to its own, per month.
 void reprice(const Scenario& s, const StackSpec& spec, double more_lag, double& price) {
@@ -29,13 +30,16 @@ void reprice(const Scenario& s, const StackSpec& spec, double more_lag, double& 
 }
 
 // The events of month t, in file order, after the month's dynamics. A new lag moves the
-// capability by the frontier's growth per month of lag (g).
+// capability by the frontier's growth per month of lag (g) and, with lag pricing, the
+// price too (unless the event sets the price itself).
 void apply_events(const Scenario& s, double g, StackState& state) {
   for (const StackEvent& e : s.events) {
     if (e.month != state.month) continue;
     if (e.lag_months) {
-      state.capability[e.stack] -= g * (*e.lag_months - state.lag[e.stack]);
+      const double more_lag = *e.lag_months - state.lag[e.stack];
+      state.capability[e.stack] -= g * more_lag;
       state.lag[e.stack] = *e.lag_months;
+      if (s.feedback.lag_pricing && !e.price) reprice(s, s.stacks[e.stack], more_lag, state.price[e.stack]);
     }
     if (e.capability) state.capability[e.stack] = *e.capability;
     if (e.price) state.price[e.stack] = *e.price;

@@ -4,6 +4,7 @@
 // stack bans, tariffs, subsidies, infrastructure bundles, data-localisation rules
 // (the order of the alternatives below). Prices compose by multiplication, so tariffs
 // and subsidies commute; a ban wins over everything that makes a stack attractive.
+#include <array>
 #include <functional>
 #include <span>
 #include <variant>
@@ -32,15 +33,19 @@ struct PolicyState {
   std::vector<std::vector<int>> accepted_at;  // [policy][country]
 };
 
+// Each bloc's home countries, [Bloc] (model/scenario.hpp, compute.<bloc>.home).
+using BlocHomes = std::array<std::span<const int>, 4>;
+
 // The policies' effects on the stacks' dynamics in month ctx.month. `unmet` [c]: the
-// share of each country's demand for new accelerators nobody meets this month, and
-// `home` the restricted bloc's home countries (model/compute_market.hpp).
+// share of each country's demand for new accelerators nobody meets this month
+// (model/compute_market.hpp); an export control holds back its restricted bloc by what
+// goes unmet in that bloc's `homes`.
 inline StackDrivers drive_stacks(const std::vector<Policy>& policies, const PolicyContext& ctx,
-                                 std::span<const double> unmet, std::span<const int> home) {
+                                 std::span<const double> unmet, const BlocHomes& homes) {
   StackDrivers drivers(static_cast<int>(ctx.stacks.size()));
   for (const Policy& p : policies) {
     if (!window_of(p).covers(ctx.month)) continue;
-    if (auto* e = std::get_if<ExportControl>(&p)) e->drive(unmet, home, drivers);
+    if (auto* e = std::get_if<ExportControl>(&p)) e->drive(unmet, homes[bloc_index(e->restricted_bloc)], drivers);
     if (auto* o = std::get_if<OpenWeightRestriction>(&p)) o->drive(ctx, drivers);
   }
   return drivers;

@@ -20,12 +20,14 @@ namespace stackrace {
 namespace {
 
 // ln(price) for each stack, remembering the last price seen: a stack's price is the same
-// in most countries (policies make the exceptions), so a month's table takes about one
-// libm log per stack instead of one per country and stack.
+// in most countries (policies make the exceptions), so each thread takes about one libm
+// log per stack and month instead of one per country and stack. What it returns is
+// ln(price) exactly, whichever thread remembered what: results do not depend on it.
 class LogPrices {
  public:
-  // Forgets every price seen, keeping the storage.
-  void reset(int stacks) {
+  // Sized for `stacks` (forgetting what it saw only when the count changes).
+  void fit(int stacks) {
+    if (int(price_.size()) == stacks) return;
     price_.assign(stacks, std::numeric_limits<double>::quiet_NaN());
     log_.assign(stacks, 0.0);
   }
@@ -70,7 +72,7 @@ class CountryRows {
     const int K = K_, S = S_;
     std::vector<double>& group_utility = kept.group_utility;
     group_utility.resize(std::size_t(S) * K);
-    kept.log_price.reset(K);
+    kept.log_price.fit(K);
     // Each group's utilities without the employer's pull, which is all that differs
     // between a group's rows: computed once per group, not once per row. Groups are
     // [country][segment], g = c * S + segment.

@@ -175,7 +175,8 @@ void step(RunState& state, int t, RunResult& out) {
   const CountryCounts last_month = state.country_counts();
   const std::vector<double> usage = global_developer_share(world, last_month);
   const ComputeAccess compute = resolve_compute(s, &state.policies, t);
-  advance_stacks(s, usage, drive_stacks(s.policies, context, compute.unmet, s.compute.cn.home), state.stacks);
+  const BlocHomes homes{{{}, s.compute.us.home, s.compute.cn.home, s.compute.other.home}};
+  advance_stacks(s, usage, drive_stacks(s.policies, context, compute.unmet, homes), state.stacks);
   MonthView& view = state.view;
   see_month(world, state.stacks, last_month, usage, compute, t, view);
   const auto C = static_cast<std::uint64_t>(s.country_count());

@@ -70,9 +70,16 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
   if (needs_split && stack_index(s, w.open_stack) < 0)
     r.fail_at(r.node("open_stack"), "open_stack", "unknown stack '" + w.open_stack + "'");
   w.us_open_stack = r.text("us_open_stack", std::string{});
-  if (!w.us_open_stack.empty() && stack_index(s, w.us_open_stack) < 0)
-    r.fail_at(r.node("us_open_stack"), "us_open_stack", "unknown stack '" + w.us_open_stack + "'");
+  if (!w.us_open_stack.empty()) {
+    const int k = stack_index(s, w.us_open_stack);
+    if (k < 0) r.fail_at(r.node("us_open_stack"), "us_open_stack", "unknown stack '" + w.us_open_stack + "'");
+    if (s.stacks[k].outside || w.us_open_stack == w.closed_stack || w.us_open_stack == w.open_stack)
+      r.fail_at(r.node("us_open_stack"), "us_open_stack",
+                "'" + w.us_open_stack + "' must be an AI stack other than closed_stack and open_stack");
+  }
   w.us_open_share = r.number("us_open_share", {0, 1}, w.us_open_share);
+  if (w.us_open_share > 0 && w.us_open_stack.empty())
+    r.fail_at(r.node("us_open_share"), "us_open_share", "a share for no stack: name it in us_open_stack");
   r.done();
   return w;
 }

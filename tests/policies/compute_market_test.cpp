@@ -170,3 +170,27 @@ start = "2026-02"
   CHECK(after.chinese[india] == Approx(before.chinese[india] + 0.5));
   CHECK(after.extra_datacenter_mw[india] == 800.0);
 }
+
+TEST_CASE("a control holds back its restricted bloc by what goes unmet at that bloc's home", "[compute_market][bloc]") {
+  // The Tier 3 embargo restricting the `us` bloc: the US bloc's home (the US-aligned
+  // countries) is not targeted, so no bloc's compute is cut and, with the usage loop
+  // off, cn_open's lag is the uncontrolled world's; restricting `cn` widens it.
+  const auto cn_lag = [](const std::string& bloc) {
+    test::TempScenario file("extends = \"" + test::world("policies/no_controls.toml") + "\"\n" +
+                                (bloc.empty() ? std::string{}
+                                              : "[[policies]]\ntype = \"export_control\"\ntargets = [\"tier:3\"]\n"
+                                                "access = \"embargoed\"\nrestricted_bloc = \"" + bloc + "\"\n"),
+                            "bloc-" + bloc + ".toml");
+    ScenarioOverrides o;
+    o.developer_agents = 20'000;
+    o.steps = 36;
+    o.set = {"feedback.deployment_data=false"};
+    const Scenario s = load_scenario(file.path(), o);
+    const RunResult r = test::run(s);
+    const std::size_t K = std::size_t(s.stack_count());
+    return (r.capability[36 * K + 1] - r.capability[36 * K + 2]) / 0.0024;
+  };
+  const double none = cn_lag("");
+  CHECK(cn_lag("us") == none);
+  CHECK(cn_lag("cn") > none + 0.1);
+}
