@@ -134,6 +134,13 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
       throw refuse("not a sweep's file" + (command.empty() ? "" : " (written by stackrace " + command + ")"));
     if (writer->attribute("sweep") != spec.resolved_toml)
       throw refuse("this file was written by a different sweep than " + spec.path);
+    // The base as resolved now — every file it extends merged in, every country of its
+    // table written out — must be the base the finished runs ran: otherwise the file
+    // would mix two models.
+    if (writer->attribute("scenario") != base.resolved_toml)
+      throw refuse("the base scenario " + spec.base +
+                   " (or a file it extends, or its country table) has changed since this file was written, so new "
+                   "runs would not be runs of the same model: run the sweep again into a new file");
     if (writer->attribute("random_numbers") != random_numbers_id)
       throw refuse("this file's runs were drawn with other random numbers (an older stackrace), and its unfinished "
                    "runs would not match them: run the sweep again into a new file");

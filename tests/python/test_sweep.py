@@ -206,6 +206,36 @@ def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_pa
     assert f"stackrace: {out}: --resume: this file's runs were drawn with other random numbers" in result.stderr
 
 
+@pytest.mark.parametrize("change", ["extended file", "country table"])
+def test_resume_refuses_a_file_whose_base_has_changed(stackrace, tmp_path, change):
+    # The sweep's own text is unchanged; what its base is made of is not.
+    table = tmp_path / "countries.csv"
+    table.write_text((WORLDS_DIR / "data" / "countries.csv").read_text())
+    middle = tmp_path / "middle.toml"
+    middle.write_text(f'extends = "{WORLDS_DIR / "default.toml"}"\n[world]\ncountries_table = "countries.csv"\n')
+    base = tmp_path / "base.toml"
+    base.write_text('extends = "middle.toml"\n')
+    sweep = tmp_path / "changed.toml"
+    sweep.write_text(f'[sweep]\nbase = "{base}"\nname = "changed"\n' + RESUMABLE)
+    out = tmp_path / "changed.h5"
+    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_some_runs_are_done(out, proc)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    if change == "extended file":
+        middle.write_text(middle.read_text() + "[choice.developer]\nrevise = 0.2\n")
+    else:
+        table.write_text(table.read_text().replace("AFG,Afghanistan", "AFG,Afghanistan (renamed)"))
+    with h5py.File(out, "r") as f:
+        before = f["share"][()].tobytes(), f["status"][()].tobytes()
+    result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
+    assert result.returncode == 2, result.stderr
+    assert f"--resume: the base scenario {base}" in result.stderr and "has changed" in result.stderr
+    with h5py.File(out, "r") as f:  # the file is left as it was
+        assert (f["share"][()].tobytes(), f["status"][()].tobytes()) == before
+
+
 def test_resume_refuses_a_file_chunked_otherwise(stackrace, tmp_path):
     # Before `share` was chunked per kind, a run's shares were one chunk: this stackrace
     # writes a run's chunks at kind offsets, which such a file cannot take.
