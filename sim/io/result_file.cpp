@@ -52,7 +52,7 @@ std::string run_status_meanings() {
 
 ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                            const std::map<std::string, std::string>& attributes, WriteMode mode)
-    : mode_(mode), path_(path), partial_(mode == WriteMode::atomic ? path + ".partial" : path), runs_(runs) {
+    : mode_(mode), path_(path), partial_(path + ".partial"), runs_(runs) {
   refuse_special_output(path);
   const std::filesystem::path folder = std::filesystem::path(path).parent_path();
   std::error_code error;
@@ -365,6 +365,20 @@ void ResultWriter::add_run_column(const std::string& name, h5::DataType type, co
 }
 
 void ResultWriter::start_checkpointing() {
+  if (partial_ != path_) {
+    // A new checkpoint file is made aside and renamed into place whole, with every
+    // dataset and the design in it: a kill while it is being made leaves only
+    // PATH.partial (which the next sweep overwrites), never a PATH that cannot be opened
+    // or resumed. It is then reopened at its place for writing runs.
+    datasets_.clear();
+    file_.close();
+    std::error_code error;
+    std::filesystem::rename(partial_, path_, error);
+    if (error) throw OutputError(path_, "cannot rename " + partial_ + " to it: " + error.message());
+    partial_ = path_;
+    file_ = h5::File::reopen_swmr(path_);
+    for (const std::string& name : file_.names()) datasets_[name] = file_.dataset(name);
+  }
   file_.flush();
   file_.start_swmr_write();
 }
@@ -395,7 +409,8 @@ void ResultWriter::commit() {
 }
 
 ResultWriter::~ResultWriter() {
-  if (committed_ || mode_ == WriteMode::checkpoint) return;  // a checkpoint file keeps what it holds
+  // A checkpoint file in place keeps what it holds; one still being made aside goes.
+  if (committed_ || (mode_ == WriteMode::checkpoint && partial_ == path_)) return;
   datasets_.clear();
   file_ = h5::File();
   std::error_code ignored;

@@ -43,9 +43,11 @@ enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
 std::string run_status_meanings();
 
 // How a result file is written. `atomic`: under PATH.partial, renamed to PATH when
-// complete (single runs, comparisons). `checkpoint`: at PATH itself, in HDF5's
-// single-writer/multiple-reader mode, each finished run flushed, so that a writer killed
-// at any moment leaves a readable file holding every finished run (sweeps).
+// complete (single runs, comparisons). `checkpoint`: made under PATH.partial with every
+// dataset and the design, renamed to PATH by start_checkpointing(), then written there in
+// HDF5's single-writer/multiple-reader mode, each finished run flushed, so that a writer
+// killed at any moment leaves either no PATH or a readable, resumable file holding every
+// finished run (sweeps).
 enum class WriteMode { atomic, checkpoint };
 
 // A failed run's message in a sweep's `error` column: a fixed-length string, which a file
@@ -80,7 +82,7 @@ class ResultWriter {
   // Reopens a checkpoint file to finish it (`stackrace sweep --resume`); refuses a file
   // that is not HDF5 or not a complete stackrace result file.
   static std::unique_ptr<ResultWriter> reopen(const std::string& path);
-  ~ResultWriter();  // without commit(), removes the partial file
+  ~ResultWriter();  // without commit(), removes the partial file (a checkpoint file in place stays)
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
 
@@ -112,7 +114,8 @@ class ResultWriter {
   void write_run_column_all(const std::string& name, const std::vector<T>& values) {
     dataset(name).write(values, {0}, {h5::Extent(runs_)});
   }
-  // Flushes, and enters SWMR-write mode: no new datasets or attributes after this.
+  // A new checkpoint file: moves it from PATH.partial to PATH. Then flushes, and enters
+  // SWMR-write mode: no new datasets or attributes after this.
   void start_checkpointing();
   // Records run r as failed (status 2) with its error message.
   void mark_failed(int r, const std::string& message);

@@ -275,7 +275,7 @@ TEST_CASE("a policy read without its optional keys has its struct's defaults", "
   CHECK(std::get<ExportControl>(s.policies.front()).leakage == 0.1);
 }
 
-TEST_CASE("--set reaches a policy by its id, wherever the merged file puts it", "[policies][id]") {
+TEST_CASE("a policy is reached by its id with --set, wherever the merged file puts it", "[policies][id]") {
   ScenarioOverrides o;
   o.set = {"policies.tier3_chips.leakage=0.33"};
   const Scenario s = load_scenario(test::world("policies/status_quo_2026.toml"), o);

@@ -2,6 +2,7 @@
 failed runs recorded, and a sweep killed at any moment resumed to the same file."""
 import signal
 import subprocess
+import time
 
 import h5py
 import numpy as np
@@ -192,6 +193,35 @@ def interrupted_sweep(tmp_path, name):
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
     return sweep, out
+
+
+def test_a_kill_while_the_file_is_made_leaves_no_dead_file(stackrace, tmp_path):
+    # Killed at moments spread over the sweep's first tenth of a second (the base is read,
+    # the file made, the design written): the output either does not exist — a fresh
+    # sweep then starts, whatever PATH.partial was left — or opens and resumes.
+    sweep = write_sweep(tmp_path, RESUMABLE.replace("agents = 400000", "agents = 40000"))
+    out = tmp_path / "early.h5"
+    outcomes = set()
+    for delay in (0.0, 0.005, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.12):
+        out.unlink(missing_ok=True)
+        proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if out.exists():
+            outcomes.add("file")
+            info = stackrace("info", out, timeout=30)
+            assert info.returncode == 0, f"killed after {delay} s: info says\n{info.stderr}"
+            resumed = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet", timeout=120)
+            assert resumed.returncode == 0, f"killed after {delay} s: resume says\n{resumed.stderr}"
+        else:
+            outcomes.add("none")
+            fresh = stackrace("sweep", sweep, "-o", out, "--quiet", timeout=120)
+            assert fresh.returncode == 0, f"killed after {delay} s: a fresh sweep says\n{fresh.stderr}"
+        with h5py.File(out, "r") as f:
+            assert (f["status"][()] == 1).all()
+    assert outcomes  # (which ones depends on the machine's speed)
 
 
 def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_path):
