@@ -75,9 +75,11 @@ void add_validate_command(CLI::App& app, ValidateOptions& options);
 void add_info_command(CLI::App& app, InfoOptions& options);
 void add_compare_command(CLI::App& app, CompareOptions& options);
 void add_sweep_command(CLI::App& app, SweepOptions& options);
+void add_list_command(CLI::App& app);
 
 int run_command(const RunOptions& options);
 int validate_command(const ValidateOptions& options);
+int list_command();
 int info_command(const InfoOptions& options);
 int compare_command(const CompareOptions& options);
 int sweep_command(const SweepOptions& options);

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/world_paths.hpp"
 #include "sim/io/result_file.hpp"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   add_info_command(app, info);
   add_compare_command(app, compare);
   add_sweep_command(app, sweep);
+  add_list_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -28,6 +30,11 @@ int main(int argc, char** argv) {
     app.exit(e);
     return exit_bad_input;
   }
+  // A scenario or sweep named as shipped (`policies/no_controls.toml`) is found in the
+  // shipped worlds when no such file is where the command runs.
+  for (std::string* path : {&run.scenario, &validate.scenario, &compare.base, &compare.alternative, &sweep.sweep})
+    *path = shipped_or_given(*path);
+  if (app.got_subcommand("list")) return list_command();
   if (app.got_subcommand("run")) return run_command(run);
   if (app.got_subcommand("validate")) return validate_command(validate);
   if (app.got_subcommand("compare")) return compare_command(compare);

@@ -20,4 +20,11 @@ std::string worlds_folder() {
 
 std::string default_world() { return (fs::path(worlds_folder()) / "default.toml").string(); }
 
+std::string shipped_or_given(const std::string& path) {
+  std::error_code error;
+  if (path.empty() || fs::path(path).is_absolute() || fs::exists(path, error)) return path;
+  const fs::path shipped = fs::path(worlds_folder()) / path;
+  return fs::is_regular_file(shipped, error) ? shipped.lexically_normal().string() : path;
+}
+
 }  // namespace stackrace::cli

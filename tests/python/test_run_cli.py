@@ -224,3 +224,30 @@ def test_an_output_that_is_not_a_regular_file_is_refused(stackrace, worlds_dir, 
     assert result.stderr.startswith(f"stackrace: {output}: not a regular file"), result.stderr
     assert is_still(kind, output), "the special file must be left as it was"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.h5"] + (["s.toml"] if command == "sweep" else []))
+
+
+def test_list_names_every_shipped_scenario_and_sweep(stackrace, worlds_dir, tmp_path):
+    result = stackrace("list", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    shipped = [p.relative_to(worlds_dir).as_posix() for folder in (".", "policies", "sweeps")
+               for p in (worlds_dir / folder).glob("*.toml")]
+    assert len(shipped) >= 12
+    for path in shipped:
+        assert f"  {path}\n" in result.stdout, path
+    assert "no_controls: the calibrated default world with no policy at all" in result.stdout
+
+
+def test_shipped_scenarios_are_found_from_any_folder(stackrace, tmp_path):
+    # tmp_path holds no policies/ folder: the shipped worlds do.
+    out = tmp_path / "c.h5"
+    result = stackrace("compare", "policies/no_controls.toml", "policies/full_embargo.toml", "-r", "2",
+                       "--agents", "2000", "--steps", "2", "-o", out, "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert stackrace("validate", "sweeps/example.toml", cwd=tmp_path).returncode == 2  # a sweep is no scenario
+    missing = stackrace("validate", "policies/no_such_policy.toml", cwd=tmp_path)
+    assert missing.returncode == 2 and "policies/no_such_policy.toml" in missing.stderr
+    # A file of that name where the command runs comes first.
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "no_controls.toml").write_text("[scenario]\nname = 7\n")
+    local = stackrace("validate", "policies/no_controls.toml", cwd=tmp_path)
+    assert local.returncode == 2 and "scenario.name" in local.stderr
