@@ -147,6 +147,26 @@ void check_extremes(const SweepSpec& spec, const SweepParameter& p, const detail
   }
 }
 
+// A sweep of more runs than any machine runs is refused before its design is built (a
+// grid of two 100,000-value parameters would otherwise take gigabytes first).
+void check_size(const SweepSpec& spec, TableReader& root) {
+  constexpr double most_runs = 100'000'000;
+  const double P = double(spec.parameters.size());
+  double points = spec.design == DesignKind::saltelli ? double(spec.samples) * (P + 2) : double(spec.samples);
+  if (spec.design == DesignKind::grid) {
+    points = 1;
+    for (const SweepParameter& p : spec.parameters) points *= double(p.levels());
+  }
+  const double runs = points * double(spec.replicates);
+  if (runs > most_runs) {
+    std::ostringstream what;
+    what.precision(3);
+    what << "the design has " << runs << " runs (" << points << " points x " << spec.replicates
+         << " replicates): more than 100,000,000";
+    root.fail_at(root.node("sweep"), "sweep", what.str());
+  }
+}
+
 DesignKind read_design(TableReader& r) {
   const std::string d = r.one_of("design", {"grid", "random", "latin_hypercube", "sobol", "saltelli"}, std::nullopt);
   return d == "grid" ? DesignKind::grid
@@ -218,6 +238,7 @@ SweepSpec load_sweep(const std::string& path) {
     check_extremes(spec, p, source, parameters[i].as_table()->get("key"), where + ".key");
     spec.parameters.push_back(std::move(p));
   }
+  check_size(spec, root);
   root.done();
   std::ostringstream text;
   text << toml::toml_formatter(table);

@@ -127,7 +127,7 @@ SweepOutcome run_sweep_mpi(const SweepSpec& spec, const SweepConfig& config, int
   Start start = Start::ok;
   if (rank == 0) {
     try {
-      check_output(spec, config, design);
+      check_output(config);
       writer = open_output(spec, config, design, load_base(spec));
     } catch (const ScenarioError&) {
       why = std::current_exception(), start = Start::refused;

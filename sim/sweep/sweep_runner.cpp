@@ -102,7 +102,7 @@ ScenarioOverrides base_overrides(const SweepSpec& spec) {
 
 ScenarioDocument load_base(const SweepSpec& spec) { return read_scenario(spec.base, base_overrides(spec)); }
 
-void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design) {
+void check_output(const SweepConfig& config) {
   refuse_special_output(config.output);
   if (config.resume) {
     if (!std::filesystem::is_regular_file(config.output))
@@ -111,8 +111,6 @@ void check_output(const SweepSpec& spec, const SweepConfig& config, const Design
   }
   if (std::filesystem::exists(config.output))
     throw OutputError(config.output, "the output exists: resume it with --resume, or remove it", OutputFault::refused);
-  const long runs = long(design.points()) * spec.replicates;
-  if (runs > 100'000'000) throw ScenarioError(spec.path + ":1:1: sweep: " + std::to_string(runs) + " runs is too many");
   // The file itself is created on another thread while the first runs go (run_sweep):
   // a folder it cannot be written in is refused here, before any run.
   const std::filesystem::path folder = std::filesystem::absolute(config.output).parent_path();
@@ -271,7 +269,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepConfig& config) {
   // datasets and dimension scales): a few percent of a sweep of small runs. The writer
   // stage waits for it; only that thread, and then the writer stage, call HDF5.
   // Resuming reads what is pending from the file first.
-  check_output(spec, config, design);
+  check_output(config);
   std::unique_ptr<ResultWriter> writer;
   // Declared before the future, whose destructor waits for the thread that sets it.
   std::atomic<bool> open_failed{false};

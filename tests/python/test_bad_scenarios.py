@@ -428,3 +428,14 @@ def test_a_bad_value_is_refused_even_where_an_option_replaces_it(stackrace, tmp_
     line = assert_refused(result, path, key)
     assert line == assignment_lines(path.read_text(), key.split(".")[-1])[0], result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["in"]
+
+
+def test_a_file_that_is_no_scenario_is_refused_before_it_is_read(stackrace, tmp_path):
+    # A device is read without end; a file far larger than any scenario is not one.
+    device = stackrace("validate", "/dev/zero", timeout=20)
+    assert device.returncode == 2 and "/dev/zero:1:1: cannot read the file: not a regular file" in device.stderr
+    huge = tmp_path / "huge.toml"
+    with open(huge, "wb") as f:
+        f.truncate(65 << 20)  # sparse: 65 MiB of nothing, on no disk
+    result = stackrace("validate", huge, timeout=20)
+    assert result.returncode == 2 and "larger than any scenario or sweep" in result.stderr

@@ -352,3 +352,15 @@ def test_a_sweep_name_that_is_no_file_name_is_refused(stackrace, tmp_path, name)
     assert result.stderr.startswith(f"{sweep}:3:8: sweep.name: must be a non-empty name without slashes"), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "work"]
     assert list(work.iterdir()) == []
+
+
+def test_a_design_too_large_to_run_is_refused_before_it_is_built(stackrace, tmp_path):
+    # Two parameters of 100,000 values: 10^10 runs. Refused at once, in little memory.
+    sweep = write_sweep(tmp_path, 'design = "grid"\n'
+                                  '[[parameters]]\nkey = "stacks.cn_open.price"\nrange = [0.1, 1.0]\nsteps = 100000\n'
+                                  '[[parameters]]\nkey = "stacks.us_closed.price"\nrange = [1.0, 5.0]\nsteps = 100000\n',
+                        "huge")
+    result = stackrace("sweep", sweep, "-o", tmp_path / "huge.h5", timeout=20)
+    assert result.returncode == 2
+    assert "sweep: the design has 1e+10 runs" in result.stderr
+    assert not (tmp_path / "huge.h5").exists()

@@ -27,9 +27,9 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
 ScenarioDocument load_base(const SweepSpec& spec);
 // Refuses an output that cannot take this sweep, before any run: OutputError (refused)
 // where it exists (without --resume) or is missing (with --resume), OutputError (failed)
-// where its folder cannot be created or written in; ScenarioError where the design has
-// too many runs.
-void check_output(const SweepSpec& spec, const SweepConfig& config, const Design& design);
+// where its folder cannot be created or written in. (A design with too many runs is
+// refused earlier, by load_sweep.)
+void check_output(const SweepConfig& config);
 // Creates the sweep's file with its design written, or reopens it for --resume (refusing,
 // OutputError, a file that is not this sweep's); call check_output first (once: a new
 // file is created on another thread).
