@@ -131,6 +131,11 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
       all.push_back(*x);
     }
   }
+  // Each median once, not once per row that needs it (a large table would sort its
+  // regions once per country).
+  std::map<std::string, double> region_median;
+  for (const auto& [region, shares] : by_region) region_median[region] = median(shares);
+  const double world_median = median(all);
   std::vector<CountrySpec> countries;
   std::map<std::string, std::size_t> row_of;  // each id's first row
   for (std::size_t row = 0; row < t.rows(); ++row) {
@@ -157,9 +162,9 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     c.physical_share = w.physical_share;
     c.large_share = w.large_share;
     const double users = *t.number(row, "ai_user_share", 0, 1);
-    auto region = by_region.find(t.text(row, "region"));
+    auto region = region_median.find(t.text(row, "region"));
     const double open_split = t.number(row, "deepseek_share", 0, 1, true)
-                                  .value_or(region != by_region.end() ? median(region->second) : median(all));
+                                  .value_or(region != region_median.end() ? region->second : world_median);
     // Developers use AI far more than the population: the world's developer adoption,
     // raised to the country's relative user share (MODEL.md, "Initial state").
     const double relative = users / w.world_user_share;
