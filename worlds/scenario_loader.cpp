@@ -7,6 +7,7 @@
 #include <functional>
 #include <fstream>
 #include <set>
+#include <iomanip>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -98,8 +99,13 @@ void scale_population(const toml::table& table, std::int64_t developers,
   auto old_firms = table.at_path("population.firm_agents").value<double>();
   apply("population.developer_agents=" + std::to_string(developers), origin);
   if (old_developers && old_firms && *old_developers >= 1 && std::isfinite(*old_firms) && *old_firms >= 0) {
-    auto firms = std::llround(*old_firms / *old_developers * static_cast<double>(developers));
-    apply("population.firm_agents=" + std::to_string(firms), origin);
+    const double firms = *old_firms / *old_developers * static_cast<double>(developers);
+    // Beyond 64 bits the count is written as it is (1e+24), for the range check to refuse
+    // it by its value: rounded to an integer it would wrap to a negative number.
+    std::ostringstream value;
+    if (firms < 9.0e18) value << std::llround(firms);
+    else value << std::setprecision(17) << firms;
+    apply("population.firm_agents=" + value.str(), origin);
   }
 }
 

@@ -439,3 +439,18 @@ def test_a_file_that_is_no_scenario_is_refused_before_it_is_read(stackrace, tmp_
         f.truncate(65 << 20)  # sparse: 65 MiB of nothing, on no disk
     result = stackrace("validate", huge, timeout=20)
     assert result.returncode == 2 and "larger than any scenario or sweep" in result.stderr
+
+
+def test_agents_scaled_beyond_64_bits_are_refused_by_their_value(stackrace, tmp_path):
+    # One developer agent to 10^12 firm agents, scaled to 10^12 developers: 10^24 firms,
+    # which must be reported as that, not wrapped to a negative count.
+    scenario = tmp_path / "ratio.toml"
+    scenario.write_text('[scenario]\nname = "ratio"\nsteps = 2\n[population]\ndeveloper_agents = 1\n'
+                        'firm_agents = 1_000_000_000_000\n[[stacks]]\nid = "none"\noutside = true\n'
+                        '[[stacks]]\nid = "ai"\ncapability = 1.0\nprice = 1.0\n[[countries]]\nid = "ONE"\n'
+                        'developers = 1.0\ninitial_share = { none = 1.0 }\n')
+    result = stackrace("run", scenario, "--agents", "1000000000000", "-o", tmp_path / "x.h5")
+    assert result.returncode == 2
+    assert "population.firm_agents" in result.stderr and "1e+24" in result.stderr
+    assert "-9" not in result.stderr.split("firm_agents", 1)[1]
+    assert not (tmp_path / "x.h5").exists()
