@@ -54,6 +54,16 @@ def test_text_parameters_open_with_their_labels(sweep_to_file, tmp_path):
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["us", "other"]
 
 
+def test_a_run_past_2262_opens_with_months_for_time(run_to_file):
+    # pandas dates end in April 2262: such a run opens with its months as time, and says so.
+    path = run_to_file(WORLDS_DIR / "default.toml", "--agents", "2000", "--steps", "3000", name="long.h5")
+    with pytest.warns(UserWarning, match="past what pandas can date"):
+        ds = stackrace.open(path)
+    assert list(ds.time.values[:3]) == [0, 1, 2] and int(ds.month.values[-1]) == 3000
+    assert stackrace.outcomes.time_label(ds, -1) == "month 3000"
+    assert float(stackrace.outcomes.global_share_at("developer", "cn_open")(ds).values[0]) > 0
+
+
 def test_a_run_opens_with_dates_and_country_metadata(run_file):
     ds = stackrace.open(run_file)
     assert stackrace.file_kind(ds) == "run"
