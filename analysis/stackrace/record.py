@@ -24,16 +24,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import groups
+
 __all__ = ["load", "compare", "QUANTITIES", "KINDS", "GROUPS"]
 
 COLUMNS = ["id", "description", "quantity", "kind", "stack", "country", "date", "value", "low", "high",
            "source", "read_via", "notes"]
 QUANTITIES = ("adoption", "stack_share_of_users", "capability_gap_months", "price", "token_share")
 KINDS = ("country", "firm", "developer", "population", "")
-# Stack groups a target may name: a bloc's stacks, or all open-weight ones.
-STACK_GROUPS = {"open": lambda ds: ds["stack_open_weights"].values.astype(bool),
-                "cn": lambda ds: np.asarray(ds["stack_bloc"].values) == "cn",
-                "us": lambda ds: np.asarray(ds["stack_bloc"].values) == "us"}
 # Country groups, by ISO code (EU members as of 2023).
 GROUPS = {
     "EU27": ["AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
@@ -145,12 +143,10 @@ def _month(ds: xr.Dataset, date: pd.Timestamp) -> int:
 
 
 def _stacks(ds: xr.Dataset, stack: str) -> np.ndarray:
-    names = np.asarray(ds["stack"].values)
-    if stack in STACK_GROUPS:
-        return STACK_GROUPS[stack](ds)
-    if stack not in names:
-        raise _NotCovered(f"the file has no stack {stack!r}")
-    return names == stack
+    try:
+        return groups.stacks(ds, stack)  # an id, or a group: open, us, cn
+    except ValueError as e:
+        raise _NotCovered(str(e)) from None
 
 
 def _weights(ds: xr.Dataset, kind: str, country: str) -> xr.DataArray:

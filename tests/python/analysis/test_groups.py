@@ -1,0 +1,69 @@
+"""Groups of countries and stacks (stackrace.groups): a group's share weighs countries by
+the real entities their agents stand for, so `all` is the file's global_share and one
+country is its own share; a group's effect in a compare file uses the file's interval."""
+import numpy as np
+import pytest
+
+import stackrace
+import stackrace as package  # the `stackrace` fixture (the command line) shadows the name in fixtures
+from stackrace import groups
+from conftest import WORLDS_DIR
+
+
+@pytest.fixture(scope="module")
+def run_ds(run_to_file):
+    return stackrace.open(run_to_file(WORLDS_DIR / "default.toml", "--agents", "20000", "--steps", "6",
+                                      name="groups_run.h5"))
+
+
+@pytest.fixture(scope="module")
+def compare_ds(stackrace, tmp_path_factory):
+    out = tmp_path_factory.mktemp("groups") / "cmp.h5"
+    result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml",
+                       WORLDS_DIR / "policies" / "full_embargo.toml", "-r", "4", "--agents", "20000",
+                       "--steps", "12", "-o", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    return package.open(out)
+
+
+def test_the_world_is_the_global_share_and_a_country_its_own(run_ds):
+    world = groups.share(run_ds, "all", kind="firm", stack="cn_open")
+    np.testing.assert_allclose(world.values, run_ds.global_share.sel(kind="firm", stack="cn_open").values, rtol=1e-5)
+    china = groups.share(run_ds, "CHN", kind="developer", stack="us_closed")
+    np.testing.assert_allclose(china.values, run_ds.share.sel(country="CHN", kind="developer", stack="us_closed").values,
+                               rtol=1e-6)
+
+
+def test_targets_unite_and_exclude_as_scenarios_target_policies(run_ds):
+    tier2 = groups.members(run_ds, "tier:2")
+    assert tier2.sum() == (run_ds.country_tier.values == 2).sum()
+    both = groups.members(run_ds, ["tier:3", "alignment:us"], exclude="USA")
+    assert both[list(run_ds.country.values).index("CHN")] and not both[list(run_ds.country.values).index("USA")]
+    with pytest.raises(ValueError, match="'region:Atlantis' names no country"):
+        groups.members(run_ds, "region:Atlantis")
+
+
+def test_stack_groups_follow_bloc_and_openness(run_ds):
+    assert list(np.asarray(run_ds["stack"].values)[groups.stacks(run_ds, "open")]) == ["cn_open", "us_open"]
+    assert list(np.asarray(run_ds["stack"].values)[groups.stacks(run_ds, "us")]) == ["us_closed", "us_open"]
+    us = groups.share(run_ds, "all", kind="developer", stack="us")
+    parts = sum(groups.share(run_ds, "all", kind="developer", stack=s) for s in ["us_closed", "us_open"])
+    np.testing.assert_allclose(us.values, parts.values, rtol=1e-12)
+    users = groups.share(run_ds, "all", kind="developer", stack=["us_closed", "cn_open", "us_open"], of_users=True)
+    np.testing.assert_allclose(users.values, 1.0, rtol=1e-6)
+    with pytest.raises(ValueError, match="no stack 'eu_open'"):
+        groups.stacks(run_ds, "eu_open")
+
+
+def test_a_groups_effect_is_what_compare_computes_for_the_world_and_for_a_country(compare_ds):
+    world = groups.effect(compare_ds, "all", kind="developer", stack="us_closed")
+    table = stackrace.comparison.effects(compare_ds, kind="developer", stack="us_closed", countries=["RUS"])
+    for column in ("difference", "ci_low", "ci_high"):
+        assert world[column] == pytest.approx(table.loc["World", column], abs=2e-6)
+    russia = groups.effect(compare_ds, "RUS", kind="developer", stack="us_closed")
+    for column in ("difference", "ci_low", "ci_high"):
+        assert russia[column] == pytest.approx(table.loc["RUS", column], abs=2e-6)
+    assert world["n"] == 4
+    # A group of Tier 2: the embargo moves its developers toward US APIs (Chinese supply scarce).
+    tier2 = groups.effect(compare_ds, "tier:2", kind="developer", stack="us_closed")
+    assert tier2["ci_low"] > 0
