@@ -90,6 +90,21 @@ def run_to_file(stackrace, tmp_path_factory):
     return run
 
 
+@pytest.fixture(scope="session")
+def compare_to_file(stackrace, tmp_path_factory):
+    """Compares no_controls with a shipped policy scenario quietly into a fresh file and
+    returns the file's path; fails on a non-zero exit."""
+
+    def run(policy, *args):
+        output = tmp_path_factory.mktemp("compare") / "cmp.h5"
+        result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml", WORLDS_DIR / "policies" / policy,
+                           "--quiet", "-o", output, *args)
+        assert result.returncode == 0, f"stackrace compare failed ({result.returncode}):\n{result.stderr}"
+        return output
+
+    return run
+
+
 def wait_until_some_runs_are_done(path, proc, at_least=2, fewer_than=12):
     """Polls the file of the sweep `proc` is running (SWMR) until some, not all, of its
     runs are in it: the moment to interrupt or kill it. Fails (killing the sweep) if the

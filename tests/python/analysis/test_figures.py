@@ -41,13 +41,8 @@ def run_ds(run_to_file):
 
 
 @pytest.fixture(scope="module")
-def compare_ds(stackrace, tmp_path_factory):
-    out = tmp_path_factory.mktemp("compare") / "cmp.h5"
-    result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml",
-                       WORLDS_DIR / "policies" / "full_embargo.toml", "-r", "3", "--agents", "5000",
-                       "--steps", "12", "-o", out, "--quiet")
-    assert result.returncode == 0, result.stderr
-    return open_result(out)
+def compare_ds(compare_to_file):
+    return open_result(compare_to_file("full_embargo.toml", "-r", "3", "--agents", "5000", "--steps", "12"))
 
 
 @pytest.fixture(scope="module")

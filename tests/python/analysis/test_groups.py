@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import stackrace
-import stackrace as package  # the `stackrace` fixture (the command line) shadows the name in fixtures
 from stackrace import groups
 from conftest import WORLDS_DIR
 
@@ -17,13 +16,8 @@ def run_ds(run_to_file):
 
 
 @pytest.fixture(scope="module")
-def compare_ds(stackrace, tmp_path_factory):
-    out = tmp_path_factory.mktemp("groups") / "cmp.h5"
-    result = stackrace("compare", WORLDS_DIR / "policies" / "no_controls.toml",
-                       WORLDS_DIR / "policies" / "full_embargo.toml", "-r", "4", "--agents", "20000",
-                       "--steps", "12", "-o", out, "--quiet")
-    assert result.returncode == 0, result.stderr
-    return package.open(out)
+def compare_ds(compare_to_file):
+    return stackrace.open(compare_to_file("full_embargo.toml", "-r", "4", "--agents", "20000", "--steps", "12"))
 
 
 def test_the_world_is_the_global_share_and_a_country_its_own(run_ds):
