@@ -35,7 +35,7 @@ from . import comparison, io
 from .io import parameter_names, swept_parameters
 from .outcomes import Time, kind_label, per_run, time_index, time_label
 
-__all__ = ["adoption_curves", "world_map", "policy_comparison", "parameter_scatter",
+__all__ = ["adoption_curves", "world_map", "effect_map", "effect_over_time", "policy_comparison", "parameter_scatter",
            "sensitivity_bars", "stack_state", "stack_colour", "NO_DATA_LABEL"]
 
 # Fixed colours for the default stacks, so every figure reads the same way.
@@ -249,19 +249,47 @@ def world_map(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer"
     """
     t = time_index(ds, time)
     shares, runs_phrase = _map_values(ds, stack, kind, t, run, arm)
-    colours = colormaps[cmap] if isinstance(cmap, str) else cmap
-    norm = Normalize(vmin=vmin, vmax=vmax)
-
     fig, ax = one_panel(ax, width=10, height=5.6)
+    _choropleth(ax, ds, shares, colormaps[cmap] if isinstance(cmap, str) else cmap, Normalize(vmin=vmin, vmax=vmax),
+                lambda v: f"{v:.0%}", f"share of {kind_label(kind)} on {stack}")
+    ax.set_title(f"{stack} among {kind_label(kind)}, {time_label(ds, t)} ({runs_phrase})")
+    return fig
+
+
+def effect_map(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer", time: Time = -1,
+               ax: Axes | None = None, cmap: str = "RdBu_r", limit: float | None = None) -> Figure:
+    """A choropleth of a compare file's effect (alternative − base) on the share of
+    ``kind`` agents on ``stack`` by country at ``time``, in percentage points: the mean
+    over replicate pairs that `stackrace compare` wrote (``effect``). Red where the share
+    rose, blue where it fell, white where it did not move; ``limit`` (a fraction) is the
+    end of the scale, by default the largest change. Countries without agents of the
+    kind are "no data", never zero."""
+    base, alternative = comparison.arms(ds)
+    t = time_index(ds, time)
+    effect = ds["effect"].isel(time=t).sel(kind=kind, stack=stack)
+    changes = dict(zip(map(str, ds["country"].values), effect.values.astype(float)))
+    largest = limit if limit is not None else float(np.nanmax(np.abs(effect.values))) or 0.01
+    fig, ax = one_panel(ax, width=10, height=5.6)
+    _choropleth(ax, ds, changes, colormaps[cmap] if isinstance(cmap, str) else cmap,
+                Normalize(vmin=-largest, vmax=largest), lambda v: f"{100 * v:+.1f} pp",
+                f"change in the share of {kind_label(kind)} on {stack}")
+    ax.set_title(f"{alternative} − {base}: {stack} among {kind_label(kind)}, {time_label(ds, t)}")
+    return fig
+
+
+def _choropleth(ax: Axes, ds: xr.Dataset, values: dict, colours, norm: Normalize, write: Callable[[float], str],
+                label: str) -> None:
+    """Each country coloured by its value (ISO3 -> number; NaN or missing: "no data"),
+    with the colour bar and the no-data legend; `write` writes a value (bar and notes)."""
     drawn = set()
     for code, path in _country_shapes():
         data_code = _DRAWN_WITH.get(code, code)
-        value = shares.get(data_code, np.nan)
+        value = values.get(data_code, np.nan)
         drawn.add(data_code)
         style = ({"facecolor": colours(norm(value)), "edgecolor": "white"} if np.isfinite(value)
                  else dict(_NO_DATA_STYLE))
         ax.add_patch(PathPatch(path, linewidth=0.3, gid=code, **style))
-    _name_undrawn(ax, ds, {c: v for c, v in shares.items() if c not in drawn and np.isfinite(v)})
+    _name_undrawn(ax, ds, {c: v for c, v in values.items() if c not in drawn and np.isfinite(v)}, write)
     ax.set_xlim(-180, 180)
     ax.set_ylim(-58, 84)
     ax.set_aspect("equal")
@@ -269,10 +297,33 @@ def world_map(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer"
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    fig.colorbar(ScalarMappable(norm=norm, cmap=colours), ax=ax, orientation="horizontal", shrink=0.6,
-                 pad=0.02, format=PercentFormatter(xmax=1), label=f"share of {kind_label(kind)} on {stack}")
+    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=colours), ax=ax, orientation="horizontal", shrink=0.6,
+                       pad=0.02, format=FuncFormatter(lambda x, _: write(x)), label=label)
     ax.legend(handles=[Patch(label=NO_DATA_LABEL, **_NO_DATA_STYLE)], loc="lower left", fontsize="small")
-    ax.set_title(f"{stack} among {kind_label(kind)}, {time_label(ds, t)} ({runs_phrase})")
+
+
+def effect_over_time(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer",
+                     countries: Sequence[str] = (comparison.WORLD,), ax: Axes | None = None) -> Figure:
+    """A compare file's effect (alternative − base) on the share of ``kind`` agents on
+    ``stack``, month by month, for the world (``comparison.WORLD``) and the countries
+    named, each with its confidence band: what `stackrace compare` wrote (``effect*``,
+    ``global_effect*``) for every month."""
+    base, alternative = comparison.arms(ds)
+    level, _ = comparison.effect_settings(ds)
+    fig, ax = one_panel(ax, width=8, height=4.5)
+    times = ds["time"].values
+    for name in countries:
+        prefix, where = ("global_", {}) if name == comparison.WORLD else ("", {"country": name})
+        pick = lambda v: ds[f"{prefix}effect{v}"].sel(kind=kind, stack=stack, **where).values
+        line, = ax.plot(times, pick(""), label=name if name == comparison.WORLD else f"{name}")
+        ax.fill_between(times, pick("_low"), pick("_high"), color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{100 * x:+.1f} pp"))
+    ax.set_ylabel(f"change in the share of {kind_label(kind)} on {stack}")
+    ax.set_xlabel("month")
+    ax.set_title(f"{alternative} − {base}, {stack} among {kind_label(kind)} ({100 * level:g}% bands)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
     return fig
 
 
@@ -298,14 +349,15 @@ def _map_values(ds, stack, kind, t, run, arm) -> tuple[dict, str]:
     return dict(zip(map(str, ds["country"].values), median)), phrase
 
 
-def _name_undrawn(ax: Axes, ds: xr.Dataset, undrawn: dict) -> None:
+def _name_undrawn(ax: Axes, ds: xr.Dataset, undrawn: dict, write: Callable[[float], str]) -> None:
     """Under the map: the countries with data that have no shape at this resolution
-    (Singapore, Hong Kong, Malta...), the largest shares first, so none is silently lost."""
+    (Singapore, Hong Kong, Malta...), the largest values first (by size), so none is
+    silently lost; each value written as the colour bar writes it."""
     if not undrawn:
         return
     names = dict(zip(map(str, ds["country"].values), map(str, ds["country_name"].values)))
-    ranked = sorted(undrawn.items(), key=lambda item: -item[1])
-    listed = ", ".join(f"{names.get(c, c)} {v:.0%}" for c, v in ranked[:_NAMED_UNDRAWN])
+    ranked = sorted(undrawn.items(), key=lambda item: -abs(item[1]))
+    listed = ", ".join(f"{names.get(c, c)} {write(v)}" for c, v in ranked[:_NAMED_UNDRAWN])
     more = f" and {len(ranked) - _NAMED_UNDRAWN} more" if len(ranked) > _NAMED_UNDRAWN else ""
     ax.text(0.5, -0.01, f"Too small to draw ({len(ranked)}): {listed}{more}", transform=ax.transAxes,
             ha="center", va="top", fontsize="x-small", wrap=True)

@@ -282,3 +282,26 @@ def test_figures_stay_out_of_pyplot(run_ds):
     figures.adoption_curves(run_ds)
     figures.world_map(run_ds)
     assert plt.get_fignums() == before
+
+
+def test_an_effect_map_colours_each_country_by_its_change(compare_ds):
+    fig = figures.effect_map(compare_ds, stack="us_closed", kind="developer")
+    effect = compare_ds["effect"].isel(time=-1).sel(kind="developer", stack="us_closed")
+    patches = {p.get_gid(): p for p in fig.axes[0].patches if p.get_gid()}
+    rose = str(effect.idxmax("country").values)
+    fell = str(effect.idxmin("country").values)
+    red, _, blue, _ = patches[rose].get_facecolor()
+    assert red > blue  # the scale runs blue (fell) to red (rose)
+    if float(effect.sel(country=fell)) < 0:
+        red, _, blue, _ = patches[fell].get_facecolor()
+        assert blue > red
+    assert "full_embargo − no_controls" in fig.axes[0].get_title()
+
+
+def test_the_effect_over_time_is_what_compare_wrote_each_month(compare_ds):
+    fig = figures.effect_over_time(compare_ds, stack="us_closed", countries=["World", "RUS"])
+    world, russia = fig.axes[0].get_lines()[:2]
+    np.testing.assert_allclose(world.get_ydata(), compare_ds["global_effect"].sel(kind="developer", stack="us_closed"))
+    np.testing.assert_allclose(russia.get_ydata(),
+                               compare_ds["effect"].sel(kind="developer", stack="us_closed", country="RUS"))
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["World", "RUS"]
