@@ -33,7 +33,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentF
 
 from . import comparison, io
 from .io import parameter_names, swept_parameters
-from .outcomes import Time, kind_label, per_run, time_index, time_label
+from .outcomes import Time, countries_with_agents, kind_label, per_run, time_index, time_label
 
 __all__ = ["adoption_curves", "world_map", "effect_map", "effect_over_time", "policy_comparison", "parameter_scatter",
            "sensitivity_bars", "stack_state", "stack_colour", "NO_DATA_LABEL"]
@@ -263,24 +263,28 @@ def effect_map(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer
     over replicate pairs that `stackrace compare` wrote (``effect``). Red where the share
     rose, blue where it fell, white where it did not move; ``limit`` (a fraction) is the
     end of the scale, by default the largest change. Countries without agents of the
-    kind are "no data", never zero."""
+    kind are "no data", never zero. By default the scale ends at the largest change among
+    the countries `stackrace compare` ranks (enough agents of the kind): a country of a
+    few agents moves by whole agents and would wash the rest out."""
     base, alternative = comparison.arms(ds)
     t = time_index(ds, time)
     effect = ds["effect"].isel(time=t).sel(kind=kind, stack=stack)
     changes = dict(zip(map(str, ds["country"].values), effect.values.astype(float)))
-    largest = limit if limit is not None else float(np.nanmax(np.abs(effect.values))) or 0.01
+    ranked = effect.sel(country=countries_with_agents(ds, kind)).values
+    largest = limit if limit is not None else float(np.nanmax(np.abs(ranked), initial=0.0)) or 0.01
     fig, ax = one_panel(ax, width=10, height=5.6)
     _choropleth(ax, ds, changes, colormaps[cmap] if isinstance(cmap, str) else cmap,
                 Normalize(vmin=-largest, vmax=largest), lambda v: f"{100 * v:+.1f} pp",
-                f"change in the share of {kind_label(kind)} on {stack}")
+                f"change in the share of {kind_label(kind)} on {stack}, pp", bar=lambda v: f"{100 * v:+.0f}")
     ax.set_title(f"{alternative} − {base}: {stack} among {kind_label(kind)}, {time_label(ds, t)}")
     return fig
 
 
 def _choropleth(ax: Axes, ds: xr.Dataset, values: dict, colours, norm: Normalize, write: Callable[[float], str],
-                label: str) -> None:
+                label: str, bar: Callable[[float], str] | None = None) -> None:
     """Each country coloured by its value (ISO3 -> number; NaN or missing: "no data"),
-    with the colour bar and the no-data legend; `write` writes a value (bar and notes)."""
+    with the colour bar and the no-data legend; `write` writes a value in the notes, and
+    on the bar unless `bar` writes it shorter."""
     drawn = set()
     for code, path in _country_shapes():
         data_code = _DRAWN_WITH.get(code, code)
@@ -298,7 +302,7 @@ def _choropleth(ax: Axes, ds: xr.Dataset, values: dict, colours, norm: Normalize
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.figure.colorbar(ScalarMappable(norm=norm, cmap=colours), ax=ax, orientation="horizontal", shrink=0.6,
-                       pad=0.02, format=FuncFormatter(lambda x, _: write(x)), label=label)
+                       pad=0.02, format=FuncFormatter(lambda x, _: (bar or write)(x)), label=label)
     ax.legend(handles=[Patch(label=NO_DATA_LABEL, **_NO_DATA_STYLE)], loc="lower left", fontsize="small")
 
 
