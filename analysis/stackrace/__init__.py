@@ -2,6 +2,7 @@
 
     import stackrace
     ds = stackrace.open("results/default.h5")          # xarray.Dataset, dates, metadata
+    ds = stackrace.engine.run("policies/no_controls.toml", agents=100_000)  # run, then open
     stackrace.figures.adoption_curves(ds)              # matplotlib figures
     stackrace.sensitivity.sobol(sweep, outcome)        # Sobol indices of a Saltelli sweep
     stackrace.discovery.prim(X, y)                     # scenario discovery
@@ -32,9 +33,9 @@ def _version() -> str:
 
 __version__ = _version()
 __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "RUN_STATUS",
-           "figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups"]
+           "figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups", "engine"]
 
-_SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups"}
+_SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups", "engine"}
 
 
 def __getattr__(name: str):
