@@ -16,6 +16,7 @@ import html
 import io as _bytes
 import os
 import pathlib
+import tomllib
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -107,7 +108,7 @@ def _figures_and_tables(ds: xr.Dataset, kind: str, stack: str) -> list[Section]:
         sections.append(_parameters(ds, final))
         if ds.attrs.get("design") == "saltelli":
             sections.append(_sensitivity(ds, final))
-    sections += [_final_shares(ds), _top_countries(ds, kind, stack), _stack_state(ds)]
+    sections += [_final_shares(ds), _top_countries(ds, kind, stack), _stack_state(ds), _policies(ds)]
     return sections
 
 
@@ -179,6 +180,8 @@ def _comparison(ds: xr.Dataset, kind: str, stack: str) -> Section:
     world = _world_effects(ds)
     body = (_figure(figures.policy_comparison(table), "Change in share, alternative − base, with "
                                                       f"{100 * table.attrs['confidence']:g}% intervals.")
+            + _figure(figures.effect_map(ds, stack=stack, kind=kind),
+                      "The change by country at the last month (red: the share rose; blue: it fell).")
             + f"<h3>Effects on {html.escape(stack)} among {outcomes.kind_label(kind)}</h3>"
             + _note(f"Shares in %, changes in percentage points; {table.attrs['interval']} intervals over "
                     f"{int(table['n'].iloc[0])} replicates. Countries: the {len(table) - 1} that moved most "
@@ -235,6 +238,41 @@ def _final_shares(ds: xr.Dataset) -> Section:
     note = _note(f"Global share at {when:%Y-%m}, weighted by the real entities each agent stands for: median "
                  "over runs, with the 5–95% range of runs in brackets where there are several.")
     return Section("shares", "Final global shares", note + _table(table))
+
+
+# The keys that say what a policy does, by type (worlds/README.md, "Policies").
+_POLICY_LEVERS = ("access", "cap_h100e_per_year", "leakage", "compute_growth_cut", "stack", "scope", "rate",
+                  "price_share", "setup", "offered_by", "price_cut", "compute_share", "level", "mode", "penalty")
+
+
+def _policies(ds: xr.Dataset) -> Section:
+    """The policies in force in each scenario of the file, from its resolved text."""
+    if io.file_kind(ds) == "compare" and "scenario_toml" in ds.variables:
+        texts = dict(zip(comparison.arms(ds), map(str, ds["scenario_toml"].values)))
+    else:
+        texts = {str(ds.attrs.get("scenario_name", "scenario")): str(ds.attrs.get("scenario", ""))}
+    rows = []
+    for arm, text in texts.items():
+        try:
+            scenario = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
+        for policy in scenario.get("policies", []):
+            window = f"{policy.get('start') or 'always'} – {policy.get('end') or 'on'}"
+            levers = ", ".join(f"{key} {policy[key]}" for key in _POLICY_LEVERS if key in policy)
+            rows.append({"scenario": arm, "id": policy.get("id", ""), "type": policy.get("type", ""),
+                         "name": policy.get("name", ""), "targets": ", ".join(policy.get("targets", [])),
+                         "in force": window, "what it sets": levers})
+        unserved = scenario.get("availability", [])
+        if unserved:
+            rows.append({"scenario": arm, "id": "", "type": "availability", "in force": "",
+                         "name": f"{len(unserved)} entries: stacks not served where their providers do not serve",
+                         "targets": "", "what it sets": "leakage"})
+    if not rows:
+        return Section("policies", "Policies in force", _note("No policy: the scenario's world as it is."))
+    note = _note("From each scenario's resolved text, which the file keeps (stackrace validate prints it "
+                 "whole). Windows are inclusive months.")
+    return Section("policies", "Policies in force", note + _table(pd.DataFrame(rows).set_index("scenario")))
 
 
 def _top_countries(ds: xr.Dataset, kind: str, stack: str) -> Section:

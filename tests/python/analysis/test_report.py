@@ -126,7 +126,8 @@ def test_a_run_report_has_the_summary_figures_and_tables(run_report):
     result, page = run_report
     assert result.stdout.strip().endswith("index.html")
     assert_self_contained(page)
-    assert section_ids(page) == ["summary", "adoption", "map", "shares", "countries", "stack-state"]
+    assert section_ids(page) == ["summary", "adoption", "map", "shares", "countries", "stack-state", "policies"]
+    assert "13 entries: stacks not served" in section(page, "policies")  # the default world: availability only
     summary = section(page, "summary")
     for text in ("default.h5", "kind of file</th><td>run", "scenario</th><td>default", "stackrace_version",
                  "1 done, 0 failed", "run 1 × time 13 × country 198 × kind 3 × stack 4", "2026-01 to 2027-01"):
@@ -148,7 +149,7 @@ def test_a_compare_report_has_the_policy_effects_with_the_clis_numbers(compare_r
     assert "no_controls" in summary and "full_embargo" in summary and "common random numbers" in summary
     assert_images(section(page, "map"), 2)  # one map per scenario
     effects = section(page, "comparison")
-    assert_images(effects, 1)
+    assert_images(effects, 2)  # the ranked changes and the map of the change
     assert "<td>World</td>" in effects and "<td>China</td>" in effects
     # the world's change for developers on cn_open, as `stackrace compare` printed it
     change = re.search(r"developer\s+cn_open\s+([+-]\d+\.\d+) pp \[\s*([+-]\d+\.\d+),\s*([+-]\d+\.\d+)\]", printed)
@@ -157,6 +158,10 @@ def test_a_compare_report_has_the_policy_effects_with_the_clis_numbers(compare_r
     for number in change.groups():
         assert f"{number} pp" in row
     assert "no_controls" in section(page, "shares") and "full_embargo" in section(page, "shares")
+    # The policies in force in each arm, from the file's resolved scenarios.
+    policies = section(page, "policies")
+    assert "<td>all_but_tier1_chips</td>" in policies and "tier:2, tier:3" in policies
+    assert "leakage 0.05" in policies
 
 
 def test_a_grid_sweep_report_shows_the_outcome_against_each_parameter(grid_report):
