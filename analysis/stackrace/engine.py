@@ -90,13 +90,15 @@ def _call(command: str, *args, output: str | os.PathLike | None) -> xr.Dataset:
 
 
 def run(scenario: str | os.PathLike | None = None, output: str | os.PathLike | None = None, *,
-        seed: int | None = None, agents: int | None = None, steps: int | None = None,
+        replicates: int = 1, seed: int | None = None, agents: int | None = None, steps: int | None = None,
         set: Mapping[str, Any] | None = None, threads: int | None = None) -> xr.Dataset:
-    """`stackrace run`: one run of ``scenario`` (the shipped default world if None) into
-    ``output`` (``results/<name>.h5`` if None), opened with ``stackrace.open``. ``set``
-    maps scenario keys to values, as ``--set KEY=VALUE`` does."""
+    """`stackrace run`: ``replicates`` runs of ``scenario`` (the shipped default world if
+    None; replicate i with seed + i) into ``output`` (``results/<name>.h5`` if None),
+    opened with ``stackrace.open``. ``set`` maps scenario keys to values, as
+    ``--set KEY=VALUE`` does."""
     args = [] if scenario is None else [scenario]
-    return _call("run", *args, *_options(seed=seed, agents=agents, steps=steps, set=set, threads=threads),
+    return _call("run", *args, *_options(replicates=replicates if replicates != 1 else None, seed=seed,
+                                         agents=agents, steps=steps, set=set, threads=threads),
                  output=output)
 
 

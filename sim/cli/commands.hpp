@@ -29,6 +29,7 @@ inline constexpr int exit_interrupted = 130;
 struct RunOptions {
   std::string scenario;  // empty: the shipped default world
   std::string output;    // empty: results/<scenario-name>.h5
+  int replicates = 1;    // runs with seeds seed, seed + 1, ...
   std::optional<std::int64_t> seed;
   int threads = 0;  // 0: all cores
   std::optional<std::int64_t> agents;

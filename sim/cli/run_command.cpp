@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <tbb/global_control.h>
 
@@ -34,6 +35,9 @@ void add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("run", "Run a scenario and write its results to HDF5");
   cmd->add_option("scenario", o.scenario, "Scenario file (TOML); default: the shipped default world");
   cmd->add_option("-o,--output", o.output, "Result file; default: results/<scenario-name>.h5");
+  cmd->add_option("-r,--replicates", o.replicates,
+                  "Replicate runs, replicate i with seed + i (as compare's and sweeps' replicates)")
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(exact_range(0, INT64_MAX));
   cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core (results do not depend on it)")
       ->check(CLI::Range(0, 4096));
@@ -65,26 +69,35 @@ int run_command(const RunOptions& o) {
   const std::atomic<bool>& stop_requested = stop_on_interrupt();
 
   try {
-    ResultWriter writer(output, scenario, document.resolved_toml, 1,
+    const int R = o.replicates;
+    ResultWriter writer(output, scenario, document.resolved_toml, R,
                         {{"command", "run"}, {"scenario_file", path}, {"threads", std::to_string(o.threads)}});
     ProgressBar progress(scenario.name, o.quiet);
-    RunConfig config{scenario.seed, 0, [&](int t, int steps) { progress.update(t, steps); }, &stop_requested};
     auto begin = std::chrono::steady_clock::now();
-    RunResult result = simulate(world, config);
+    std::optional<RunResult> first;
+    for (int i = 0; i < R; ++i) {
+      // Replicate i as compare and sweeps make it: seed + i, run i (replicate 0 is the
+      // single run's, bit for bit).
+      const std::uint64_t seed = scenario.seed + static_cast<std::uint64_t>(i);
+      RunConfig config{seed, i, [&](int t, int steps) { progress.update(i * steps + t, R * steps); }, &stop_requested};
+      RunResult result = simulate(world, config);
+      writer.write_run(i, result);
+      if (i == 0) first = std::move(result);
+    }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     progress.finish();
-    writer.write_run(0, result);
     writer.commit();
 
     if (!o.quiet) {
-      print_run_summary(std::cout, scenario, result);
-      print_country_extremes(std::cout, scenario, result);
+      if (R > 1) std::cout << "Replicate 0 of " << R << " (seed " << scenario.seed << "); the file holds all " << R << ":\n";
+      print_run_summary(std::cout, scenario, *first);
+      print_country_extremes(std::cout, scenario, *first);
       std::cout << "Results written to " << output << '\n';
     }
-    const std::int64_t agents = total_agents(result);
-    std::cout << "agents=" << agents << " steps=" << scenario.steps << " seconds=" << seconds
-              << " agent_steps_per_s=" << static_cast<double>(agents) * scenario.steps / seconds << " output=" << output
-              << std::endl;
+    const std::int64_t agents = total_agents(*first);
+    std::cout << "agents=" << agents << " steps=" << scenario.steps << (R > 1 ? " replicates=" + std::to_string(R) : "")
+              << " seconds=" << seconds << " agent_steps_per_s=" << static_cast<double>(agents) * scenario.steps * R / seconds
+              << " output=" << output << std::endl;
     return exit_ok;
   } catch (const RunInterrupted&) {
     std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';

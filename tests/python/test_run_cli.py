@@ -1,5 +1,6 @@
 """`stackrace run` as a user meets it: defaults, output paths, help, quiet mode, and a
 progress bar only on a terminal."""
+import h5py
 import os
 import pty
 import select
@@ -251,3 +252,18 @@ def test_shipped_scenarios_are_found_from_any_folder(stackrace, tmp_path):
     (tmp_path / "policies" / "no_controls.toml").write_text("[scenario]\nname = 7\n")
     local = stackrace("validate", "policies/no_controls.toml", cwd=tmp_path)
     assert local.returncode == 2 and "scenario.name" in local.stderr
+
+
+def test_run_replicates_are_comparisons_replicates(stackrace, worlds_dir, tmp_path):
+    # Replicate i has seed + i: replicate 0 is the single run, and the replicates are
+    # the base arm of a comparison with the same seed, bit for bit.
+    common = ["--agents", "20000", "--steps", "6", "--seed", "5", "--quiet"]
+    assert stackrace("run", worlds_dir / "default.toml", "-r", "3", "-o", tmp_path / "r.h5", *common).returncode == 0
+    assert stackrace("run", worlds_dir / "default.toml", "-o", tmp_path / "one.h5", *common).returncode == 0
+    assert stackrace("compare", worlds_dir / "default.toml", worlds_dir / "default.toml", "-r", "3",
+                     "-o", tmp_path / "c.h5", *common).returncode == 0
+    with h5py.File(tmp_path / "r.h5") as r, h5py.File(tmp_path / "one.h5") as one, h5py.File(tmp_path / "c.h5") as c:
+        assert list(r["seed"][()]) == [5, 6, 7] and list(r["status"][()]) == [1, 1, 1]
+        assert r["share"][0].tobytes() == one["share"][0].tobytes()
+        assert r["share"][()].tobytes() == c["share"][:3].tobytes()
+        assert r["share"][1].tobytes() != r["share"][0].tobytes()
