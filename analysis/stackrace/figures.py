@@ -16,6 +16,7 @@ by pyplot's figure registry.
 from __future__ import annotations
 
 import functools
+import textwrap
 import warnings
 from typing import Callable, Sequence
 
@@ -275,7 +276,8 @@ def effect_map(ds: xr.Dataset, *, stack: str = "cn_open", kind: str = "developer
     fig, ax = one_panel(ax, width=10, height=5.6)
     _choropleth(ax, ds, changes, colormaps[cmap] if isinstance(cmap, str) else cmap,
                 Normalize(vmin=-largest, vmax=largest), lambda v: f"{100 * v:+.1f} pp",
-                f"change in the share of {kind_label(kind)} on {stack}, pp", bar=lambda v: f"{100 * v:+.0f}")
+                f"change in the share of {kind_label(kind)} on {stack}, pp",
+                bar=(lambda v: f"{100 * v:+.0f}") if largest >= 0.1 else (lambda v: f"{100 * v:+.1f}"))
     ax.set_title(f"{alternative} − {base}: {stack} among {kind_label(kind)}, {time_label(ds, t)}")
     return fig
 
@@ -453,12 +455,15 @@ def parameter_scatter(ds: xr.Dataset, outcome: Callable[[xr.Dataset], xr.DataArr
         if name in text_values:
             axis.set_xticks(range(len(text_values[name])), text_values[name])
         axis.set_xlabel(name)
-        axis.set_ylabel(y_label)
+        axis.set_ylabel(textwrap.fill(y_label, 45))  # a long outcome's label would run off the panel
         axis.set_title(f"{name}", fontsize="medium")
         axis.grid(alpha=0.3)
         axis.legend(fontsize="small", loc="best")
     if ax is None:
-        fig.suptitle(f"{y_label} against the swept parameters ({_scenario_phrase(ds)})", fontsize="medium")
+        # Wrapped to the figure's width: one narrow panel would cut a long title.
+        width = int(fig.get_figwidth() * 11)
+        fig.suptitle(textwrap.fill(f"{y_label} against the swept parameters ({_scenario_phrase(ds)})", width),
+                     fontsize="medium")
     return fig
 
 

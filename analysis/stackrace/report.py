@@ -155,10 +155,13 @@ def _sweep_rows(ds: xr.Dataset) -> list[tuple[str, str]]:
 
 
 def _adoption(ds: xr.Dataset) -> Section:
-    figure = figures.adoption_curves(ds)
-    return Section("adoption", "Adoption over time",
-                   _figure(figure, "Global share of each stack by kind of agent: median over runs, "
-                                   "shaded 5–95% of runs (where there are several runs)."))
+    # One figure per kind, each the page's width: three panels side by side would shrink
+    # their labels to a few pixels.
+    body = "".join(_figure(figures.adoption_curves(ds, kinds=str(kind)),
+                           f"Global share of each stack among {outcomes.kind_label(str(kind))}: median over runs, "
+                           "shaded 5–95% of runs (where there are several runs).")
+                   for kind in ds["kind"].values)
+    return Section("adoption", "Adoption over time", body)
 
 
 def _map(ds: xr.Dataset, kind: str, stack: str) -> Section:
@@ -204,9 +207,11 @@ def _world_effects(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def _parameters(ds: xr.Dataset, outcome) -> Section:
-    figure = figures.parameter_scatter(ds, outcome)
-    return Section("parameters", "Outcome against the swept parameters",
-                   _figure(figure, f"Each run's {outcome.label}, against each parameter."))
+    # One figure per parameter, each readable at the page's width.
+    body = "".join(_figure(figures.parameter_scatter(ds, outcome, parameter=name),
+                           f"Each run's {outcome.label}, against {name}.")
+                   for name in io.parameter_names(ds))
+    return Section("parameters", "Outcome against the swept parameters", body)
 
 
 def _sensitivity(ds: xr.Dataset, outcome) -> Section:
