@@ -71,13 +71,42 @@ bool listed_as_text(TableReader& r, std::string_view key) {
   return list && !list->empty() && list->get(0)->is_string();
 }
 
+bool listed_as_booleans(TableReader& r, std::string_view key) {
+  const toml::node* node = r.node(key);
+  const toml::array* list = node ? node->as_array() : nullptr;
+  return list && !list->empty() && list->get(0)->is_boolean();
+}
+
+// `values` given as booleans: the levels true and false, in the list's order.
+std::vector<std::string> read_booleans(TableReader& r, std::string_view key) {
+  const toml::array& list = *r.node(key)->as_array();
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const toml::node& item = *list.get(i);
+    const std::string where = std::string(key) + "[" + std::to_string(i) + "]";
+    if (!item.is_boolean()) r.fail_at(&item, where, "expected true or false, as the other values are");
+    const std::string label = **item.as_boolean() ? "true" : "false";
+    if (std::find(labels.begin(), labels.end(), label) != labels.end())
+      r.fail_at(&item, where, label + " is listed twice");
+    labels.push_back(label);
+  }
+  return labels;
+}
+
 SweepParameter read_parameter(TableReader& r, DesignKind design) {
   SweepParameter p;
   p.key = r.text("key", std::nullopt);
   if (p.key == "scenario.steps" || p.key == "scenario.seed")
     r.fail_at(r.node("key"), "key", "'" + p.key + "' is set by the sweep itself ([sweep] steps, seed)");
   p.name = r.text("name", column_name(p.key));
-  if (r.has("values") && listed_as_text(r, "values")) {
+  if (r.has("values") && listed_as_booleans(r, "values")) {
+    // A switch: its two states are levels, written back as TOML booleans.
+    p.kind = SweepParameter::Kind::values;
+    r.known("values");
+    p.labels = read_booleans(r, "values");
+    p.boolean = true;
+    for (std::size_t i = 0; i < p.labels.size(); ++i) p.values.push_back(double(i));
+  } else if (r.has("values") && listed_as_text(r, "values")) {
     // Text values (months, modes) are levels: designs pick among them by code.
     p.kind = SweepParameter::Kind::values;
     r.known("values");
@@ -195,6 +224,7 @@ double SweepParameter::value_at(double u) const {
 std::string SweepParameter::assignment(double u) const {
   const double value = value_at(u);
   if (labels.empty()) return number_assignment(key, value);
+  if (boolean) return key + "=" + labels[std::size_t(value)];
   // A TOML basic string: the label with its quotes and backslashes escaped.
   std::string quoted = "\"";
   for (char ch : labels[std::size_t(value)]) {

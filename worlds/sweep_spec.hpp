@@ -19,6 +19,7 @@ struct SweepParameter {
   // Kind::values given as text (a month, a mode such as "capped"): values holds their
   // codes 0, 1, ... (what the file's param_<name> stores) and labels the text set.
   std::vector<std::string> labels;
+  bool boolean = false;  // labels are true/false, written as TOML booleans (a loop or rule on or off)
   double lo = 0, hi = 1;       // uniform, loguniform
   double mean = 0, sd = 1;     // normal
 

@@ -103,8 +103,10 @@ def parameter_labels(ds: xr.Dataset) -> dict[str, list[str]]:
         return {}
     if "values" not in table:
         return {}
-    return {str(name): [str(v) for v in values] for name, values in table["values"].items()
-            if isinstance(values, list) and values and isinstance(values[0], str)}
+    # Booleans (a switch on or off) are levels too, labelled as TOML writes them.
+    return {str(name): [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
+            for name, values in table["values"].items()
+            if isinstance(values, list) and values and isinstance(values[0], (str, bool))}
 
 
 def _with_parameter_labels(ds: xr.Dataset) -> xr.Dataset:

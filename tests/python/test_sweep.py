@@ -84,6 +84,21 @@ def test_policy_levers_given_as_text_are_swept(stackrace, tmp_path):
     assert unmet[1, 12, india] > unmet[0, 12, india] > unmet[2, 12, india]
 
 
+def test_a_switch_is_swept_on_and_off(stackrace, tmp_path):
+    sweep = tmp_path / "switch.toml"
+    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "policies" / "full_embargo.toml"}"\nname = "switch"\n'
+                     'design = "grid"\nagents = 20000\nsteps = 60\n[[parameters]]\nkey = "feedback.lag_pricing"\n'
+                     'name = "lag_pricing"\nvalues = [false, true]\n')
+    out = tmp_path / "switch.h5"
+    result = stackrace("sweep", sweep, "-o", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    with h5py.File(out, "r") as f:
+        np.testing.assert_array_equal(f["param_lag_pricing"][()], [0, 1])
+        cn_open = f["price"][:, -1, 2]
+    # The embargo widens cn_open's lag: priced along the fixed-capability path, it is cheaper.
+    assert cn_open[1] < cn_open[0]
+
+
 def test_text_values_must_be_text_throughout(stackrace, tmp_path):
     sweep = write_sweep(tmp_path, 'design = "grid"\n[[parameters]]\nkey = "policies.x.start"\n'
                                   'values = ["2026-01", 3]\n', "mixed")
