@@ -58,18 +58,24 @@ def test_grid_sweep_writes_its_design(stackrace, tmp_path):
         assert by_price.values[0] > by_price.values[-1]
 
 
-def test_policy_levers_given_as_text_are_swept(stackrace, tmp_path):
-    # A policy's start month and its access mode, addressed by the policy's id.
-    sweep = tmp_path / "levers.toml"
-    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "policies" / "ai_diffusion_rule_2025.toml"}"\nname = "levers"\n'
-                     'design = "grid"\nagents = 20000\nsteps = 24\n'
-                     '[[parameters]]\nkey = "policies.tier2_caps.start"\nname = "caps_start"\n'
-                     'values = ["2026-01", "2030-01"]\n'
-                     '[[parameters]]\nkey = "policies.tier2_caps.access"\nname = "access"\n'
-                     'values = ["capped", "embargoed"]\n')
-    out = tmp_path / "levers.h5"
+def swept_policy(stackrace, tmp_path, policy, name, body):
+    """A grid sweep over a shipped policy scenario (20,000 agents), run; its file's path."""
+    sweep = tmp_path / f"{name}.toml"
+    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "policies" / policy}"\nname = "{name}"\n'
+                     'design = "grid"\nagents = 20000\n' + body)
+    out = tmp_path / f"{name}.h5"
     result = stackrace("sweep", sweep, "-o", out, "--quiet")
     assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_policy_levers_given_as_text_are_swept(stackrace, tmp_path):
+    # A policy's start month and its access mode, addressed by the policy's id.
+    out = swept_policy(stackrace, tmp_path, "ai_diffusion_rule_2025.toml", "levers",
+                       'steps = 24\n[[parameters]]\nkey = "policies.tier2_caps.start"\nname = "caps_start"\n'
+                       'values = ["2026-01", "2030-01"]\n'
+                       '[[parameters]]\nkey = "policies.tier2_caps.access"\nname = "access"\n'
+                       'values = ["capped", "embargoed"]\n')
     with h5py.File(out, "r") as f:
         assert list(f["status"][()]) == [1, 1, 1, 1]
         # Codes into the labels, in design order (the first parameter varies slowest).
@@ -85,13 +91,9 @@ def test_policy_levers_given_as_text_are_swept(stackrace, tmp_path):
 
 
 def test_a_switch_is_swept_on_and_off(stackrace, tmp_path):
-    sweep = tmp_path / "switch.toml"
-    sweep.write_text(f'[sweep]\nbase = "{WORLDS_DIR / "policies" / "full_embargo.toml"}"\nname = "switch"\n'
-                     'design = "grid"\nagents = 20000\nsteps = 60\n[[parameters]]\nkey = "feedback.lag_pricing"\n'
-                     'name = "lag_pricing"\nvalues = [false, true]\n')
-    out = tmp_path / "switch.h5"
-    result = stackrace("sweep", sweep, "-o", out, "--quiet")
-    assert result.returncode == 0, result.stderr
+    out = swept_policy(stackrace, tmp_path, "full_embargo.toml", "switch",
+                       'steps = 60\n[[parameters]]\nkey = "feedback.lag_pricing"\nname = "lag_pricing"\n'
+                       'values = [false, true]\n')
     with h5py.File(out, "r") as f:
         np.testing.assert_array_equal(f["param_lag_pricing"][()], [0, 1])
         cn_open = f["price"][:, -1, 2]
