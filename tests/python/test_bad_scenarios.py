@@ -454,3 +454,16 @@ def test_agents_scaled_beyond_64_bits_are_refused_by_their_value(stackrace, tmp_
     assert "population.firm_agents" in result.stderr and "1e+24" in result.stderr
     assert "-9" not in result.stderr.split("firm_agents", 1)[1]
     assert not (tmp_path / "x.h5").exists()
+
+
+@pytest.mark.parametrize("assignment, meant", [("compute.self_hosting_premum=0.4", "self_hosting_premium"),
+                                                ("choice.developer.revsie=0.4", "revise"),
+                                                ("world.us_open_shares=0.2", "us_open_share")])
+def test_a_misspelt_key_is_refused_with_the_key_meant(stackrace, worlds_dir, assignment, meant):
+    result = stackrace("validate", worlds_dir / "default.toml", "--set", assignment)
+    assert result.returncode == 2 and f"unknown key (did you mean '{meant}'?)" in result.stderr, result.stderr
+
+
+def test_a_key_like_no_other_is_refused_without_a_guess(stackrace, worlds_dir):
+    result = stackrace("validate", worlds_dir / "default.toml", "--set", "choice.developer.zzzzzz=1")
+    assert result.returncode == 2 and result.stderr.rstrip().endswith("unknown key")

@@ -163,9 +163,37 @@ toml::array& TableReader::array_of_tables(std::string_view key, bool required) {
   return *a;
 }
 
+namespace {
+
+// The edit distance between two keys (insertions, deletions, substitutions).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
 void TableReader::done() const {
   for (auto&& [key, value] : table_) {
-    if (!known_.contains(key.str())) fail_at(&value, key.str(), "unknown key");
+    if (known_.contains(key.str())) continue;
+    // A misspelt key is most often one letter or two from the one meant.
+    std::string closest;
+    std::size_t best = 3;
+    for (const std::string& known : known_) {
+      const std::size_t d = edit_distance(key.str(), known);
+      if (d < best) best = d, closest = known;
+    }
+    fail_at(&value, key.str(), closest.empty() ? "unknown key" : "unknown key (did you mean '" + closest + "'?)");
   }
 }
 
