@@ -149,22 +149,13 @@ def _stacks(ds: xr.Dataset, stack: str) -> np.ndarray:
         raise _NotCovered(str(e)) from None
 
 
-def _weights(ds: xr.Dataset, kind: str, country: str) -> xr.DataArray:
-    """The real entities each country stands for in the target's group (zero elsewhere)."""
-    entities = (ds["agents"] * ds["weight"]).sel(kind=kind)
-    codes = np.asarray(ds["country"].values)
-    members = codes if country == "WLD" else GROUPS.get(country, [country])
-    inside = np.isin(codes, members)
-    if not inside.any():
-        raise _NotCovered(f"the file has no country {country!r}")
-    return entities.where(xr.DataArray(inside, dims="country"), 0.0)
-
-
-def _shares(ds: xr.Dataset, kind: str, country: str, t: int) -> xr.DataArray:
-    """Each run's share of the group's agents of `kind` on each stack: (run, stack)."""
-    weights = _weights(ds, kind, country)
-    share = ds["share"].isel(time=t).sel(kind=kind).fillna(0.0)
-    return (share * weights).sum("country") / weights.sum()
+def _group_share(ds: xr.Dataset, kind: str, country: str, stack: str, t: int, of_users: bool = False):
+    """Each run's share of the target's country group on `stack` at month t (stackrace.groups)."""
+    targets = "all" if country == "WLD" else GROUPS.get(country, country)
+    try:
+        return groups.share(ds, targets, kind=kind, stack=stack, of_users=of_users).isel(time=t)
+    except ValueError as e:  # a country, stack or group the file has not
+        raise _NotCovered(str(e)) from None
 
 
 def _model_values(ds: xr.Dataset, target: pd.Series) -> tuple[np.ndarray, str]:
@@ -176,12 +167,13 @@ def _model_values(ds: xr.Dataset, target: pd.Series) -> tuple[np.ndarray, str]:
     t = _month(ds, target["date"])
     if quantity in ("adoption", "stack_share_of_users"):
         agents_kind = "developer" if kind == "population" else kind
-        shares = _shares(ds, agents_kind, country, t)
-        users = 1.0 - shares.sel(stack="none") if "none" in ds["stack"].values else 1.0
+        # Without an outside option every agent uses some stack.
+        outside = "none" in ds["stack"].values
         if quantity == "adoption":
+            users = 1.0 - _group_share(ds, agents_kind, country, "none", t) if outside else np.ones(ds.sizes["run"])
             return np.asarray(users), f"1 − share of {agents_kind}s on none, {country}"
-        on = shares.isel(stack=np.nonzero(_stacks(ds, stack))[0]).sum("stack")
-        return np.asarray(on / users), f"share of {agents_kind}s' AI users on {stack}, {country}"
+        on = _group_share(ds, agents_kind, country, stack, t, of_users=outside)
+        return np.asarray(on), f"share of {agents_kind}s' AI users on {stack}, {country}"
     if quantity == "price":
         return np.asarray(ds["price"].isel(time=t).isel(stack=np.nonzero(_stacks(ds, stack))[0][0])), \
             f"price of {stack}"
