@@ -23,12 +23,15 @@ namespace stackrace {
 // The most stacks one country may leave unserved at once (scenario loaders check it).
 inline constexpr int most_unserved = 8;
 
-// Calls visit(weight, reached) for each combination of the stacks an agent can get this
-// month: `reached(k)` says whether stack k is among them, `weight` is the combination's
-// probability. Only stacks reached in part (0 < reach < 1) make combinations, so every
-// weight is positive. With every stack served, one combination of weight 1.
+// Calls visit(weight, reached_utility) for each combination of the stacks an agent can
+// get this month: `reached_utility` is `utility` with the stacks out of its reach at
+// -inf (unavailable), written into `scratch` (utility.size() entries); `weight` is the
+// combination's probability. Only stacks reached in part (0 < reach < 1) make
+// combinations, so every weight is positive. With every stack served, one combination of
+// weight 1.
 template <class Visit>
-void for_each_reach(std::span<const double> reach, Visit&& visit) {
+void for_each_reach(std::span<const double> utility, std::span<const double> reach, std::span<double> scratch,
+                    Visit&& visit) {
   // Only stacks reached in part make combinations: one reached by no one never is.
   int unserved[most_unserved];
   int n = 0;
@@ -37,13 +40,10 @@ void for_each_reach(std::span<const double> reach, Visit&& visit) {
   for (unsigned mask = 0; mask < (1u << n); ++mask) {
     double weight = 1.0;
     for (int i = 0; i < n; ++i) weight *= (mask >> i) & 1u ? reach[unserved[i]] : 1.0 - reach[unserved[i]];
-    const auto reached = [&](int k) {
-      if (reach[k] <= 0.0) return false;
-      for (int i = 0; i < n; ++i)
-        if (unserved[i] == k) return ((mask >> i) & 1u) != 0;
-      return true;
-    };
-    visit(weight, reached);
+    for (std::size_t k = 0; k < utility.size(); ++k) scratch[k] = reach[k] <= 0.0 ? -INFINITY : utility[k];
+    for (int i = 0; i < n; ++i)
+      if (!((mask >> i) & 1u)) scratch[unserved[i]] = -INFINITY;
+    visit(weight, std::span<const double>(scratch.data(), utility.size()));
   }
 }
 
@@ -80,10 +80,9 @@ inline void reached_choice(std::span<const double> utility, std::span<const doub
     choice_probabilities(utility, -1, 0.0, probability);
     return;
   }
-  std::vector<double> reached_utility(K), part(K);
+  std::vector<double> scratch(K), part(K);
   for (double& p : probability) p = 0.0;
-  for_each_reach(reach, [&](double weight, auto reached) {
-    for (std::size_t k = 0; k < K; ++k) reached_utility[k] = reached(int(k)) ? utility[k] : -INFINITY;
+  for_each_reach(utility, reach, scratch, [&](double weight, std::span<const double> reached_utility) {
     if (!choice_probabilities(reached_utility, -1, 0.0, part)) return;
     for (std::size_t k = 0; k < K; ++k) probability[k] += weight * part[k];
   });

@@ -22,7 +22,6 @@
 // utilities (stack_utility.hpp); a stack unavailable to the agent has utility -inf.
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <span>
 #include <vector>
 
@@ -83,11 +82,9 @@ inline void month_transition(const StackOptions& options, const MonthChances& ch
                              std::span<double> probability) {
   const std::size_t K = probability.size();
   if (all_served(options.reach)) return month_among(options, options.utility, chances, current, probability);
-  std::vector<double> utility(K), part(K);
+  std::vector<double> scratch(K), part(K);
   for (double& p : probability) p = 0.0;
-  for_each_reach(options.reach, [&](double weight, auto reached) {
-    for (std::size_t k = 0; k < K; ++k)
-      utility[k] = reached(int(k)) ? options.utility[k] : -std::numeric_limits<double>::infinity();
+  for_each_reach(options.utility, options.reach, scratch, [&](double weight, std::span<const double> utility) {
     month_among(options, utility, chances, current, part);
     for (std::size_t k = 0; k < K; ++k) probability[k] += weight * part[k];
   });

@@ -55,9 +55,9 @@ class SituationRows {
     // over the combinations an agent may reach.
     for (int current = 0; current < K; ++current) std::fill_n(rows + std::size_t(current) * stride, K, 0.0);
     const std::span<double> part(part_.data(), std::size_t(K));
-    const std::span<double> reached_utility(reached_utility_.data(), std::size_t(K));
-    for_each_reach(std::span<const double>(m.reach, std::size_t(K)), [&](double weight, auto reached) {
-      for (int k = 0; k < K; ++k) reached_utility[k] = reached(k) ? utility[k] : -std::numeric_limits<double>::infinity();
+    const std::span<double> scratch(reached_utility_.data(), std::size_t(K));
+    const std::span<const double> reach(m.reach, std::size_t(K));
+    for_each_reach(utility.first(K), reach, scratch, [&](double weight, std::span<const double> reached_utility) {
       odds_.assign(reached_utility);
       for (int current = 0; current < K; ++current) {
         row_among(m, current, part);
