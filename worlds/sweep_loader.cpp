@@ -49,48 +49,31 @@ std::vector<double> read_numbers(TableReader& r, std::string_view key) {
   return values;
 }
 
-// `values` given as text: the labels, each a TOML string the scenario key takes.
-std::vector<std::string> read_labels(TableReader& r, std::string_view key) {
-  const toml::array& list = *r.node(key)->as_array();
-  std::vector<std::string> labels;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const toml::node& item = *list.get(i);
-    auto text = item.value<std::string>();
-    const std::string where = std::string(key) + "[" + std::to_string(i) + "]";
-    if (!item.is_string() || !text) r.fail_at(&item, where, "expected text, as the other values are");
-    if (std::find(labels.begin(), labels.end(), *text) != labels.end())
-      r.fail_at(&item, where, "'" + *text + "' is listed twice");
-    labels.push_back(*text);
-  }
-  return labels;
-}
-
-bool listed_as_text(TableReader& r, std::string_view key) {
-  const toml::node* node = r.node(key);
+// `values` given as text (months, modes) or as booleans (a switch on or off): levels,
+// which designs pick among by code. Each label is a TOML string the key takes, or
+// true/false written back as a TOML boolean. False where `values` holds numbers.
+bool read_levels(TableReader& r, SweepParameter& p) {
+  const toml::node* node = r.node("values");
   const toml::array* list = node ? node->as_array() : nullptr;
-  return list && !list->empty() && list->get(0)->is_string();
-}
-
-bool listed_as_booleans(TableReader& r, std::string_view key) {
-  const toml::node* node = r.node(key);
-  const toml::array* list = node ? node->as_array() : nullptr;
-  return list && !list->empty() && list->get(0)->is_boolean();
-}
-
-// `values` given as booleans: the levels true and false, in the list's order.
-std::vector<std::string> read_booleans(TableReader& r, std::string_view key) {
-  const toml::array& list = *r.node(key)->as_array();
-  std::vector<std::string> labels;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const toml::node& item = *list.get(i);
-    const std::string where = std::string(key) + "[" + std::to_string(i) + "]";
-    if (!item.is_boolean()) r.fail_at(&item, where, "expected true or false, as the other values are");
-    const std::string label = **item.as_boolean() ? "true" : "false";
-    if (std::find(labels.begin(), labels.end(), label) != labels.end())
-      r.fail_at(&item, where, label + " is listed twice");
-    labels.push_back(label);
+  if (!list || list->empty() || !(list->get(0)->is_string() || list->get(0)->is_boolean())) return false;
+  r.known("values");
+  p.kind = SweepParameter::Kind::values;
+  p.boolean = list->get(0)->is_boolean();
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const toml::node& item = *list->get(i);
+    const std::string where = "values[" + std::to_string(i) + "]";
+    std::optional<std::string> label;
+    if (p.boolean && item.is_boolean()) label = **item.as_boolean() ? "true" : "false";
+    if (!p.boolean && item.is_string()) label = item.value<std::string>();
+    if (!label)
+      r.fail_at(&item, where, p.boolean ? "expected true or false, as the other values are"
+                                        : "expected text, as the other values are");
+    if (std::find(p.labels.begin(), p.labels.end(), *label) != p.labels.end())
+      r.fail_at(&item, where, (p.boolean ? *label : "'" + *label + "'") + " is listed twice");
+    p.labels.push_back(*label);
+    p.values.push_back(double(i));
   }
-  return labels;
+  return true;
 }
 
 SweepParameter read_parameter(TableReader& r, DesignKind design) {
@@ -99,22 +82,11 @@ SweepParameter read_parameter(TableReader& r, DesignKind design) {
   if (p.key == "scenario.steps" || p.key == "scenario.seed")
     r.fail_at(r.node("key"), "key", "'" + p.key + "' is set by the sweep itself ([sweep] steps, seed)");
   p.name = r.text("name", column_name(p.key));
-  if (r.has("values") && listed_as_booleans(r, "values")) {
-    // A switch: its two states are levels, written back as TOML booleans.
-    p.kind = SweepParameter::Kind::values;
-    r.known("values");
-    p.labels = read_booleans(r, "values");
-    p.boolean = true;
-    for (std::size_t i = 0; i < p.labels.size(); ++i) p.values.push_back(double(i));
-  } else if (r.has("values") && listed_as_text(r, "values")) {
-    // Text values (months, modes) are levels: designs pick among them by code.
-    p.kind = SweepParameter::Kind::values;
-    r.known("values");
-    p.labels = read_labels(r, "values");
-    for (std::size_t i = 0; i < p.labels.size(); ++i) p.values.push_back(double(i));
-  } else if (r.has("values")) {
-    p.kind = SweepParameter::Kind::values;
-    p.values = read_numbers(r, "values");
+  if (r.has("values")) {
+    if (!read_levels(r, p)) {  // numbers
+      p.kind = SweepParameter::Kind::values;
+      p.values = read_numbers(r, "values");
+    }
   } else if (r.has("range")) {
     std::vector<double> range = read_numbers(r, "range");
     if (range.size() != 2 || !(range[0] < range[1]))
