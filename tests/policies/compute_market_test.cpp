@@ -16,19 +16,8 @@ using namespace stackrace;
 
 namespace {
 
-int country(const Scenario& s, const std::string& id) {
-  for (int c = 0; c < s.country_count(); ++c)
-    if (s.countries[c].id == id) return c;
-  FAIL("no country " << id);
-  return -1;
-}
-
-int stack(const Scenario& s, const std::string& id) {
-  for (int k = 0; k < s.stack_count(); ++k)
-    if (s.stacks[k].id == id) return k;
-  FAIL("no stack " << id);
-  return -1;
-}
+using test::country_index;
+using test::stack_index;
 
 Scenario diffusion_rule(const std::vector<std::string>& set = {}) {
   ScenarioOverrides o;
@@ -54,7 +43,7 @@ TEST_CASE("restricted demand is met by Chinese accelerators as far as their supp
       // Countries aligned with the US buy no Chinese accelerators.
       if (s.countries[c].alignment == Bloc::us) CHECK(a.chinese[c] == 0.0);
     }
-    const int china = country(s, "CHN"), india = country(s, "IND");
+    const int china = country_index(s, "CHN"), india = country_index(s, "IND");
     CHECK(a.restricted[china] == Approx(0.8));  // the embargo, less its leakage
     CHECK(a.restricted[india] > 0.5);           // the cap binds on a large Tier 2 country
     CHECK(a.home_fill >= a.abroad_fill);
@@ -67,15 +56,15 @@ TEST_CASE("restricted demand is met by Chinese accelerators as far as their supp
   CHECK(scarce.abroad_fill < 0.05);
   CHECK(ample.home_fill == 1.0);
   CHECK(ample.abroad_fill == 1.0);
-  const int india = country(diffusion_rule(), "IND");
+  const int india = country_index(diffusion_rule(), "IND");
   CHECK(ample.unmet[india] == 0.0);
   CHECK(scarce.unmet[india] > 0.9 * scarce.restricted[india]);
 }
 
 TEST_CASE("unmet compute makes self-hosting dear; Chinese compute favours Chinese stacks", "[compute_market]") {
   const Scenario s = diffusion_rule();
-  const int india = country(s, "IND");
-  const int closed = stack(s, "us_closed"), cn = stack(s, "cn_open"), us_open = stack(s, "us_open");
+  const int india = country_index(s, "IND");
+  const int closed = stack_index(s, "us_closed"), cn = stack_index(s, "cn_open"), us_open = stack_index(s, "us_open");
   ComputeAccess a = resolve_compute(s, nullptr, 12);
   const auto prices = [&](const ComputeAccess& access) {
     StackEnvironment env(s.country_count(), s.stack_count());
@@ -123,7 +112,7 @@ TEST_CASE("capping Tier 2 moves it toward US APIs when Chinese supply binds, tow
     return share;
   };
   const Scenario s = diffusion_rule();
-  const int closed = stack(s, "us_closed"), cn = stack(s, "cn_open");
+  const int closed = stack_index(s, "us_closed"), cn = stack_index(s, "cn_open");
   for (bool ample : {false, true}) {
     const std::vector<std::string> set = ample ? std::vector<std::string>{plentiful} : std::vector<std::string>{};
     const std::vector<double> base = tier2_shares("policies/no_controls.toml", set);
@@ -157,7 +146,7 @@ start = "2026-02"
   o.developer_agents = 20'000;
   o.steps = 12;
   const Scenario s = load_scenario(file.path(), o);
-  const int india = country(s, "IND");
+  const int india = country_index(s, "IND");
   PolicyState state;
   state.accepted_at.assign(s.policies.size(), std::vector<int>(s.country_count(), -1));
   const ComputeAccess before = resolve_compute(s, &state, 12), unbuilt = resolve_compute(s, &state, 7);

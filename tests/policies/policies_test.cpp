@@ -22,12 +22,7 @@ constexpr int none = 0, us_closed = 1, cn_open = 2;
 struct Run {
   Scenario scenario;
   RunResult result;
-  int country(const std::string& id) const {
-    for (int c = 0; c < scenario.country_count(); ++c)
-      if (scenario.countries[c].id == id) return c;
-    FAIL("no country " << id);
-    return -1;
-  }
+  int country(const std::string& id) const { return test::country_index(scenario, id); }
   double share(int t, const std::string& id, AgentKind kind, int k) const {
     return result.share_at(t, country(id), kind, k);
   }

@@ -109,8 +109,7 @@ TEST_CASE("in the default world, US closed use where it is not served stays with
   for (const char* world : {"default.toml", "policies/full_embargo.toml"}) {
     const Scenario s = load_scenario(test::world(world), o);
     const RunResult r = test::run(s);
-    int k = 0;
-    while (s.stacks[k].id != "us_closed") ++k;
+    const int k = test::stack_index(s, "us_closed");
     int checked = 0;
     for (const StackAvailability& a : s.availability) {
       if (a.stack != k || !a.kinds[index_of(AgentKind::developer)]) continue;
@@ -159,9 +158,7 @@ TEST_CASE("bad availability entries are refused with their key", "[availability]
 
 TEST_CASE("no one starts on a stack no one of their kind can get", "[availability][initial]") {
   const Scenario s = load_scenario(test::world("default.toml"));
-  int china = 0, closed = 0;
-  while (s.countries[china].id != "CHN") ++china;
-  while (s.stacks[closed].id != "us_closed") ++closed;
+  const int china = test::country_index(s, "CHN"), closed = test::stack_index(s, "us_closed");
   const auto& government = s.countries[china].initial_share[index_of(AgentKind::country)];
   const auto& developers = s.countries[china].initial_share[index_of(AgentKind::developer)];
   // China's government cannot reach US closed services (leakage 0 for governments): its

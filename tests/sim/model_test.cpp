@@ -138,8 +138,7 @@ TEST_CASE("a follower in the leader's bloc keeps its lag: it has the leader's co
   const Scenario s = load_scenario(test::world("default.toml"), o);
   const RunResult r = test::run(s);
   const std::size_t K = std::size_t(s.stack_count());
-  int us_open = 0;
-  while (s.stacks[us_open].id != "us_open") ++us_open;
+  const int us_open = test::stack_index(s, "us_open");
   for (int t : {0, 12, 60})
     CHECK((r.capability[t * K + 1] - r.capability[t * K + std::size_t(us_open)]) / 0.0024 == Approx(9.0).epsilon(1e-9));
 }
