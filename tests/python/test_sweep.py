@@ -200,9 +200,10 @@ def test_a_killed_sweep_leaves_its_finished_runs_and_resumes_to_the_same_file(st
         assert a.tobytes() == b.tobytes()
 
 
-def interrupted_sweep(tmp_path, name):
-    """A resumable sweep stopped by SIGINT with some of its runs done: (sweep, output)."""
-    sweep = write_sweep(tmp_path, RESUMABLE)
+def interrupted_sweep(tmp_path, name, sweep=None):
+    """A resumable sweep (`sweep`, by default RESUMABLE over the default world) stopped by
+    SIGINT with some of its runs done: (sweep, output)."""
+    sweep = sweep or write_sweep(tmp_path, RESUMABLE)
     out = tmp_path / name
     proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -264,12 +265,7 @@ def test_resume_refuses_a_file_whose_base_has_changed(stackrace, tmp_path, chang
     base.write_text('extends = "middle.toml"\n')
     sweep = tmp_path / "changed.toml"
     sweep.write_text(f'[sweep]\nbase = "{base}"\nname = "changed"\n' + RESUMABLE)
-    out = tmp_path / "changed.h5"
-    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_some_runs_are_done(out, proc)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=60) == 130
+    sweep, out = interrupted_sweep(tmp_path, "changed.h5", sweep)
     if change == "extended file":
         middle.write_text(middle.read_text() + "[choice.developer]\nrevise = 0.2\n")
     else:
