@@ -54,7 +54,7 @@ void fit_reached(const Scenario& s, std::span<const double> u, std::span<const d
   }
   for (int k = 0; k < K; ++k)
     if (!(served && reach[k] < 1.0) && free > 0) split[k] *= (1.0 - capped) / free;
-  std::vector<double> v(K), p(K), best(constant, constant + K);
+  std::vector<double> v(K), p(K), step(K), best(constant, constant + K);
   double closest = INFINITY;
   // A target held at 0.95 of its reach closes about 5% of its gap a round: enough rounds
   // to get within 1e-12 from any start the closed form gives.
@@ -63,7 +63,7 @@ void fit_reached(const Scenario& s, std::span<const double> u, std::span<const d
     reached_choice(v, reach, p);
     double chosen = 0, worst = 0;
     for (double x : p) chosen += x;
-    std::vector<double> step(K, 0.0);
+    std::fill(step.begin(), step.end(), 0.0);
     for (int k = 0; k < K; ++k) {
       if (s.stacks[k].outside || split[k] <= 0 || p[k] <= 0) continue;
       step[k] = std::log(split[k] / (p[k] / chosen));

@@ -22,13 +22,17 @@ Bloc read_bloc(TableReader& r, std::string_view key, Bloc fallback) {
   return bloc_named(r.one_of(key, {"us", "cn", "other"}, bloc_name(fallback)));
 }
 
+// A month written YYYY-MM at `key` (empty where optional and absent).
+std::string read_month(TableReader& r, std::string_view key, bool required) {
+  const std::string month = r.text(key, required ? std::nullopt : std::optional<std::string>(std::string{}));
+  if ((required || !month.empty()) && !is_month(month))
+    r.fail_at(r.node(key), key, "'" + month + "' is not a month written YYYY-MM");
+  return month;
+}
+
 PolicyWindow read_window(TableReader& r, const Scenario& s) {
   PolicyWindow w;
-  std::string start = r.text("start", std::string{});
-  std::string end = r.text("end", std::string{});
-  for (auto [key, value] : {std::pair{"start", &start}, std::pair{"end", &end}})
-    if (!value->empty() && !is_month(*value))
-      r.fail_at(r.node(key), key, "'" + *value + "' is not a month written YYYY-MM");
+  const std::string start = read_month(r, "start", false), end = read_month(r, "end", false);
   if (!start.empty()) w.first = months_between(s.start, start);
   if (!end.empty()) w.last = months_between(s.start, end);
   if (!start.empty() && !end.empty() && w.last < w.first)
@@ -223,9 +227,7 @@ void drop_unreachable_starts(Scenario& s) {
 StackEvent read_event(TableReader& r, const Scenario& s) {
   StackEvent e;
   e.name = r.text("name", std::string{});
-  const std::string date = r.text("date", std::nullopt);
-  if (!is_month(date)) r.fail_at(r.node("date"), "date", "'" + date + "' is not a month written YYYY-MM");
-  e.month = months_between(s.start, date);
+  e.month = months_between(s.start, read_month(r, "date", true));
   e.stack = read_stack(r, s);
   if (r.has("lag_months")) e.lag_months = r.number("lag_months", {0, 600}, std::nullopt);
   if (r.has("capability")) e.capability = r.number("capability", {-1000, 1000}, std::nullopt);
