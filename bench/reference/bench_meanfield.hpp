@@ -161,6 +161,26 @@ inline Counts count(const std::vector<std::uint8_t>& stack) {
   return counts;
 }
 
+// What both kernels step: each agent's stack, the counts by country and stack and the
+// shares agents choose against, and one tally per block of agents, filled in parallel
+// within a step and added into the counts at its end.
+struct Population {
+  std::vector<std::uint8_t> stack;
+  Counts counts;
+  std::array<double, kCountries * kStacks> share{};
+  std::vector<Counts> tally;  // [block]
+
+  explicit Population(std::int64_t agents) : stack(seat(agents)), counts(count(stack)), tally(block_count(agents)) {
+    to_shares(counts, share);
+  }
+  // The step's end: every block's tally added into the counts, and the new shares.
+  void add_tallies() {
+    for (const Counts& block : tally)
+      for (int j = 0; j < kCountries * kStacks; ++j) counts.n[j] += block.n[j];
+    to_shares(counts, share);
+  }
+};
+
 // The one line both kernels print: agent_steps_per_s counts every agent, visited or not
 // (N × T / seconds), so that the kernels and the engine compare.
 inline void print_result(std::int64_t agents, int steps, double seconds, const Counts& counts) {

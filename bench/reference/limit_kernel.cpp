@@ -32,20 +32,17 @@ int main(int argc, char** argv) {
   const int steps = job->steps;
   const Choice model = bench_meanfield();
 
-  std::vector<std::uint8_t> stack = seat(agents);
-  const std::int64_t blocks = block_count(agents);
-  std::vector<Counts> block_counts(blocks);
-  const tbb::blocked_range<std::int64_t> all_blocks(0, blocks, 1);
-  Counts counts = count(stack);
-  std::array<double, kCountries * kStacks> share{};
-  to_shares(counts, share);
+  Population population(agents);
+  std::vector<std::uint8_t>& stack = population.stack;
+  const std::array<double, kCountries * kStacks>& share = population.share;
+  const tbb::blocked_range<std::int64_t> all_blocks(0, block_count(agents), 1);
 
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < steps; ++t) {
     const std::uint64_t key = stream_key(kSeed, kTagStep, static_cast<std::uint64_t>(t));
     tbb::parallel_for(all_blocks, [&](const tbb::blocked_range<std::int64_t>& range) {
       for (std::int64_t b = range.begin(); b != range.end(); ++b) {
-        Counts& mine = block_counts[b];
+        Counts& mine = population.tally[b];
         mine.n.fill(0);
         const std::int64_t begin = b * kBlock;
         const std::int64_t end = std::min(agents, begin + kBlock);
@@ -65,13 +62,12 @@ int main(int argc, char** argv) {
         }
       }
     });
-    // Every agent revises against the previous step's shares, so they change only here.
-    counts.n.fill(0);
-    for (const Counts& block : block_counts)
-      for (int j = 0; j < kCountries * kStacks; ++j) counts.n[j] += block.n[j];
-    to_shares(counts, share);
+    // Every agent revises against the previous step's shares, so they change only here;
+    // the blocks' tallies count every agent, so they replace the counts.
+    population.counts.n.fill(0);
+    population.add_tallies();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  print_result(agents, steps, seconds, counts);
+  print_result(agents, steps, seconds, population.counts);
   return 0;
 }

@@ -36,20 +36,17 @@ int main(int argc, char** argv) {
   // ln(1 - p) once; the gap needs only ln U per reviser. log1p keeps it exact for small p.
   const double per_log_stay = 1.0 / std::log1p(-model.revise);
 
-  std::vector<std::uint8_t> stack = seat(agents);
-  const std::int64_t blocks = block_count(agents);
-  std::vector<Counts> block_change(blocks);
-  const tbb::blocked_range<std::int64_t> all_blocks(0, blocks, 1);
-  Counts counts = count(stack);
-  std::array<double, kCountries * kStacks> share{};
-  to_shares(counts, share);
+  Population population(agents);
+  std::vector<std::uint8_t>& stack = population.stack;
+  const std::array<double, kCountries * kStacks>& share = population.share;
+  const tbb::blocked_range<std::int64_t> all_blocks(0, block_count(agents), 1);
 
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < steps; ++t) {
     const std::uint64_t step_key = stream_key(kSeed, kTagSkip, static_cast<std::uint64_t>(t));
     tbb::parallel_for(all_blocks, [&](const tbb::blocked_range<std::int64_t>& range) {
       for (std::int64_t b = range.begin(); b != range.end(); ++b) {
-        Counts& change = block_change[b];
+        Counts& change = population.tally[b];  // the block's changes to the counts
         change.n.fill(0);
         const std::uint64_t key = mix64(step_key + static_cast<std::uint64_t>(b) * kWeyl);
         const std::int64_t end = std::min(agents, (b + 1) * kBlock);
@@ -72,11 +69,9 @@ int main(int argc, char** argv) {
       }
     });
     // Every reviser chose against the previous step's shares, so they change only here.
-    for (const Counts& block : block_change)
-      for (int j = 0; j < kCountries * kStacks; ++j) counts.n[j] += block.n[j];
-    to_shares(counts, share);
+    population.add_tallies();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  print_result(agents, steps, seconds, counts);
+  print_result(agents, steps, seconds, population.counts);
   return 0;
 }
