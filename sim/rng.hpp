@@ -19,7 +19,7 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
 }
 
 // What a stream is for. `initial` streams set the agents' stacks before month 1.
-enum class StreamPurpose : std::uint8_t { initial = 0, revise = 1, bundle = 2, regime = 3, design = 4 };
+enum class StreamPurpose : std::uint8_t { initial = 0, revise = 1, bundle = 2, regime = 3, design = 4, calibration = 5 };
 
 struct StreamKey {
   std::uint64_t seed;

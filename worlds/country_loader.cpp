@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "worlds/country_table.hpp"
+#include "worlds/csv_table.hpp"
 #include "worlds/detail/input_file.hpp"
 #include "worlds/scenario_error.hpp"
 
@@ -120,7 +120,7 @@ double median(std::vector<double> v) {
 }
 
 std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRules& w) {
-  CountryTable t = CountryTable::read(w.table_path);
+  CsvTable t = CsvTable::read(w.table_path);
   // DeepSeek's share is published for few countries: the rest take their region's
   // median (worlds/data/SOURCES-countries.md, "deepseek_share"), else the world's.
   std::map<std::string, std::vector<double>> by_region;

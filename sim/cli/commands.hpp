@@ -55,6 +55,14 @@ struct SweepOptions {
   bool quiet = false;
 };
 
+struct CalibrateOptions {
+  std::string calibration;
+  std::string output;  // empty: results/<calibration-name>.h5
+  int threads = 0;
+  bool resume = false;
+  bool quiet = false;
+};
+
 struct CompareOptions {
   std::string base;
   std::string alternative;
@@ -76,6 +84,7 @@ void add_validate_command(CLI::App& app, ValidateOptions& options);
 void add_info_command(CLI::App& app, InfoOptions& options);
 void add_compare_command(CLI::App& app, CompareOptions& options);
 void add_sweep_command(CLI::App& app, SweepOptions& options);
+void add_calibrate_command(CLI::App& app, CalibrateOptions& options);
 void add_list_command(CLI::App& app);
 
 int run_command(const RunOptions& options);
@@ -84,6 +93,7 @@ int list_command();
 int info_command(const InfoOptions& options);
 int compare_command(const CompareOptions& options);
 int sweep_command(const SweepOptions& options);
+int calibrate_command(const CalibrateOptions& options);
 
 // Prints a result-file problem as `stackrace: PATH: cause` and returns its exit status:
 // exit_bad_input where the file was refused, exit_failed where writing or reading failed.

@@ -16,11 +16,13 @@ int main(int argc, char** argv) {
   InfoOptions info;
   CompareOptions compare;
   SweepOptions sweep;
+  CalibrateOptions calibrate;
   add_run_command(app, run);
   add_validate_command(app, validate);
   add_info_command(app, info);
   add_compare_command(app, compare);
   add_sweep_command(app, sweep);
+  add_calibrate_command(app, calibrate);
   add_list_command(app);
   try {
     app.parse(argc, argv);
@@ -32,12 +34,14 @@ int main(int argc, char** argv) {
   }
   // A scenario or sweep named as shipped (`policies/no_controls.toml`) is found in the
   // shipped worlds when no such file is where the command runs.
-  for (std::string* path : {&run.scenario, &validate.scenario, &compare.base, &compare.alternative, &sweep.sweep})
+  for (std::string* path : {&run.scenario, &validate.scenario, &compare.base, &compare.alternative, &sweep.sweep,
+                             &calibrate.calibration})
     *path = shipped_or_given(*path);
   if (app.got_subcommand("list")) return list_command();
   if (app.got_subcommand("run")) return run_command(run);
   if (app.got_subcommand("validate")) return validate_command(validate);
   if (app.got_subcommand("compare")) return compare_command(compare);
   if (app.got_subcommand("sweep")) return sweep_command(sweep);
+  if (app.got_subcommand("calibrate")) return calibrate_command(calibrate);
   return info_command(info);
 }

@@ -1,7 +1,7 @@
 """The layers of the source tree depend one way (README.md, "Layout"):
 
     agents <- policies <- model <- worlds          (the model, and building worlds)
-    model <- sim (engine) <- sim/io <- sim/sweep <- sim/cli
+    model <- sim (engine) <- sim/io <- sim/sweep, sim/calibrate <- sim/cli
 
 Each folder may include only its own headers and those of the layers below it, and the
 libraries it stands on are its own: oneTBB and Boost.Random in the engine and above,
@@ -18,6 +18,7 @@ ENGINE = MODEL + ("sim/rng", "sim/revision", "sim/run_result", "sim/simulation",
                   "sim/situation_", "sim/unit_exponential")
 IO = ENGINE + ("sim/io/",)
 SWEEPS = IO + ("worlds/", "sim/sweep/")
+CALIBRATION = IO + ("worlds/", "sim/calibrate/")
 
 # Folder (relative path prefix) -> project headers it may include.
 ALLOWED_PROJECT = {
@@ -27,7 +28,8 @@ ALLOWED_PROJECT = {
     "worlds/": MODEL + ("worlds/",),
     "sim/io/": IO,
     "sim/sweep/": SWEEPS,
-    "sim/cli/": SWEEPS + ("sim/cli/",),
+    "sim/calibrate/": CALIBRATION,
+    "sim/cli/": SWEEPS + ("sim/calibrate/", "sim/cli/"),
     "sim/": ENGINE,
 }
 

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
+#include "worlds/detail/input_file.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace::detail {
@@ -202,6 +204,14 @@ bool is_identifier(const std::string& text, std::string_view extra) {
   return std::all_of(text.begin(), text.end(), [&](char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) || extra.find(ch) != std::string_view::npos;
   });
+}
+
+std::string file_named(TableReader& r, std::string_view key, const ScenarioSource& source, const std::string& what) {
+  std::filesystem::path path(r.text(key, std::nullopt));
+  if (path.is_relative()) path = std::filesystem::path(source.file_of(r.node(key))).parent_path() / path;
+  const std::string named = path.lexically_normal().string();
+  if (auto problem = unreadable_file(named)) r.fail_at(r.node(key), key, "cannot read " + what + ": " + *problem + ": " + named);
+  return named;
 }
 
 }  // namespace stackrace::detail

@@ -95,6 +95,10 @@ class TableReader {
   std::set<std::string, std::less<>> known_;
 };
 
+// The file a key names (`base`, `scenario`, `record`): a path relative to the file the
+// key is written in, which must be readable; `what` names it in the error.
+std::string file_named(TableReader& r, std::string_view key, const ScenarioSource& source, const std::string& what);
+
 // Letters, digits and the given extra characters, starting with a letter or digit.
 bool is_identifier(const std::string& text, std::string_view extra);
 

@@ -1,7 +1,8 @@
 #pragma once
-// The country data table (worlds/data/countries.csv): one row per country, one
-// column per attribute, every number sourced in worlds/data/SOURCES-countries.md.
-// Reading it checks every cell; errors read `FILE:LINE:COL: column NAME: what`.
+// A data table in CSV: the country table (worlds/data/countries.csv, one row per
+// country, every number sourced in worlds/data/SOURCES-countries.md) and the record
+// (worlds/record/record.csv). Reading it checks every cell; errors read
+// `FILE:LINE:COL: column NAME: what`.
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -12,10 +13,11 @@
 
 namespace stackrace {
 
-class CountryTable {
+class CsvTable {
  public:
-  // Reads a CSV file with a header row (RFC 4180 quoting). Throws ScenarioError.
-  static CountryTable read(const std::string& path);
+  // Reads a CSV file with a header row (RFC 4180 quoting); `what` names it in messages
+  // ("the country table"). Lines that start with # are comments. Throws ScenarioError.
+  static CsvTable read(const std::string& path, const std::string& what = "the country table");
 
   std::size_t rows() const { return cells_.size(); }
   const std::string& text(std::size_t row, const std::string& column) const;
@@ -30,6 +32,7 @@ class CountryTable {
   // Throws ScenarioError at the cell: `FILE:LINE:COL: column NAME: what`.
   [[noreturn]] void fail(std::size_t row, const std::string& column, const std::string& what) const;
   std::size_t line(std::size_t row) const { return line_[row]; }
+  bool has_column(const std::string& column) const;
 
  private:
   [[noreturn]] void fail(std::size_t row, std::size_t column, const std::string& what) const;

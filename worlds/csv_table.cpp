@@ -1,5 +1,6 @@
-#include "worlds/country_table.hpp"
+#include "worlds/csv_table.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -45,10 +46,10 @@ ParsedLine split_csv(const std::string& line, const std::string& path, std::size
 
 }  // namespace
 
-CountryTable CountryTable::read(const std::string& path) {
+CsvTable CsvTable::read(const std::string& path, const std::string& what) {
   std::ifstream in(path);
   if (!in) throw ScenarioError(path + ":1:1: cannot open the country table");
-  CountryTable table;
+  CsvTable table;
   table.path_ = path;
   std::string line;
   std::size_t number = 0;
@@ -67,27 +68,31 @@ CountryTable CountryTable::read(const std::string& path) {
     table.column_.push_back(std::move(parsed.columns));
     table.line_.push_back(number);
   }
-  if (table.header_.empty()) throw ScenarioError(path + ":1:1: the country table is empty");
+  if (table.header_.empty()) throw ScenarioError(path + ":1:1: " + what + " is empty");
   return table;
 }
 
-void CountryTable::fail(std::size_t row, std::size_t column, const std::string& what) const {
+void CsvTable::fail(std::size_t row, std::size_t column, const std::string& what) const {
   std::ostringstream out;
   out << path_ << ':' << line_[row] << ':' << column_[row][column] << ": column " << header_[column] << ": " << what;
   throw ScenarioError(out.str());
 }
 
-std::size_t CountryTable::column_index(const std::string& column) const {
+bool CsvTable::has_column(const std::string& column) const {
+  return std::find(header_.begin(), header_.end(), column) != header_.end();
+}
+
+std::size_t CsvTable::column_index(const std::string& column) const {
   for (std::size_t i = 0; i < header_.size(); ++i)
     if (header_[i] == column) return i;
   throw ScenarioError(path_ + ":1:1: column " + column + ": missing from the header");
 }
 
-const std::string& CountryTable::text(std::size_t row, const std::string& column) const {
+const std::string& CsvTable::text(std::size_t row, const std::string& column) const {
   return cells_[row][column_index(column)];
 }
 
-std::optional<double> CountryTable::number(std::size_t row, const std::string& column, double lo, double hi,
+std::optional<double> CsvTable::number(std::size_t row, const std::string& column, double lo, double hi,
                                            bool optional) const {
   std::size_t c = column_index(column);
   const std::string& cell = cells_[row][c];
@@ -107,14 +112,14 @@ std::optional<double> CountryTable::number(std::size_t row, const std::string& c
   return x;
 }
 
-std::int64_t CountryTable::integer(std::size_t row, const std::string& column, std::int64_t lo,
+std::int64_t CsvTable::integer(std::size_t row, const std::string& column, std::int64_t lo,
                                   std::int64_t hi) const {
   const double x = *number(row, column, static_cast<double>(lo), static_cast<double>(hi));
   if (x != std::floor(x)) fail(row, column, "'" + text(row, column) + "' is not a whole number");
   return static_cast<std::int64_t>(x);
 }
 
-const std::string& CountryTable::one_of(std::size_t row, const std::string& column,
+const std::string& CsvTable::one_of(std::size_t row, const std::string& column,
                                         std::initializer_list<std::string_view> options) const {
   const std::string& cell = text(row, column);
   std::string allowed;
@@ -125,7 +130,7 @@ const std::string& CountryTable::one_of(std::size_t row, const std::string& colu
   fail(row, column, "'" + cell + "' is not one of: " + allowed);
 }
 
-void CountryTable::fail(std::size_t row, const std::string& column, const std::string& what) const {
+void CsvTable::fail(std::size_t row, const std::string& column, const std::string& what) const {
   fail(row, column_index(column), what);
 }
 

@@ -1,0 +1,259 @@
+#include "sim/calibrate/calibration_file.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <ctime>
+#include <filesystem>
+#include <numeric>
+
+#include "sim/io/hdf5.hpp"
+#include "sim/rng.hpp"
+
+namespace stackrace {
+namespace {
+
+constexpr std::int64_t calibration_format_version = 1;
+
+std::string prior_name(SweepParameter::Kind kind) {
+  return kind == SweepParameter::Kind::loguniform ? "loguniform"
+         : kind == SweepParameter::Kind::normal   ? "normal"
+                                                  : "uniform";
+}
+
+std::string utc_now() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+// Writes the file's datasets, each with its dimension scales attached.
+class Writer {
+ public:
+  explicit Writer(const std::string& path) : file_(h5::File::create(path)) {}
+  h5::File& file() { return file_; }
+
+  template <class T>
+  void scale(const std::string& name, const std::vector<T>& values) {
+    h5::Dataset d = file_.create_dataset<T>(name, {values.size()});
+    d.write(values);
+    d.make_scale(name);
+    scales_.emplace(name, std::move(d));
+  }
+  template <class T>
+  h5::Dataset& data(const std::string& name, const std::vector<T>& values, const std::vector<std::string>& dims,
+                    const std::string& long_name) {
+    h5::Dims shape;
+    for (const std::string& dim : dims) shape.push_back(scales_.at(dim).shape().at(0));
+    h5::Dataset d = file_.create_dataset<T>(name, shape);
+    if (!values.empty()) d.write(values);
+    for (unsigned axis = 0; axis < dims.size(); ++axis) d.attach_scale(scales_.at(dims[axis]), axis);
+    if (!long_name.empty()) d.write_attribute("long_name", long_name);
+    return datasets_.emplace_back(std::move(d));
+  }
+  void close() {
+    datasets_.clear();
+    scales_.clear();
+    file_.close();
+  }
+
+ private:
+  h5::File file_;
+  std::map<std::string, h5::Dataset> scales_;
+  std::vector<h5::Dataset> datasets_;
+};
+
+template <class T, class F>
+std::vector<T> column(const std::vector<CalibrationTarget>& targets, F f) {
+  std::vector<T> v;
+  for (const CalibrationTarget& t : targets) v.push_back(f(t));
+  return v;
+}
+
+void write_metadata(Writer& w, const CalibrationSpec& spec, const CalibrationIdentity& identity) {
+  h5::File& f = w.file();
+  f.write_attribute("format", "stackrace");
+  f.write_attribute("command", "calibrate");
+  f.write_attribute("calibration_format_version", calibration_format_version);
+  f.write_attribute("stackrace_version", std::string(STACKRACE_VERSION));
+  f.write_attribute("random_numbers", random_numbers_id);
+  f.write_attribute("name", spec.name);
+  f.write_attribute("calibration", identity.calibration);
+  f.write_attribute("scenario", identity.scenario);
+  f.write_attribute("targets", identity.targets);
+  f.write_attribute("record", spec.record);
+  f.write_attribute("created", utc_now());
+}
+
+void write_targets(Writer& w, const CalibrationSpec& spec) {
+  const auto& t = spec.targets;
+  w.scale("target", column<std::string>(t, [](auto& x) { return x.observed.id; }));
+  w.data("target_value", column<double>(t, [](auto& x) { return x.observed.value; }), {"target"}, "observed value");
+  w.data("target_low", column<double>(t, [](auto& x) { return x.observed.low; }), {"target"}, "observed interval, low");
+  w.data("target_high", column<double>(t, [](auto& x) { return x.observed.high; }), {"target"}, "observed interval, high");
+  w.data("target_sd", column<double>(t, [](auto& x) { return x.sd; }), {"target"},
+         "error scale of the target's distance (interval half-width over the normal quantile, floored)");
+  w.data("target_fitted", column<std::int8_t>(t, [](auto& x) { return std::int8_t(x.fitted); }), {"target"},
+         "1: fitted, 0: held out (predicted only)");
+  w.data("target_date", column<std::string>(t, [](auto& x) { return x.observed.date; }), {"target"}, "month (YYYY-MM)");
+  w.data("target_month", column<std::int64_t>(t, [](auto& x) { return std::int64_t(x.month); }), {"target"},
+         "months since the scenario's start");
+  w.data("target_quantity", column<std::string>(t, [](auto& x) { return x.observed.quantity; }), {"target"}, "");
+  w.data("target_kind", column<std::string>(t, [](auto& x) { return x.observed.kind; }), {"target"}, "");
+  w.data("target_stack", column<std::string>(t, [](auto& x) { return x.observed.stack; }), {"target"}, "");
+  w.data("target_country", column<std::string>(t, [](auto& x) { return x.observed.country; }), {"target"}, "");
+  w.data("target_description", column<std::string>(t, [](auto& x) { return x.observed.description; }), {"target"}, "");
+}
+
+void write_priors(Writer& w, const CalibrationSpec& spec) {
+  std::vector<std::string> names, keys, kinds;
+  std::vector<double> lo, hi, mean, sd;
+  for (const SweepParameter& p : spec.parameters) {
+    names.push_back(p.name);
+    keys.push_back(p.key);
+    kinds.push_back(prior_name(p.kind));
+    const bool normal = p.kind == SweepParameter::Kind::normal;
+    lo.push_back(normal ? std::nan("") : p.lo);
+    hi.push_back(normal ? std::nan("") : p.hi);
+    mean.push_back(normal ? p.mean : std::nan(""));
+    sd.push_back(normal ? p.sd : std::nan(""));
+  }
+  w.scale("parameter", names);
+  w.data("parameter_key", keys, {"parameter"}, "the scenario key the parameter sets");
+  w.data("prior", kinds, {"parameter"}, "uniform, loguniform or normal");
+  w.data("prior_low", lo, {"parameter"}, "");
+  w.data("prior_high", hi, {"parameter"}, "");
+  w.data("prior_mean", mean, {"parameter"}, "");
+  w.data("prior_sd", sd, {"parameter"}, "");
+}
+
+void write_generations(Writer& w, const SmcState& state) {
+  const auto& h = state.history;
+  std::vector<std::int64_t> generation(h.size()), moves, simulations;
+  std::iota(generation.begin(), generation.end(), 0);
+  std::vector<double> tolerance, ess, acceptance, theta, distance2;
+  std::vector<float> summaries;
+  for (const SmcGeneration& g : h) {
+    tolerance.push_back(g.tolerance);
+    ess.push_back(g.ess);
+    acceptance.push_back(g.acceptance);
+    moves.push_back(g.moves);
+    simulations.push_back(g.simulations);
+    theta.insert(theta.end(), g.theta.begin(), g.theta.end());
+    distance2.insert(distance2.end(), g.distance2.begin(), g.distance2.end());
+    summaries.insert(summaries.end(), g.summaries.begin(), g.summaries.end());
+  }
+  w.scale("generation", generation);
+  w.data("tolerance", tolerance, {"generation"}, "ABC tolerance: the kernel's scale in units of the targets' sd (1: the posterior)");
+  w.data("ess", ess, {"generation"}, "effective sample size after reweighting");
+  w.data("acceptance", acceptance, {"generation"}, "share of the moves' proposals accepted");
+  w.data("moves", moves, {"generation"}, "Metropolis-Hastings steps of every particle");
+  w.data("simulations", simulations, {"generation"}, "simulations run up to the generation's end");
+  w.data("theta", theta, {"generation", "particle", "parameter"}, "parameter values of the particles");
+  w.data("distance2", distance2, {"generation", "particle"},
+         "sum over fitted targets of ((model - observed) / sd)^2 of the particle's simulation");
+  w.data("summary", summaries, {"generation", "particle", "target"}, "the model's value of each target in the particle's simulation");
+}
+
+// The sampler's state (for --resume), as datasets prefixed state_ and root attributes.
+void write_state(Writer& w, const SmcState& s, int P) {
+  w.scale("parameter_pair", std::vector<std::int64_t>(std::size_t(P) * P, 0));
+  w.data("state_z", s.z, {"particle", "parameter"}, "sampler state: the particles' coordinates");
+  w.data("state_distance2", s.distance2, {"particle"}, "sampler state");
+  w.data("state_summary", s.summaries, {"particle", "target"}, "sampler state");
+  w.data("state_cholesky", s.cholesky.empty() ? std::vector<double>(std::size_t(P) * P, 0.0) : s.cholesky,
+         {"parameter_pair"}, "sampler state: the proposal's covariance factor");
+  h5::File& f = w.file();
+  f.write_attribute("state_generation", std::int64_t(s.generation));
+  f.write_attribute("state_move", std::int64_t(s.move));
+  f.write_attribute("state_moves", std::int64_t(s.moves));
+  f.write_attribute("state_beta", s.beta);
+  f.write_attribute("state_scale", s.scale);
+  f.write_attribute("state_ess", s.ess);
+  f.write_attribute("state_simulations", std::int64_t(s.simulations));
+  f.write_attribute("state_proposed", std::int64_t(s.proposed));
+  f.write_attribute("state_accepted", std::int64_t(s.accepted));
+  f.write_attribute("done", std::int8_t(s.done));
+  f.write_attribute("converged", std::int8_t(s.converged));
+}
+
+}  // namespace
+
+void write_calibration_file(const std::string& path, const CalibrationSpec& spec, const CalibrationIdentity& identity,
+                            const SmcState& state) {
+  const std::string partial = path + ".partial";
+  {
+    Writer w(partial);
+    write_metadata(w, spec, identity);
+    std::vector<std::int64_t> particles(std::size_t(spec.particles));
+    std::iota(particles.begin(), particles.end(), 0);
+    w.scale("particle", particles);
+    write_targets(w, spec);
+    write_priors(w, spec);
+    write_generations(w, state);
+    write_state(w, state, static_cast<int>(spec.parameters.size()));
+    w.close();
+  }
+  std::error_code error;
+  std::filesystem::rename(partial, path, error);
+  if (error) throw OutputError(path, "cannot rename " + partial + " to it: " + error.message());
+}
+
+SmcState read_calibration_state(const std::string& path, const CalibrationIdentity& identity) {
+  h5::File f = h5::File::open(path);
+  auto refuse = [&](const std::string& why) { return OutputError(path, "--resume: " + why, OutputFault::refused); };
+  if (!f.has_attribute("command") || f.read_attribute<std::string>("command") != "calibrate")
+    throw refuse("not a calibration's file");
+  if (f.read_attribute<std::string>("calibration") != identity.calibration)
+    throw refuse("this file was written by a different calibration");
+  if (f.read_attribute<std::string>("scenario") != identity.scenario)
+    throw refuse("the scenario (or a file it extends, or its country table) has changed since this file was "
+                 "written: calibrate again into a new file");
+  if (f.read_attribute<std::string>("targets") != identity.targets)
+    throw refuse("the record's targets have changed since this file was written: calibrate again into a new file");
+  if (f.read_attribute<std::string>("random_numbers") != random_numbers_id)
+    throw refuse("this file was drawn with other random numbers (an older stackrace): calibrate again into a new file");
+  SmcState s;
+  s.generation = static_cast<int>(f.read_attribute<std::int64_t>("state_generation"));
+  s.move = static_cast<int>(f.read_attribute<std::int64_t>("state_move"));
+  s.moves = static_cast<int>(f.read_attribute<std::int64_t>("state_moves"));
+  s.beta = f.read_attribute<double>("state_beta");
+  s.scale = f.read_attribute<double>("state_scale");
+  s.ess = f.read_attribute<double>("state_ess");
+  s.simulations = f.read_attribute<std::int64_t>("state_simulations");
+  s.proposed = f.read_attribute<std::int64_t>("state_proposed");
+  s.accepted = f.read_attribute<std::int64_t>("state_accepted");
+  s.done = f.read_attribute<std::int8_t>("done") != 0;
+  s.converged = f.read_attribute<std::int8_t>("converged") != 0;
+  s.z = f.dataset("state_z").read<double>();
+  s.distance2 = f.dataset("state_distance2").read<double>();
+  s.summaries = f.dataset("state_summary").read<float>();
+  s.cholesky = f.dataset("state_cholesky").read<double>();
+  if (s.generation == 0) s.cholesky.clear();  // none yet: the first generation makes it
+  const auto tolerance = f.dataset("tolerance").read<double>();
+  const auto ess = f.dataset("ess").read<double>();
+  const auto acceptance = f.dataset("acceptance").read<double>();
+  const auto moves = f.dataset("moves").read<std::int64_t>();
+  const auto simulations = f.dataset("simulations").read<std::int64_t>();
+  const auto theta = f.dataset("theta").read<double>();
+  const auto distance2 = f.dataset("distance2").read<double>();
+  const auto summaries = f.dataset("summary").read<float>();
+  const std::size_t G = tolerance.size(), per_theta = G ? theta.size() / G : 0, per_d = G ? distance2.size() / G : 0,
+                    per_s = G ? summaries.size() / G : 0;
+  for (std::size_t g = 0; g < G; ++g) {
+    SmcGeneration x;
+    x.tolerance = tolerance[g];
+    x.ess = ess[g];
+    x.acceptance = acceptance[g];
+    x.moves = static_cast<int>(moves[g]);
+    x.simulations = simulations[g];
+    x.theta.assign(theta.begin() + g * per_theta, theta.begin() + (g + 1) * per_theta);
+    x.distance2.assign(distance2.begin() + g * per_d, distance2.begin() + (g + 1) * per_d);
+    x.summaries.assign(summaries.begin() + g * per_s, summaries.begin() + (g + 1) * per_s);
+    s.history.push_back(std::move(x));
+  }
+  return s;
+}
+
+}  // namespace stackrace

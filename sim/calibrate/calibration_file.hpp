@@ -1,0 +1,30 @@
+#pragma once
+// The calibration's file (README, "The calibration file"): every generation's particles
+// (parameter values), distances and summaries, with the tolerances, the targets and the
+// priors, as an HDF5 file that xarray opens by its dimension scales (generation,
+// particle, parameter, target). It is also the checkpoint: the sampler's state between
+// two steps is saved with it, and the whole file is written aside (PATH.partial) and
+// renamed into place, so a kill at any moment leaves the last checkpoint whole.
+#include <string>
+
+#include "sim/calibrate/abc_smc.hpp"
+#include "worlds/calibration_spec.hpp"
+
+namespace stackrace {
+
+// What ties a file to its calibration: --resume refuses a file whose calibration,
+// scenario, targets or random numbers differ.
+struct CalibrationIdentity {
+  std::string calibration;  // the calibration file, resolved
+  std::string scenario;     // the scenario, resolved (every file it extends merged in)
+  std::string targets;      // the targets as used (CalibrationSpec::record_text)
+};
+
+// Writes the whole file anew (aside, then renamed over PATH). Throws OutputError.
+void write_calibration_file(const std::string& path, const CalibrationSpec& spec, const CalibrationIdentity& identity,
+                            const SmcState& state);
+// Reads the sampler's state back from a file written for this calibration; throws
+// OutputError (refused) where the file is not a calibration's, or another calibration's.
+SmcState read_calibration_state(const std::string& path, const CalibrationIdentity& identity);
+
+}  // namespace stackrace

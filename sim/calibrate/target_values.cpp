@@ -1,0 +1,88 @@
+#include "sim/calibrate/target_values.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "worlds/record_groups.hpp"
+
+namespace stackrace {
+
+TargetValues::TargetValues(const Scenario& s, const std::vector<CalibrationTarget>& targets)
+    : outside_(s.outside_stack().value_or(-1)) {
+  for (const CalibrationTarget& t : targets) {
+    const RecordTarget& o = t.observed;
+    Compared c;
+    c.quantity = o.quantity == "adoption"               ? Compared::Quantity::adoption
+                 : o.quantity == "stack_share_of_users" ? Compared::Quantity::share_of_users
+                 : o.quantity == "price"                ? Compared::Quantity::price
+                                                        : Compared::Quantity::gap;
+    // People's stack shares are compared with developers' (worlds/record/README.md).
+    c.kind = o.kind == "country" ? AgentKind::country : o.kind == "firm" ? AgentKind::firm : AgentKind::developer;
+    c.month = t.month;
+    c.countries = countries_of(s, o.country);
+    c.stacks = stacks_of(s, o.stack);
+    c.centre = 0.5 * (o.low + o.high);
+    c.sd = t.sd;
+    c.fitted = t.fitted;
+    compared_.push_back(std::move(c));
+  }
+}
+
+// The weighted share of the target's countries on `stacks` in its month.
+double TargetValues::share(const RunResult& run, const Compared& c, const std::vector<int>& stacks) const {
+  double on = 0, total = 0;
+  for (int country : c.countries) {
+    const std::size_t ck = std::size_t(country) * agent_kind_count + index_of(c.kind);
+    const double weight = double(run.agents[ck]) * run.weight[ck];
+    double sum = 0;
+    for (int k : stacks) sum += run.share_at(c.month, country, c.kind, k);
+    on += weight * sum;
+    total += weight;
+  }
+  return total > 0 ? on / total : std::numeric_limits<double>::quiet_NaN();
+}
+
+double TargetValues::value(const RunResult& run, const Compared& c) const {
+  switch (c.quantity) {
+    case Compared::Quantity::adoption: return outside_ < 0 ? 1.0 : 1.0 - share(run, c, {outside_});
+    case Compared::Quantity::share_of_users: {
+      const double users = outside_ < 0 ? 1.0 : 1.0 - share(run, c, {outside_});
+      return users > 0 ? share(run, c, c.stacks) / users : std::numeric_limits<double>::quiet_NaN();
+    }
+    case Compared::Quantity::price: return run.price[std::size_t(c.month) * run.stacks + c.stacks.front()];
+    case Compared::Quantity::gap: {
+      auto frontier = [&](int t) {
+        double best = -std::numeric_limits<double>::infinity();
+        for (int k = 0; k < run.stacks; ++k)
+          if (k != outside_) best = std::max(best, run.capability[std::size_t(t) * run.stacks + k]);
+        return best;
+      };
+      const double growth = (frontier(run.times - 1) - frontier(0)) / std::max(1, run.times - 1);
+      if (!(growth > 0)) return std::numeric_limits<double>::quiet_NaN();
+      double follower = -std::numeric_limits<double>::infinity();
+      for (int k : c.stacks) follower = std::max(follower, run.capability[std::size_t(c.month) * run.stacks + k]);
+      return (frontier(c.month) - follower) / growth;
+    }
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<float> TargetValues::of(const RunResult& run) const {
+  std::vector<float> values(compared_.size());
+  for (std::size_t i = 0; i < compared_.size(); ++i) values[i] = static_cast<float>(value(run, compared_[i]));
+  return values;
+}
+
+double TargetValues::distance2(const std::vector<float>& values) const {
+  double sum = 0;
+  for (std::size_t i = 0; i < compared_.size(); ++i) {
+    if (!compared_[i].fitted) continue;
+    const double x = (double(values[i]) - compared_[i].centre) / compared_[i].sd;
+    if (!std::isfinite(x)) return std::numeric_limits<double>::infinity();
+    sum += x * x;
+  }
+  return sum;
+}
+
+}  // namespace stackrace

@@ -1,0 +1,43 @@
+#pragma once
+// The model's value of each record target in one run (the summaries a calibration
+// compares with the record), computed as stackrace.record.compare does from a result
+// file: adoption is 1 − the share on the outside option, a stack share is of the kind's
+// AI users, each country weighed by the real entities its agents stand for; a price is
+// the stack's (a group's first); a capability gap is the frontier's lead over the
+// group's best, in months of the frontier's average growth over the run.
+#include <vector>
+
+#include "model/scenario.hpp"
+#include "sim/run_result.hpp"
+#include "worlds/calibration_spec.hpp"
+
+namespace stackrace {
+
+class TargetValues {
+ public:
+  // The targets must have outputs in the scenario (load_calibration keeps only those).
+  TargetValues(const Scenario& scenario, const std::vector<CalibrationTarget>& targets);
+
+  // Every target's model value in the run, in the targets' order.
+  std::vector<float> of(const RunResult& run) const;
+  // Σ over fitted targets of ((model − centre) / sd)², the centre being the middle of the
+  // target's interval.
+  double distance2(const std::vector<float>& values) const;
+
+ private:
+  struct Compared {
+    enum class Quantity { adoption, share_of_users, price, gap } quantity;
+    AgentKind kind = AgentKind::developer;
+    int month = 0;
+    std::vector<int> countries, stacks;
+    double centre = 0, sd = 1;
+    bool fitted = true;
+  };
+  double share(const RunResult& run, const Compared& c, const std::vector<int>& stacks) const;
+  double value(const RunResult& run, const Compared& c) const;
+
+  std::vector<Compared> compared_;
+  int outside_ = -1;
+};
+
+}  // namespace stackrace
