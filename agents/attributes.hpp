@@ -42,6 +42,10 @@ struct StackSpec {
   // but not these is a counterfactual against the calibrated world.
   double reference_capability = 0;
   double reference_price = 1;
+  // What the stack is worth to every adopter beyond its capability score and price (its
+  // brand, products, ecosystem), in utility: the constant of kinds that do not calibrate
+  // theirs (MODEL.md, 5.4). A fitted parameter of the hindcast (worlds/calibrations/).
+  double appeal = 0;
 };
 
 // How agents on the outside option adopt AI: a Bass hazard (innovation p, imitation q

@@ -86,7 +86,11 @@ Calibration calibrate(const Scenario& s) {
   for (AgentKind kind : all_agent_kinds) {
     std::vector<double>& constant = cal.constant[index_of(kind)];
     constant.assign(std::size_t(C) * K, 0.0);
-    if (s.kind_weights(kind).calibrate) {
+    if (!s.kind_weights(kind).calibrate) {
+      // Not fitted to the start: every country's constant is the stack's appeal.
+      for (int c = 0; c < C; ++c)
+        for (int k = 0; k < K; ++k) constant[std::size_t(c) * K + k] = s.stacks[k].appeal;
+    } else {
       for (int c = 0; c < C; ++c) {
         // The logit odds of stack k are exp(U_k + constant_k): constant_k = ln(split_k) - U_k
         // makes them the target split. The government's and the employer's pull are left

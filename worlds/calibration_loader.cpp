@@ -30,11 +30,11 @@ std::set<std::string> id_list(TableReader& r, std::string_view key) {
   if (!r.has(key)) return ids;
   r.known(key);
   const toml::array* list = r.node(key)->as_array();
-  if (!list) r.fail_at(r.node(key), key, "expected a list of target ids");
+  if (!list) r.fail_at(r.node(key), key, "expected a list of names");
   for (std::size_t i = 0; i < list->size(); ++i) {
     auto id = list->get(i)->value<std::string>();
     if (!id || !list->get(i)->is_string())
-      r.fail_at(list->get(i), std::string(key) + "[" + std::to_string(i) + "]", "expected a target id");
+      r.fail_at(list->get(i), std::string(key) + "[" + std::to_string(i) + "]", "expected a name (text)");
     ids.insert(*id);
   }
   return ids;
@@ -43,6 +43,7 @@ std::set<std::string> id_list(TableReader& r, std::string_view key) {
 // Why the scenario has no output for the target, or "" where it has one.
 std::string no_output(const RecordTarget& t, const Scenario& s) {
   if (t.quantity == "token_share") return "the model has no usage (tokens) yet";
+  if (!t.firm_size.empty()) return "the model's firm shares are not split by firm size";
   if (t.kind == "population" && t.quantity == "adoption")
     return "the model has no population of people, only governments, firms and developers";
   if ((t.quantity == "stack_share_of_users" || t.quantity == "adoption") && !s.outside_stack() &&
@@ -77,17 +78,22 @@ double sampling_sd(const RecordTarget& t, const Scenario& s,
                                                                                        : AgentKind::developer;
   double n = 0;
   for (int c : countries_of(s, t.country)) n += double(agents[index_of(kind)][c]);
+  // A share of users counts only the users: half the agents, say (most targets are of
+  // places and years where most of the kind uses AI).
+  if (t.quantity == "stack_share_of_users") n *= 0.5;
   const double v = std::clamp(t.value, 0.01, 0.99);
   return n > 0 ? std::sqrt(v * (1 - v) / n) : std::numeric_limits<double>::infinity();
 }
 
 void choose_targets(CalibrationSpec& spec, TableReader& c, const Scenario& s, const std::string& fit_until,
-                    const std::set<std::string>& only, const std::set<std::string>& exclude) {
+                    const std::set<std::string>& only, const std::set<std::string>& exclude,
+                    const std::set<std::string>& quantities) {
   const auto agents = agents_of(s);
   std::set<std::string> known;
   for (const RecordTarget& t : load_record(spec.record)) {
     known.insert(t.id);
     if ((!only.empty() && !only.count(t.id)) || exclude.count(t.id)) continue;
+    if (only.empty() && !quantities.empty() && !quantities.count(t.quantity)) continue;
     const int month = months_between(s.start, t.date);
     const bool covered = month >= 0 && month <= s.steps && no_output(t, s).empty();
     if (!covered) {
@@ -100,6 +106,8 @@ void choose_targets(CalibrationSpec& spec, TableReader& c, const Scenario& s, co
     CalibrationTarget target{t, month, fit_until.empty() || t.date <= fit_until, 0};
     const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 0.5 + spec.interval_coverage / 2);
     target.sd = std::max((t.high - t.low) / (2 * z), spec.min_relative_sd * std::fabs(t.value));
+    if (t.quantity == "adoption" || t.quantity == "stack_share_of_users" || t.quantity == "token_share")
+      target.sd = std::max(target.sd, spec.min_sd);
     if (!(target.sd > 0))
       c.fail_at(c.node("min_relative_sd"), "min_relative_sd",
                 "target '" + t.id + "' has no width and a value of 0: give it an interval in the record");
@@ -154,6 +162,7 @@ CalibrationSpec load_calibration(const std::string& path) {
   spec.interval_coverage = c.number("interval_coverage", {0, 1, true}, spec.interval_coverage);
   if (spec.interval_coverage >= 1) c.fail_at(c.node("interval_coverage"), "interval_coverage", "must be below 1");
   spec.min_relative_sd = c.number("min_relative_sd", {0, 10}, spec.min_relative_sd);
+  spec.min_sd = c.number("min_sd", {0, 1}, spec.min_sd);
   spec.ess_fraction = c.number("ess_fraction", {0.05, 0.95}, spec.ess_fraction);
   spec.max_moves = static_cast<int>(c.integer("max_moves", 1, 1000, spec.max_moves));
   spec.max_noise = c.number("max_noise", {0, 1e6, true}, spec.max_noise);
@@ -163,6 +172,10 @@ CalibrationSpec load_calibration(const std::string& path) {
     if (!is_month(fit_until)) c.fail_at(c.node("fit_until"), "fit_until", "'" + fit_until + "' is not a month YYYY-MM");
   }
   const std::set<std::string> only = id_list(c, "targets"), exclude = id_list(c, "exclude");
+  const std::set<std::string> quantities = id_list(c, "quantities");
+  for (const std::string& q : quantities)
+    if (std::find(std::begin(record_quantities), std::end(record_quantities), q) == std::end(record_quantities))
+      c.fail_at(c.node("quantities"), "quantities", "'" + q + "' is not a quantity of the record");
 
   ScenarioOverrides base;
   base.developer_agents = spec.agents;
@@ -172,7 +185,7 @@ CalibrationSpec load_calibration(const std::string& path) {
   } catch (const ScenarioError& e) {
     c.fail_at(c.node("scenario"), "scenario", std::string("the scenario is refused: ") + e.what());
   }
-  choose_targets(spec, c, scenario, fit_until, only, exclude);
+  choose_targets(spec, c, scenario, fit_until, only, exclude, quantities);
   c.done();
 
   toml::array& parameters = root.array_of_tables("parameters", true);

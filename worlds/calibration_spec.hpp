@@ -32,6 +32,7 @@ struct CalibrationSpec {
   std::uint64_t seed = 1;
   double interval_coverage = 0.9;   // the share of the observation error a target's [low, high] holds
   double min_relative_sd = 0.05;    // model error: no target's sd is below this share of its value
+  double min_sd = 0.01;             // model error: no share's sd is below this (1 percentage point)
   double ess_fraction = 0.5;        // each tolerance keeps this share of the effective sample size
   int max_moves = 10;               // MCMC moves per generation, at most
   double max_noise = 0.5;           // a share's sampling noise may be at most this share of its target's sd
@@ -51,7 +52,7 @@ struct CalibrationSpec {
 // countries exist) within the scenario's months, and `targets`/`exclude` keep it; it is
 // fitted when dated at or before `fit_until` (every target when that is absent). Its
 // scale: the half-width of [low, high] over the normal quantile of `interval_coverage`,
-// at least `min_relative_sd` of |value|. A share whose binomial sampling noise at the
+// at least `min_relative_sd` of |value| and, for shares, at least `min_sd`. A share whose binomial sampling noise at the
 // calibration's agent count exceeds `max_noise` times that scale is left out (`skipped`,
 // with the reason): at too few agents it is noise, not evidence. Throws ScenarioError (`FILE:LINE:COL: KEY: what`).
 CalibrationSpec load_calibration(const std::string& path);

@@ -34,6 +34,7 @@ struct WorldRules {
   std::string closed_stack, open_stack;
   std::string us_open_stack;  // empty: the non-Chinese users are all on closed_stack
   double us_open_share = 0;   // share of the non-Chinese AI users on us_open_stack
+  std::optional<double> open_share;  // every country's share of AI users on open_stack (else the table's deepseek_share)
 };
 
 int stack_index(const Scenario& s, const std::string& id) {
@@ -78,6 +79,9 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
                 "'" + w.us_open_stack + "' must be an AI stack other than closed_stack and open_stack");
   }
   w.us_open_share = r.number("us_open_share", {0, 1}, w.us_open_share);
+  // A world of another year than the table's (a hindcast) gives the open stack's share
+  // itself: the table's DeepSeek shares are of late 2025.
+  if (r.has("open_share")) w.open_share = r.number("open_share", {0, 1}, std::nullopt);
   if (w.us_open_share > 0 && w.us_open_stack.empty())
     r.fail_at(r.node("us_open_share"), "us_open_share", "a share for no stack: name it in us_open_stack");
   r.done();
@@ -163,8 +167,9 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     c.large_share = w.large_share;
     const double users = *t.number(row, "ai_user_share", 0, 1);
     auto region = region_median.find(t.text(row, "region"));
-    const double open_split = t.number(row, "deepseek_share", 0, 1, true)
-                                  .value_or(region != region_median.end() ? region->second : world_median);
+    const double table_split = t.number(row, "deepseek_share", 0, 1, true)
+                                   .value_or(region != region_median.end() ? region->second : world_median);
+    const double open_split = w.open_share.value_or(table_split);
     // Developers use AI far more than the population: the world's developer adoption,
     // raised to the country's relative user share (MODEL.md, "Initial state").
     const double relative = users / w.world_user_share;

@@ -10,7 +10,7 @@ namespace stackrace {
 
 std::vector<RecordTarget> load_record(const std::string& path) {
   const CsvTable table = CsvTable::read(path, "the record");
-  for (const char* column : {"id", "description", "quantity", "kind", "stack", "country", "date", "value", "low",
+  for (const char* column : {"id", "description", "quantity", "kind", "stack", "country", "firm_size", "date", "value", "low",
                              "high", "source"})
     if (!table.has_column(column))
       throw ScenarioError(path + ":1:1: column " + std::string(column) + ": missing from the header");
@@ -28,6 +28,7 @@ std::vector<RecordTarget> load_record(const std::string& path) {
     t.kind = table.one_of(row, "kind", {"country", "firm", "developer", "population", ""});
     t.stack = table.text(row, "stack");
     t.country = table.text(row, "country");
+    t.firm_size = table.one_of(row, "firm_size", {"", "small", "medium", "large"});
     t.date = table.text(row, "date");
     if (!is_month(t.date)) table.fail(row, "date", "'" + t.date + "' is not a month written YYYY-MM");
     t.value = *table.number(row, "value", -1e12, 1e12);

@@ -15,6 +15,7 @@ struct RecordTarget {
   std::string kind;      // country, firm, developer, population, or "" (gaps, prices)
   std::string stack;     // a stack id, a group (open, us, cn), or "" (adoption)
   std::string country;   // ISO code, WLD or a group of countries (EU27)
+  std::string firm_size; // small, medium, large, or "" (firms of every size)
   std::string date;      // YYYY-MM
   double value = 0, low = 0, high = 0;
   int line = 0;          // where it is written, for messages

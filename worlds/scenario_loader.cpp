@@ -136,6 +136,9 @@ void read_stacks(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
     if (spec.price_decline >= 1) r.fail_at(r.node("price_decline"), "price_decline", "must be < 1");
     spec.reference_capability = r.number("reference_capability", {-1e3, 1e3}, spec.capability);
     spec.reference_price = r.number("reference_price", {0, 1e6, true}, spec.price);
+    spec.appeal = r.number("appeal", {-100, 100}, 0.0);
+    if (spec.outside && spec.appeal != 0)
+      r.fail_at(r.node("appeal"), "appeal", "the outside option has no appeal: its utility is the reference, 0");
     r.done();
     s.stacks.push_back(spec);
   }

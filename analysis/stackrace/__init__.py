@@ -7,6 +7,7 @@
     stackrace.sensitivity.sobol(sweep, outcome)        # Sobol indices of a Saltelli sweep
     stackrace.discovery.prim(X, y)                     # scenario discovery
     stackrace.record.compare(ds)                       # the model against published figures
+    stackrace.calibration.summary(cal)                 # a calibration's posterior (stackrace calibrate)
     stackrace.groups.effect(cmp, "tier:2", stack="cn")  # a policy's effect on a group of countries
 
 Reads only the HDF5 format of the result files (README, "The result file"). The
@@ -33,9 +34,11 @@ def _version() -> str:
 
 __version__ = _version()
 __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "RUN_STATUS",
-           "figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups", "engine"]
+           "figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups", "engine",
+           "calibration"]
 
-_SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups", "engine"}
+_SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups", "engine",
+               "calibration"}
 
 
 def __getattr__(name: str):

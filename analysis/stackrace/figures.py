@@ -12,6 +12,7 @@ by pyplot's figure registry.
 - ``parameter_scatter``: an outcome against each swept parameter (sweep files)
 - ``sensitivity_bars``: Sobol indices with their confidence intervals
 - ``stack_state``: capability and price of each stack over time
+- ``posterior_pairs``, ``posterior_predictive``: a calibration's posterior and its check
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from .io import parameter_names, swept_parameters
 from .outcomes import Time, countries_with_agents, kind_label, per_run, time_index, time_label
 
 __all__ = ["adoption_curves", "world_map", "effect_map", "effect_over_time", "policy_comparison", "parameter_scatter",
-           "sensitivity_bars", "stack_state", "stack_colour", "NO_DATA_LABEL"]
+           "sensitivity_bars", "stack_state", "stack_colour", "NO_DATA_LABEL", "posterior_pairs", "posterior_predictive"]
 
 # Fixed colours for the default stacks, so every figure reads the same way.
 _STACK_COLOURS = {"none": "#8c8c8c", "us_closed": "#1f63b4", "cn_open": "#d62728"}
@@ -570,4 +571,81 @@ def stack_state(ds: xr.Dataset, *, band: tuple[float, float] | None = (5, 95)) -
     axes[1].yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axes[1].yaxis.set_minor_formatter(NullFormatter())
     fig.suptitle(f"Stack state — {_scenario_phrase(ds)}", fontsize="medium")
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Calibration
+# --------------------------------------------------------------------------------------
+
+
+def posterior_pairs(ds: xr.Dataset, *, parameters: Sequence[str] | None = None, generation: int = -1) -> Figure:
+    """The posterior of a calibration file: each parameter's histogram on the diagonal
+    (over its prior's range, log-scaled for log-uniform priors), each pair's particles
+    below it. Pass ``parameters`` to draw a few of many."""
+    from . import calibration
+    post = calibration.posterior(ds, generation)
+    names = list(parameters) if parameters is not None else list(post.columns)
+    prior = dict(zip([str(p) for p in ds["parameter"].values], [str(p) for p in ds["prior"].values]))
+    bounds = {str(p): (float(lo), float(hi)) for p, lo, hi in
+              zip(ds["parameter"].values, ds["prior_low"].values, ds["prior_high"].values)}
+    n = len(names)
+    fig = Figure(figsize=(1.9 * n + 1, 1.9 * n + 1), layout="constrained")
+    axes = fig.subplots(n, n, squeeze=False)
+    for i, row in enumerate(names):
+        for j, column in enumerate(names):
+            ax = axes[i][j]
+            if j > i:
+                ax.set_visible(False)
+                continue
+            log = prior.get(column) == "loguniform"
+            if i == j:
+                lo, hi = bounds.get(column, (np.nan, np.nan))
+                edges = (np.geomspace(lo, hi, 25) if log else np.linspace(lo, hi, 25)) if np.isfinite([lo, hi]).all() \
+                    else 25
+                ax.hist(post[column], bins=edges, color="#4c72b0", alpha=0.8)
+                ax.set_yticks([])
+            else:
+                ax.scatter(post[column], post[row], s=3, alpha=0.4, color="#4c72b0", linewidths=0)
+                if prior.get(row) == "loguniform":
+                    ax.set_yscale("log")
+            if log:
+                ax.set_xscale("log")
+            if i == n - 1:
+                ax.set_xlabel(column, fontsize="x-small")
+            if j == 0 and i > 0:
+                ax.set_ylabel(row, fontsize="x-small")
+            ax.tick_params(labelsize="xx-small")
+    tolerance = float(ds["tolerance"].values[generation])
+    state = "posterior" if tolerance <= 1 else f"tolerance {tolerance:.3g}, not yet the posterior"
+    fig.suptitle(f"{ds.attrs.get('name', 'calibration')}: {len(post)} particles ({state})", fontsize="medium")
+    return fig
+
+
+def posterior_predictive(ds: xr.Dataset, *, targets: Sequence[str] | None = None, generation: int = -1) -> Figure:
+    """Each target of a calibration file: the observed value and its interval (black)
+    against the posterior predictive (blue: the model's 90% range over particles; the
+    thin line widened by the target's observation error). Held-out targets are drawn in
+    orange: what the model predicted without seeing them."""
+    from . import calibration
+    table = calibration.predictive(ds, generation)
+    if targets is not None:
+        table = table.loc[list(targets)]
+    fig, ax = one_panel(None, width=7.5, height=0.26 * len(table) + 1.2)
+    y = np.arange(len(table))[::-1]
+    colour = np.where(table["fitted"], "#1f63b4", "#ff7f0e")
+    ax.hlines(y, table["predictive_low"], table["predictive_high"], color=colour, linewidth=1, alpha=0.6)
+    ax.hlines(y, table["model_low"], table["model_high"], color=colour, linewidth=4, alpha=0.8)
+    ax.errorbar(table["observed"], y, xerr=[table["observed"] - table["low"], table["high"] - table["observed"]],
+                fmt="o", color="black", markersize=3, elinewidth=0.8, capsize=2)
+    ax.set_yticks(y, [f"{t}{'' if f else ' (held out)'}" for t, f in zip(table.index, table["fitted"])],
+                  fontsize="x-small")
+    ax.set_xlabel("value (shares as fractions)")
+    ax.grid(axis="x", alpha=0.3)
+    covered = table["covered"]
+    ax.set_title(f"Posterior predictive: {int(covered.sum())} of {len(table)} observed values inside the "
+                 f"predictive 90% interval", fontsize="medium")
+    ax.legend(handles=[Patch(color="#1f63b4", label="fitted: model 90% range"),
+                       Patch(color="#ff7f0e", label="held out: model 90% range"),
+                       Patch(color="black", label="observed and its interval")], fontsize="x-small", loc="lower right")
     return fig

@@ -36,6 +36,9 @@ _builtin_open = open
 def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noqa: A001 (the package's verb)
     """Open a stackrace result file (run, compare or sweep) as a labelled, lazy Dataset.
 
+    A calibration file (``stackrace calibrate``) opens with its generations, particles,
+    parameters and targets labelled instead (``stackrace.calibration``).
+
     - ``time`` holds real dates (the first of each month from the file's ``start``); the
       months since the start stay available as the ``month`` coordinate.
     - Country metadata (``country_name``, ``country_region``, ``country_alignment``,
@@ -58,7 +61,11 @@ def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noq
     if failed not in ("drop", "keep"):
         raise ValueError(f"failed must be 'drop' or 'keep', not {failed!r}")
     path = os.fspath(path)
-    ds = _label(_open_lazily(path))
+    ds = _open_lazily(path)
+    if str(ds.attrs.get("command", "")) == "calibrate":
+        from . import calibration
+        return calibration.label(ds)
+    ds = _label(ds)
     if failed == "drop":
         ds = _drop_unfinished(ds, path)
     return ds

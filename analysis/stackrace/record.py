@@ -28,10 +28,11 @@ from . import groups
 
 __all__ = ["load", "compare", "QUANTITIES", "KINDS", "GROUPS"]
 
-COLUMNS = ["id", "description", "quantity", "kind", "stack", "country", "date", "value", "low", "high",
+COLUMNS = ["id", "description", "quantity", "kind", "stack", "country", "firm_size", "date", "value", "low", "high",
            "source", "read_via", "notes"]
 QUANTITIES = ("adoption", "stack_share_of_users", "capability_gap_months", "price", "token_share")
 KINDS = ("country", "firm", "developer", "population", "")
+FIRM_SIZES = ("", "small", "medium", "large")  # "": firms of every size
 # Country groups, by ISO code (EU members as of 2023).
 GROUPS = {
     "EU27": ["AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
@@ -87,6 +88,8 @@ def _check(path: Path, line: int, target: pd.Series) -> None:
         fail("quantity", f"{target['quantity']!r} is not one of {', '.join(QUANTITIES)}")
     if target["kind"] not in KINDS:
         fail("kind", f"{target['kind']!r} is not one of {', '.join(k for k in KINDS if k)}")
+    if target["firm_size"] not in FIRM_SIZES:
+        fail("firm_size", f"{target['firm_size']!r} is not one of small, medium, large (or empty: every size)")
     try:
         pd.to_datetime(target["date"], format="%Y-%m")
     except ValueError:
@@ -162,6 +165,8 @@ def _model_values(ds: xr.Dataset, target: pd.Series) -> tuple[np.ndarray, str]:
     quantity, kind, stack, country = target["quantity"], target["kind"], target["stack"], target["country"]
     if quantity == "token_share":
         raise _NotCovered("the model has no usage (tokens) yet")
+    if target.get("firm_size", ""):
+        raise _NotCovered("the model's firm shares are not split by firm size")
     if kind == "population" and quantity == "adoption":
         raise _NotCovered("the model has no population of people, only governments, firms and developers")
     t = _month(ds, target["date"])

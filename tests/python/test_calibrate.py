@@ -1,0 +1,183 @@
+"""`stackrace calibrate`: ABC-SMC against the record into one checkpointed file that
+xarray opens; the same file on any thread count and after a SIGKILL and --resume; bad
+calibration and record files refused with their file, line, column and key (exit 2)
+and nothing written."""
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import BINARY, WORLDS_DIR
+
+BODY = """
+[calibration]
+scenario = "{world}"
+record = "{record}"
+quantities = ["adoption"]
+agents = 20000
+particles = 40
+simulations = {simulations}
+seed = 3
+{extra}
+[[parameters]]
+key = "adoption.developer.imitation"
+range = [0.005, 0.5]
+distribution = "loguniform"
+
+[[parameters]]
+key = "adoption.firm.imitation"
+range = [0.003, 0.3]
+distribution = "loguniform"
+"""
+
+
+def write_calibration(folder, name="cal", simulations=600, extra="", record=None):
+    """A calibration file; `extra` adds a line to [calibration] (or replaces the line of
+    the key it sets)."""
+    path = folder / f"{name}.toml"
+    text = BODY.format(world=WORLDS_DIR / "hindcast_2023.toml", record=record or WORLDS_DIR / "record" / "record.csv",
+                       simulations=simulations, extra=extra)
+    if extra.startswith("quantities"):
+        text = text.replace('quantities = ["adoption"]\n', "", 1)
+    path.write_text(text)
+    return path
+
+
+def calibrate(*args, timeout=300):
+    return subprocess.run([str(BINARY), "calibrate", *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def assert_same_particles(path, other):
+    for a, b in zip(particles(path), particles(other)):
+        np.testing.assert_array_equal(a, b)
+
+
+def started(spec, out, **popen):
+    """A calibration under way, once its first checkpoint is on disk."""
+    proc = subprocess.Popen([str(BINARY), "calibrate", str(spec), "-o", str(out), "--threads", "1", "-q"], **popen)
+    deadline = time.monotonic() + 120
+    while not out.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    return proc
+
+
+def particles(path):
+    with h5py.File(path, "r") as f:
+        return f["theta"][()], f["distance2"][()], f["tolerance"][()]
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("calibrate")
+    spec = write_calibration(folder)
+    out = folder / "cal.h5"
+    result = calibrate(spec, "-o", out, "--threads", "1")
+    assert result.returncode == 0, result.stderr
+    return spec, out, result
+
+
+def test_a_calibration_writes_its_generations_and_the_targets(calibrated):
+    spec, out, result = calibrated
+    assert "simulations_per_hour=" in result.stdout.splitlines()[-1]
+    with h5py.File(out, "r") as f:
+        assert f.attrs["command"] == "calibrate"
+        G, N, P = f["theta"].shape
+        assert (N, P) == (40, 2)
+        assert f["summary"].shape[:2] == (G, N)
+        tolerance = f["tolerance"][()]
+        assert np.isinf(tolerance[0]) and (np.diff(tolerance) <= 0).all()
+        assert f["simulations"][-1] <= 600
+        # Only adoption targets, as the file asked.
+        assert {q.decode() for q in f["target_quantity"][()]} == {"adoption"}
+        # Particles stay inside their log-uniform priors.
+        theta = f["theta"][()]
+        assert (theta[..., 0] >= 0.005).all() and (theta[..., 0] <= 0.5).all()
+    assert not out.with_name(out.name + ".partial").exists()
+
+
+def test_the_same_calibration_on_two_threads_is_bit_identical(calibrated, tmp_path):
+    spec, out, _ = calibrated
+    two = tmp_path / "two.h5"
+    result = calibrate(spec, "-o", two, "--threads", "2", "-q")
+    assert result.returncode == 0, result.stderr
+    assert_same_particles(out, two)
+
+
+def test_a_killed_calibration_resumes_to_the_same_file(calibrated, tmp_path):
+    spec, out, _ = calibrated
+    cut = tmp_path / "cut.h5"
+    proc = started(spec, cut, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)  # a step or two more
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert cut.exists(), "no checkpoint before the kill"
+    with h5py.File(cut, "r") as f:
+        assert f["theta"].shape[0] >= 1  # whole: it opens, with its generations
+    resumed = calibrate(spec, "-o", cut, "--resume", "-q")
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_particles(out, cut)
+
+
+def test_resume_refuses_another_calibrations_file_and_an_existing_output(calibrated, tmp_path):
+    spec, out, _ = calibrated
+    other = write_calibration(tmp_path, "other", simulations=500)
+    result = calibrate(other, "-o", out, "--resume", "-q")
+    assert result.returncode == 2
+    assert "written by a different calibration" in result.stderr
+    again = calibrate(spec, "-o", out, "-q")
+    assert again.returncode == 2
+    assert "the output exists" in again.stderr
+
+
+def test_sigint_keeps_the_last_checkpoint(calibrated, tmp_path):
+    spec, out, _ = calibrated
+    cut = tmp_path / "int.h5"
+    proc = started(spec, cut, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the calibration finished before the interrupt")
+    assert proc.returncode == 130, stderr
+    resumed = calibrate(spec, "-o", cut, "--resume", "-q")
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_particles(out, cut)
+
+
+@pytest.mark.parametrize("extra, where, what", [
+    ("particles_count = 3", "particles_count", "unknown key"),
+    ("quantities = [\"vibes\"]", "calibration.quantities", "not a quantity of the record"),
+    ("targets = [\"no_such_target\"]", "calibration.targets", "no target 'no_such_target'"),
+    ("interval_coverage = 1.0", "calibration.interval_coverage", "below 1"),
+    ("fit_until = \"2024-13\"", "calibration.fit_until", "not a month"),
+])
+def test_bad_calibration_input_is_refused_with_file_line_and_key(stackrace, tmp_path, extra, where, what):
+    spec = write_calibration(tmp_path, extra=extra)
+    out = tmp_path / "never.h5"
+    result = stackrace("calibrate", spec, "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{spec}:"), result.stderr
+    assert where in result.stderr and what in result.stderr, result.stderr
+    assert not out.exists() and not out.with_name(out.name + ".partial").exists()
+
+
+def test_a_prior_the_scenario_refuses_is_reported_before_anything_runs(stackrace, tmp_path):
+    spec = write_calibration(tmp_path)
+    spec.write_text(spec.read_text().replace('range = [0.003, 0.3]\ndistribution = "loguniform"', "range = [-0.3, 0.3]"))
+    result = stackrace("calibrate", spec, "-o", tmp_path / "never.h5")
+    assert result.returncode == 2
+    assert "parameters[1].key: the base scenario refuses adoption.firm.imitation=-0.2999" in result.stderr
+    assert "-0.3 is out of range" in result.stderr
+
+
+def test_a_bad_record_row_is_refused_with_its_line_and_column(stackrace, tmp_path):
+    record = tmp_path / "record.csv"
+    lines = (WORLDS_DIR / "record" / "record.csv").read_text().splitlines()
+    lines[3] = lines[3].replace(",adoption,", ",vibes,", 1)
+    record.write_text("\n".join(lines) + "\n")
+    spec = write_calibration(tmp_path, record=record)
+    result = stackrace("calibrate", spec, "-o", tmp_path / "never.h5")
+    assert result.returncode == 2
+    assert f"{record}:4:" in result.stderr and "column quantity" in result.stderr, result.stderr
