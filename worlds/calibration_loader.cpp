@@ -19,6 +19,7 @@
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_extends.hpp"
 #include "worlds/scenario_loader.hpp"
+#include "worlds/scenario_overrides.hpp"
 
 namespace stackrace {
 namespace {
@@ -145,9 +146,15 @@ std::string targets_text(const CalibrationSpec& spec) {
 
 }  // namespace
 
-CalibrationSpec load_calibration(const std::string& path) {
+CalibrationSpec load_calibration(const std::string& path, const CalibrationOverrides& overrides) {
   detail::ScenarioSource source{path, {}, {}};
   toml::table table = detail::read_scenario_file(path, source);
+  if (overrides.particles)
+    detail::apply_override(table, "calibration.particles=" + std::to_string(*overrides.particles),
+                           "--particles " + std::to_string(*overrides.particles), source);
+  if (overrides.simulations)
+    detail::apply_override(table, "calibration.simulations=" + std::to_string(*overrides.simulations),
+                           "--simulations " + std::to_string(*overrides.simulations), source);
   TableReader root(table, "", source);
   CalibrationSpec spec;
   spec.path = path;

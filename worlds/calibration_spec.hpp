@@ -55,6 +55,12 @@ struct CalibrationSpec {
 // at least `min_relative_sd` of |value| and, for shares, at least `min_sd`. A share whose binomial sampling noise at the
 // calibration's agent count exceeds `max_noise` times that scale is left out (`skipped`,
 // with the reason): at too few agents it is noise, not evidence. Throws ScenarioError (`FILE:LINE:COL: KEY: what`).
-CalibrationSpec load_calibration(const std::string& path);
+// What the command line changes in a calibration; each is held to the file's rules and
+// enters its resolved text (so --resume refuses a file made with other settings).
+struct CalibrationOverrides {
+  std::optional<int> particles;
+  std::optional<std::int64_t> simulations;
+};
+CalibrationSpec load_calibration(const std::string& path, const CalibrationOverrides& overrides = {});
 
 }  // namespace stackrace

@@ -1,4 +1,5 @@
-"""Running the engine from Python: `stackrace run`, `compare` and `sweep` as functions that
+"""Running the engine from Python: `stackrace run`, `compare`, `sweep` and `calibrate` as
+functions that
 return the opened result.
 
     import stackrace
@@ -24,7 +25,7 @@ import xarray as xr
 
 from .io import open as open_result
 
-__all__ = ["binary", "run", "compare", "sweep", "EngineError"]
+__all__ = ["binary", "run", "compare", "sweep", "calibrate", "EngineError"]
 
 
 class EngineError(RuntimeError):
@@ -119,3 +120,12 @@ def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike | None = None
     """`stackrace sweep`: every run of the sweep's design (or, with ``resume``, those its
     file still lacks), the file opened."""
     return _call("sweep", sweep_file, *_options(resume=resume, threads=threads), output=output)
+
+
+def calibrate(calibration: str | os.PathLike, output: str | os.PathLike | None = None, *, resume: bool = False,
+              particles: int | None = None, simulations: int | None = None, threads: int | None = None) -> xr.Dataset:
+    """`stackrace calibrate`: ABC-SMC of the calibration file (``particles`` and
+    ``simulations`` override its own, for a quicker, rougher run), the file opened
+    (``stackrace.calibration`` reads it)."""
+    return _call("calibrate", calibration, *_options(resume=resume, particles=particles, simulations=simulations,
+                                                     threads=threads), output=output)

@@ -111,16 +111,37 @@ std::vector<double> AbcSmc::values(const SmcState& state, int particle) const {
 void AbcSmc::step(SmcState& state, const SimulateBatch& simulate) const {
   if (state.done) return;
   if (state.generation < 0) return draw_prior(state, simulate);
-  if (state.move == state.moves) start_generation(state);
+  if (state.move == state.moves && state.refreshed) start_generation(state);
   if (state.done) return;
   if (state.simulations + settings_.particles > settings_.simulations) {
     // The budget ends the run here: the particles are a sample at this tolerance
     // (every move leaves it invariant), however many moves they had.
-    close_generation(state);
+    if (state.refreshed) close_generation(state);
     state.done = true;
     return;
   }
+  if (!state.refreshed) return refresh(state, simulate);
   move(state, simulate);
+}
+
+// Each particle's simulation index for the whole of a generation: its moves share their
+// random numbers (common random numbers within a slot).
+std::int64_t AbcSmc::index_of(int generation, int particle) const {
+  return std::int64_t(generation) * settings_.particles + particle;
+}
+
+void AbcSmc::refresh(SmcState& state, const SimulateBatch& simulate) const {
+  const int N = settings_.particles;
+  std::vector<std::vector<double>> theta(N);
+  std::vector<std::int64_t> index(N);
+  for (int j = 0; j < N; ++j) theta[j] = values(state, j), index[j] = index_of(state.generation, j);
+  std::vector<Simulated> out = simulate(theta, index);
+  state.simulations += N;
+  for (int j = 0; j < N; ++j) {
+    state.distance2[j] = out[j].distance2;
+    std::copy(out[j].summaries.begin(), out[j].summaries.end(), state.summaries.begin() + std::size_t(j) * summaries_);
+  }
+  state.refreshed = true;
 }
 
 void AbcSmc::draw_prior(SmcState& state, const SimulateBatch& simulate) const {
@@ -219,6 +240,7 @@ void AbcSmc::start_generation(SmcState& state) const {
   state.generation += 1;
   state.move = 0;
   state.proposed = state.accepted = 0;
+  state.refreshed = false;
 }
 
 void AbcSmc::move(SmcState& state, const SimulateBatch& simulate) const {
@@ -246,7 +268,7 @@ void AbcSmc::move(SmcState& state, const SimulateBatch& simulate) const {
     for (int p = 0; p < P; ++p) values[p] = priors_[p].value(proposal[std::size_t(j) * P + p]);
     theta.push_back(std::move(values));
     // Each simulation's own index: its generation, move and particle.
-    index.push_back(std::int64_t(state.generation) * (settings_.max_moves + 1) * N + std::int64_t(state.move + 1) * N + j);
+    index.push_back(index_of(state.generation, j));
     who.push_back(j);
   }
   std::vector<Simulated> out = simulate(theta, index);

@@ -15,9 +15,15 @@
 //   resamples (systematic), and moves every particle by Metropolis–Hastings steps whose
 //   Gaussian proposal has the particles' covariance (scaled by 2.38²/P, and adapted to
 //   the acceptance rate): as many steps as make each particle likely (90%) to move,
-//   from the last generation's acceptance rate, at most `max_moves`. A particle keeps
-//   its own simulation until a move replaces it (pseudo-marginal), so the model's
-//   randomness is part of what is fitted.
+//   from the last generation's acceptance rate, at most `max_moves`.
+// - The model is stochastic. Within a generation each particle's slot keeps one set of
+//   random numbers (common random numbers: the slot's simulations share their index, so
+//   its current value and a proposal are simulated alike), and a generation begins by
+//   simulating every particle afresh at its slot's numbers. A slot's moves then target
+//   the posterior given its own draw of the model's noise, and the particles together
+//   the mixture over N draws. A particle that kept one lucky simulation instead
+//   (pseudo-marginal MCMC) stalls whenever the model misses targets by several sds, as a
+//   hindcast does: a little noise then swings the likelihood by orders of magnitude.
 // - It ends after the generation whose tolerance reaches 1, or before a step would pass
 //   the simulation budget (then the last tolerance says how far it got).
 //
@@ -88,6 +94,7 @@ struct SmcState {
   std::vector<float> summaries;   // [particle][summary]
   std::vector<double> cholesky;   // [parameter][parameter], lower: the proposal's covariance factor
   std::vector<SmcGeneration> history;
+  bool refreshed = true;  // the generation's particles have been simulated at its numbers
   bool done = false;
   bool converged = false;  // it reached ε = 1
 };
@@ -110,7 +117,9 @@ class AbcSmc {
  private:
   void draw_prior(SmcState& state, const SimulateBatch& simulate) const;
   void start_generation(SmcState& state) const;
+  void refresh(SmcState& state, const SimulateBatch& simulate) const;
   void move(SmcState& state, const SimulateBatch& simulate) const;
+  std::int64_t index_of(int generation, int particle) const;
   void close_generation(SmcState& state) const;
   std::vector<double> values(const SmcState& state, int particle) const;
 

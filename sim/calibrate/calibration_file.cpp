@@ -174,6 +174,7 @@ void write_state(Writer& w, const SmcState& s, int P) {
   f.write_attribute("state_simulations", std::int64_t(s.simulations));
   f.write_attribute("state_proposed", std::int64_t(s.proposed));
   f.write_attribute("state_accepted", std::int64_t(s.accepted));
+  f.write_attribute("state_refreshed", std::int8_t(s.refreshed));
   f.write_attribute("done", std::int8_t(s.done));
   f.write_attribute("converged", std::int8_t(s.converged));
 }
@@ -224,6 +225,7 @@ SmcState read_calibration_state(const std::string& path, const CalibrationIdenti
   s.simulations = f.read_attribute<std::int64_t>("state_simulations");
   s.proposed = f.read_attribute<std::int64_t>("state_proposed");
   s.accepted = f.read_attribute<std::int64_t>("state_accepted");
+  s.refreshed = f.read_attribute<std::int8_t>("state_refreshed") != 0;
   s.done = f.read_attribute<std::int8_t>("done") != 0;
   s.converged = f.read_attribute<std::int8_t>("converged") != 0;
   s.z = f.dataset("state_z").read<double>();

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 
+#include "sim/calibrate/abc_smc.hpp"
 #include "worlds/calibration_spec.hpp"
 
 namespace stackrace {
@@ -37,6 +38,9 @@ struct CalibrationOutcome {
   std::int64_t ran_now = 0;  // simulations this invocation ran
   double seconds = 0;
 };
+
+// The sampler's settings of a calibration.
+SmcSettings settings_of(const CalibrationSpec& spec);
 
 // Throws OutputError (the output exists without --resume, or is not this calibration's
 // on resume; writing fails) and ScenarioError.

@@ -74,6 +74,12 @@ std::vector<float> TargetValues::of(const RunResult& run) const {
   return values;
 }
 
+TargetValues TargetValues::observed_at(const std::vector<double>& centres) const {
+  TargetValues other = *this;
+  for (std::size_t i = 0; i < compared_.size(); ++i) other.compared_[i].centre = centres[i];
+  return other;
+}
+
 double TargetValues::distance2(const std::vector<float>& values) const {
   double sum = 0;
   for (std::size_t i = 0; i < compared_.size(); ++i) {

@@ -23,6 +23,11 @@ class TargetValues {
   // Σ over fitted targets of ((model − centre) / sd)², the centre being the middle of the
   // target's interval.
   double distance2(const std::vector<float>& values) const;
+  // The same targets observed at other values (synthetic data: check_recovery).
+  TargetValues observed_at(const std::vector<double>& centres) const;
+  double sd(std::size_t target) const { return compared_[target].sd; }
+  bool fitted(std::size_t target) const { return compared_[target].fitted; }
+  std::size_t size() const { return compared_.size(); }
 
  private:
   struct Compared {

@@ -1,6 +1,7 @@
 // stackrace calibrate: fits a scenario's parameters to the record by ABC-SMC
 // (sim/calibrate/abc_smc.hpp) into one checkpointed calibration file.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -9,6 +10,8 @@
 #include <tbb/global_control.h>
 
 #include "sim/calibrate/calibration_runner.hpp"
+#include "sim/calibrate/particle_simulator.hpp"
+#include "sim/calibrate/recovery_check.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/interrupt.hpp"
 #include "worlds/calibration_spec.hpp"
@@ -36,6 +39,53 @@ void report_step(const CalibrationProgress& p, std::int64_t at_start) {
   std::cerr << std::endl;
 }
 
+// Simulation-based calibration: per dataset, the truth's rank among the posterior's
+// particles and whether its 90% interval holds it; at the end the coverage of the 50%
+// and 90% intervals over every dataset and parameter.
+int recovery_command(const CalibrationSpec& spec, const CalibrateOptions& o, const std::atomic<bool>& stop) {
+  const auto begin = std::chrono::steady_clock::now();
+  try {
+    const std::vector<RecoveredDataset> results =
+        check_recovery(spec, o.check, &stop, [&](int d, const RecoveredDataset& r) {
+          if (o.quiet) return;
+          int inside = 0;
+          for (bool b : r.inside90) inside += b;
+          std::cerr << "dataset " << d << ": tolerance " << std::setprecision(3) << r.tolerance << ", "
+                    << r.simulations << " simulations, truth inside the 90% interval for " << inside << " of "
+                    << r.inside90.size() << " parameters" << std::endl;
+        });
+    double in90 = 0, in50 = 0, total = 0, width = 0;
+    int converged = 0;
+    for (const RecoveredDataset& r : results) {
+      converged += r.converged;
+      for (std::size_t p = 0; p < r.inside90.size(); ++p)
+        in90 += r.inside90[p], in50 += r.inside50[p], width += r.width90[p], ++total;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    if (!o.quiet) {
+      std::cout << "Recovery check of " << spec.name << ": " << results.size() << " synthetic datasets, "
+                << converged << " reached tolerance 1\nparameter  coverage90  coverage50  mean_rank  width90\n";
+      for (std::size_t p = 0; p < spec.parameters.size(); ++p) {
+        double c90 = 0, c50 = 0, rank = 0, width = 0;
+        for (const RecoveredDataset& r : results)
+          c90 += r.inside90[p], c50 += r.inside50[p], rank += r.rank[p], width += r.width90[p];
+        const double n = double(results.size());
+        std::cout << spec.parameters[p].name << "  " << c90 / n << "  " << c50 / n << "  " << rank / n << "  "
+                  << width / n << '\n';
+      }
+    }
+    std::cout << "datasets=" << results.size() << " converged=" << converged << " coverage90=" << in90 / total
+              << " coverage50=" << in50 / total << " width90=" << width / total << " seconds=" << seconds << std::endl;
+    return exit_ok;
+  } catch (const CalibrationInterrupted&) {
+    std::cerr << "stackrace: calibrate --check interrupted\n";
+    return exit_interrupted;
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
+  }
+}
+
 }  // namespace
 
 void add_calibrate_command(CLI::App& app, CalibrateOptions& o) {
@@ -45,13 +95,21 @@ void add_calibrate_command(CLI::App& app, CalibrateOptions& o) {
   cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core (results do not depend on it)")
       ->check(CLI::Range(0, 4096));
   cmd->add_flag("--resume", o.resume, "Finish an interrupted calibration from its last checkpoint");
+  cmd->add_option("--particles", o.particles, "Particles (overrides the file's; for a quick, rougher look)")
+      ->check(CLI::Range(10, 1'000'000));
+  cmd->add_option("--simulations", o.simulations, "Simulation budget (overrides the file's)")
+      ->check(CLI::Range(std::int64_t{10}, std::int64_t{1'000'000'000}));
+  cmd->add_option("--check", o.check,
+                  "Instead of fitting the record: check that the calibration recovers known parameters on N "
+                  "synthetic datasets (simulation-based calibration); prints the coverage of its intervals")
+      ->check(CLI::Range(1, 100000));
   cmd->add_flag("-q,--quiet", o.quiet, "No progress and no summary; only the last line");
 }
 
 int calibrate_command(const CalibrateOptions& o) {
   CalibrationSpec spec;
   try {
-    spec = load_calibration(o.calibration);
+    spec = load_calibration(o.calibration, CalibrationOverrides{o.particles, o.simulations});
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
@@ -60,6 +118,7 @@ int calibrate_command(const CalibrateOptions& o) {
   if (o.threads > 0)
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
   const std::atomic<bool>& stop = stop_on_interrupt();
+  if (o.check > 0) return recovery_command(spec, o, stop);
   std::int64_t at_start = -1;
   CalibrationConfig config{o.output.empty() ? "results/" + spec.name + ".h5" : o.output, o.resume, &stop,
                            [&](const CalibrationProgress& p) {

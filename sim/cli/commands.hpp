@@ -58,6 +58,9 @@ struct SweepOptions {
 struct CalibrateOptions {
   std::string calibration;
   std::string output;  // empty: results/<calibration-name>.h5
+  int check = 0;       // > 0: simulation-based calibration over this many synthetic datasets, no file
+  std::optional<int> particles;               // overrides [calibration] particles
+  std::optional<std::int64_t> simulations;    // overrides [calibration] simulations
   int threads = 0;
   bool resume = false;
   bool quiet = false;

@@ -159,3 +159,68 @@ def read_shares(path):
 def labels(dataset):
     """Strings of a string dataset (a dimension scale such as `stack`), decoded."""
     return [x.decode() if isinstance(x, bytes) else str(x) for x in dataset[()]]
+
+
+# A world of three countries and one kind, and a record of four developer-adoption
+# figures: calibrations that take seconds (test_calibrate.py, analysis/test_calibration.py).
+TINY_WORLD = """
+[scenario]
+name = "tiny"
+start = "2023-01"
+steps = 24
+
+[population]
+developer_agents = 20000
+firm_agents = 0
+
+[[stacks]]
+id = "none"
+outside = true
+
+[[stacks]]
+id = "us_closed"
+bloc = "us"
+capability = 1.0
+price = 3.0
+
+[[stacks]]
+id = "cn_open"
+bloc = "cn"
+open_weights = true
+capability = 0.9
+price = 0.5
+
+[choice.developer]
+calibrate = false
+
+[country_defaults]
+developers = 1000.0
+initial_share = { none = 0.8, us_closed = 0.15, cn_open = 0.05 }
+
+[[countries]]
+id = "USA"
+
+[[countries]]
+id = "DEU"
+
+[[countries]]
+id = "CHN"
+"""
+
+TINY_RECORD = """id,description,quantity,kind,stack,country,firm_size,date,value,low,high,source,read_via,notes
+dev_2023_07,developers using AI,adoption,developer,,WLD,,2023-07,0.4,0.35,0.45,synthetic,,
+dev_2024_01,developers using AI,adoption,developer,,WLD,,2024-01,0.55,0.5,0.6,synthetic,,
+dev_2024_07,developers using AI,adoption,developer,,WLD,,2024-07,0.65,0.6,0.7,synthetic,,
+dev_2024_12,developers using AI,adoption,developer,,WLD,,2024-12,0.7,0.65,0.75,synthetic,,
+"""
+
+
+def tiny_calibration(folder, particles=60, simulations=1500, seed=5):
+    """A calibration of the tiny world's developer imitation rate to its record."""
+    (folder / "tiny.toml").write_text(TINY_WORLD)
+    (folder / "record.csv").write_text(TINY_RECORD)
+    spec = folder / "tiny_cal.toml"
+    spec.write_text(f'[calibration]\nscenario = "tiny.toml"\nrecord = "record.csv"\nparticles = {particles}\n'
+                    f'simulations = {simulations}\nseed = {seed}\n\n[[parameters]]\n'
+                    'key = "adoption.developer.imitation"\nrange = [0.01, 0.3]\ndistribution = "loguniform"\n')
+    return spec

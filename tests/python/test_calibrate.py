@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import BINARY, WORLDS_DIR
+from conftest import BINARY, WORLDS_DIR, tiny_calibration
 
 BODY = """
 [calibration]
@@ -181,3 +181,19 @@ def test_a_bad_record_row_is_refused_with_its_line_and_column(stackrace, tmp_pat
     result = stackrace("calibrate", spec, "-o", tmp_path / "never.h5")
     assert result.returncode == 2
     assert f"{record}:4:" in result.stderr and "column quantity" in result.stderr, result.stderr
+
+
+def test_the_check_recovers_known_parameters(stackrace, tmp_path):
+    # Simulation-based calibration, small: 30 synthetic datasets from known imitation
+    # rates. The truth must lie in the posterior's 90% interval about 90% of the time and
+    # in its 50% interval about half the time, and the posterior must be far narrower than
+    # the prior (a posterior that is the prior would cover its truth as often). The full
+    # check, on the hindcast world, is bench/calibration_speed.py --check.
+    spec = tiny_calibration(tmp_path, particles=100, simulations=3000)
+    result = stackrace("calibrate", spec, "--check", "30", "-q", timeout=600)
+    assert result.returncode == 0, result.stderr
+    line = dict(part.split("=") for part in result.stdout.splitlines()[-1].split())
+    assert int(line["datasets"]) == 30
+    assert 0.75 <= float(line["coverage90"]) <= 1.0, line
+    assert 0.25 <= float(line["coverage50"]) <= 0.75, line
+    assert float(line["width90"]) < 0.3, line

@@ -40,7 +40,8 @@ def executed(stackrace_bin):
     return run
 
 
-@pytest.mark.parametrize("name, images", [("quickstart.ipynb", 3), ("export_controls.ipynb", 4), ("sweep.ipynb", 4)])
+@pytest.mark.parametrize("name, images", [("quickstart.ipynb", 3), ("export_controls.ipynb", 4), ("sweep.ipynb", 4),
+                                          ("validation.ipynb", 2)])
 def test_each_notebook_runs_and_draws_its_figures(executed, name, images):
     notebook = executed(name)
     outputs = list(_outputs(notebook))
@@ -60,9 +61,16 @@ def test_the_sweep_notebook_finds_which_levers_matter(executed):
     assert "S1" in text and "ST" in text and "restricted" in text
 
 
+def test_the_validation_notebook_reports_its_out_of_sample_coverage(executed):
+    notebook = executed("validation.ipynb")
+    text = "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in _outputs(notebook))
+    assert "held-out figures" in text and "lie inside their predictive 90% interval" in text
+    assert "targets fitted (to 2024-12)" in text
+
+
 def test_the_repository_shows_every_notebook_with_its_outputs():
     nbformat = pytest.importorskip("nbformat")
-    for name in ("quickstart.ipynb", "export_controls.ipynb", "sweep.ipynb"):
+    for name in ("quickstart.ipynb", "export_controls.ipynb", "sweep.ipynb", "validation.ipynb"):
         saved = nbformat.read(NOTEBOOKS / name, as_version=4)
         code = [c for c in saved.cells if c.cell_type == "code"]
         assert code and all(c.execution_count for c in code), f"{name}: saved without running every cell"
