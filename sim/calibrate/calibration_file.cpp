@@ -1,5 +1,6 @@
 #include "sim/calibrate/calibration_file.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -199,6 +200,36 @@ void write_calibration_file(const std::string& path, const CalibrationSpec& spec
   std::error_code error;
   std::filesystem::rename(partial, path, error);
   if (error) throw OutputError(path, "cannot rename " + partial + " to it: " + error.message());
+}
+
+CalibrationDigest read_calibration_digest(const std::string& path) {
+  h5::File f = h5::File::open(path);
+  CalibrationDigest d;
+  d.name = f.read_attribute<std::string>("name");
+  d.version = f.read_attribute<std::string>("stackrace_version");
+  d.created = f.read_attribute<std::string>("created");
+  d.converged = f.read_attribute<std::int8_t>("converged") != 0;
+  const auto tolerance = f.dataset("tolerance").read<double>();
+  const auto simulations = f.dataset("simulations").read<std::int64_t>();
+  d.generations = static_cast<int>(tolerance.size());
+  d.tolerance = tolerance.empty() ? 0.0 : tolerance.back();
+  d.simulations = simulations.empty() ? 0 : simulations.back();
+  for (std::int8_t fitted : f.dataset("target_fitted").read<std::int8_t>()) (fitted ? d.fitted : d.held_out) += 1;
+  const auto names = f.dataset("parameter").read<std::string>();
+  const auto keys = f.dataset("parameter_key").read<std::string>();
+  const auto priors = f.dataset("prior").read<std::string>();
+  const h5::Dataset theta = f.dataset("theta");
+  const h5::Dims shape = theta.shape();  // generation, particle, parameter
+  d.particles = static_cast<int>(shape[1]);
+  const std::vector<double> last = theta.read<double>({shape[0] - 1, 0, 0}, {1, shape[1], shape[2]});
+  for (std::size_t p = 0; p < names.size(); ++p) {
+    std::vector<double> x;
+    for (std::size_t j = 0; j < shape[1]; ++j) x.push_back(last[j * shape[2] + p]);
+    std::sort(x.begin(), x.end());
+    auto at = [&](double q) { return x[std::min(x.size() - 1, std::size_t(q * double(x.size() - 1) + 0.5))]; };
+    d.parameters.push_back({names[p], keys[p], priors[p], at(0.05), at(0.5), at(0.95)});
+  }
+  return d;
 }
 
 SmcState read_calibration_state(const std::string& path, const CalibrationIdentity& identity) {

@@ -23,6 +23,21 @@ struct CalibrationIdentity {
 // Writes the whole file anew (aside, then renamed over PATH). Throws OutputError.
 void write_calibration_file(const std::string& path, const CalibrationSpec& spec, const CalibrationIdentity& identity,
                             const SmcState& state);
+// What `stackrace info` says of a calibration file.
+struct CalibrationDigest {
+  std::string name, scenario_name, version, created;
+  int generations = 0, particles = 0, fitted = 0, held_out = 0;
+  double tolerance = 0;
+  bool converged = false;
+  std::int64_t simulations = 0;
+  struct Parameter {
+    std::string name, key, prior;
+    double low = 0, median = 0, high = 0;  // the last generation's 5%, 50% and 95% quantiles
+  };
+  std::vector<Parameter> parameters;
+};
+CalibrationDigest read_calibration_digest(const std::string& path);
+
 // Reads the sampler's state back from a file written for this calibration; throws
 // OutputError (refused) where the file is not a calibration's, or another calibration's.
 SmcState read_calibration_state(const std::string& path, const CalibrationIdentity& identity);

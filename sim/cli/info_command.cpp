@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "sim/calibrate/calibration_file.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/run_summary.hpp"
 #include "sim/io/result_file_reader.hpp"
@@ -43,6 +44,24 @@ void print_headline(const ResultFileReader& file, const std::vector<std::int8_t>
   }
 }
 
+// A calibration file: how far its sampler got, and each parameter's posterior.
+void print_calibration(const std::string& path) {
+  const CalibrationDigest d = read_calibration_digest(path);
+  std::cout << "file:        " << path << " (a calibration: stackrace calibrate)\n"
+            << "calibration: " << d.name << ", written by stackrace " << d.version << " at " << d.created << '\n'
+            << "sampler:     " << d.generations << " generations of " << d.particles << " particles, "
+            << d.simulations << " simulations, tolerance " << d.tolerance
+            << (d.converged ? " (the posterior)" : " (not yet the posterior)") << '\n'
+            << "targets:     " << d.fitted << " fitted, " << d.held_out << " held out\n"
+            << "Posterior (last generation), median and 90% interval:\n";
+  for (const CalibrationDigest::Parameter& p : d.parameters) {
+    char line[240];
+    std::snprintf(line, sizeof line, "  %-34s %10.4g  [%.4g, %.4g]  (%s prior; %s)\n", p.name.c_str(), p.median, p.low,
+                  p.high, p.prior.c_str(), p.key.c_str());
+    std::cout << line;
+  }
+}
+
 }  // namespace
 
 void add_info_command(CLI::App& app, InfoOptions& o) {
@@ -53,6 +72,10 @@ void add_info_command(CLI::App& app, InfoOptions& o) {
 int info_command(const InfoOptions& o) {
   try {
     const ResultFileReader file(o.file);
+    if (file.attribute("command") == "calibrate") {
+      print_calibration(o.file);
+      return exit_ok;
+    }
     const std::string start = file.start();
     const std::size_t times = file.length("time");
     const std::vector<std::int8_t> status = file.status();

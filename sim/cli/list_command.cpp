@@ -1,4 +1,4 @@
-// stackrace list: the shipped worlds, policy scenarios and sweeps, each with the first
+// stackrace list: the shipped worlds, policy scenarios, sweeps and calibrations, each with the first
 // line of its own header comment, so that an analyst finds what there is to run without
 // knowing where it was installed (each path given here works as the argument of run,
 // compare, validate or sweep, from any working directory).
@@ -45,14 +45,14 @@ std::vector<std::string> files_of(const fs::path& worlds, const std::string& fol
 }  // namespace
 
 void add_list_command(CLI::App& app) {
-  app.add_subcommand("list", "List the shipped worlds, policy scenarios and sweeps");
+  app.add_subcommand("list", "List the shipped worlds, policy scenarios, sweeps and calibrations");
 }
 
 int list_command() {
   const fs::path worlds = worlds_folder();
   const std::vector<std::pair<std::string, std::string>> sections{
-      {"Worlds", "."}, {"Policy scenarios", "policies"}, {"Sweeps", "sweeps"}};
-  std::cout << "Shipped in " << worlds.string() << " (give these paths to run, compare, validate, sweep):\n";
+      {"Worlds", "."}, {"Policy scenarios", "policies"}, {"Sweeps", "sweeps"}, {"Calibrations", "calibrations"}};
+  std::cout << "Shipped in " << worlds.string() << " (give these paths to run, compare, validate, sweep, calibrate):\n";
   for (const auto& [title, folder] : sections) {
     std::cout << '\n' << title << '\n';
     for (const std::string& file : files_of(worlds, folder))

@@ -197,3 +197,13 @@ def test_the_check_recovers_known_parameters(stackrace, tmp_path):
     assert 0.75 <= float(line["coverage90"]) <= 1.0, line
     assert 0.25 <= float(line["coverage50"]) <= 0.75, line
     assert float(line["width90"]) < 0.3, line
+
+
+def test_info_describes_a_calibration_file(calibrated, stackrace):
+    _, out, _ = calibrated
+    result = stackrace("info", out)
+    assert result.returncode == 0, result.stderr
+    assert "(a calibration: stackrace calibrate)" in result.stdout
+    assert "adoption_developer_imitation" in result.stdout and "loguniform prior" in result.stdout
+    with h5py.File(out, "r") as f:
+        assert f"{f['theta'].shape[0]} generations of 40 particles" in result.stdout
