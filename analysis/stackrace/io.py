@@ -27,8 +27,8 @@ _STACK_METADATA = ("stack_bloc", "stack_open_weights")
 
 # Per-run datasets that describe a run rather than measure it: coordinates on `run`.
 # (A failed run's `error` message stays a variable: failed runs are dropped by default.)
-_RUN_DESCRIPTION = ("seed", "status", "design_point", "replicate", "saltelli_matrix", "saltelli_row",
-                    "scenario_of_run")
+_RUN_DESCRIPTION = ("seed", "status", "design_point", "replicate", "posterior_particle", "saltelli_matrix",
+                    "saltelli_row", "scenario_of_run")
 
 _builtin_open = open
 

@@ -232,6 +232,21 @@ CalibrationDigest read_calibration_digest(const std::string& path) {
   return d;
 }
 
+PosteriorDraws read_posterior(const std::string& path) {
+  h5::File f = h5::File::open(path);
+  if (!f.has_attribute("command") || f.read_attribute<std::string>("command") != "calibrate")
+    throw OutputError(path, "--posterior: not a calibration's file (written by stackrace calibrate)",
+                      OutputFault::refused);
+  PosteriorDraws d;
+  d.names = f.dataset("parameter").read<std::string>();
+  d.keys = f.dataset("parameter_key").read<std::string>();
+  d.converged = f.read_attribute<std::int8_t>("converged") != 0;
+  const h5::Dataset theta = f.dataset("theta");
+  const h5::Dims shape = theta.shape();  // generation, particle, parameter
+  d.values = theta.read<double>({shape[0] - 1, 0, 0}, {1, shape[1], shape[2]});
+  return d;
+}
+
 SmcState read_calibration_state(const std::string& path, const CalibrationIdentity& identity) {
   h5::File f = h5::File::open(path);
   auto refuse = [&](const std::string& why) { return OutputError(path, "--resume: " + why, OutputFault::refused); };

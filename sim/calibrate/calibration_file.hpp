@@ -38,6 +38,16 @@ struct CalibrationDigest {
 };
 CalibrationDigest read_calibration_digest(const std::string& path);
 
+// The last generation's particles of a calibration file, as `run --posterior` draws them.
+struct PosteriorDraws {
+  std::vector<std::string> names, keys;  // [parameter]: the file's names, and the scenario keys they set
+  std::vector<double> values;            // [particle][parameter]
+  bool converged = false;
+  std::size_t particles() const { return names.empty() ? 0 : values.size() / names.size(); }
+};
+// Refuses (OutputError, refused) a file that is not a calibration's.
+PosteriorDraws read_posterior(const std::string& path);
+
 // Reads the sampler's state back from a file written for this calibration; throws
 // OutputError (refused) where the file is not a calibration's, or another calibration's.
 SmcState read_calibration_state(const std::string& path, const CalibrationIdentity& identity);

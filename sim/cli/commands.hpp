@@ -35,6 +35,8 @@ struct RunOptions {
   std::optional<std::int64_t> agents;
   std::optional<std::int64_t> steps;
   std::vector<std::string> set;
+  std::string posterior;  // a calibration file: run over its posterior's draws
+  int draws = 50;         // how many of its particles (evenly spaced), each `replicates` times
   bool quiet = false;
 };
 

@@ -2,11 +2,13 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 
 #include <tbb/global_control.h>
 
+#include "sim/calibrate/calibration_file.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/exact_range.hpp"
 #include "sim/cli/interrupt.hpp"
@@ -16,6 +18,7 @@
 #include "sim/io/result_file.hpp"
 #include "sim/simulation.hpp"
 #include "sim/cli/system_memory.hpp"
+#include "worlds/detail/parameter_reader.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
 #include "worlds/world_builder.hpp"
@@ -27,6 +30,49 @@ std::int64_t total_agents(const RunResult& r) {
   std::int64_t n = 0;
   for (std::int64_t a : r.agents) n += a;
   return n;
+}
+
+// The posterior draws a run makes: which particles, with their values.
+struct PosteriorRuns {
+  PosteriorDraws draws;
+  std::vector<int> particle;  // [draw]: its particle in the calibration's last generation
+};
+
+PosteriorRuns posterior_runs(const RunOptions& o) {
+  PosteriorRuns runs;
+  if (o.posterior.empty()) return runs;
+  runs.draws = read_posterior(o.posterior);
+  const int P = static_cast<int>(runs.draws.particles()), D = std::min(o.draws, P);
+  for (int d = 0; d < D; ++d) runs.particle.push_back(static_cast<int>(std::int64_t(d) * P / D));
+  return runs;
+}
+
+// What each run drew, beside it in the file (as a sweep's parameters are): param_<name>,
+// the particle, the replicate.
+void write_posterior_columns(ResultWriter& writer, const PosteriorRuns& posterior, int R) {
+  const std::size_t P = posterior.draws.names.size(), runs = posterior.particle.size() * std::size_t(R);
+  for (std::size_t p = 0; p < P; ++p) {
+    writer.add_run_column<double>("param_" + posterior.draws.names[p], "posterior draw of " + posterior.draws.keys[p]);
+    std::vector<double> values(runs);
+    for (std::size_t i = 0; i < runs; ++i) values[i] = posterior.draws.values[posterior.particle[i / R] * P + p];
+    writer.write_run_column_all("param_" + posterior.draws.names[p], values);
+  }
+  writer.add_run_column<std::int64_t>("posterior_particle", "the run's particle in the calibration's last generation");
+  writer.add_run_column<std::int64_t>("replicate", "replicate of the draw (seed = scenario seed + replicate)");
+  std::vector<std::int64_t> particle(runs), replicate(runs);
+  for (std::size_t i = 0; i < runs; ++i) particle[i] = posterior.particle[i / R], replicate[i] = std::int64_t(i % R);
+  writer.write_run_column_all("posterior_particle", particle);
+  writer.write_run_column_all("replicate", replicate);
+}
+
+// The World of posterior draw d: the scenario with the command line's overrides and the
+// draw's values.
+World posterior_world(const std::string& path, const RunOptions& o, const PosteriorRuns& posterior, int d) {
+  ScenarioOverrides overrides{o.set, o.agents, o.steps, o.seed, available_memory_bytes()};
+  const std::size_t P = posterior.draws.names.size();
+  for (std::size_t p = 0; p < P; ++p)
+    overrides.set.push_back(detail::number_assignment(posterior.draws.keys[p], posterior.draws.values[posterior.particle[d] * P + p]));
+  return build_world(load_scenario(path, overrides));
 }
 
 }  // namespace
@@ -48,6 +94,11 @@ void add_run_command(CLI::App& app, RunOptions& o) {
   cmd->add_option("--set", o.set, "Override a scenario key by its dotted path, e.g. --set choice.developer.revise=0.2")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--posterior", o.posterior,
+                  "A calibration file (stackrace calibrate): run each of --draws posterior draws (its last "
+                  "generation's particles, evenly spaced) --replicates times; replicate r of every draw has seed + r");
+  cmd->add_option("--draws", o.draws, "Posterior draws with --posterior (default 50; at most its particles)")
+      ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary; only the last line");
 }
 
@@ -70,17 +121,26 @@ int run_command(const RunOptions& o) {
 
   try {
     const int R = o.replicates;
-    ResultWriter writer(output, scenario, document.resolved_toml, R,
-                        {{"command", "run"}, {"scenario_file", path}, {"threads", std::to_string(o.threads)}});
+    const PosteriorRuns posterior = posterior_runs(o);
+    const int runs = R * std::max<int>(1, int(posterior.particle.size()));
+    std::map<std::string, std::string> attributes{
+        {"command", "run"}, {"scenario_file", path}, {"threads", std::to_string(o.threads)}};
+    if (!o.posterior.empty()) attributes["posterior"] = o.posterior;
+    ResultWriter writer(output, scenario, document.resolved_toml, runs, attributes);
+    if (!o.posterior.empty()) write_posterior_columns(writer, posterior, R);
     ProgressBar progress(scenario.name, o.quiet);
     auto begin = std::chrono::steady_clock::now();
     std::optional<RunResult> first;
-    for (int i = 0; i < R; ++i) {
-      // Replicate i as compare and sweeps make it: seed + i, run i (replicate 0 is the
-      // single run's, bit for bit).
-      const std::uint64_t seed = scenario.seed + static_cast<std::uint64_t>(i);
-      RunConfig config{seed, i, [&](int t, int steps) { progress.update(i * steps + t, R * steps); }, &stop_requested};
-      RunResult result = simulate(world, config);
+    for (int i = 0; i < runs; ++i) {
+      // Replicate r as compare and sweeps make it: seed + r, streams keyed by r (replicate
+      // 0 is the single run's, bit for bit). A posterior draw is a World of its own: the
+      // scenario with the draw's values set, its replicates those of a sweep's point.
+      const int replicate = i % R;
+      const std::uint64_t seed = scenario.seed + static_cast<std::uint64_t>(replicate);
+      RunConfig config{seed, replicate, [&](int t, int steps) { progress.update(i * steps + t, runs * steps); },
+                       &stop_requested};
+      RunResult result = o.posterior.empty() ? simulate(world, config)
+                                             : simulate(posterior_world(path, o, posterior, i / R), config);
       writer.write_run(i, result);
       if (i == 0) first = std::move(result);
     }
@@ -89,19 +149,26 @@ int run_command(const RunOptions& o) {
     writer.commit();
 
     if (!o.quiet) {
-      if (R > 1) std::cout << "Replicate 0 of " << R << " (seed " << scenario.seed << "); the file holds all " << R << ":\n";
+      if (runs > 1)
+        std::cout << (o.posterior.empty() ? "Replicate 0" : "Replicate 0 of posterior draw 0") << " of " << runs
+                  << " runs (seed " << scenario.seed << "); the file holds all " << runs << ":\n";
       print_run_summary(std::cout, scenario, *first);
       print_country_extremes(std::cout, scenario, *first);
       std::cout << "Results written to " << output << '\n';
     }
     const std::int64_t agents = total_agents(*first);
     std::cout << "agents=" << agents << " steps=" << scenario.steps << (R > 1 ? " replicates=" + std::to_string(R) : "")
-              << " seconds=" << seconds << " agent_steps_per_s=" << static_cast<double>(agents) * scenario.steps * R / seconds
+              << (o.posterior.empty() ? "" : " draws=" + std::to_string(posterior.particle.size()))
+              << " seconds=" << seconds << " agent_steps_per_s=" << static_cast<double>(agents) * scenario.steps * runs / seconds
               << " output=" << output << std::endl;
     return exit_ok;
   } catch (const RunInterrupted&) {
     std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';
     return exit_interrupted;
+  } catch (const ScenarioError& e) {
+    // A posterior draw the scenario refuses (its key or value): nothing is written.
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
   } catch (const OutputError& e) {
     return report(e);
   } catch (const std::exception& e) {

@@ -207,3 +207,41 @@ def test_info_describes_a_calibration_file(calibrated, stackrace):
     assert "adoption_developer_imitation" in result.stdout and "loguniform prior" in result.stdout
     with h5py.File(out, "r") as f:
         assert f"{f['theta'].shape[0]} generations of 40 particles" in result.stdout
+
+
+def test_run_over_posterior_draws(stackrace, tmp_path):
+    # Each draw is one of the calibration's last particles (evenly spaced), run with its
+    # values set; replicate r of every draw has seed + r, as a sweep's points do.
+    spec = tiny_calibration(tmp_path, simulations=600)
+    cal = tmp_path / "cal.h5"
+    assert calibrate(spec, "-o", cal, "-q").returncode == 0
+    out = tmp_path / "post.h5"
+    result = stackrace("run", tmp_path / "tiny.toml", "--posterior", cal, "--draws", "3", "--replicates", "2",
+                       "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    assert "draws=3" in result.stdout
+    with h5py.File(cal, "r") as f:
+        last = f["theta"][-1, :, 0]
+    with h5py.File(out, "r") as f:
+        assert f.attrs["posterior"] == str(cal)
+        np.testing.assert_array_equal(f["posterior_particle"][()], [0, 0, 20, 20, 40, 40])
+        np.testing.assert_array_equal(f["seed"][()], [1, 2, 1, 2, 1, 2])
+        np.testing.assert_array_equal(f["param_adoption_developer_imitation"][()], np.repeat(last[[0, 20, 40]], 2))
+        share = f["global_share"][()]
+    # Another draw is another model: the same seed gives other shares.
+    assert not np.array_equal(share[0], share[2])
+    # Replicate 0 of a draw is the scenario with the draw set, as `--set` makes it.
+    single = tmp_path / "single.h5"
+    assert stackrace("run", tmp_path / "tiny.toml", "--set", f"adoption.developer.imitation={last[20]!r}",
+                     "-o", single, "-q").returncode == 0
+    with h5py.File(single, "r") as f:
+        np.testing.assert_array_equal(f["global_share"][0], share[2])
+
+
+def test_run_posterior_refuses_a_file_that_is_not_a_calibration(stackrace, run_to_file, tmp_path):
+    plain = run_to_file(WORLDS_DIR / "default.toml", "--agents", "2000", "--steps", "2", name="plain.h5")
+    out = tmp_path / "never.h5"
+    result = stackrace("run", WORLDS_DIR / "default.toml", "--posterior", plain, "-o", out, "-q")
+    assert result.returncode == 2
+    assert "not a calibration's file" in result.stderr
+    assert not out.exists()
