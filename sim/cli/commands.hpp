@@ -81,6 +81,8 @@ struct CompareOptions {
   int top = 15;
   std::optional<double> confidence;  // empty: default_confidence (sim/cli/comparison.hpp)
   bool independent_seeds = false;
+  std::string posterior;  // a calibration file: both arms over its posterior's draws
+  int draws = 20;
   bool quiet = false;
 };
 

@@ -9,11 +9,13 @@
 #include <cstdlib>
 #include <iostream>
 #include <csignal>
+#include <map>
 #include <memory>
 
 #include <tbb/global_control.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/posterior_runs.hpp"
 #include "sim/cli/exact_range.hpp"
 #include "sim/cli/interrupt.hpp"
 #include "sim/cli/progress_bar.hpp"
@@ -88,6 +90,22 @@ void print_changes(const Scenario& s, const Arms& arms, const Effects& effects, 
   }
 }
 
+// The world's change at the end, its uncertainty split: the parameters' (the 90% range
+// of the draws' mean effects, and their sd) and the model's own noise (a pair's sd).
+void print_spread(const Scenario& s, const SpreadColumns& spread, int draws, int replicates) {
+  const int end = s.steps, K = s.stack_count();
+  std::cout << "\nWorld, over " << draws << " posterior draws x " << replicates
+            << " replicates: the parameters' uncertainty (90% of the draws' mean changes; sd) and the model's noise "
+               "(sd of one replicate pair's change)\n";
+  for (AgentKind kind : all_agent_kinds)
+    for (int k = 0; k < K; ++k) {
+      const std::size_t cell = (std::size_t(end) * agent_kind_count + index_of(kind)) * K + k;
+      std::printf("  %-10s %-12s draws [%+.2f, %+.2f] pp, parameter sd %.2f pp, noise sd %.2f pp\n",
+                  std::string(agent_kind_name(kind)).c_str(), s.stacks[k].id.c_str(), 100 * spread.draw_low[cell],
+                  100 * spread.draw_high[cell], 100 * spread.parameter_sd[cell], 100 * spread.noise_sd[cell]);
+    }
+}
+
 }  // namespace
 
 void add_compare_command(CLI::App& app, CompareOptions& o) {
@@ -118,6 +136,10 @@ void add_compare_command(CLI::App& app, CompareOptions& o) {
           "LEVEL"));
   cmd->add_flag("--independent-seeds", o.independent_seeds,
                 "Give the alternative its own seeds (to see what common random numbers save)");
+  cmd->add_option("--posterior", o.posterior,
+                  "A calibration file (stackrace calibrate): run both arms over --draws posterior draws, "
+                  "--replicates each, and split the effect's uncertainty into the parameters' and the model's noise");
+  cmd->add_option("--draws", o.draws, "Posterior draws with --posterior (default 20)")->check(CLI::Range(1, 100000));
   cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no table; only the last line");
 }
 
@@ -132,9 +154,17 @@ int compare_command(const CompareOptions& o) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
   }
-  // Each arm's World is built once; its replicates differ only in their seeds.
+  PosteriorRuns posterior;
+  try {
+    posterior = posterior_runs(o.posterior, o.draws);
+  } catch (const OutputError& e) {
+    return report(e);
+  }
+  // Each arm's World is built once; its replicates differ only in their seeds. Over a
+  // posterior, each draw of each arm is a World of its own, built as its runs come.
   const std::array<World, 2> worlds{build_world(base_document.scenario), build_world(alt_document.scenario)};
   const Scenario &base = worlds[0].scenario, &alt = worlds[1].scenario;
+  const ScenarioOverrides overrides{o.set, o.agents, o.steps, std::nullopt, available_memory_bytes()};
   const std::string output =
       o.output.empty() ? "results/compare-" + base.name + "-" + alt.name + ".h5" : o.output;
   std::unique_ptr<tbb::global_control> threads;
@@ -142,29 +172,35 @@ int compare_command(const CompareOptions& o) {
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
   const std::atomic<bool>& compare_stop = stop_on_interrupt();
 
-  const int R = o.replicates;
+  const int R = o.replicates, D = posterior.count(), per_arm = D * R;
   try {
-    ResultWriter writer(output, base, base_document.resolved_toml, 2 * R,
-                        {{"command", "compare"},
-                         {"base_file", o.base},
-                         {"alternative_file", o.alternative},
-                         {"common_random_numbers", o.independent_seeds ? "false" : "true"}});
+    std::map<std::string, std::string> attributes{{"command", "compare"},
+                                                  {"base_file", o.base},
+                                                  {"alternative_file", o.alternative},
+                                                  {"common_random_numbers", o.independent_seeds ? "false" : "true"}};
+    if (posterior.any()) attributes["posterior"] = o.posterior;
+    ResultWriter writer(output, base, base_document.resolved_toml, 2 * per_arm, attributes);
     std::vector<std::int64_t> scenario_of_run, replicate;
     for (int arm = 0; arm < 2; ++arm)
-      for (int i = 0; i < R; ++i) scenario_of_run.push_back(arm), replicate.push_back(i);
+      for (int i = 0; i < per_arm; ++i) scenario_of_run.push_back(arm), replicate.push_back(i % R);
     writer.write_comparison({base.name, alt.name}, {base_document.resolved_toml, alt_document.resolved_toml}, scenario_of_run, replicate);
+    if (posterior.any()) write_posterior_columns(writer, posterior, R, 2, false);
     ProgressBar progress("compare", o.quiet);
     Arms arms;
     for (int arm = 0; arm < 2; ++arm) {
-      for (int i = 0; i < R; ++i) {
-        const auto seed = static_cast<std::uint64_t>(o.seed + i + (arm == 1 && o.independent_seeds ? R : 0));
-        const int run = arm * R + i;
-        // The run index keys the random streams: both arms use the replicate's index, so
-        // replicate i draws the same numbers in both (common random numbers).
-        RunResult result = simulate(worlds[arm], RunConfig{seed, i, {}, &compare_stop});
-        writer.write_run(run, result);
-        (arm == 0 ? arms.base : arms.alt).push_back(std::move(result));
-        progress.update(run + 1, 2 * R);
+      const std::string& file = arm == 0 ? o.base : o.alternative;
+      for (int d = 0; d < D; ++d) {
+        const World drawn = posterior.any() ? posterior_world(file, overrides, posterior, d) : World{};
+        for (int i = 0; i < R; ++i) {
+          const auto seed = static_cast<std::uint64_t>(o.seed + i + (arm == 1 && o.independent_seeds ? R : 0));
+          const int run = arm * per_arm + d * R + i;
+          // The replicate keys the random streams: replicate i of every draw of both arms
+          // draws the same numbers (common random numbers).
+          RunResult result = simulate(posterior.any() ? drawn : worlds[arm], RunConfig{seed, i, {}, &compare_stop});
+          writer.write_run(run, result);
+          (arm == 0 ? arms.base : arms.alt).push_back(std::move(result));
+          progress.update(run + 1, 2 * per_arm);
+        }
       }
     }
     progress.finish();
@@ -172,16 +208,27 @@ int compare_command(const CompareOptions& o) {
                                             o.independent_seeds ? Interval::welch : Interval::paired,
                                             o.confidence.value_or(default_confidence));
     writer.write_effects(effects.local, effects.global, effects.confidence, effects.interval);
+    std::optional<SpreadColumns> spread;
+    if (posterior.any() && !o.independent_seeds) {
+      spread = posterior_spread(arms.base, arms.alt, D, R);
+      writer.write_posterior_spread(*spread, D);
+    }
     writer.commit();
     if (!o.quiet) {
       print_changes(base, arms, effects, o.top);
+      if (spread) print_spread(base, *spread, D, R);
       std::cout << "Results written to " << output << '\n';
     }
-    std::cout << "runs=" << 2 * R << " replicates=" << R << " output=" << output << std::endl;
+    std::cout << "runs=" << 2 * per_arm << " replicates=" << R << (posterior.any() ? " draws=" + std::to_string(D) : "")
+              << " output=" << output << std::endl;
     return exit_ok;
   } catch (const RunInterrupted&) {
     std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';
     return exit_interrupted;
+  } catch (const ScenarioError& e) {
+    // A posterior draw an arm refuses: nothing is written.
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
   } catch (const OutputError& e) {
     return report(e);
   } catch (const std::exception& e) {

@@ -162,4 +162,54 @@ Effects compare_effects(const std::vector<RunResult>& base, const std::vector<Ru
   return e;
 }
 
+namespace {
+
+double quantile_of(std::vector<double> x, double q) {
+  std::sort(x.begin(), x.end());
+  const double at = q * double(x.size() - 1);
+  const std::size_t lo = static_cast<std::size_t>(at), hi = std::min(lo + 1, x.size() - 1);
+  return x[lo] + (at - double(lo)) * (x[hi] - x[lo]);
+}
+
+}  // namespace
+
+SpreadColumns posterior_spread(const std::vector<RunResult>& base, const std::vector<RunResult>& alternative,
+                               int draws, int replicates) {
+  if (base.size() != std::size_t(draws) * replicates || alternative.size() != base.size())
+    throw std::invalid_argument("posterior_spread: arms are not draws x replicates");
+  const int T = base.front().times, K = base.front().stacks, D = draws, R = replicates;
+  const std::size_t cells = std::size_t(T) * agent_kind_count * K;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  SpreadColumns s{std::vector<double>(cells, nan), std::vector<double>(cells, nan), std::vector<double>(cells, nan),
+                  std::vector<double>(cells, nan)};
+  tbb::parallel_for(0, T, [&](int t) {
+    std::vector<double> means(D);
+    for (AgentKind kind : all_agent_kinds)
+      for (int k = 0; k < K; ++k) {
+        double within = 0;  // sum of squared deviations from each draw's mean
+        for (int d = 0; d < D; ++d) {
+          double sum = 0, squares = 0;
+          for (int r = 0; r < R; ++r) {
+            const std::size_t i = std::size_t(d) * R + r;
+            const double x = alternative[i].global_share_at(t, kind, k) - base[i].global_share_at(t, kind, k);
+            sum += x, squares += x * x;
+          }
+          means[d] = sum / R;
+          within += squares - sum * sum / R;
+        }
+        const std::size_t cell = (std::size_t(t) * agent_kind_count + index_of(kind)) * K + k;
+        double grand = 0, between = 0;
+        for (double m : means) grand += m / D;
+        for (double m : means) between += (m - grand) * (m - grand);
+        const double noise_var = R > 1 ? within / (double(D) * (R - 1)) : nan;
+        const double draws_var = D > 1 ? between / (D - 1) : nan;
+        s.draw_low[cell] = quantile_of(means, 0.05);
+        s.draw_high[cell] = quantile_of(means, 0.95);
+        s.noise_sd[cell] = std::sqrt(noise_var);
+        s.parameter_sd[cell] = std::sqrt(std::max(0.0, draws_var - (R > 1 ? noise_var / R : 0.0)));
+      }
+  });
+  return s;
+}
+
 }  // namespace stackrace

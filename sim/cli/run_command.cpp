@@ -8,17 +8,16 @@
 
 #include <tbb/global_control.h>
 
-#include "sim/calibrate/calibration_file.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/exact_range.hpp"
 #include "sim/cli/interrupt.hpp"
+#include "sim/cli/posterior_runs.hpp"
 #include "sim/cli/progress_bar.hpp"
 #include "sim/cli/run_summary.hpp"
 #include "sim/cli/world_paths.hpp"
 #include "sim/io/result_file.hpp"
 #include "sim/simulation.hpp"
 #include "sim/cli/system_memory.hpp"
-#include "worlds/detail/parameter_reader.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_loader.hpp"
 #include "worlds/world_builder.hpp"
@@ -30,49 +29,6 @@ std::int64_t total_agents(const RunResult& r) {
   std::int64_t n = 0;
   for (std::int64_t a : r.agents) n += a;
   return n;
-}
-
-// The posterior draws a run makes: which particles, with their values.
-struct PosteriorRuns {
-  PosteriorDraws draws;
-  std::vector<int> particle;  // [draw]: its particle in the calibration's last generation
-};
-
-PosteriorRuns posterior_runs(const RunOptions& o) {
-  PosteriorRuns runs;
-  if (o.posterior.empty()) return runs;
-  runs.draws = read_posterior(o.posterior);
-  const int P = static_cast<int>(runs.draws.particles()), D = std::min(o.draws, P);
-  for (int d = 0; d < D; ++d) runs.particle.push_back(static_cast<int>(std::int64_t(d) * P / D));
-  return runs;
-}
-
-// What each run drew, beside it in the file (as a sweep's parameters are): param_<name>,
-// the particle, the replicate.
-void write_posterior_columns(ResultWriter& writer, const PosteriorRuns& posterior, int R) {
-  const std::size_t P = posterior.draws.names.size(), runs = posterior.particle.size() * std::size_t(R);
-  for (std::size_t p = 0; p < P; ++p) {
-    writer.add_run_column<double>("param_" + posterior.draws.names[p], "posterior draw of " + posterior.draws.keys[p]);
-    std::vector<double> values(runs);
-    for (std::size_t i = 0; i < runs; ++i) values[i] = posterior.draws.values[posterior.particle[i / R] * P + p];
-    writer.write_run_column_all("param_" + posterior.draws.names[p], values);
-  }
-  writer.add_run_column<std::int64_t>("posterior_particle", "the run's particle in the calibration's last generation");
-  writer.add_run_column<std::int64_t>("replicate", "replicate of the draw (seed = scenario seed + replicate)");
-  std::vector<std::int64_t> particle(runs), replicate(runs);
-  for (std::size_t i = 0; i < runs; ++i) particle[i] = posterior.particle[i / R], replicate[i] = std::int64_t(i % R);
-  writer.write_run_column_all("posterior_particle", particle);
-  writer.write_run_column_all("replicate", replicate);
-}
-
-// The World of posterior draw d: the scenario with the command line's overrides and the
-// draw's values.
-World posterior_world(const std::string& path, const RunOptions& o, const PosteriorRuns& posterior, int d) {
-  ScenarioOverrides overrides{o.set, o.agents, o.steps, o.seed, available_memory_bytes()};
-  const std::size_t P = posterior.draws.names.size();
-  for (std::size_t p = 0; p < P; ++p)
-    overrides.set.push_back(detail::number_assignment(posterior.draws.keys[p], posterior.draws.values[posterior.particle[d] * P + p]));
-  return build_world(load_scenario(path, overrides));
 }
 
 }  // namespace
@@ -104,9 +60,10 @@ void add_run_command(CLI::App& app, RunOptions& o) {
 
 int run_command(const RunOptions& o) {
   const std::string path = o.scenario.empty() ? default_world() : o.scenario;
+  const ScenarioOverrides overrides{o.set, o.agents, o.steps, o.seed, available_memory_bytes()};
   ScenarioDocument document;
   try {
-    document = read_scenario(path, {o.set, o.agents, o.steps, o.seed, available_memory_bytes()});
+    document = read_scenario(path, overrides);
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
@@ -121,13 +78,13 @@ int run_command(const RunOptions& o) {
 
   try {
     const int R = o.replicates;
-    const PosteriorRuns posterior = posterior_runs(o);
-    const int runs = R * std::max<int>(1, int(posterior.particle.size()));
+    const PosteriorRuns posterior = posterior_runs(o.posterior, o.draws);
+    const int runs = R * posterior.count();
     std::map<std::string, std::string> attributes{
         {"command", "run"}, {"scenario_file", path}, {"threads", std::to_string(o.threads)}};
     if (!o.posterior.empty()) attributes["posterior"] = o.posterior;
     ResultWriter writer(output, scenario, document.resolved_toml, runs, attributes);
-    if (!o.posterior.empty()) write_posterior_columns(writer, posterior, R);
+    if (posterior.any()) write_posterior_columns(writer, posterior, R, 1, true);
     ProgressBar progress(scenario.name, o.quiet);
     auto begin = std::chrono::steady_clock::now();
     std::optional<RunResult> first;
@@ -140,7 +97,7 @@ int run_command(const RunOptions& o) {
       RunConfig config{seed, replicate, [&](int t, int steps) { progress.update(i * steps + t, runs * steps); },
                        &stop_requested};
       RunResult result = o.posterior.empty() ? simulate(world, config)
-                                             : simulate(posterior_world(path, o, posterior, i / R), config);
+                                             : simulate(posterior_world(path, overrides, posterior, i / R), config);
       writer.write_run(i, result);
       if (i == 0) first = std::move(result);
     }

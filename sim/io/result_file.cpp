@@ -331,6 +331,30 @@ void ResultWriter::write_effects(const EffectColumns& local, const EffectColumns
   file_.write_attribute("effect_interval", interval_name(interval));
 }
 
+void ResultWriter::write_posterior_spread(const SpreadColumns& global, int draws) {
+  const h5::Dims shape{h5::Extent(times_), h5::Extent(agent_kind_count), h5::Extent(stacks_)};
+  const char* dims[] = {"time", "kind", "stack"};
+  h5::Layout layout;
+  layout.chunk = {1, shape[1], shape[2]};
+  layout.fill = h5::Fill::nan;
+  for (const auto& [name, values, long_name] :
+       {std::tuple{"global_effect_draw_low", &global.draw_low, "5% quantile of the posterior draws' mean effects"},
+        std::tuple{"global_effect_draw_high", &global.draw_high, "95% quantile of the posterior draws' mean effects"},
+        std::tuple{"global_effect_parameter_sd", &global.parameter_sd,
+                   "sd of the effect from the parameters' uncertainty (across draws, less their means' noise)"},
+        std::tuple{"global_effect_noise_sd", &global.noise_sd,
+                   "sd of one replicate pair's effect within a draw: the model's own noise"}}) {
+    if (values->size() != shape[0] * shape[1] * shape[2])
+      throw std::invalid_argument(std::string("write_posterior_spread: ") + name + " has the wrong size");
+    datasets_[name] = file_.create_dataset(name, h5::Traits<double>::type, shape, layout);
+    for (unsigned axis = 0; axis < 3; ++axis) dataset(name).attach_scale(dataset(dims[axis]), axis);
+    dataset(name).write(*values, {0, 0, 0}, shape);
+    dataset(name).write_attribute("long_name", std::string("change in global share (alternative - base): ") + long_name);
+    dataset(name).write_attribute("units", "fraction");
+  }
+  file_.write_attribute("posterior_draws", std::int64_t(draws));
+}
+
 std::unique_ptr<ResultWriter> ResultWriter::reopen(const std::string& path) {
   std::unique_ptr<ResultWriter> w(new ResultWriter());
   w->mode_ = WriteMode::checkpoint;

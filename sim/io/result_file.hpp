@@ -37,6 +37,15 @@ struct EffectColumns {
   std::vector<std::int64_t> n;
 };
 
+// A comparison over posterior draws (`compare --posterior`): the effect on the global
+// shares split into what the parameters' uncertainty and the model's own noise make of
+// it, over (time, kind, stack).
+struct SpreadColumns {
+  std::vector<double> draw_low, draw_high;  // 5% and 95% of the draws' mean effects
+  std::vector<double> parameter_sd;         // sd of the effect across draws, less the noise in their means
+  std::vector<double> noise_sd;             // sd of one replicate pair's effect within a draw (pooled)
+};
+
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
 // "0 pending, 1 done, 2 failed", from the enum: the `status` dataset's flag_meanings
 // attribute (the Python package's RUN_STATUS is tested against it).
@@ -99,6 +108,7 @@ class ResultWriter {
   // (global_effect, ... over time, kind, stack), and the root attributes
   // effect_confidence (the level, e.g. 0.95) and effect_interval (interval_name).
   void write_effects(const EffectColumns& local, const EffectColumns& global, double confidence, Interval interval);
+  void write_posterior_spread(const SpreadColumns& global, int draws);
   // Per-run columns beyond the standard datasets (a sweep's parameters and design), of
   // elements T (h5::Traits): create them before start_checkpointing().
   template <h5::Plain T>

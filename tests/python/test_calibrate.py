@@ -245,3 +245,37 @@ def test_run_posterior_refuses_a_file_that_is_not_a_calibration(stackrace, run_t
     assert result.returncode == 2
     assert "not a calibration's file" in result.stderr
     assert not out.exists()
+
+
+def test_compare_over_posterior_draws_splits_the_uncertainty(stackrace, tmp_path):
+    # Both arms over 3 draws x 3 replicates: the effect's spread across draws (the
+    # parameters') and within them (the model's noise), as the file's own runs give them.
+    spec = tiny_calibration(tmp_path, simulations=600)
+    cal = tmp_path / "cal.h5"
+    assert calibrate(spec, "-o", cal, "-q").returncode == 0
+    alternative = tmp_path / "cheaper.toml"
+    alternative.write_text('extends = "tiny.toml"\n[scenario]\nname = "cheaper"\n\n[[events]]\ndate = "2023-06"\n'
+                           'stack = "cn_open"\nprice = 0.1\n')
+    out = tmp_path / "cmp.h5"
+    result = stackrace("compare", tmp_path / "tiny.toml", alternative, "--posterior", cal, "--draws", "3",
+                       "--replicates", "3", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "parameter sd" in result.stdout and "runs=18 replicates=3 draws=3" in result.stdout
+    with h5py.File(out, "r") as f:
+        np.testing.assert_array_equal(f["posterior_particle"][()], np.tile(np.repeat([0, 20, 40], 3), 2))
+        np.testing.assert_array_equal(f["seed"][()], np.tile([1, 2, 3], 6))
+        g = f["global_share"][()]  # run, time, kind, stack
+        kinds = [k.decode() for k in f["kind"][()]]
+        stacks = [s.decode() for s in f["stack"][()]]
+        n, k = kinds.index("developer"), stacks.index("cn_open")
+        change = (g[9:, -1, n, k] - g[:9, -1, n, k]).reshape(3, 3)  # [draw][replicate]
+        means = change.mean(axis=1)
+        noise = np.sqrt(((change - means[:, None]) ** 2).sum() / (3 * 2))
+        parameter = np.sqrt(max(0.0, means.var(ddof=1) - noise ** 2 / 3))
+        assert f["global_effect_noise_sd"][-1, n, k] == pytest.approx(noise, rel=1e-6, abs=1e-12)
+        assert f["global_effect_parameter_sd"][-1, n, k] == pytest.approx(parameter, rel=1e-6, abs=1e-12)
+        assert f["global_effect_draw_low"][-1, n, k] == pytest.approx(np.quantile(means, 0.05), rel=1e-6)
+        assert f["global_effect_draw_high"][-1, n, k] == pytest.approx(np.quantile(means, 0.95), rel=1e-6)
+        assert f.attrs["posterior_draws"] == 3
+    # A cheaper Chinese stack takes developers in every draw.
+    assert (means > 0).all()
