@@ -33,6 +33,7 @@ class CsvTable {
   [[noreturn]] void fail(std::size_t row, const std::string& column, const std::string& what) const;
   std::size_t line(std::size_t row) const { return line_[row]; }
   bool has_column(const std::string& column) const;
+  const std::vector<std::string>& header() const { return header_; }
 
  private:
   [[noreturn]] void fail(std::size_t row, std::size_t column, const std::string& what) const;

@@ -275,10 +275,10 @@ std::string serialise(const toml::table& table) {
   return out.str();
 }
 
-// Reads, overrides and checks the scenario; its resolved text goes to `resolved` unless that is null.
-Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::string* resolved) {
-  detail::ScenarioSource source{path, {}, {}};
-  toml::table table = detail::read_scenario_file(path, source);
+// Overrides and checks a scenario's merged table; its resolved text goes to `resolved`
+// unless that is null.
+Scenario read_table(toml::table table, detail::ScenarioSource& source, const ScenarioOverrides& overrides,
+                    std::string* resolved) {
   check_replaced_values(table, overrides, source);
   auto apply = [&](const std::string& assignment, const std::string& origin) {
     detail::apply_override(table, assignment, origin, source);
@@ -310,6 +310,11 @@ Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::
   return s;
 }
 
+Scenario read(const std::string& path, const ScenarioOverrides& overrides, std::string* resolved) {
+  detail::ScenarioSource source{path, {}, {}};
+  return read_table(detail::read_scenario_file(path, source), source, overrides, resolved);
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides) {
@@ -320,6 +325,45 @@ ScenarioDocument read_scenario(const std::string& path, const ScenarioOverrides&
   ScenarioDocument document{{}, path, {}};
   document.scenario = read(path, overrides, &document.resolved_toml);
   return document;
+}
+
+struct ScenarioText {
+  toml::table table;
+  detail::ScenarioSource source;
+};
+
+std::shared_ptr<const ScenarioText> read_scenario_text(const std::string& path) {
+  auto text = std::make_shared<ScenarioText>();
+  text->source = detail::ScenarioSource{path, {}, {}};
+  text->table = detail::read_scenario_file(path, text->source);
+  return text;
+}
+
+namespace {
+
+// Records, for every node of `copy`, where its twin in `original` was written: a copied
+// node has no position of its own, and relative paths (a country table named by a file
+// this one extends) resolve against the file that wrote them.
+void remember_origins(const toml::node& original, const toml::node& copy, const detail::ScenarioSource& from,
+                      detail::ScenarioSource& to) {
+  to.origins[&copy] = {from.location(&original), from.file_of(&original)};
+  if (const toml::table* a = original.as_table()) {
+    const toml::table& b = *copy.as_table();
+    for (auto&& [key, value] : *a) remember_origins(value, *b.get(key.str()), from, to);
+  } else if (const toml::array* a = original.as_array()) {
+    const toml::array& b = *copy.as_array();
+    for (std::size_t i = 0; i < a->size(); ++i) remember_origins(*a->get(i), *b.get(i), from, to);
+  }
+}
+
+}  // namespace
+
+Scenario load_scenario(const ScenarioText& text, const ScenarioOverrides& overrides) {
+  // A copy: each load overrides its own.
+  toml::table table = text.table;
+  detail::ScenarioSource source{text.source.file, {}, {}};
+  remember_origins(text.table, table, text.source, source);
+  return read_table(std::move(table), source, overrides, nullptr);
 }
 
 }  // namespace stackrace

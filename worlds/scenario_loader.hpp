@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,7 +30,13 @@ struct ScenarioDocument {
 // Reads, overrides and checks a scenario. Throws ScenarioError with
 // `FILE:LINE:COL: KEY: what is wrong` on the first problem found.
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
-// The same, with the resolved text, which costs about as much again as the reading (a
+// A scenario file as read, with every file it extends merged in: read once, loaded with
+// many overrides (a calibration's simulations), so that files edited meanwhile change
+// nothing. (The country table it names is read at each load.)
+struct ScenarioText;  // the merged TOML (worlds/scenario_loader.cpp)
+std::shared_ptr<const ScenarioText> read_scenario_text(const std::string& path);
+Scenario load_scenario(const ScenarioText& text, const ScenarioOverrides& overrides);
+// load_scenario with the resolved text, which costs about as much again as the reading (a
 // sweep's design points skip it: the file stores the base's).
 ScenarioDocument read_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
 

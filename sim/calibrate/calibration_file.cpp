@@ -1,6 +1,7 @@
 #include "sim/calibrate/calibration_file.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -10,6 +11,8 @@
 
 #include "sim/io/hdf5.hpp"
 #include "sim/rng.hpp"
+#include "worlds/csv_table.hpp"
+#include "worlds/scenario_error.hpp"
 
 namespace stackrace {
 namespace {
@@ -232,7 +235,31 @@ CalibrationDigest read_calibration_digest(const std::string& path) {
   return d;
 }
 
+namespace {
+
+// A table of draws, one column per scenario key (what `stackrace.calibration.draws(...)
+// .to_csv(...)` writes, as the shipped worlds/calibrations/*.posterior.csv).
+PosteriorDraws read_posterior_table(const std::string& path) {
+  const CsvTable table = CsvTable::read(path, "the posterior");
+  PosteriorDraws d;
+  d.keys = table.header();
+  if (d.keys.empty() || table.rows() == 0) throw ScenarioError(path + ":1:1: the posterior has no draws");
+  for (const std::string& key : d.keys) {
+    std::string name = key;
+    for (char& ch : name)
+      if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    d.names.push_back(name);
+  }
+  for (std::size_t row = 0; row < table.rows(); ++row)
+    for (const std::string& key : d.keys) d.values.push_back(*table.number(row, key, -1e300, 1e300));
+  d.converged = true;
+  return d;
+}
+
+}  // namespace
+
 PosteriorDraws read_posterior(const std::string& path) {
+  if (path.size() > 4 && path.substr(path.size() - 4) == ".csv") return read_posterior_table(path);
   h5::File f = h5::File::open(path);
   if (!f.has_attribute("command") || f.read_attribute<std::string>("command") != "calibrate")
     throw OutputError(path, "--posterior: not a calibration's file (written by stackrace calibrate)",

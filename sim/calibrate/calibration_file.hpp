@@ -45,7 +45,9 @@ struct PosteriorDraws {
   bool converged = false;
   std::size_t particles() const { return names.empty() ? 0 : values.size() / names.size(); }
 };
-// Refuses (OutputError, refused) a file that is not a calibration's.
+// From a calibration file, or from a CSV table of draws (a header of scenario keys, a row
+// per draw). Refuses (OutputError, refused) an HDF5 file that is not a calibration's;
+// throws ScenarioError at the cell of a bad table.
 PosteriorDraws read_posterior(const std::string& path);
 
 // Reads the sampler's state back from a file written for this calibration; throws

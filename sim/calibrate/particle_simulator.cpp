@@ -29,7 +29,8 @@ ScenarioOverrides with_agents(const CalibrationSpec& spec) {
 }  // namespace
 
 ParticleSimulator::ParticleSimulator(const CalibrationSpec& spec, const std::atomic<bool>* stop)
-    : spec_(spec), stop_(stop), scenario_(read_scenario(spec.scenario, with_agents(spec))) {}
+    : spec_(spec), stop_(stop), text_(read_scenario_text(spec.scenario)),
+      scenario_(read_scenario(spec.scenario, with_agents(spec))) {}
 
 std::vector<Prior> ParticleSimulator::priors() const {
   std::vector<Prior> priors;
@@ -45,7 +46,7 @@ Simulated ParticleSimulator::simulate(const std::vector<double>& theta, std::int
   Simulated out;
   ++simulations_;
   try {
-    const World world = build_world(load_scenario(spec_.scenario, o));
+    const World world = build_world(load_scenario(*text_, o));
     const RunResult run = stackrace::simulate(world, RunConfig{spec_.seed, static_cast<int>(index), {}, stop_});
     out.summaries = targets.of(run);
     out.distance2 = targets.distance2(out.summaries);

@@ -5,6 +5,7 @@
 // its index, so a batch's results do not depend on the schedule.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sim/calibrate/abc_smc.hpp"
@@ -35,6 +36,7 @@ class ParticleSimulator {
  private:
   const CalibrationSpec& spec_;
   const std::atomic<bool>* stop_;
+  std::shared_ptr<const ScenarioText> text_;  // read once: the simulations load it with their parameters
   ScenarioDocument scenario_;
   std::atomic<std::int64_t> failed_{0}, simulations_{0};
 };

@@ -159,6 +159,9 @@ int compare_command(const CompareOptions& o) {
     posterior = posterior_runs(o.posterior, o.draws);
   } catch (const OutputError& e) {
     return report(e);
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
   }
   // Each arm's World is built once; its replicates differ only in their seeds. Over a
   // posterior, each draw of each arm is a World of its own, built as its runs come.

@@ -159,3 +159,26 @@ TEST_CASE("errors in an extended scenario point at the file and line the key was
   TempScenario loop("extends = \"stackrace-test-" + std::to_string(::getpid()) + "-loop.toml\"\n", "loop.toml");
   CHECK_THROWS_WITH(load_scenario(loop.path()), Contains("cycle"));
 }
+
+TEST_CASE("a scenario read once loads with overrides as its file does", "[scenario]") {
+  // A calibration reads its scenario once and loads it per simulation: the same scenario,
+  // even where a file it extends, in another folder, names the country table by a
+  // relative path, and where an override changes what the table's rows give the countries.
+  const std::string path = test::world("policies/status_quo_2026.toml");
+  const auto text = read_scenario_text(path);
+  ScenarioOverrides o;
+  o.set = {"world.developer_adoption=0.3", "choice.developer.log_price=2"};
+  o.developer_agents = 5000;
+  const Scenario from_file = load_scenario(path, o), from_text = load_scenario(*text, o);
+  REQUIRE(from_text.country_count() == from_file.country_count());
+  CHECK(from_text.countries[7].initial_share == from_file.countries[7].initial_share);
+  CHECK(from_text.weights(AgentKind::developer).log_price == 2.0);
+  CHECK(from_text.developer_agents == 5000);
+  CHECK(from_text.policies.size() == from_file.policies.size());
+  // And the override changed what the file alone gives.
+  CHECK(load_scenario(*text, {}).countries[7].initial_share != from_text.countries[7].initial_share);
+  // A refused override names its key.
+  ScenarioOverrides bad;
+  bad.set = {"world.developer_adoption=2"};
+  CHECK_THROWS_WITH(load_scenario(*text, bad), Contains("world.developer_adoption"));
+}

@@ -63,3 +63,32 @@ def test_the_calibration_functions_refuse_a_run_file(run_to_file, worlds_dir):
     ds = stackrace.open(run_to_file(worlds_dir / "default.toml", "--agents", "2000", "--steps", "2", name="c.h5"))
     with pytest.raises(ValueError, match="not a calibration file"):
         calibration.posterior(ds)
+
+
+def _value(resolved, key):
+    """A dotted scenario key's value in a resolved scenario (arrays of tables by id)."""
+    node = resolved
+    for part in key.split("."):
+        node = next(e for e in node if e.get("id") == part) if isinstance(node, list) else node[part]
+    return node
+
+
+def test_the_hindcast_world_carries_its_shipped_posterior(stackrace_bin, worlds_dir):
+    # worlds/calibrations/hindcast_2023.posterior.csv is the shipped calibration's last
+    # generation (scripts/refresh_posterior.py); the hindcast world's point values are its
+    # medians, and every draw lies inside the calibration file's priors.
+    import subprocess
+    import tomllib
+    import pandas as pd
+    draws = pd.read_csv(worlds_dir / "calibrations" / "hindcast_2023.posterior.csv")
+    calibration_file = tomllib.loads((worlds_dir / "calibrations" / "hindcast_2023.toml").read_text())
+    priors = {p["key"]: p["range"] for p in calibration_file["parameters"]}
+    assert list(draws.columns) == list(priors)
+    assert len(draws) == calibration_file["calibration"]["particles"]
+    for key, (low, high) in priors.items():
+        assert draws[key].between(low, high).all(), key
+    text = subprocess.run([str(stackrace_bin), "validate", str(worlds_dir / "hindcast_2023.toml")],
+                          capture_output=True, text=True, check=True).stdout
+    resolved = tomllib.loads(text.split("\n", 1)[1])
+    for key, median in draws.median().items():
+        assert _value(resolved, key) == pytest.approx(median, rel=0.006), key
