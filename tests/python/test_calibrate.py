@@ -279,3 +279,21 @@ def test_compare_over_posterior_draws_splits_the_uncertainty(stackrace, tmp_path
         assert f.attrs["posterior_draws"] == 3
     # A cheaper Chinese stack takes developers in every draw.
     assert (means > 0).all()
+
+
+def test_run_over_the_shipped_posterior_table(stackrace, tmp_path):
+    # The hindcast world's shipped posterior (a CSV of draws, one column per key).
+    table = WORLDS_DIR / "calibrations" / "hindcast_2023.posterior.csv"
+    rows = np.loadtxt(table, delimiter=",", skiprows=1)
+    out = tmp_path / "hindcast.h5"
+    result = stackrace("run", WORLDS_DIR / "hindcast_2023.toml", "--posterior", table, "--draws", "2",
+                       "--agents", "5000", "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    with h5py.File(out, "r") as f:
+        np.testing.assert_array_equal(f["posterior_particle"][()], [0, len(rows) // 2])
+        np.testing.assert_array_equal(f["param_stacks_us_closed_appeal"][()], rows[[0, len(rows) // 2], 0])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("stacks.us_closed.appeal\nmany\n")
+    refused = stackrace("run", WORLDS_DIR / "hindcast_2023.toml", "--posterior", bad, "-o", tmp_path / "n.h5", "-q")
+    assert refused.returncode == 2
+    assert f"{bad}:2:1: column stacks.us_closed.appeal: 'many' is not a number" in refused.stderr
