@@ -155,6 +155,10 @@ void write_generations(Writer& w, const SmcState& state) {
   w.data("moves", moves, {"generation"}, "Metropolis-Hastings steps of every particle");
   w.data("simulations", simulations, {"generation"}, "simulations run up to the generation's end");
   w.data("theta", theta, {"generation", "particle", "parameter"}, "parameter values of the particles");
+  // Every generation ends resampled and moved: its particles weigh the same.
+  const std::size_t particles = h.empty() ? 0 : h.front().distance2.size();
+  w.data("weight", std::vector<double>(h.size() * particles, particles ? 1.0 / double(particles) : 0.0),
+         {"generation", "particle"}, "importance weight of each particle (equal: each generation ends resampled)");
   w.data("distance2", distance2, {"generation", "particle"},
          "sum over fitted targets of ((model - observed) / sd)^2 of the particle's simulation");
   w.data("summary", summaries, {"generation", "particle", "target"}, "the model's value of each target in the particle's simulation");

@@ -87,6 +87,7 @@ def test_a_calibration_writes_its_generations_and_the_targets(calibrated):
         G, N, P = f["theta"].shape
         assert (N, P) == (40, 2)
         assert f["summary"].shape[:2] == (G, N)
+        np.testing.assert_array_equal(f["weight"][()], np.full((G, N), 1 / 40))
         tolerance = f["tolerance"][()]
         assert np.isinf(tolerance[0]) and (np.diff(tolerance) <= 0).all()
         assert f["simulations"][-1] <= 600
