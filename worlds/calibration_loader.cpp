@@ -51,6 +51,8 @@ std::string no_output(const RecordTarget& t, const Scenario& s) {
       t.quantity == "adoption")
     return "the scenario has no outside option: everyone uses AI";
   if (!t.stack.empty() && stacks_of(s, t.stack).empty()) return "the scenario has no stack '" + t.stack + "'";
+  if ((t.quantity == "price" || t.quantity == "capability_gap_months") && t.stack.empty())
+    return "a price or a capability gap names its stack";
   if (t.quantity == "adoption" || t.quantity == "stack_share_of_users") {
     if (t.kind.empty()) return "an adoption or stack share needs a kind";
     if (countries_of(s, t.country).empty()) return "the scenario has no country '" + t.country + "'";
@@ -119,6 +121,7 @@ void choose_targets(CalibrationSpec& spec, TableReader& c, const Scenario& s, co
       why.precision(2);
       why << "too few agents: sampling noise " << noise << " > " << spec.max_noise << " x its sd " << target.sd
           << " (raise [calibration] agents)";
+      if (only.count(t.id)) c.fail_at(c.node("targets"), "targets", "target '" + t.id + "' cannot be used: " + why.str());
       spec.skipped.push_back({t.id, why.str()});
       continue;
     }
@@ -204,8 +207,10 @@ CalibrationSpec load_calibration(const std::string& path, const CalibrationOverr
     SweepParameter p = detail::read_parameter(r, DesignKind::random);
     if (p.key == "population.developer_agents" || p.key == "population.firm_agents")
       r.fail_at(r.node("key"), "key", "the agent count is not a model parameter: set [calibration] agents");
-    for (const SweepParameter& q : spec.parameters)
+    for (const SweepParameter& q : spec.parameters) {
       if (q.name == p.name) r.fail_at(r.node("name"), "name", "two parameters are named '" + p.name + "'");
+      if (q.key == p.key) r.fail_at(r.node("key"), "key", "'" + p.key + "' is fitted twice");
+    }
     r.done();
     detail::check_extremes(spec.scenario, spec.agents, std::nullopt, p, source, parameters[i].as_table()->get("key"),
                            where + ".key");

@@ -124,12 +124,16 @@ void AbcSmc::step(SmcState& state, const SimulateBatch& simulate) const {
   move(state, simulate);
 }
 
-// Each particle's simulation index for the whole of a generation: its moves share their
-// random numbers (common random numbers within a slot).
+// The noise a generation proposes for a particle's slot: a simulation index no other
+// slot or generation uses.
 std::int64_t AbcSmc::index_of(int generation, int particle) const {
   return std::int64_t(generation) * settings_.particles + particle;
 }
 
+// A move of the noise: each particle's simulation at fresh random numbers (the prior of
+// the noise), kept with the Metropolis–Hastings probability min(1, K(new) / K(old)), so
+// that the joint target of parameters and noise stays the one whose parameter marginal
+// is the ABC posterior.
 void AbcSmc::refresh(SmcState& state, const SimulateBatch& simulate) const {
   const int N = settings_.particles;
   std::vector<std::vector<double>> theta(N);
@@ -138,6 +142,12 @@ void AbcSmc::refresh(SmcState& state, const SimulateBatch& simulate) const {
   std::vector<Simulated> out = simulate(theta, index);
   state.simulations += N;
   for (int j = 0; j < N; ++j) {
+    CounterStream s = stream(settings_.seed, state.generation, -2, std::uint64_t(j));
+    const bool better = !std::isfinite(state.distance2[j]);
+    if (!std::isfinite(out[j].distance2) ||
+        !(better || std::log(uniform(s)) < -0.5 * state.beta * (out[j].distance2 - state.distance2[j])))
+      continue;
+    state.noise[j] = index[j];
     state.distance2[j] = out[j].distance2;
     std::copy(out[j].summaries.begin(), out[j].summaries.end(), state.summaries.begin() + std::size_t(j) * summaries_);
   }
@@ -156,8 +166,9 @@ void AbcSmc::draw_prior(SmcState& state, const SimulateBatch& simulate) const {
       theta[j][p] = priors_[p].draw(u, v);
       state.z[std::size_t(j) * P + p] = priors_[p].coordinate(theta[j][p]);
     }
-    index[j] = j;
+    index[j] = index_of(0, j);
   }
+  state.noise = index;
   std::vector<Simulated> out = simulate(theta, index);
   state.distance2.resize(N);
   state.summaries.assign(std::size_t(N) * summaries_, std::numeric_limits<float>::quiet_NaN());
@@ -214,6 +225,7 @@ void AbcSmc::start_generation(SmcState& state) const {
   CounterStream s = stream(settings_.seed, state.generation + 1, -1, 0);
   const double u = uniform(s);
   std::vector<double> z(state.z.size()), distance2(N);
+  std::vector<std::int64_t> noise(N);
   std::vector<float> summaries(state.summaries.size());
   double cumulative = w[0];
   for (int j = 0, from = 0; j < N; ++j) {
@@ -223,8 +235,10 @@ void AbcSmc::start_generation(SmcState& state) const {
     std::copy_n(state.summaries.begin() + std::size_t(from) * summaries_, summaries_,
                 summaries.begin() + std::size_t(j) * summaries_);
     distance2[j] = state.distance2[from];
+    noise[j] = state.noise[from];
   }
   state.z = std::move(z);
+  state.noise = std::move(noise);
   state.distance2 = std::move(distance2);
   state.summaries = std::move(summaries);
 
@@ -267,8 +281,8 @@ void AbcSmc::move(SmcState& state, const SimulateBatch& simulate) const {
     std::vector<double> values(P);
     for (int p = 0; p < P; ++p) values[p] = priors_[p].value(proposal[std::size_t(j) * P + p]);
     theta.push_back(std::move(values));
-    // Each simulation's own index: its generation, move and particle.
-    index.push_back(index_of(state.generation, j));
+    // At the particle's own noise: the move changes the parameters only.
+    index.push_back(state.noise[j]);
     who.push_back(j);
   }
   std::vector<Simulated> out = simulate(theta, index);

@@ -16,14 +16,16 @@
 //   Gaussian proposal has the particles' covariance (scaled by 2.38²/P, and adapted to
 //   the acceptance rate): as many steps as make each particle likely (90%) to move,
 //   from the last generation's acceptance rate, at most `max_moves`.
-// - The model is stochastic. Within a generation each particle's slot keeps one set of
-//   random numbers (common random numbers: the slot's simulations share their index, so
-//   its current value and a proposal are simulated alike), and a generation begins by
-//   simulating every particle afresh at its slot's numbers. A slot's moves then target
-//   the posterior given its own draw of the model's noise, and the particles together
-//   the mixture over N draws. A particle that kept one lucky simulation instead
-//   (pseudo-marginal MCMC) stalls whenever the model misses targets by several sds, as a
-//   hindcast does: a little noise then swings the likelihood by orders of magnitude.
+// - The model is stochastic: a simulation is a function of the parameters and of its
+//   random numbers (its "noise", named by a simulation index). The sampler's target is
+//   the joint one, prior(θ) · p(noise) · K(D²(θ, noise)), whose θ-marginal is the ABC
+//   posterior. A particle carries its noise: its parameter moves are simulated at that
+//   noise (common random numbers, so a proposal is compared like with like), and each
+//   generation begins with a move of the noise alone — fresh random numbers, kept with
+//   probability min(1, K(new) / K(old)). Both moves leave the joint target invariant.
+//   (Pseudo-marginal MCMC, which moves both at once, stalls when the model misses
+//   targets by several sds, as a hindcast does: a little noise then swings the
+//   likelihood by orders of magnitude, and no parameter proposal is ever accepted.)
 // - It ends after the generation whose tolerance reaches 1, or before a step would pass
 //   the simulation budget (then the last tolerance says how far it got).
 //
@@ -92,9 +94,10 @@ struct SmcState {
   std::vector<double> z;          // [particle][parameter]
   std::vector<double> distance2;  // [particle]
   std::vector<float> summaries;   // [particle][summary]
+  std::vector<std::int64_t> noise;  // [particle]: the simulation index of its random numbers
   std::vector<double> cholesky;   // [parameter][parameter], lower: the proposal's covariance factor
   std::vector<SmcGeneration> history;
-  bool refreshed = true;  // the generation's particles have been simulated at its numbers
+  bool refreshed = true;  // the generation's noise move is done
   bool done = false;
   bool converged = false;  // it reached ε = 1
 };

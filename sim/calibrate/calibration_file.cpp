@@ -169,6 +169,7 @@ void write_state(Writer& w, const SmcState& s, int P) {
   w.scale("parameter_pair", std::vector<std::int64_t>(std::size_t(P) * P, 0));
   w.data("state_z", s.z, {"particle", "parameter"}, "sampler state: the particles' coordinates");
   w.data("state_distance2", s.distance2, {"particle"}, "sampler state");
+  w.data("state_noise", s.noise, {"particle"}, "sampler state: each particle's simulation index (its random numbers)");
   w.data("state_summary", s.summaries, {"particle", "target"}, "sampler state");
   w.data("state_cholesky", s.cholesky.empty() ? std::vector<double>(std::size_t(P) * P, 0.0) : s.cholesky,
          {"parameter_pair"}, "sampler state: the proposal's covariance factor");
@@ -260,11 +261,21 @@ PosteriorDraws read_posterior_table(const std::string& path) {
   return d;
 }
 
+// Opens a file given as a calibration's: one that cannot be opened as HDF5 is refused
+// (exit 2), as the wrong file, not a failure to read.
+h5::File open_given(const std::string& path, const std::string& option) {
+  try {
+    return h5::File::open(path);
+  } catch (const OutputError& e) {
+    throw OutputError(path, option + ": not a calibration's file (it does not open as HDF5)", OutputFault::refused);
+  }
+}
+
 }  // namespace
 
 PosteriorDraws read_posterior(const std::string& path) {
   if (path.size() > 4 && path.substr(path.size() - 4) == ".csv") return read_posterior_table(path);
-  h5::File f = h5::File::open(path);
+  h5::File f = open_given(path, "--posterior");
   if (!f.has_attribute("command") || f.read_attribute<std::string>("command") != "calibrate")
     throw OutputError(path, "--posterior: not a calibration's file (written by stackrace calibrate)",
                       OutputFault::refused);
@@ -279,7 +290,7 @@ PosteriorDraws read_posterior(const std::string& path) {
 }
 
 SmcState read_calibration_state(const std::string& path, const CalibrationIdentity& identity) {
-  h5::File f = h5::File::open(path);
+  h5::File f = open_given(path, "--resume");
   auto refuse = [&](const std::string& why) { return OutputError(path, "--resume: " + why, OutputFault::refused); };
   if (!f.has_attribute("command") || f.read_attribute<std::string>("command") != "calibrate")
     throw refuse("not a calibration's file");
@@ -307,6 +318,7 @@ SmcState read_calibration_state(const std::string& path, const CalibrationIdenti
   s.converged = f.read_attribute<std::int8_t>("converged") != 0;
   s.z = f.dataset("state_z").read<double>();
   s.distance2 = f.dataset("state_distance2").read<double>();
+  s.noise = f.dataset("state_noise").read<std::int64_t>();
   s.summaries = f.dataset("state_summary").read<float>();
   s.cholesky = f.dataset("state_cholesky").read<double>();
   if (s.generation == 0) s.cholesky.clear();  // none yet: the first generation makes it

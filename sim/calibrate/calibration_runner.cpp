@@ -32,7 +32,8 @@ CalibrationOutcome run_calibration(const CalibrationSpec& spec, const Calibratio
   const TargetValues targets(simulator.scenario().scenario, spec.targets);
   const AbcSmc sampler(simulator.priors(), static_cast<int>(spec.targets.size()), settings_of(spec));
   SmcState state = config.resume ? read_calibration_state(config.output, identity) : SmcState{};
-  const SimulateBatch batch = simulator.batch(targets);
+  const std::int64_t at_start = state.simulations;
+  const SimulateBatch batch = simulator.batch(targets, spec.seed);
   CalibrationOutcome outcome;
   while (!state.done) {
     if (config.stop && config.stop->load()) {
@@ -51,7 +52,8 @@ CalibrationOutcome run_calibration(const CalibrationSpec& spec, const Calibratio
     if (config.on_step) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
       const double tolerance = state.beta > 0 ? 1.0 / std::sqrt(state.beta) : std::numeric_limits<double>::infinity();
-      config.on_step(CalibrationProgress{state.generation, tolerance, state.simulations, spec.simulations, seconds});
+      config.on_step(
+          CalibrationProgress{state.generation, tolerance, state.simulations, spec.simulations, at_start, seconds});
     }
   }
   outcome.generations = static_cast<int>(state.history.size());

@@ -19,6 +19,7 @@ struct CalibrationProgress {
   int generation = 0;
   double tolerance = 0;      // the generation's (infinite for the prior's)
   std::int64_t simulations = 0, budget = 0;
+  std::int64_t at_start = 0;  // simulations already in the file when this invocation began (--resume)
   double seconds = 0;        // since this invocation began
 };
 

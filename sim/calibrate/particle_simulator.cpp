@@ -6,6 +6,7 @@
 
 #include "sim/simulation.hpp"
 #include "worlds/detail/parameter_reader.hpp"
+#include "worlds/scenario_error.hpp"
 #include "worlds/world_builder.hpp"
 
 namespace stackrace {
@@ -39,7 +40,7 @@ std::vector<Prior> ParticleSimulator::priors() const {
 }
 
 Simulated ParticleSimulator::simulate(const std::vector<double>& theta, std::int64_t index,
-                                      const TargetValues& targets) {
+                                      const TargetValues& targets, std::uint64_t seed) {
   ScenarioOverrides o = with_agents(spec_);
   for (std::size_t p = 0; p < theta.size(); ++p)
     o.set.push_back(detail::number_assignment(spec_.parameters[p].key, theta[p]));
@@ -47,22 +48,26 @@ Simulated ParticleSimulator::simulate(const std::vector<double>& theta, std::int
   ++simulations_;
   try {
     const World world = build_world(load_scenario(*text_, o));
-    const RunResult run = stackrace::simulate(world, RunConfig{spec_.seed, static_cast<int>(index), {}, stop_});
+    const RunResult run = stackrace::simulate(world, RunConfig{seed, static_cast<int>(index), {}, stop_});
     out.summaries = targets.of(run);
     out.distance2 = targets.distance2(out.summaries);
   } catch (const RunInterrupted&) {
     throw CalibrationInterrupted{};
-  } catch (const std::exception&) {
+  } catch (const ScenarioError&) {
+    // A parameter vector the scenario refuses (a value out of a key's range, a check that
+    // fails) lies infinitely far away. Anything else (out of memory) is no property of
+    // the parameters, and ends the calibration.
     ++failed_;
     out.summaries.assign(targets.size(), std::numeric_limits<float>::quiet_NaN());
   }
   return out;
 }
 
-SimulateBatch ParticleSimulator::batch(const TargetValues& targets) {
-  return [this, &targets](const std::vector<std::vector<double>>& theta, const std::vector<std::int64_t>& index) {
+SimulateBatch ParticleSimulator::batch(const TargetValues& targets, std::uint64_t seed) {
+  return [this, &targets, seed](const std::vector<std::vector<double>>& theta, const std::vector<std::int64_t>& index) {
     std::vector<Simulated> out(theta.size());
-    tbb::parallel_for(std::size_t(0), theta.size(), [&](std::size_t i) { out[i] = simulate(theta[i], index[i], targets); });
+    tbb::parallel_for(std::size_t(0), theta.size(),
+                      [&](std::size_t i) { out[i] = simulate(theta[i], index[i], targets, seed); });
     return out;
   };
 }

@@ -25,11 +25,13 @@ class ParticleSimulator {
 
   const ScenarioDocument& scenario() const { return scenario_; }
   std::vector<Prior> priors() const;
-  // One simulation at parameter values `theta`; a parameter vector the model refuses or
-  // cannot run lies infinitely far away (and counts as failed).
-  Simulated simulate(const std::vector<double>& theta, std::int64_t index, const TargetValues& targets);
+  // One simulation at parameter values `theta`, its random numbers keyed by (seed,
+  // index); a parameter vector the scenario refuses lies infinitely far away (and counts
+  // as failed).
+  Simulated simulate(const std::vector<double>& theta, std::int64_t index, const TargetValues& targets,
+                     std::uint64_t seed);
   // A batch side by side, for the sampler; throws CalibrationInterrupted.
-  SimulateBatch batch(const TargetValues& targets);
+  SimulateBatch batch(const TargetValues& targets, std::uint64_t seed);
   std::int64_t failed() const { return failed_.load(); }
   std::int64_t simulations() const { return simulations_.load(); }
 

@@ -83,7 +83,7 @@ std::vector<RecoveredDataset> check_recovery(const CalibrationSpec& spec, int da
       const double u = open_unit(s()), v = open_unit(s());
       d.truth.push_back(prior.draw(u, v));
     }
-    const Simulated truth = simulator.simulate(d.truth, first_truth_index + draw, observed);
+    const Simulated truth = simulator.simulate(d.truth, first_truth_index + draw, observed, spec.seed);
     std::vector<double> centres(observed.size());
     bool defined = std::isfinite(truth.distance2);
     for (std::size_t i = 0; i < centres.size(); ++i) centres[i] = double(truth.summaries[i]) + observed.sd(i) * normal(s);
@@ -91,10 +91,12 @@ std::vector<RecoveredDataset> check_recovery(const CalibrationSpec& spec, int da
     const TargetValues synthetic = observed.observed_at(centres);
 
     SmcSettings settings = settings_of(spec);
-    settings.seed = spec.seed + 1 + std::uint64_t(draw);  // each dataset's sampler its own numbers
+    // Each dataset's sampler and simulations their own numbers: datasets that shared the
+    // model's noise would not be independent checks.
+    settings.seed = spec.seed + 1 + std::uint64_t(draw);
     const AbcSmc sampler(priors, static_cast<int>(observed.size()), settings);
     SmcState state;
-    const SimulateBatch batch = simulator.batch(synthetic);
+    const SimulateBatch batch = simulator.batch(synthetic, settings.seed);
     while (!state.done) sampler.step(state, batch);
     d.tolerance = state.history.back().tolerance;
     d.converged = state.converged;

@@ -35,6 +35,7 @@ double TargetValues::share(const RunResult& run, const Compared& c, const std::v
   for (int country : c.countries) {
     const std::size_t ck = std::size_t(country) * agent_kind_count + index_of(c.kind);
     const double weight = double(run.agents[ck]) * run.weight[ck];
+    if (!(weight > 0)) continue;  // no agents of the kind there: its share is NaN, and counts for nothing
     double sum = 0;
     for (int k : stacks) sum += run.share_at(c.month, country, c.kind, k);
     on += weight * sum;

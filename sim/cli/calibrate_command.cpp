@@ -31,8 +31,8 @@ std::string duration(double seconds) {
 
 // One line per step: the generation, its tolerance, the budget spent and, at this pace,
 // the most time the rest of it can take (the sampler often ends before).
-void report_step(const CalibrationProgress& p, std::int64_t at_start) {
-  const double rate = p.seconds > 0 ? double(p.simulations - at_start) / p.seconds : 0;
+void report_step(const CalibrationProgress& p) {
+  const double rate = p.seconds > 0 ? double(p.simulations - p.at_start) / p.seconds : 0;
   std::cerr << "generation " << p.generation << "  tolerance " << std::setprecision(3) << p.tolerance
             << "  simulations " << p.simulations << "/" << p.budget << "  " << duration(p.seconds);
   if (rate > 0) std::cerr << "  at most " << duration(double(p.budget - p.simulations) / rate) << " left";
@@ -83,6 +83,9 @@ int recovery_command(const CalibrationSpec& spec, const CalibrateOptions& o, con
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
+  } catch (const std::exception& e) {
+    std::cerr << "stackrace: calibrate --check failed: " << e.what() << '\n';
+    return exit_failed;
   }
 }
 
@@ -119,11 +122,9 @@ int calibrate_command(const CalibrateOptions& o) {
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
   const std::atomic<bool>& stop = stop_on_interrupt();
   if (o.check > 0) return recovery_command(spec, o, stop);
-  std::int64_t at_start = -1;
   CalibrationConfig config{o.output.empty() ? "results/" + spec.name + ".h5" : o.output, o.resume, &stop,
                            [&](const CalibrationProgress& p) {
-                             if (at_start < 0) at_start = 0;
-                             if (!o.quiet) report_step(p, at_start);
+                             if (!o.quiet) report_step(p);
                            }};
   if (!o.quiet) {
     int fitted = 0;

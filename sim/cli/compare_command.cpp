@@ -154,6 +154,11 @@ int compare_command(const CompareOptions& o) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
   }
+  if (!o.posterior.empty() && o.independent_seeds) {
+    std::cerr << "stackrace: compare: --posterior pairs each draw's runs across the arms; it does not take "
+                 "--independent-seeds\n";
+    return exit_bad_input;
+  }
   PosteriorRuns posterior;
   try {
     posterior = posterior_runs(o.posterior, o.draws);
@@ -195,11 +200,13 @@ int compare_command(const CompareOptions& o) {
       for (int d = 0; d < D; ++d) {
         const World drawn = posterior.any() ? posterior_world(file, overrides, posterior, d) : World{};
         for (int i = 0; i < R; ++i) {
-          const auto seed = static_cast<std::uint64_t>(o.seed + i + (arm == 1 && o.independent_seeds ? R : 0));
-          const int run = arm * per_arm + d * R + i;
-          // The replicate keys the random streams: replicate i of every draw of both arms
-          // draws the same numbers (common random numbers).
-          RunResult result = simulate(posterior.any() ? drawn : worlds[arm], RunConfig{seed, i, {}, &compare_stop});
+          // Run k of an arm (replicate i of draw d) has seed + k and its streams keyed by
+          // k: the same numbers in both arms (common random numbers), other numbers in
+          // every other run, so that draws differ by their parameters and their own noise.
+          const int k = d * R + i;
+          const auto seed = static_cast<std::uint64_t>(o.seed + k + (arm == 1 && o.independent_seeds ? per_arm : 0));
+          const int run = arm * per_arm + k;
+          RunResult result = simulate(posterior.any() ? drawn : worlds[arm], RunConfig{seed, k, {}, &compare_stop});
           writer.write_run(run, result);
           (arm == 0 ? arms.base : arms.alt).push_back(std::move(result));
           progress.update(run + 1, 2 * per_arm);
@@ -212,7 +219,7 @@ int compare_command(const CompareOptions& o) {
                                             o.confidence.value_or(default_confidence));
     writer.write_effects(effects.local, effects.global, effects.confidence, effects.interval);
     std::optional<SpreadColumns> spread;
-    if (posterior.any() && !o.independent_seeds) {
+    if (posterior.any()) {
       spread = posterior_spread(arms.base, arms.alt, D, R);
       writer.write_posterior_spread(*spread, D);
     }

@@ -201,12 +201,12 @@ SpreadColumns posterior_spread(const std::vector<RunResult>& base, const std::ve
         double grand = 0, between = 0;
         for (double m : means) grand += m / D;
         for (double m : means) between += (m - grand) * (m - grand);
-        const double noise_var = R > 1 ? within / (double(D) * (R - 1)) : nan;
+        const double noise_var = R > 1 ? std::max(0.0, within) / (double(D) * (R - 1)) : nan;
         const double draws_var = D > 1 ? between / (D - 1) : nan;
         s.draw_low[cell] = quantile_of(means, 0.05);
         s.draw_high[cell] = quantile_of(means, 0.95);
         s.noise_sd[cell] = std::sqrt(noise_var);
-        s.parameter_sd[cell] = std::sqrt(std::max(0.0, draws_var - (R > 1 ? noise_var / R : 0.0)));
+        s.parameter_sd[cell] = D > 1 ? std::sqrt(std::max(0.0, draws_var - (R > 1 ? noise_var / R : 0.0))) : nan;
       }
   });
   return s;

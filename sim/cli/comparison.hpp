@@ -78,9 +78,11 @@ Effects compare_effects(const std::vector<RunResult>& base, const std::vector<Ru
                         Interval interval, double confidence = default_confidence);
 
 // A comparison over D posterior draws of R replicates each (runs [draw][replicate] in both
-// arms, paired): the draws' mean effects' 5-95% range, the parameters' sd (the variance
-// of the draws' means less the noise variance in a mean of R pairs, floored at 0) and the
-// noise sd (the pooled within-draw sd of a pair's effect; NaN with one replicate).
+// arms, paired; every pair with its own random numbers): the draws' mean effects' 5-95%
+// range, the parameters' sd (the variance of the draws' means less the noise variance in
+// a mean of R pairs, floored at 0; with one replicate the noise cannot be told apart and
+// stays in it; NaN with one draw) and the noise sd (the pooled within-draw sd of a pair's
+// effect; NaN with one replicate).
 SpreadColumns posterior_spread(const std::vector<RunResult>& base, const std::vector<RunResult>& alternative,
                                int draws, int replicates);
 

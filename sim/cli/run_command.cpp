@@ -89,12 +89,13 @@ int run_command(const RunOptions& o) {
     auto begin = std::chrono::steady_clock::now();
     std::optional<RunResult> first;
     for (int i = 0; i < runs; ++i) {
-      // Replicate r as compare and sweeps make it: seed + r, streams keyed by r (replicate
-      // 0 is the single run's, bit for bit). A posterior draw is a World of its own: the
-      // scenario with the draw's values set, its replicates those of a sweep's point.
-      const int replicate = i % R;
-      const std::uint64_t seed = scenario.seed + static_cast<std::uint64_t>(replicate);
-      RunConfig config{seed, replicate, [&](int t, int steps) { progress.update(i * steps + t, runs * steps); },
+      // Run i with seed + i, its streams keyed by i, as compare's replicates (run 0 is the
+      // single run's, bit for bit). Over a posterior, run i is replicate i % R of draw
+      // i / R: every run its own random numbers, so that the draws' spread is the
+      // parameters' and not one noise seen through all of them. A draw is a World of its
+      // own: the scenario with the draw's values set.
+      const std::uint64_t seed = scenario.seed + static_cast<std::uint64_t>(i);
+      RunConfig config{seed, i, [&](int t, int steps) { progress.update(i * steps + t, runs * steps); },
                        &stop_requested};
       RunResult result = o.posterior.empty() ? simulate(world, config)
                                              : simulate(posterior_world(path, overrides, posterior, i / R), config);

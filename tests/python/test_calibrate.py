@@ -226,17 +226,18 @@ def test_run_over_posterior_draws(stackrace, tmp_path):
     with h5py.File(out, "r") as f:
         assert f.attrs["posterior"] == str(cal)
         np.testing.assert_array_equal(f["posterior_particle"][()], [0, 0, 20, 20, 40, 40])
-        np.testing.assert_array_equal(f["seed"][()], [1, 2, 1, 2, 1, 2])
+        np.testing.assert_array_equal(f["seed"][()], [1, 2, 3, 4, 5, 6])  # every run its own numbers
         np.testing.assert_array_equal(f["param_adoption_developer_imitation"][()], np.repeat(last[[0, 20, 40]], 2))
         share = f["global_share"][()]
     # Another draw is another model: the same seed gives other shares.
     assert not np.array_equal(share[0], share[2])
-    # Replicate 0 of a draw is the scenario with the draw set, as `--set` makes it.
+    assert not np.array_equal(share[0], share[1])
+    # The first run is the scenario with its draw set, as `--set` makes it.
     single = tmp_path / "single.h5"
-    assert stackrace("run", tmp_path / "tiny.toml", "--set", f"adoption.developer.imitation={last[20]!r}",
+    assert stackrace("run", tmp_path / "tiny.toml", "--set", f"adoption.developer.imitation={last[0]!r}",
                      "-o", single, "-q").returncode == 0
     with h5py.File(single, "r") as f:
-        np.testing.assert_array_equal(f["global_share"][0], share[2])
+        np.testing.assert_array_equal(f["global_share"][0], share[0])
 
 
 def test_run_posterior_refuses_a_file_that_is_not_a_calibration(stackrace, run_to_file, tmp_path):
@@ -264,7 +265,7 @@ def test_compare_over_posterior_draws_splits_the_uncertainty(stackrace, tmp_path
     assert "parameter sd" in result.stdout and "runs=18 replicates=3 draws=3" in result.stdout
     with h5py.File(out, "r") as f:
         np.testing.assert_array_equal(f["posterior_particle"][()], np.tile(np.repeat([0, 20, 40], 3), 2))
-        np.testing.assert_array_equal(f["seed"][()], np.tile([1, 2, 3], 6))
+        np.testing.assert_array_equal(f["seed"][()], np.tile(np.arange(1, 10), 2))
         g = f["global_share"][()]  # run, time, kind, stack
         kinds = [k.decode() for k in f["kind"][()]]
         stacks = [s.decode() for s in f["stack"][()]]
@@ -280,6 +281,9 @@ def test_compare_over_posterior_draws_splits_the_uncertainty(stackrace, tmp_path
         assert f.attrs["posterior_draws"] == 3
     # A cheaper Chinese stack takes developers in every draw.
     assert (means > 0).all()
+    refused = stackrace("compare", tmp_path / "tiny.toml", alternative, "--posterior", cal, "--independent-seeds",
+                        "-o", tmp_path / "never.h5")
+    assert refused.returncode == 2 and "does not take --independent-seeds" in refused.stderr
 
 
 def test_run_over_the_shipped_posterior_table(stackrace, tmp_path):
