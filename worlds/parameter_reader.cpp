@@ -9,7 +9,6 @@
 #include "worlds/scenario_loader.hpp"
 
 namespace stackrace::detail {
-namespace {
 
 std::string column_name(const std::string& key) {
   std::string name = key;
@@ -17,8 +16,6 @@ std::string column_name(const std::string& key) {
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return name;
 }
-
-}  // namespace
 
 std::string number_assignment(const std::string& key, double value) {
   std::ostringstream assignment;

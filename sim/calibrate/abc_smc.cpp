@@ -23,9 +23,8 @@ CounterStream stream(std::uint64_t seed, int generation, std::int64_t step, std:
 double uniform(CounterStream& s) { return open_unit(s()); }
 
 double normal(CounterStream& s) {
-  // Box–Muller, one of the pair.
   const double u = uniform(s), v = uniform(s);
-  return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
+  return standard_normal(u, v);
 }
 
 double effective_size(const std::vector<double>& w) {
@@ -71,6 +70,10 @@ std::vector<double> cholesky(std::vector<double> a, int P) {
 
 }  // namespace
 
+double standard_normal(double u, double v) {
+  return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);  // Box–Muller, one of the pair
+}
+
 double Prior::value(double z) const { return kind == Kind::loguniform ? std::exp(z) : z; }
 double Prior::coordinate(double v) const { return kind == Kind::loguniform ? std::log(v) : v; }
 
@@ -78,7 +81,7 @@ double Prior::draw(double u, double v) const {
   switch (kind) {
     case Kind::uniform: return lo + u * (hi - lo);
     case Kind::loguniform: return std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo)));
-    case Kind::normal: return mean + sd * std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
+    case Kind::normal: return mean + sd * standard_normal(u, v);
   }
   return 0;
 }

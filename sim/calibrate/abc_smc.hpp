@@ -40,6 +40,9 @@
 
 namespace stackrace {
 
+// A standard normal from two uniforms in (0, 1) (Box–Muller, one of the pair).
+double standard_normal(double u, double v);
+
 // A parameter's prior. The sampler moves in an unbounded or box coordinate, z: the
 // value for uniform and normal priors, its logarithm for log-uniform ones.
 struct Prior {

@@ -1,7 +1,6 @@
 #include "sim/calibrate/calibration_file.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -12,6 +11,7 @@
 #include "sim/io/hdf5.hpp"
 #include "sim/rng.hpp"
 #include "worlds/csv_table.hpp"
+#include "worlds/detail/parameter_reader.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace {
@@ -249,12 +249,7 @@ PosteriorDraws read_posterior_table(const std::string& path) {
   PosteriorDraws d;
   d.keys = table.header();
   if (d.keys.empty() || table.rows() == 0) throw ScenarioError(path + ":1:1: the posterior has no draws");
-  for (const std::string& key : d.keys) {
-    std::string name = key;
-    for (char& ch : name)
-      if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-    d.names.push_back(name);
-  }
+  for (const std::string& key : d.keys) d.names.push_back(detail::column_name(key));
   for (std::size_t row = 0; row < table.rows(); ++row)
     for (const std::string& key : d.keys) d.values.push_back(*table.number(row, key, -1e300, 1e300));
   d.converged = true;

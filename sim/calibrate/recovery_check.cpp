@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 #include "sim/calibrate/abc_smc.hpp"
 #include "sim/calibrate/calibration_runner.hpp"
 #include "sim/calibrate/particle_simulator.hpp"
+#include "sim/calibrate/sample_quantile.hpp"
 #include "sim/rng.hpp"
 
 namespace stackrace {
@@ -19,19 +19,6 @@ constexpr std::int64_t first_truth_index = std::int64_t(1) << 30;
 CounterStream truth_stream(std::uint64_t seed, std::int64_t draw) {
   return CounterStream(StreamKey{seed, std::uint64_t(first_truth_index), draw, AgentKind::firm,
                                  StreamPurpose::calibration, 0});
-}
-
-double normal(CounterStream& s) {
-  const double u = open_unit(s()), v = open_unit(s());
-  return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
-}
-
-double quantile(std::vector<double> x, double q) {
-  std::sort(x.begin(), x.end());
-  const double at = q * double(x.size() - 1);
-  const std::size_t lo = static_cast<std::size_t>(std::floor(at));
-  const std::size_t hi = std::min(lo + 1, x.size() - 1);
-  return x[lo] + (at - double(lo)) * (x[hi] - x[lo]);
 }
 
 // The width of a prior's central 90% interval, in the parameter's units.
@@ -60,9 +47,9 @@ void place_truth(const SmcGeneration& posterior, const std::vector<Prior>& prior
     }
     d.rank.push_back(double(below) / double(N));
     const double t = d.truth[p];
-    d.inside90.push_back(t >= quantile(x, 0.05) && t <= quantile(x, 0.95));
-    d.inside50.push_back(t >= quantile(x, 0.25) && t <= quantile(x, 0.75));
-    d.width90.push_back((quantile(x, 0.95) - quantile(x, 0.05)) / prior_width90(priors[p]));
+    d.inside90.push_back(t >= sample_quantile(x, 0.05) && t <= sample_quantile(x, 0.95));
+    d.inside50.push_back(t >= sample_quantile(x, 0.25) && t <= sample_quantile(x, 0.75));
+    d.width90.push_back((sample_quantile(x, 0.95) - sample_quantile(x, 0.05)) / prior_width90(priors[p]));
   }
 }
 
@@ -86,7 +73,10 @@ std::vector<RecoveredDataset> check_recovery(const CalibrationSpec& spec, int da
     const Simulated truth = simulator.simulate(d.truth, first_truth_index + draw, observed, spec.seed);
     std::vector<double> centres(observed.size());
     bool defined = std::isfinite(truth.distance2);
-    for (std::size_t i = 0; i < centres.size(); ++i) centres[i] = double(truth.summaries[i]) + observed.sd(i) * normal(s);
+    for (std::size_t i = 0; i < centres.size(); ++i) {
+      const double u = open_unit(s()), v = open_unit(s());  // in this order: the stream's next two
+      centres[i] = double(truth.summaries[i]) + observed.sd(i) * standard_normal(u, v);
+    }
     if (!defined) continue;  // a target with no model value at the truth: draw again
     const TargetValues synthetic = observed.observed_at(centres);
 

@@ -146,14 +146,8 @@ int calibrate_command(const CalibrateOptions& o) {
               << " simulations_per_hour=" << (r.seconds > 0 ? 3600.0 * double(r.ran_now) / r.seconds : 0)
               << " output=" << config.output << std::endl;
     return r.interrupted ? exit_interrupted : exit_ok;
-  } catch (const ScenarioError& e) {
-    std::cerr << e.what() << '\n';
-    return exit_bad_input;
-  } catch (const OutputError& e) {
-    return report(e);
-  } catch (const std::exception& e) {
-    std::cerr << "stackrace: calibrate failed: " << e.what() << '\n';
-    return exit_failed;
+  } catch (...) {
+    return report_failure("calibrate", config.output);
   }
 }
 

@@ -105,5 +105,9 @@ int calibrate_command(const CalibrateOptions& options);
 // Prints a result-file problem as `stackrace: PATH: cause` and returns its exit status:
 // exit_bad_input where the file was refused, exit_failed where writing or reading failed.
 int report(const OutputError& error);
+// Inside a catch (...) of `command` (run, compare, calibrate), writing `output`: reports
+// the exception being handled and returns its exit status — 130 interrupted (nothing
+// written), 2 bad input, `report` for a result-file problem, 1 anything else.
+int report_failure(const std::string& command, const std::string& output);
 
 }  // namespace stackrace::cli

@@ -232,18 +232,8 @@ int compare_command(const CompareOptions& o) {
     std::cout << "runs=" << 2 * per_arm << " replicates=" << R << (posterior.any() ? " draws=" + std::to_string(D) : "")
               << " output=" << output << std::endl;
     return exit_ok;
-  } catch (const RunInterrupted&) {
-    std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';
-    return exit_interrupted;
-  } catch (const ScenarioError& e) {
-    // A posterior draw an arm refuses: nothing is written.
-    std::cerr << e.what() << '\n';
-    return exit_bad_input;
-  } catch (const OutputError& e) {
-    return report(e);
-  } catch (const std::exception& e) {
-    std::cerr << "stackrace: compare failed: " << e.what() << '\n';
-    return exit_failed;
+  } catch (...) {
+    return report_failure("compare", output);
   }
 }
 

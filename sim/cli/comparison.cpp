@@ -1,5 +1,7 @@
 #include "sim/cli/comparison.hpp"
 
+#include "sim/calibrate/sample_quantile.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -162,17 +164,6 @@ Effects compare_effects(const std::vector<RunResult>& base, const std::vector<Ru
   return e;
 }
 
-namespace {
-
-double quantile_of(std::vector<double> x, double q) {
-  std::sort(x.begin(), x.end());
-  const double at = q * double(x.size() - 1);
-  const std::size_t lo = static_cast<std::size_t>(at), hi = std::min(lo + 1, x.size() - 1);
-  return x[lo] + (at - double(lo)) * (x[hi] - x[lo]);
-}
-
-}  // namespace
-
 SpreadColumns posterior_spread(const std::vector<RunResult>& base, const std::vector<RunResult>& alternative,
                                int draws, int replicates) {
   if (base.size() != std::size_t(draws) * replicates || alternative.size() != base.size())
@@ -203,8 +194,8 @@ SpreadColumns posterior_spread(const std::vector<RunResult>& base, const std::ve
         for (double m : means) between += (m - grand) * (m - grand);
         const double noise_var = R > 1 ? std::max(0.0, within) / (double(D) * (R - 1)) : nan;
         const double draws_var = D > 1 ? between / (D - 1) : nan;
-        s.draw_low[cell] = quantile_of(means, 0.05);
-        s.draw_high[cell] = quantile_of(means, 0.95);
+        s.draw_low[cell] = sample_quantile(means, 0.05);
+        s.draw_high[cell] = sample_quantile(means, 0.95);
         s.noise_sd[cell] = std::sqrt(noise_var);
         s.parameter_sd[cell] = D > 1 ? std::sqrt(std::max(0.0, draws_var - (R > 1 ? noise_var / R : 0.0))) : nan;
       }

@@ -120,18 +120,8 @@ int run_command(const RunOptions& o) {
               << " seconds=" << seconds << " agent_steps_per_s=" << static_cast<double>(agents) * scenario.steps * runs / seconds
               << " output=" << output << std::endl;
     return exit_ok;
-  } catch (const RunInterrupted&) {
-    std::cerr << "\nstackrace: interrupted; nothing was written to " << output << '\n';
-    return exit_interrupted;
-  } catch (const ScenarioError& e) {
-    // A posterior draw the scenario refuses (its key or value): nothing is written.
-    std::cerr << e.what() << '\n';
-    return exit_bad_input;
-  } catch (const OutputError& e) {
-    return report(e);
-  } catch (const std::exception& e) {
-    std::cerr << "stackrace: run failed: " << e.what() << '\n';
-    return exit_failed;
+  } catch (...) {
+    return report_failure("run", output);
   }
 }
 

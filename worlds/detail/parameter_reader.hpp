@@ -11,6 +11,9 @@
 
 namespace stackrace::detail {
 
+// A scenario key as a name of the output (`param_<name>`): every character that is not a
+// letter or digit becomes `_`.
+std::string column_name(const std::string& key);
 // `key=value`, the value written with every digit it needs to read back exactly.
 std::string number_assignment(const std::string& key, double value);
 // One `[[parameters]]` entry. A grid turns a `range` into `steps` values; other designs
