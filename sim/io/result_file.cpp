@@ -389,22 +389,20 @@ void ResultWriter::add_run_column(const std::string& name, h5::DataType type, co
 }
 
 void ResultWriter::start_checkpointing() {
+  // A new checkpoint file is made aside, enters SWMR-write mode there, and only then is
+  // renamed into place, whole and open: a kill while it is being made leaves only
+  // PATH.partial (which the next sweep overwrites), and a kill at any moment after leaves
+  // a PATH marked as written in SWMR mode, which readers open and --resume takes. (Closed,
+  // renamed and reopened instead, a kill between the reopening and the SWMR mode left a
+  // PATH marked as open for plain writing, which no reader opens.)
+  file_.flush();
+  file_.start_swmr_write();
   if (partial_ != path_) {
-    // A new checkpoint file is made aside and renamed into place whole, with every
-    // dataset and the design in it: a kill while it is being made leaves only
-    // PATH.partial (which the next sweep overwrites), never a PATH that cannot be opened
-    // or resumed. It is then reopened at its place for writing runs.
-    datasets_.clear();
-    file_.close();
     std::error_code error;
     std::filesystem::rename(partial_, path_, error);
     if (error) throw OutputError(path_, "cannot rename " + partial_ + " to it: " + error.message());
     partial_ = path_;
-    file_ = h5::File::reopen_swmr(path_);
-    for (const std::string& name : file_.names()) datasets_[name] = file_.dataset(name);
   }
-  file_.flush();
-  file_.start_swmr_write();
 }
 
 void ResultWriter::mark_failed(int r, const std::string& message) {
