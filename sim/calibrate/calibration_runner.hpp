@@ -1,10 +1,10 @@
 #pragma once
-// Runs a calibration (worlds/calibration_spec.hpp) on one machine: the sampler
-// (abc_smc.hpp) steps, each step's simulations side by side on every core (each builds
-// its particle's World from the scenario with the particle's parameters and runs it
-// once), and after every step the file is checkpointed (calibration_file.hpp). The
-// result depends only on the calibration, never on the thread count or on where it was
-// interrupted and resumed.
+// Runs a calibration (worlds/calibration_spec.hpp): the sampler (abc_smc.hpp) steps,
+// each step's simulations side by side on every core (each builds its particle's World
+// from the scenario with the particle's parameters and runs it once) and, under mpirun,
+// across the ranks (mpi_calibration.hpp); after every step the file is checkpointed
+// (calibration_file.hpp). The result depends only on the calibration, never on the
+// thread or rank count or on where it was interrupted and resumed.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -44,7 +44,8 @@ struct CalibrationOutcome {
 SmcSettings settings_of(const CalibrationSpec& spec);
 
 // Throws OutputError (the output exists without --resume, or is not this calibration's
-// on resume; writing fails) and ScenarioError.
+// on resume; writing fails) and ScenarioError; on ranks 1..N-1, CalibrationStartFailed
+// where rank 0 could not start. Only rank 0 writes and calls `on_step`.
 CalibrationOutcome run_calibration(const CalibrationSpec& spec, const CalibrationConfig& config);
 
 }  // namespace stackrace

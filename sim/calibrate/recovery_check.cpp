@@ -5,6 +5,7 @@
 
 #include "sim/calibrate/abc_smc.hpp"
 #include "sim/calibrate/calibration_runner.hpp"
+#include "sim/calibrate/mpi_calibration.hpp"
 #include "sim/calibrate/particle_simulator.hpp"
 #include "sim/calibrate/sample_quantile.hpp"
 #include "sim/rng.hpp"
@@ -86,7 +87,7 @@ std::vector<RecoveredDataset> check_recovery(const CalibrationSpec& spec, int da
     settings.seed = spec.seed + 1 + std::uint64_t(draw);
     const AbcSmc sampler(priors, static_cast<int>(observed.size()), settings);
     SmcState state;
-    const SimulateBatch batch = simulator.batch(synthetic, settings.seed);
+    const SimulateBatch batch = across_ranks(simulator.batch(synthetic, settings.seed), spec.targets.size());
     while (!state.done) sampler.step(state, batch);
     d.tolerance = state.history.back().tolerance;
     d.converged = state.converged;

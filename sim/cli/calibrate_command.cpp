@@ -10,10 +10,12 @@
 #include <tbb/global_control.h>
 
 #include "sim/calibrate/calibration_runner.hpp"
+#include "sim/calibrate/mpi_calibration.hpp"
 #include "sim/calibrate/particle_simulator.hpp"
 #include "sim/calibrate/recovery_check.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/interrupt.hpp"
+#include "sim/sweep/mpi_sweep.hpp"
 #include "worlds/calibration_spec.hpp"
 #include "worlds/scenario_error.hpp"
 
@@ -42,7 +44,8 @@ void report_step(const CalibrationProgress& p) {
 // Simulation-based calibration: per dataset, the truth's rank among the posterior's
 // particles and whether its 90% interval holds it; at the end the coverage of the 50%
 // and 90% intervals over every dataset and parameter.
-int recovery_command(const CalibrationSpec& spec, const CalibrateOptions& o, const std::atomic<bool>& stop) {
+int recovery_command(const CalibrationSpec& spec, const CalibrateOptions& o, const std::atomic<bool>& stop,
+                     bool speaker) {
   const auto begin = std::chrono::steady_clock::now();
   try {
     const std::vector<RecoveredDataset> results =
@@ -62,6 +65,7 @@ int recovery_command(const CalibrationSpec& spec, const CalibrateOptions& o, con
         in90 += r.inside90[p], in50 += r.inside50[p], width += r.width90[p], ++total;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    if (!speaker) return exit_ok;
     if (!o.quiet) {
       std::cout << "Recovery check of " << spec.name << ": " << results.size() << " synthetic datasets, "
                 << converged << " reached tolerance 1\nparameter  coverage90  coverage50  mean_rank  width90\n";
@@ -78,10 +82,10 @@ int recovery_command(const CalibrationSpec& spec, const CalibrateOptions& o, con
               << " coverage50=" << in50 / total << " width90=" << width / total << " seconds=" << seconds << std::endl;
     return exit_ok;
   } catch (const CalibrationInterrupted&) {
-    std::cerr << "stackrace: calibrate --check interrupted\n";
+    if (speaker) std::cerr << "stackrace: calibrate --check interrupted\n";
     return exit_interrupted;
   } catch (const ScenarioError& e) {
-    std::cerr << e.what() << '\n';
+    if (speaker) std::cerr << e.what() << '\n';
     return exit_bad_input;
   } catch (const std::exception& e) {
     std::cerr << "stackrace: calibrate --check failed: " << e.what() << '\n';
@@ -107,21 +111,34 @@ void add_calibrate_command(CLI::App& app, CalibrateOptions& o) {
                   "synthetic datasets (simulation-based calibration); prints the coverage of its intervals")
       ->check(CLI::Range(1, 100000));
   cmd->add_flag("-q,--quiet", o.quiet, "No progress and no summary; only the last line");
+  cmd->footer(std::string("Across a cluster: mpirun -np N stackrace calibrate CAL.toml (each step's simulations are "
+                          "split across the ranks; rank 0 writes). MPI support in this build: ") +
+#ifdef STACKRACE_MPI
+              "yes");
+#else
+              "no");
+#endif
 }
 
-int calibrate_command(const CalibrateOptions& o) {
+int calibrate_command(const CalibrateOptions& options) {
+  // Under mpirun every rank runs the sampler; rank 0 writes the file and alone speaks.
+  std::unique_ptr<MpiJob> mpi;
+  if (launched_by_mpi()) mpi = std::make_unique<MpiJob>();
+  const bool speaker = !mpi || mpi->rank() == 0;
+  CalibrateOptions o = options;
+  o.quiet = o.quiet || !speaker;
   CalibrationSpec spec;
   try {
     spec = load_calibration(o.calibration, CalibrationOverrides{o.particles, o.simulations});
   } catch (const ScenarioError& e) {
-    std::cerr << e.what() << '\n';
+    if (speaker) std::cerr << e.what() << '\n';
     return exit_bad_input;
   }
   std::unique_ptr<tbb::global_control> threads;
   if (o.threads > 0)
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, o.threads);
   const std::atomic<bool>& stop = stop_on_interrupt();
-  if (o.check > 0) return recovery_command(spec, o, stop);
+  if (o.check > 0) return recovery_command(spec, o, stop, speaker);
   CalibrationConfig config{o.output.empty() ? "results/" + spec.name + ".h5" : o.output, o.resume, &stop,
                            [&](const CalibrationProgress& p) {
                              if (!o.quiet) report_step(p);
@@ -136,6 +153,7 @@ int calibrate_command(const CalibrateOptions& o) {
   }
   try {
     const CalibrationOutcome r = run_calibration(spec, config);
+    if (!speaker) return r.interrupted ? exit_interrupted : exit_ok;
     if (!o.quiet)
       std::cout << "Calibration " << spec.name << ": " << r.generations << " generations, tolerance " << r.tolerance
                 << (r.converged ? " (the posterior)" : r.interrupted ? " (interrupted: finish with --resume)"
@@ -146,6 +164,11 @@ int calibrate_command(const CalibrateOptions& o) {
               << " simulations_per_hour=" << (r.seconds > 0 ? 3600.0 * double(r.ran_now) / r.seconds : 0)
               << " output=" << config.output << std::endl;
     return r.interrupted ? exit_interrupted : exit_ok;
+  } catch (const CalibrationStartFailed& e) {
+    return e.status;  // rank 0 says why
+  } catch (const ScenarioError& e) {
+    if (speaker) std::cerr << e.what() << '\n';
+    return exit_bad_input;
   } catch (...) {
     return report_failure("calibrate", config.output);
   }

@@ -122,6 +122,43 @@ def test_a_killed_calibration_resumes_to_the_same_file(calibrated, tmp_path):
     assert_same_particles(out, cut)
 
 
+def mpi_calibrate(ranks, *args):
+    from test_sweep_mpi import MPIRUN, mpi_environment
+    command = MPIRUN[:-1] + [str(ranks), str(BINARY), "calibrate", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, env=mpi_environment(), timeout=300)
+
+
+def test_three_ranks_calibrate_to_the_same_file_as_one_process(calibrated, tmp_path):
+    # Each step's simulations split across the ranks, every result gathered on every
+    # rank: the same particles, distances and summaries, bit for bit; rank 0 alone speaks.
+    spec, out, _ = calibrated
+    three = tmp_path / "three.h5"
+    result = mpi_calibrate(3, spec, "-o", three, "--threads", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("generations=") == 1, result.stdout
+    assert result.stderr.count("Calibrating 2 parameters") == 1, result.stderr
+    assert_same_particles(out, three)
+    with h5py.File(out, "r") as a, h5py.File(three, "r") as b:
+        for name in ("summary", "state_noise", "state_summary", "simulations"):
+            assert a[name][()].tobytes() == b[name][()].tobytes(), name
+
+
+def test_a_killed_calibration_resumes_across_ranks(calibrated, tmp_path):
+    spec, out, _ = calibrated
+    cut = tmp_path / "cut.h5"
+    proc = started(spec, cut, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert cut.exists(), "no checkpoint before the kill"
+    resumed = mpi_calibrate(2, spec, "-o", cut, "--resume", "--threads", "1", "-q")
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_particles(out, cut)
+    # An output that exists is refused once, by rank 0, and every rank ends.
+    again = mpi_calibrate(2, spec, "-o", cut, "-q")
+    assert again.returncode == 2
+    assert again.stderr.count("the output exists") == 1, again.stderr
+
+
 def test_resume_refuses_another_calibrations_file_and_an_existing_output(calibrated, tmp_path):
     spec, out, _ = calibrated
     other = write_calibration(tmp_path, "other", simulations=500)
@@ -302,3 +339,4 @@ def test_run_over_the_shipped_posterior_table(stackrace, tmp_path):
     refused = stackrace("run", WORLDS_DIR / "hindcast_2023.toml", "--posterior", bad, "-o", tmp_path / "n.h5", "-q")
     assert refused.returncode == 2
     assert f"{bad}:2:1: column stacks.us_closed.appeal: 'many' is not a number" in refused.stderr
+
