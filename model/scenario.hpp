@@ -66,6 +66,13 @@ struct ComputeDynamics {
   const BlocCompute& of(Bloc b) const { return b == Bloc::us ? us : b == Bloc::cn ? cn : other; }
 };
 
+// The table of parameter draws a world runs over with `--draws` (`[posterior]`; a CSV
+// whose header names scenario keys), and the columns of it the world takes.
+struct PosteriorTable {
+  std::string file;               // resolved against the file that names it
+  std::vector<std::string> keys;  // the parameters it takes, in the order written
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -84,6 +91,7 @@ struct Scenario {
   std::vector<StackAvailability> availability;  // where stacks are not served (model/availability.hpp)
   std::vector<StackEvent> events;                // dated changes to the stacks, in file order (model/stack_events.hpp)
   std::vector<Policy> policies;  // in the order they apply within a month (policies/policy.hpp)
+  std::optional<PosteriorTable> posterior;  // none: `--draws` needs `--posterior`
 
   const ChoiceWeights& weights(AgentKind kind) const { return choice[index_of(kind)].base; }
   const KindWeights& kind_weights(AgentKind kind) const { return choice[index_of(kind)]; }

@@ -16,6 +16,7 @@
 #include "model/month.hpp"
 #include "worlds/country_loader.hpp"
 #include "worlds/policy_loader.hpp"
+#include "worlds/posterior_link.hpp"
 #include "worlds/detail/table_reader.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/scenario_extends.hpp"
@@ -302,6 +303,7 @@ Scenario read_table(toml::table table, detail::ScenarioSource& source, const Sce
   read_availability(root, s, source);
   read_events(root, s, source);
   read_policies(root, s, source);
+  detail::read_posterior_link(root, s, source);  // last: its keys are checked against the resolved scenario
   root.done();
   if (resolved) {
     write_resolved_countries(table, s);

@@ -102,4 +102,16 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
       [&](auto&& value) { origins[&table->insert_or_assign(path.back(), std::move(value)).first->second] = {origin, ""}; });
 }
 
+const toml::node* find_key(const toml::table& root, const std::string& key) {
+  const toml::node* node = &root;
+  const std::vector<std::string> path = split_path(key);
+  for (std::size_t i = 0; i < path.size() && node; ++i) {
+    const toml::table* table = node->as_table();
+    node = table ? table->get(path[i]) : nullptr;
+    if (node && node->is_array() && i + 1 < path.size())
+      node = element_of(*const_cast<toml::array*>(node->as_array()), path[++i]);
+  }
+  return node;
+}
+
 }  // namespace stackrace::detail

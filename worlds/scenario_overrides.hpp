@@ -21,4 +21,8 @@ namespace stackrace::detail {
 void apply_override(toml::table& root, const std::string& assignment, const std::string& origin,
                     ScenarioSource& source);
 
+// The node a dotted key names in `root`, walked as apply_override walks it (an array
+// element by index or id); nullptr where there is none.
+const toml::node* find_key(const toml::table& root, const std::string& key);
+
 }  // namespace stackrace::detail

@@ -92,26 +92,34 @@ def _call(command: str, *args, output: str | os.PathLike | None) -> xr.Dataset:
 
 def run(scenario: str | os.PathLike | None = None, output: str | os.PathLike | None = None, *,
         replicates: int = 1, seed: int | None = None, agents: int | None = None, steps: int | None = None,
-        set: Mapping[str, Any] | None = None, threads: int | None = None) -> xr.Dataset:
+        set: Mapping[str, Any] | None = None, threads: int | None = None, draws: int | None = None,
+        posterior: str | os.PathLike | None = None) -> xr.Dataset:
     """`stackrace run`: ``replicates`` runs of ``scenario`` (the shipped default world if
     None; replicate i with seed + i) into ``output`` (``results/<name>.h5`` if None),
     opened with ``stackrace.open``. ``set`` maps scenario keys to values, as
-    ``--set KEY=VALUE`` does."""
+    ``--set KEY=VALUE`` does. ``draws`` runs over that many posterior draws: of
+    ``posterior`` (a calibration file or table of draws), else of the world's own
+    ``[posterior]``."""
     args = [] if scenario is None else [scenario]
     return _call("run", *args, *_options(replicates=replicates if replicates != 1 else None, seed=seed,
-                                         agents=agents, steps=steps, set=set, threads=threads),
+                                         agents=agents, steps=steps, set=set, threads=threads, draws=draws,
+                                         posterior=posterior),
                  output=output)
 
 
 def compare(base: str | os.PathLike, alternative: str | os.PathLike, output: str | os.PathLike | None = None, *,
             replicates: int = 10, seed: int | None = None, agents: int | None = None, steps: int | None = None,
             set: Mapping[str, Any] | None = None, confidence: float | None = None, independent_seeds: bool = False,
-            threads: int | None = None) -> xr.Dataset:
+            threads: int | None = None, draws: int | None = None,
+            posterior: str | os.PathLike | None = None) -> xr.Dataset:
     """`stackrace compare`: ``replicates`` runs of each scenario with common random numbers
-    (or independent seeds), the effects computed, the file opened."""
+    (or independent seeds), the effects computed, the file opened; with ``draws``, both
+    arms over posterior draws (as ``run``), the effect's spread split into the
+    parameters' and the model's noise."""
     return _call("compare", base, alternative,
                  *_options(replicates=replicates, seed=seed, agents=agents, steps=steps, set=set,
-                           confidence=confidence, independent_seeds=independent_seeds, threads=threads),
+                           confidence=confidence, independent_seeds=independent_seeds, threads=threads,
+                           draws=draws, posterior=posterior),
                  output=output)
 
 

@@ -35,8 +35,9 @@ struct RunOptions {
   std::optional<std::int64_t> agents;
   std::optional<std::int64_t> steps;
   std::vector<std::string> set;
-  std::string posterior;  // a calibration file: run over its posterior's draws
-  int draws = 50;         // how many of its particles (evenly spaced), each `replicates` times
+  std::string posterior;     // a calibration file or table of draws: run over its posterior
+  std::optional<int> draws;  // how many draws (evenly spaced), each `replicates` times; alone: the world's [posterior]
+  static constexpr int default_draws = 50;
   bool quiet = false;
 };
 
@@ -81,8 +82,9 @@ struct CompareOptions {
   int top = 15;
   std::optional<double> confidence;  // empty: default_confidence (sim/cli/comparison.hpp)
   bool independent_seeds = false;
-  std::string posterior;  // a calibration file: both arms over its posterior's draws
-  int draws = 20;
+  std::string posterior;     // a calibration file or table of draws: both arms over its posterior
+  std::optional<int> draws;  // alone: the base world's [posterior]
+  static constexpr int default_draws = 20;
   bool quiet = false;
 };
 

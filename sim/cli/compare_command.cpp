@@ -49,6 +49,16 @@ void check_comparable(const ScenarioDocument& base_document, const ScenarioDocum
                         " has " + std::to_string(base.steps));
 }
 
+// With --draws alone both arms run over the base world's [posterior]; an alternative with
+// another one would be compared at parameters it does not hold.
+void check_same_posterior(const ScenarioDocument& base, const ScenarioDocument& alt, const CompareOptions& o) {
+  if (!o.posterior.empty() || !o.draws) return;
+  const auto &a = base.scenario.posterior, &b = alt.scenario.posterior;
+  if (!b || a->file != b->file || a->keys != b->keys)
+    throw ScenarioError(alt.path + ":1:1: posterior: not the same [posterior] as " + base.path +
+                        ": name the draws both arms run over with --posterior");
+}
+
 struct Arms {
   std::vector<RunResult> base, alt;
 };
@@ -137,9 +147,12 @@ void add_compare_command(CLI::App& app, CompareOptions& o) {
   cmd->add_flag("--independent-seeds", o.independent_seeds,
                 "Give the alternative its own seeds (to see what common random numbers save)");
   cmd->add_option("--posterior", o.posterior,
-                  "A calibration file (stackrace calibrate): run both arms over --draws posterior draws, "
-                  "--replicates each, and split the effect's uncertainty into the parameters' and the model's noise");
-  cmd->add_option("--draws", o.draws, "Posterior draws with --posterior (default 20)")->check(CLI::Range(1, 100000));
+                  "A calibration file (stackrace calibrate) or table of draws: run both arms over --draws posterior "
+                  "draws, --replicates each, and split the effect's uncertainty into the parameters' and the model's "
+                  "noise");
+  cmd->add_option("--draws", o.draws,
+                  "Posterior draws (default 20); without --posterior, the draws of the base world's own [posterior]")
+      ->check(CLI::Range(1, 100000));
   cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no table; only the last line");
 }
 
@@ -154,14 +167,15 @@ int compare_command(const CompareOptions& o) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
   }
-  if (!o.posterior.empty() && o.independent_seeds) {
-    std::cerr << "stackrace: compare: --posterior pairs each draw's runs across the arms; it does not take "
+  if ((!o.posterior.empty() || o.draws) && o.independent_seeds) {
+    std::cerr << "stackrace: compare: --posterior and --draws pair each draw's runs across the arms; it does not take "
                  "--independent-seeds\n";
     return exit_bad_input;
   }
   PosteriorRuns posterior;
   try {
-    posterior = posterior_runs(o.posterior, o.draws);
+    posterior = posterior_runs(o.posterior, o.draws, CompareOptions::default_draws, base_document.scenario);
+    check_same_posterior(base_document, alt_document, o);
   } catch (const OutputError& e) {
     return report(e);
   } catch (const ScenarioError& e) {
@@ -186,7 +200,7 @@ int compare_command(const CompareOptions& o) {
                                                   {"base_file", o.base},
                                                   {"alternative_file", o.alternative},
                                                   {"common_random_numbers", o.independent_seeds ? "false" : "true"}};
-    if (posterior.any()) attributes["posterior"] = o.posterior;
+    if (posterior.any()) attributes["posterior"] = posterior.file;
     ResultWriter writer(output, base, base_document.resolved_toml, 2 * per_arm, attributes);
     std::vector<std::int64_t> scenario_of_run, replicate;
     for (int arm = 0; arm < 2; ++arm)

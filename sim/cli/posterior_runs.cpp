@@ -3,15 +3,48 @@
 #include <algorithm>
 
 #include "worlds/detail/parameter_reader.hpp"
+#include "worlds/scenario_error.hpp"
 #include "worlds/world_builder.hpp"
 
 namespace stackrace::cli {
 
-PosteriorRuns posterior_runs(const std::string& file, int draws) {
+namespace {
+
+// The draws of `keys` alone, in their order.
+PosteriorDraws only(const PosteriorDraws& all, const std::vector<std::string>& keys, const std::string& file) {
+  PosteriorDraws d;
+  d.converged = all.converged;
+  std::vector<std::size_t> column;
+  for (const std::string& key : keys) {
+    auto at = std::find(all.keys.begin(), all.keys.end(), key);
+    if (at == all.keys.end()) throw ScenarioError(file + ":1:1: the posterior has no column " + key);
+    column.push_back(static_cast<std::size_t>(at - all.keys.begin()));
+    d.keys.push_back(key), d.names.push_back(all.names[column.back()]);
+  }
+  const std::size_t P = all.names.size();
+  for (std::size_t i = 0; i < all.particles(); ++i)
+    for (std::size_t c : column) d.values.push_back(all.values[i * P + c]);
+  return d;
+}
+
+}  // namespace
+
+PosteriorRuns posterior_runs(const std::string& option, std::optional<int> draws, int default_draws,
+                             const Scenario& scenario) {
   PosteriorRuns runs;
-  if (file.empty()) return runs;
-  runs.draws = read_posterior(file);
-  const int P = static_cast<int>(runs.draws.particles()), D = std::min(draws, P);
+  if (!option.empty()) {
+    runs.file = option;
+    runs.draws = read_posterior(option);
+  } else if (draws) {
+    if (!scenario.posterior)
+      throw ScenarioError("stackrace: --draws: the scenario '" + scenario.name +
+                          "' has no [posterior] to draw from: name a calibration with --posterior");
+    runs.file = scenario.posterior->file;
+    runs.draws = only(read_posterior(runs.file), scenario.posterior->keys, runs.file);
+  } else {
+    return runs;
+  }
+  const int P = static_cast<int>(runs.draws.particles()), D = std::min(draws.value_or(default_draws), P);
   for (int d = 0; d < D; ++d) runs.particle.push_back(static_cast<int>(std::int64_t(d) * P / D));
   return runs;
 }

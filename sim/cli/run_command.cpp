@@ -51,9 +51,11 @@ void add_run_command(CLI::App& app, RunOptions& o) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--posterior", o.posterior,
-                  "A calibration file (stackrace calibrate): run each of --draws posterior draws (its last "
-                  "generation's particles, evenly spaced) --replicates times; replicate r of every draw has seed + r");
-  cmd->add_option("--draws", o.draws, "Posterior draws with --posterior (default 50; at most its particles)")
+                  "A calibration file (stackrace calibrate) or table of draws: run each of --draws posterior draws "
+                  "(evenly spaced) --replicates times; run i of all has seed + i");
+  cmd->add_option("--draws", o.draws,
+                  "Posterior draws (default 50; at most the posterior's); without --posterior, the draws of the "
+                  "world's own [posterior]")
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary; only the last line");
 }
@@ -62,11 +64,15 @@ int run_command(const RunOptions& o) {
   const std::string path = o.scenario.empty() ? default_world() : o.scenario;
   const ScenarioOverrides overrides{o.set, o.agents, o.steps, o.seed, available_memory_bytes()};
   ScenarioDocument document;
+  PosteriorRuns posterior;
   try {
     document = read_scenario(path, overrides);
+    posterior = posterior_runs(o.posterior, o.draws, RunOptions::default_draws, document.scenario);
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
+  } catch (const OutputError& e) {
+    return report(e);
   }
   const World world = build_world(std::move(document.scenario));
   const Scenario& scenario = world.scenario;
@@ -78,11 +84,10 @@ int run_command(const RunOptions& o) {
 
   try {
     const int R = o.replicates;
-    const PosteriorRuns posterior = posterior_runs(o.posterior, o.draws);
     const int runs = R * posterior.count();
     std::map<std::string, std::string> attributes{
         {"command", "run"}, {"scenario_file", path}, {"threads", std::to_string(o.threads)}};
-    if (!o.posterior.empty()) attributes["posterior"] = o.posterior;
+    if (posterior.any()) attributes["posterior"] = posterior.file;
     ResultWriter writer(output, scenario, document.resolved_toml, runs, attributes);
     if (posterior.any()) write_posterior_columns(writer, posterior, R, 1, true);
     ProgressBar progress(scenario.name, o.quiet);
@@ -97,8 +102,8 @@ int run_command(const RunOptions& o) {
       const std::uint64_t seed = scenario.seed + static_cast<std::uint64_t>(i);
       RunConfig config{seed, i, [&](int t, int steps) { progress.update(i * steps + t, runs * steps); },
                        &stop_requested};
-      RunResult result = o.posterior.empty() ? simulate(world, config)
-                                             : simulate(posterior_world(path, overrides, posterior, i / R), config);
+      RunResult result = posterior.any() ? simulate(posterior_world(path, overrides, posterior, i / R), config)
+                                         : simulate(world, config);
       writer.write_run(i, result);
       if (i == 0) first = std::move(result);
     }
@@ -108,7 +113,7 @@ int run_command(const RunOptions& o) {
 
     if (!o.quiet) {
       if (runs > 1)
-        std::cout << (o.posterior.empty() ? "Replicate 0" : "Replicate 0 of posterior draw 0") << " of " << runs
+        std::cout << (posterior.any() ? "Replicate 0 of posterior draw 0" : "Replicate 0") << " of " << runs
                   << " runs (seed " << scenario.seed << "); the file holds all " << runs << ":\n";
       print_run_summary(std::cout, scenario, *first);
       print_country_extremes(std::cout, scenario, *first);
@@ -116,7 +121,7 @@ int run_command(const RunOptions& o) {
     }
     const std::int64_t agents = total_agents(*first);
     std::cout << "agents=" << agents << " steps=" << scenario.steps << (R > 1 ? " replicates=" + std::to_string(R) : "")
-              << (o.posterior.empty() ? "" : " draws=" + std::to_string(posterior.particle.size()))
+              << (posterior.any() ? " draws=" + std::to_string(posterior.particle.size()) : "")
               << " seconds=" << seconds << " agent_steps_per_s=" << static_cast<double>(agents) * scenario.steps * runs / seconds
               << " output=" << output << std::endl;
     return exit_ok;

@@ -340,3 +340,60 @@ def test_run_over_the_shipped_posterior_table(stackrace, tmp_path):
     assert refused.returncode == 2
     assert f"{bad}:2:1: column stacks.us_closed.appeal: 'many' is not a number" in refused.stderr
 
+
+def test_the_default_world_runs_over_its_own_posterior(stackrace, tmp_path):
+    # `--draws` alone: the world's [posterior], only the keys it names (the behavioural
+    # weights, not the hindcast's appeals or its 2023 start).
+    table = WORLDS_DIR / "calibrations" / "hindcast_2023.posterior.csv"
+    header = table.read_text().splitlines()[0].split(",")
+    rows = np.loadtxt(table, delimiter=",", skiprows=1)
+    out = tmp_path / "draws.h5"
+    result = stackrace("run", WORLDS_DIR / "default.toml", "--draws", "3", "--agents", "5000", "--steps", "6",
+                       "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    assert "draws=3" in result.stdout
+    picked = [0, len(rows) // 3, 2 * len(rows) // 3]
+    with h5py.File(out, "r") as f:
+        assert f.attrs["posterior"] == str(table)
+        np.testing.assert_array_equal(f["posterior_particle"][()], picked)
+        params = sorted(k for k in f.keys() if k.startswith("param_"))
+        assert "param_stacks_us_closed_appeal" not in params and "param_world_developer_adoption" not in params
+        assert len(params) == 10
+        column = header.index("choice.developer.capability")
+        np.testing.assert_array_equal(f["param_choice_developer_capability"][()], rows[picked, column])
+        share = f["global_share"][()]
+    # Draw 0 is the world with its values set, as `--set` makes it.
+    single = tmp_path / "single.h5"
+    sets = [a for key in header if f"param_{key.replace('.', '_')}" in params
+            for a in ("--set", f"{key}={rows[picked[0], header.index(key)]!r}")]
+    assert stackrace("run", WORLDS_DIR / "default.toml", *sets, "--agents", "5000", "--steps", "6",
+                     "-o", single, "-q").returncode == 0
+    with h5py.File(single, "r") as f:
+        np.testing.assert_array_equal(f["global_share"][0], share[0])
+    assert not np.array_equal(share[0], share[1])
+
+
+def test_draws_alone_need_a_world_with_a_posterior(stackrace, tmp_path):
+    out = tmp_path / "never.h5"
+    result = stackrace("run", WORLDS_DIR / "bench-meanfield.toml", "--draws", "2", "-o", out, "-q")
+    assert result.returncode == 2
+    assert "has no [posterior] to draw from" in result.stderr
+    assert not out.exists()
+
+
+def test_compare_over_the_worlds_posterior_needs_the_same_one_in_both_arms(stackrace, tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text(f'extends = "{WORLDS_DIR / "default.toml"}"\n[scenario]\nname = "other"\n'
+                     '[posterior]\nkeys = ["choice.firm.log_price"]\n')
+    out = tmp_path / "never.h5"
+    result = stackrace("compare", WORLDS_DIR / "default.toml", other, "--draws", "2", "--agents", "2000",
+                       "--steps", "2", "-o", out, "-q")
+    assert result.returncode == 2
+    assert f"{other}:1:1: posterior: not the same [posterior]" in result.stderr
+    assert not out.exists()
+    same = tmp_path / "same.toml"
+    same.write_text(f'extends = "{WORLDS_DIR / "default.toml"}"\n[scenario]\nname = "same"\n')
+    ok = stackrace("compare", WORLDS_DIR / "default.toml", same, "--draws", "2", "--replicates", "2",
+                   "--agents", "2000", "--steps", "2", "-o", out, "-q")
+    assert ok.returncode == 0, ok.stderr
+    assert "runs=8 replicates=2 draws=2" in ok.stdout
