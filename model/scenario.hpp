@@ -67,10 +67,14 @@ struct ComputeDynamics {
 };
 
 // The table of parameter draws a world runs over with `--draws` (`[posterior]`; a CSV
-// whose header names scenario keys), and the columns of it the world takes.
+// whose header names scenario keys), and the columns of it the world takes. The table is
+// read only when a run draws from it, so that a world loads without it (the calibration
+// that makes it loads the world); the locations let that read blame the key.
 struct PosteriorTable {
   std::string file;               // resolved against the file that names it
   std::vector<std::string> keys;  // the parameters it takes, in the order written
+  std::string file_location;                // FILE:LINE:COL of `file`
+  std::vector<std::string> key_locations;   // of each key
 };
 
 struct Scenario {

@@ -9,8 +9,9 @@
 namespace stackrace::detail {
 
 // Reads `[posterior]` when there is one. Run after every other section is read: each key
-// must name a number of the resolved scenario (defaults written back), and a column of
-// the table. Throws ScenarioError at the key.
+// must name a number of the resolved scenario (defaults written back). The table itself
+// is not read here (sim/cli/posterior_runs.cpp reads it, and checks its columns, when a
+// run draws from it). Throws ScenarioError at the key.
 void read_posterior_link(TableReader& root, Scenario& s, ScenarioSource& source);
 
 }  // namespace stackrace::detail

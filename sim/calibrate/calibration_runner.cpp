@@ -1,6 +1,7 @@
 #include "sim/calibrate/calibration_runner.hpp"
 
 #include <chrono>
+#include <iostream>
 #include <cmath>
 #include <limits>
 #include <filesystem>
@@ -48,7 +49,19 @@ SmcState starting_state(const CalibrationConfig& config, const CalibrationIdenti
     }
   }
   share_start(why, status);
-  if (calibration_rank() != 0 && config.resume) state = read_calibration_state(config.output, identity);
+  // The other ranks read what rank 0 checked; one that cannot (no shared file system)
+  // says why, and every rank ends rather than wait for it.
+  bool read = true;
+  if (calibration_rank() != 0 && config.resume) {
+    try {
+      state = read_calibration_state(config.output, identity);
+    } catch (const std::exception& e) {
+      std::cerr << "stackrace: calibrate: rank " << calibration_rank() << " cannot read " << config.output << ": "
+                << e.what() << std::endl;
+      read = false;
+    }
+  }
+  if (ranks_with(!read) > 0) throw CalibrationStartFailed(1);
   return state;
 }
 
@@ -97,8 +110,8 @@ CalibrationOutcome run_calibration(const CalibrationSpec& spec, const Calibratio
   outcome.tolerance = state.history.empty() ? 0.0 : state.history.back().tolerance;
   outcome.converged = state.converged;
   outcome.simulations = state.simulations;
-  outcome.failed = simulator.failed();
-  outcome.ran_now = simulator.simulations();
+  outcome.failed = summed_over_ranks(simulator.failed());  // each rank ran its share
+  outcome.ran_now = summed_over_ranks(simulator.simulations());
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   return outcome;
 }

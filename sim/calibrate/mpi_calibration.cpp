@@ -17,6 +17,9 @@ CalibrationStartFailed::CalibrationStartFailed(int status)
 #ifndef STACKRACE_MPI
 int calibration_rank() { return 0; }
 int calibration_ranks() { return 1; }
+int ranks_with(bool flag) { return flag ? 1 : 0; }
+std::int64_t summed_over_ranks(std::int64_t n) { return n; }
+bool stop_agreed(const std::atomic<bool>* stop) { return stop && stop->load(); }
 SimulateBatch across_ranks(SimulateBatch on_this_rank, std::size_t) { return on_this_rank; }
 void share_start(std::exception_ptr why, int) {
   if (why) std::rethrow_exception(why);
@@ -31,14 +34,23 @@ bool in_job() {
   return initialised != 0;
 }
 
-// Whether any rank's `flag` is set (a collective call).
-bool any_rank(bool flag) {
-  int mine = flag ? 1 : 0, any = 0;
-  MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  return any != 0;
-}
+bool any_rank(bool flag) { return ranks_with(flag) > 0; }
 
 }  // namespace
+
+int ranks_with(bool flag) {
+  int mine = flag ? 1 : 0, count = mine;
+  if (in_job()) MPI_Allreduce(&mine, &count, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  return count;
+}
+
+std::int64_t summed_over_ranks(std::int64_t n) {
+  std::int64_t sum = n;
+  if (in_job()) MPI_Allreduce(&n, &sum, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+  return sum;
+}
+
+bool stop_agreed(const std::atomic<bool>* stop) { return any_rank(stop && stop->load()); }
 
 int calibration_rank() {
   int rank = 0;
@@ -67,6 +79,8 @@ SimulateBatch across_ranks(SimulateBatch on_this_rank, std::size_t targets) {
       mine = on_this_rank(my_theta, my_index);
     } catch (const CalibrationInterrupted&) {
       interrupted = true;
+    } catch (const std::exception& e) {
+      end_job(e);  // the other ranks would wait for this one's results
     }
     if (any_rank(interrupted)) throw CalibrationInterrupted{};
     // Each result as 1 + targets doubles: its distance, then its summaries.

@@ -7,7 +7,9 @@
 // sampler never sees the split: a calibration's file is the same, bit for bit, on any
 // number of ranks and threads. A batch's results are small (a distance and a summary
 // per target), so the gather costs nothing next to the simulations.
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <stdexcept>
 
@@ -20,10 +22,18 @@ namespace stackrace {
 int calibration_rank();
 int calibration_ranks();
 
+// How many ranks pass `flag` (a collective call: every rank must make it); `flag` itself
+// outside an MPI job.
+int ranks_with(bool flag);
+// The sum of `n` over the ranks (a collective call); `n` outside an MPI job.
+std::int64_t summed_over_ranks(std::int64_t n);
+// Whether any rank's `stop` is set (a collective call): the ranks stop together, or none.
+bool stop_agreed(const std::atomic<bool>* stop);
+
 // The batch spread over the job's ranks: this rank runs its share with `on_this_rank`,
 // and every rank returns all of the batch's results, in order. When a simulation is
-// interrupted on any rank, every rank throws CalibrationInterrupted. `targets` is the
-// length of every simulation's summary.
+// interrupted on any rank, every rank throws CalibrationInterrupted; any other failure
+// ends the job (end_job). `targets` is the length of every simulation's summary.
 SimulateBatch across_ranks(SimulateBatch on_this_rank, std::size_t targets);
 
 // Thrown on ranks 1..N-1 when rank 0 could not start the calibration (it says why);
@@ -40,7 +50,7 @@ void share_start(std::exception_ptr why, int status);
 
 // A failure on one rank once the sampler runs: the others may be waiting on it, so the
 // whole job ends now (MPI_Abort, exit status 1) after this rank said why. Outside an MPI
-// job, rethrows.
+// job, rethrows: call it only inside a handler.
 [[noreturn]] void end_job(const std::exception& e);
 
 }  // namespace stackrace

@@ -63,7 +63,7 @@ std::vector<RecoveredDataset> check_recovery(const CalibrationSpec& spec, int da
   const std::vector<Prior> priors = simulator.priors();
   std::vector<RecoveredDataset> out;
   for (std::int64_t draw = 0; int(out.size()) < datasets; ++draw) {
-    if (stop && stop->load()) throw CalibrationInterrupted{};
+    if (stop_agreed(stop)) throw CalibrationInterrupted{};  // every rank together
     // The truth, its one simulation, and the record it would leave.
     CounterStream s = truth_stream(spec.seed, draw);
     RecoveredDataset d;
@@ -71,7 +71,9 @@ std::vector<RecoveredDataset> check_recovery(const CalibrationSpec& spec, int da
       const double u = open_unit(s()), v = open_unit(s());
       d.truth.push_back(prior.draw(u, v));
     }
-    const Simulated truth = simulator.simulate(d.truth, first_truth_index + draw, observed, spec.seed);
+    // A batch of one, so that under MPI every rank gets it and an interrupt is agreed.
+    const Simulated truth = across_ranks(simulator.batch(observed, spec.seed), observed.size())(
+        {d.truth}, {first_truth_index + draw})[0];
     std::vector<double> centres(observed.size());
     bool defined = std::isfinite(truth.distance2);
     for (std::size_t i = 0; i < centres.size(); ++i) {

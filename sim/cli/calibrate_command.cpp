@@ -128,10 +128,18 @@ int calibrate_command(const CalibrateOptions& options) {
   CalibrateOptions o = options;
   o.quiet = o.quiet || !speaker;
   CalibrationSpec spec;
+  std::string refused;
   try {
     spec = load_calibration(o.calibration, CalibrationOverrides{o.particles, o.simulations});
   } catch (const ScenarioError& e) {
-    if (speaker) std::cerr << e.what() << '\n';
+    refused = e.what();
+  }
+  // Every rank reads the files; where some cannot (a file system not shared alike), each
+  // says why rather than leave the others waiting.
+  const int refusing = mpi ? ranks_with(!refused.empty()) : int(!refused.empty());
+  if (refusing > 0) {
+    if (!refused.empty() && (speaker || refusing < calibration_ranks()))
+      std::cerr << (speaker ? "" : "rank " + std::to_string(mpi->rank()) + ": ") << refused << '\n';
     return exit_bad_input;
   }
   std::unique_ptr<tbb::global_control> threads;
@@ -165,7 +173,7 @@ int calibrate_command(const CalibrateOptions& options) {
               << " output=" << config.output << std::endl;
     return r.interrupted ? exit_interrupted : exit_ok;
   } catch (const CalibrationStartFailed& e) {
-    return e.status;  // rank 0 says why
+    return e.status;  // rank 0 (or the rank that failed) says why
   } catch (const ScenarioError& e) {
     if (speaker) std::cerr << e.what() << '\n';
     return exit_bad_input;

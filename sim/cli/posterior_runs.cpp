@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "worlds/detail/input_file.hpp"
 #include "worlds/detail/parameter_reader.hpp"
 #include "worlds/scenario_error.hpp"
 #include "worlds/world_builder.hpp"
@@ -10,16 +11,24 @@ namespace stackrace::cli {
 
 namespace {
 
-// The draws of `keys` alone, in their order.
-PosteriorDraws only(const PosteriorDraws& all, const std::vector<std::string>& keys, const std::string& file) {
+// The draws of the world's own [posterior]: its keys' columns alone, in their order. The
+// table is read here, not when the world loads; what is wrong with it is blamed on the
+// world's `posterior.file` or key.
+PosteriorDraws world_draws(const PosteriorTable& link) {
+  if (auto problem = detail::unreadable_file(link.file))
+    throw ScenarioError(link.file_location + ": posterior.file: cannot read the posterior's draws: " + *problem +
+                        ": " + link.file);
+  const PosteriorDraws all = read_posterior(link.file);
   PosteriorDraws d;
   d.converged = all.converged;
   std::vector<std::size_t> column;
-  for (const std::string& key : keys) {
-    auto at = std::find(all.keys.begin(), all.keys.end(), key);
-    if (at == all.keys.end()) throw ScenarioError(file + ":1:1: the posterior has no column " + key);
+  for (std::size_t i = 0; i < link.keys.size(); ++i) {
+    auto at = std::find(all.keys.begin(), all.keys.end(), link.keys[i]);
+    if (at == all.keys.end())
+      throw ScenarioError(link.key_locations[i] + ": posterior.keys[" + std::to_string(i) + "]: '" + link.keys[i] +
+                          "' is not a column of " + link.file);
     column.push_back(static_cast<std::size_t>(at - all.keys.begin()));
-    d.keys.push_back(key), d.names.push_back(all.names[column.back()]);
+    d.keys.push_back(link.keys[i]), d.names.push_back(all.names[column.back()]);
   }
   const std::size_t P = all.names.size();
   for (std::size_t i = 0; i < all.particles(); ++i)
@@ -40,7 +49,7 @@ PosteriorRuns posterior_runs(const std::string& option, std::optional<int> draws
       throw ScenarioError("stackrace: --draws: the scenario '" + scenario.name +
                           "' has no [posterior] to draw from: name a calibration with --posterior");
     runs.file = scenario.posterior->file;
-    runs.draws = only(read_posterior(runs.file), scenario.posterior->keys, runs.file);
+    runs.draws = world_draws(*scenario.posterior);
   } else {
     return runs;
   }

@@ -159,6 +159,17 @@ def test_a_killed_calibration_resumes_across_ranks(calibrated, tmp_path):
     assert again.stderr.count("the output exists") == 1, again.stderr
 
 
+def test_the_check_across_ranks_gives_what_one_process_gives(stackrace, tmp_path):
+    spec = tiny_calibration(tmp_path, particles=40, simulations=400)
+    one = stackrace("calibrate", spec, "--check", "3", "--threads", "1", "-q", timeout=300)
+    assert one.returncode == 0, one.stderr
+    two = mpi_calibrate(2, spec, "--check", "3", "--threads", "1", "-q")
+    assert two.returncode == 0, two.stderr
+    drop_time = lambda line: line.rsplit(" seconds=", 1)[0]
+    assert two.stdout.count("datasets=3") == 1, two.stdout
+    assert drop_time(two.stdout.strip().splitlines()[-1]) == drop_time(one.stdout.strip().splitlines()[-1])
+
+
 def test_resume_refuses_another_calibrations_file_and_an_existing_output(calibrated, tmp_path):
     spec, out, _ = calibrated
     other = write_calibration(tmp_path, "other", simulations=500)
@@ -397,3 +408,30 @@ def test_compare_over_the_worlds_posterior_needs_the_same_one_in_both_arms(stack
                    "--agents", "2000", "--steps", "2", "-o", out, "-q")
     assert ok.returncode == 0, ok.stderr
     assert "runs=8 replicates=2 draws=2" in ok.stdout
+
+
+def test_a_worlds_draws_are_read_only_when_a_run_draws_from_them(stackrace, tmp_path):
+    # A world loads, validates and runs without its table of draws (the calibration that
+    # makes the table loads the world); --draws reads it and blames the key for what is
+    # wrong with it, before any output is made.
+    draws = tmp_path / "draws.csv"
+    world = tmp_path / "world.toml"
+    world.write_text(f'extends = "{WORLDS_DIR / "default.toml"}"\n[scenario]\nname = "linked"\n'
+                     '[posterior]\nfile = "draws.csv"\nkeys = ["choice.firm.log_price", "countries.USA.developers"]\n')
+    assert stackrace("validate", world).returncode == 0
+    assert stackrace("run", world, "--agents", "2000", "--steps", "1", "-o", tmp_path / "plain.h5",
+                     "-q").returncode == 0
+    out = tmp_path / "never.h5"
+    missing = stackrace("run", world, "--draws", "2", "-o", out, "-q")
+    assert missing.returncode == 2 and not out.exists()
+    assert f"{world}:5:8: posterior.file: cannot read the posterior's draws" in missing.stderr, missing.stderr
+    draws.write_text("choice.firm.log_price\n3.0\n4.0\n")
+    no_column = stackrace("run", world, "--draws", "2", "-o", out, "-q")
+    assert no_column.returncode == 2 and not out.exists()
+    assert f"{world}:6:34: posterior.keys[1]: 'countries.USA.developers' is not a column of {draws}" \
+        in no_column.stderr, no_column.stderr
+    draws.write_text("choice.firm.log_price,countries.USA.developers\n3.0,4e6\n4.0,5e6\n")
+    ok = stackrace("run", world, "--draws", "2", "--agents", "2000", "--steps", "1", "-o", out, "-q")
+    assert ok.returncode == 0, ok.stderr
+    with h5py.File(out, "r") as f:
+        np.testing.assert_array_equal(f["param_choice_firm_log_price"][()], [3.0, 4.0])
