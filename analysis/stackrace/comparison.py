@@ -32,7 +32,7 @@ import xarray as xr
 from . import io
 from .outcomes import Time, countries_with_agents, time_index, time_label
 
-__all__ = ["effects", "effect_settings", "arms", "run_groups", "EFFECT_VARIABLES", "WORLD", "DEFAULT_TOP"]
+__all__ = ["effects", "posterior_spread", "effect_settings", "arms", "run_groups", "EFFECT_VARIABLES", "WORLD", "DEFAULT_TOP"]
 
 # The index label of the world's row (no ISO3 code names the world).
 WORLD = "World"
@@ -125,6 +125,27 @@ def effects(ds: xr.Dataset, *, kind: str = "developer", stack: str = "cn_open", 
 # The datasets `stackrace compare` writes the effects into.
 EFFECT_VARIABLES = tuple(f"{prefix}effect{suffix}" for prefix in ("", "global_")
                          for suffix in ("", "_low", "_high", "_n"))
+
+
+def posterior_spread(ds: xr.Dataset, *, kind: str = "developer", time: Time = -1) -> pd.DataFrame:
+    """For a compare file run over posterior draws (`stackrace compare --draws`), the
+    world's change in each stack's share split as `stackrace compare` prints it: the mean
+    change over every pair (`difference`, with its interval), the 90% range of the draws'
+    mean changes (`draw_low`, `draw_high`), the parameters' sd (the draws' spread net of
+    the noise in their means) and the model's own noise (a replicate pair's sd within a
+    draw), one row per stack."""
+    effect_settings(ds)
+    if "global_effect_parameter_sd" not in ds.variables:
+        raise ValueError("this compare file was not run over posterior draws: run "
+                         "`stackrace compare BASE ALT --draws D` (or --posterior FILE)")
+    t = time_index(ds, time)
+    columns = {"difference": "global_effect", "ci_low": "global_effect_low", "ci_high": "global_effect_high",
+               "draw_low": "global_effect_draw_low", "draw_high": "global_effect_draw_high",
+               "parameter_sd": "global_effect_parameter_sd", "noise_sd": "global_effect_noise_sd"}
+    table = pd.DataFrame({name: ds[var].isel(time=t).sel(kind=kind).values for name, var in columns.items()},
+                         index=pd.Index(ds["stack"].values, name="stack"))
+    table.attrs.update(draws=int(ds.attrs["posterior_draws"]), time=time_label(ds, time), kind=kind)
+    return table
 
 
 def effect_settings(ds: xr.Dataset) -> tuple[float, str]:

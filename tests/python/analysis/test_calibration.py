@@ -92,3 +92,20 @@ def test_the_hindcast_world_carries_its_shipped_posterior(stackrace_bin, worlds_
     resolved = tomllib.loads(text.split("\n", 1)[1])
     for key, median in draws.median().items():
         assert _value(resolved, key) == pytest.approx(median, rel=0.006), key
+
+
+def test_the_default_world_carries_the_posterior_of_its_weights(stackrace_bin, worlds_dir):
+    # The default world's [posterior] takes the hindcast's behavioural weights (not its
+    # appeals or 2023 start), and its point values are their medians.
+    import subprocess
+    import tomllib
+    import pandas as pd
+    draws = pd.read_csv(worlds_dir / "calibrations" / "hindcast_2023.posterior.csv")
+    text = subprocess.run([str(stackrace_bin), "validate", str(worlds_dir / "default.toml")],
+                          capture_output=True, text=True, check=True).stdout
+    resolved = tomllib.loads(text.split("\n", 1)[1])
+    keys = resolved["posterior"]["keys"]
+    assert len(keys) == 10 and not any(k.startswith(("stacks.", "world.")) for k in keys)
+    assert resolved["posterior"]["file"].endswith("worlds/calibrations/hindcast_2023.posterior.csv")
+    for key in keys:
+        assert _value(resolved, key) == pytest.approx(draws[key].median(), rel=0.006), key

@@ -292,3 +292,22 @@ def test_a_majority_where_there_is_no_one_is_undefined_not_false(ds):
     holds = outcomes.majority("firm", "us_closed", country="CHN")(emptied)
     assert holds.isnull().all()
     assert outcomes.majority("firm", "us_closed", country="USA")(emptied).dtype == bool
+
+
+def test_the_posterior_spread_is_read_from_a_compare_over_draws(ds, tmp_path):
+    # The world's change split as `stackrace compare --draws` prints it, from what it wrote.
+    out = tmp_path / "draws.h5"
+    result = stackrace.engine.compare(WORLDS_DIR / "policies" / "no_controls.toml",
+                                      WORLDS_DIR / "policies" / "full_embargo.toml", out, replicates=2, draws=3,
+                                      agents=5000, steps=6)
+    table = comparison.posterior_spread(result, kind="developer")
+    assert list(table.index) == ["none", "us_closed", "cn_open", "us_open"] and table.attrs["draws"] == 3
+    with h5py.File(out, "r") as f:
+        k = [s.decode() for s in f["stack"][()]].index("cn_open")
+        n = [s.decode() for s in f["kind"][()]].index("developer")
+        assert table.loc["cn_open", "parameter_sd"] == f["global_effect_parameter_sd"][-1, n, k]
+        assert table.loc["cn_open", "draw_low"] == f["global_effect_draw_low"][-1, n, k]
+        assert table.loc["cn_open", "difference"] == f["global_effect"][-1, n, k]
+    assert (table["draw_low"] <= table["draw_high"]).all() and (table["noise_sd"] >= 0).all()
+    with pytest.raises(ValueError, match="not run over posterior draws"):
+        comparison.posterior_spread(ds)
