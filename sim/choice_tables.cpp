@@ -83,7 +83,27 @@ class CountryRows {
     }
     const double hazard = adoption_rate(c, {group_utility.data(), std::size_t(K)});
     const double rate = visit_rate(c, hazard);
+    // Non-adopters faster than adopters: try visiting at the adopters' rate, the rest of
+    // the non-adopters after (ChoiceTable::late_adoption); kept only where the rows show
+    // that a visit leaves no one on the outside option.
+    const double adopters = adopter_rate();
+    if (rate > adopters && rate < 1.0 && can_adopt_late(c)) {
+      fill_rows(c, hazard, adopters, group_utility);
+      if (visits_clear_outside(c)) {
+        const double late = (hazard - adopters) / (1.0 - adopters);
+        std::fill_n(table_.visit_rate.begin() + std::ptrdiff_t(c) * S, S, adopters);
+        std::fill_n(table_.late_adoption.begin() + std::ptrdiff_t(c) * S, S, late);
+        return;
+      }
+    }
     std::fill_n(table_.visit_rate.begin() + std::ptrdiff_t(c) * S, S, rate);
+    fill_rows(c, hazard, rate, group_utility);
+  }
+
+ private:
+  // Every row of country c's groups, for agents visited at `rate`.
+  void fill_rows(int c, double hazard, double rate, const std::vector<double>& group_utility) {
+    const int K = K_, S = S_;
 
     // Spans of K entries, K a constant where it is known: their loops unroll.
     auto scratch = [K] {
@@ -123,12 +143,36 @@ class CountryRows {
     return adoption_hazard(rule_, s_.countries[c].gdp_per_capita, gain, view_.adopted[index_of(kind_)][c]);
   }
 
+  double adopter_rate() const { return std::min(1.0, w_.base.revise + (outside_ ? rule_.abandon : 0.0)); }
+
+  // Late adoption needs the outside option to be left only by the non-adopters' own
+  // adoption: no one abandons (an adopter who did would be taken for one passed over).
+  bool can_adopt_late(int c) const {
+    (void)c;
+    return outside_ && rule_.abandon == 0 && table_.outside == *outside_;
+  }
+
+  // Whether, in every row of c's groups, a visited non-adopter surely adopts and no one
+  // moves onto the outside option (a banned stack's users, or an out-of-reach stack's with
+  // no other to get, would).
+  bool visits_clear_outside(int c) const {
+    const int o = *outside_;
+    for (int g = c * S_; g < (c + 1) * S_; ++g)
+      for (int e = 0; e < table_.employers; ++e)
+        for (int current = 0; current < K_; ++current) {
+          const auto row = static_cast<const ChoiceTable&>(table_).row(g, current, e);
+          const double onto_outside = row[std::size_t(o)] - (o > 0 ? row[std::size_t(o) - 1] : 0.0);
+          if (onto_outside > 0) return false;
+        }
+    return true;
+  }
+
   // Each group is visited at the fastest rate any of its agents acts: adopters revise or
   // abandon, non-adopters adopt (only where some are left). Where a stack is banned for
   // this kind, its users must leave it this month: the whole group is visited. The rate
   // depends only on the country: all its segments share it.
   double visit_rate(int c, double hazard) const {
-    const double adopter_rate = std::min(1.0, w_.base.revise + (outside_ ? rule_.abandon : 0.0));
+    const double adopter_rate = this->adopter_rate();
     const bool waiting = outside_ && view_.adopted[index_of(kind_)][c] < 1.0;
     bool ban = false;
     for (int k = 0; k < K_; ++k)
@@ -169,6 +213,7 @@ void fill_choice_table(const World& world, AgentKind kind, const MonthView& view
   const int employers = kind == AgentKind::developer && w.employer != 0 ? K + 1 : 1;
   // Every row that can be read is written by fill_table: the rows need no zeroing first.
   table.reshape(int(layout.agents_per_group.size()), K, employers);
+  table.outside = s.outside_stack().value_or(-1);
   // Nobody to move (no agents, or no one who revises or adopts): the all-zero visit
   // rates say so, and the rows are never read.
   const bool no_agents = std::accumulate(layout.agents.begin(), layout.agents.end(), std::int64_t{0}) == 0;

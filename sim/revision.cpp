@@ -4,6 +4,7 @@
 #include <array>
 
 #include <cmath>
+#include <cstring>
 #include <boost/random/uniform_01.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -237,11 +238,51 @@ void visit_employed_agents(StackIndex* stack, std::int64_t first, std::int64_t e
   stream = draws;
 }
 
+// The non-adopters a group's visits passed over (ChoiceTable::late_adoption): each
+// adopts with the chance behind `next_gap`, drawn as gaps over the non-adopters alone,
+// found by a scan of the group's stacks (a byte each, already in cache from the visits:
+// far cheaper than visiting every agent at the non-adopters' rate). An adopting one moves
+// by its row, as a visited non-adopter does; `column(i)` is agent i's employer column.
+// Run after the group's visits, which leave on the outside option only those they
+// passed over.
+template <int StaticK, class NextGap, class Column>
+void adopt_passed_over(StackIndex* stack, std::int64_t first, std::int64_t end, CounterStream& stream,
+                       const GroupTable& group, StackIndex outside, NextGap next_gap, Column column) {
+  AgentMoves<StaticK, 0> moves(group);
+  CounterStream draws = stream;
+  std::int64_t skip = next_gap(draws);
+  for (std::int64_t i = first; i < end; ++i) {
+    const void* hit = std::memchr(stack + i, outside, std::size_t(end - i));
+    if (!hit) break;
+    i = static_cast<const StackIndex*>(hit) - stack;
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    moves.move(stack, i, open_unit(draws()), column(i));
+    skip = next_gap(draws);
+  }
+  moves.finish();
+  stream = draws;
+}
+
+// A gap drawer for `rate` (VisitRate::Mode::gaps): geometric, capped at `end`.
+struct GeometricGap {
+  double scale;
+  std::int64_t end;
+  std::int64_t operator()(CounterStream& s) const {
+    // With tiny rates the gap can exceed any index: cap it before converting.
+    const double gap = unit_exponential(s) * scale;
+    return gap < double(end) ? static_cast<std::int64_t>(gap) : end;
+  }
+};
+
 // visit_agents with the group's visit rate and employer link resolved once, outside the
 // loop over its agents.
 template <int StaticK>
-void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, VisitRate rate, CounterStream& stream,
-                  const GroupTable& group, const EmployerLink* employer, int country) {
+void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, VisitRate rate, VisitRate late,
+                  int outside, CounterStream& stream, const GroupTable& group, const EmployerLink* employer,
+                  int country) {
   auto visit = [&](auto next_gap) {
     if (!employer) {  // no link: the usual case has one row per current stack
       const auto first_column = [] { return 0; };
@@ -261,14 +302,26 @@ void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, Visit
       visit([](CounterStream&) { return std::int64_t{0}; });
       break;
     case VisitRate::Mode::gaps:
-      // Captured by value, so that they stay in registers.
-      visit([scale = rate.gap_scale, end](CounterStream& s) {
-        // With tiny rates the gap can exceed any index: cap it before converting.
-        const double gap = unit_exponential(s) * scale;
-        return gap < double(end) ? static_cast<std::int64_t>(gap) : end;
-      });
+      visit(GeometricGap{rate.gap_scale, end});  // by value, so that it stays in registers
       break;
   }
+  if (late.mode == VisitRate::Mode::none) return;
+  const auto passed_over = [&](auto next_gap) {
+    const auto outside_index = static_cast<StackIndex>(outside);
+    if (!employer) {
+      adopt_passed_over<StaticK>(stack, first, end, stream, group, outside_index, next_gap,
+                                 [](std::int64_t) { return 0; });  // as the visits: the first column
+      return;
+    }
+    const EmployerLink::OfCountry employers = employer->of_country(country);
+    if (employers.firms > 0)
+      adopt_passed_over<StaticK>(stack, first, end, stream, group, outside_index, next_gap, employers);
+    else
+      adopt_passed_over<StaticK>(stack, first, end, stream, group, outside_index, next_gap,
+                                 [K = group.stacks](std::int64_t) { return K; });
+  };
+  if (late.mode == VisitRate::Mode::every) passed_over([](CounterStream&) { return std::int64_t{0}; });
+  else passed_over(GeometricGap{late.gap_scale, end});
 }
 
 }  // namespace
@@ -278,14 +331,19 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, co
   if (population.size() == 0) return;
   const int K = table.stacks, E = table.employers;
   const int segments = population.segments;
-  std::vector<VisitRate> rates;
-  rates.reserve(table.visit_rate.size());
+  // Most groups share their neighbour's rates: their gap scales (a log1p each) are reused.
+  auto gap_rates = [](const std::vector<double>& of_group, bool& anyone) {
+    std::vector<VisitRate> rates;
+    rates.reserve(of_group.size());
+    for (double rate : of_group) {
+      rates.push_back(!rates.empty() && rate == of_group[rates.size() - 1] ? rates.back() : VisitRate(rate));
+      anyone = anyone || rate > 0;
+    }
+    return rates;
+  };
   bool anyone = false;
-  for (double rate : table.visit_rate) {
-    // Most groups share their neighbour's rate: its gap scale (a log1p) is reused.
-    rates.push_back(!rates.empty() && rate == table.visit_rate[rates.size() - 1] ? rates.back() : VisitRate(rate));
-    anyone = anyone || rate > 0;
-  }
+  const std::vector<VisitRate> rates = gap_rates(table.visit_rate, anyone);
+  const std::vector<VisitRate> lates = gap_rates(table.late_adoption, anyone);
   if (!anyone) return;
   const auto revise = K == 2 ? &revise_group<2> : K == 3 ? &revise_group<3> : K == 4 ? &revise_group<4> : &revise_group<0>;
   for_each_block(population, counts, [&](std::int64_t block, Tally& tally) {
@@ -298,7 +356,8 @@ void revise_population(AgentPopulation& population, const ChoiceTable& table, co
     int country = first_group / segments, segment = first_group % segments;
     for_each_group_part(population, begin, end, [&](int g, std::int64_t first, std::int64_t last) {
       const GroupTable group{table.cumulative.data() + table.offset(g, 0, 0), E, K, tally.data() + std::size_t(g) * K};
-      revise(population.stack.data(), first, last, rates[g], stream, group, employer, country);
+      revise(population.stack.data(), first, last, rates[g], lates[g], table.outside, stream, group, employer,
+             country);
       if (++segment == segments) segment = 0, ++country;
     });
   });

@@ -2,9 +2,10 @@
 // The parallel kernel that lets one population revise its stacks for one month.
 // It visits only a thinned sample of agents: every agent of a group (a country, or a
 // segment of one) is visited with the group's visit rate — the largest rate at which
-// any of its agents acts this month — and a visited agent's row of the table says what
-// it then does: stay, or move to each stack. So agents that act more slowly simply stay
-// more often. Within each fixed block of agents the gap to the next visit is drawn
+// any of its agents acts this month, or the adopters' where the non-adopters the visits
+// pass over get their own chance after them (ChoiceTable::late_adoption) — and a
+// visited agent's row of the table says what it then does: stay, or move to each stack.
+// So agents that act more slowly simply stay more often. Within each fixed block of agents the gap to the next visit is drawn
 // from a geometric distribution over the block's own counter-based stream, afresh at
 // each group's start (gaps are memoryless, so this is exact): the work grows with the
 // visits, not the population, and the result does not depend on how blocks are spread
@@ -27,7 +28,15 @@ struct ChoiceTable {
   int groups = 0;
   int stacks = 0;
   int employers = 1;
+  int outside = -1;  // the outside option (-1: none), for late_adoption
   std::vector<double> visit_rate;  // [group]: probability that an agent is visited this month
+  // [group]: where non-adopters adopt faster than adopters revise, the group is visited at
+  // the adopters' rate and a visited non-adopter adopts for sure; the non-adopters the
+  // visits passed over then adopt with this chance (0: none). A non-adopter thus adopts
+  // with v + (1 - v) * late (the model's chance), adopters act as before, and the visits
+  // do not grow with the few non-adopters left late in a run. The table's filler sets it
+  // only where a visit leaves no one on the outside option (sim/choice_tables.cpp).
+  std::vector<double> late_adoption;
   std::vector<double> cumulative;  // [group][current][employer][k]
 
   ChoiceTable() = default;
@@ -40,6 +49,7 @@ struct ChoiceTable {
     stacks = stacks_;
     employers = employers_;
     visit_rate.assign(groups_, 0.0);
+    late_adoption.assign(groups_, 0.0);
     cumulative.resize(std::size_t(groups_) * stacks_ * employers_ * stacks_);
   }
   std::size_t offset(int group, int current, int employer) const {

@@ -75,7 +75,7 @@ class CounterStream {
 // generator, the key derivation, or how the kernel draws), so that `sweep --resume`
 // refuses to finish a file with runs drawn otherwise than its finished ones. Files
 // written before it existed (SplitMix64) have none.
-inline constexpr const char* random_numbers_id = "wyrand-1";
+inline constexpr const char* random_numbers_id = "wyrand-2";
 
 // A uniform double in (0, 1) from the top 52 bits of a draw, the middles of 2^52 equal
 // cells: never 0 (its log is finite) and never 1 (with 53 bits the top cell's middle

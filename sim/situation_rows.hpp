@@ -92,9 +92,11 @@ class SituationRows {
   }
 
   // The share of visited agents that act: rows mostly repeat the last pair of rates, so
-  // its division is remembered.
+  // its division is remembered. All of them where the rate passes the visits' (the
+  // non-adopters of a group visited at its adopters' rate, ChoiceTable::late_adoption).
   double acting_share(double rate, double visit) {
-    if (rate != rate_ || visit != visit_) rate_ = rate, visit_ = visit, act_ = visit > 0 ? rate / visit : 0.0;
+    if (rate != rate_ || visit != visit_)
+      rate_ = rate, visit_ = visit, act_ = visit > 0 ? std::min(1.0, rate / visit) : 0.0;
     return act_;
   }
 

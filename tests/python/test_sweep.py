@@ -247,7 +247,7 @@ def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_pa
     # stored, SplitMix64) would get unfinished runs that do not match its finished ones.
     sweep, out = interrupted_sweep(tmp_path, "older.h5")
     with h5py.File(out, "r+") as f:
-        assert f.attrs["random_numbers"] == "wyrand-1"
+        assert f.attrs["random_numbers"] == "wyrand-2"
         del f.attrs["random_numbers"]
     result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
     assert result.returncode == 2

@@ -107,9 +107,32 @@ TEST_CASE("the engine's rows give every agent the model's month, for random util
   check_random_situations<0>(2, 2'000);  // the general path agrees with the unrolled one's rule too
 }
 
+// The month of an agent on `current` as the engine gives it: visited with the group's
+// rate and moved by its row; a non-adopter the visits passed over adopts, by the same
+// row, with the group's late chance (ChoiceTable::late_adoption).
+std::vector<double> engine_month(const ChoiceTable& table, int g, int current, int e, int outside) {
+  const int K = table.stacks;
+  const double visit = table.visit_rate[g], late = current == outside ? table.late_adoption[std::size_t(g)] : 0.0;
+  const std::vector<double> row = uncumulated(table.row(g, current, e).data(), K);
+  std::vector<double> p = monthly(row, visit, current);
+  for (int k = 0; k < K; ++k) p[k] += (1 - visit) * late * (row[k] - (k == current ? 1.0 : 0.0));
+  return p;
+}
+
+void check_default_world_tables(const std::vector<std::string>& set, bool expect_late);
+
 TEST_CASE("the default world's tables are the model's rule for every group, stack and employer", "[choice_tables]") {
+  check_default_world_tables({}, false);
+}
+
+TEST_CASE("so are they where non-adopters adopt faster than adopters revise (late adoption)", "[choice_tables][late]") {
+  check_default_world_tables({"adoption.developer.innovation=0.4", "adoption.firm.innovation=0.3"}, true);
+}
+
+void check_default_world_tables(const std::vector<std::string>& set, bool expect_late) {
   ScenarioOverrides o;
   o.developer_agents = 20'000;
+  o.set = set;
   const World world = build_world(load_scenario(test::world("policies/deepseek_bans_2025.toml"), o));
   const Scenario& s = world.scenario;
   const int K = s.stack_count(), C = s.country_count();
@@ -133,7 +156,7 @@ TEST_CASE("the default world's tables are the model's rule for every group, stac
 
   const int outside = *s.outside_stack();
   std::vector<double> u(K), rule(K);
-  std::size_t banned_rows = 0;
+  std::size_t banned_rows = 0, late_rows = 0;
   for (AgentKind kind : {AgentKind::firm, AgentKind::developer}) {
     ChoiceTable table;
     fill_choice_table(world, kind, view, table);
@@ -168,8 +191,8 @@ TEST_CASE("the default world's tables are the model's rule for every group, stac
             if (view.kind_share[index_of(kind)][cell + current] == 0) continue;
             banned_rows += options.banned[current];
             month_transition(options, {w.base.revise, adopt, adoption.abandon}, current, rule);
-            const std::vector<double> engine =
-                monthly(uncumulated(table.row(g, current, e).data(), K), table.visit_rate[g], current);
+            const std::vector<double> engine = engine_month(table, g, current, e, outside);
+            late_rows += current == outside && table.late_adoption[std::size_t(g)] > 0;
             for (int k = 0; k < K; ++k) {
               INFO(agent_kind_name(kind) << " in " << s.countries[c].id << ", segment " << segment << ", employer "
                                          << e << ", on " << current << ", to " << k);
@@ -181,4 +204,5 @@ TEST_CASE("the default world's tables are the model's rule for every group, stac
     }
   }
   CHECK(banned_rows > 0);  // the bans of 2025 were among the rows checked
+  CHECK((late_rows > 0) == expect_late);
 }

@@ -63,6 +63,53 @@ TEST_CASE("the kernel visits each agent with its group's rate", "[revision]") {
   }
 }
 
+TEST_CASE("non-adopters the visits pass over adopt with the late chance, each exactly once", "[revision][late]") {
+  // Stack 0 is the outside option. Each group holds non-adopters and adopters (on stack 1);
+  // it is visited at rate v, a visited non-adopter adopts (to stack 1 or 2 by its row) and
+  // a visited adopter moves to stack 2; the non-adopters passed over adopt with `late`.
+  // A non-adopter so ends on an AI stack with v + (1 - v) late, an adopter on stack 2 with v.
+  const std::vector<std::int64_t> sizes{200'000, 150'000, 90'000};
+  const std::vector<double> visit{0.1, 0.02, 0.0}, late{0.3, 0.9, 0.5};
+  AgentPopulation population = make_population(AgentKind::developer, 1, sizes);
+  ChoiceTable table(3, 3);
+  table.outside = 0;
+  std::vector<std::int64_t> counts(9, 0);
+  for (int g = 0; g < 3; ++g) {
+    table.visit_rate[g] = visit[g];
+    table.late_adoption[g] = late[g];
+    auto none = table.row(g, 0), one = table.row(g, 1), two = table.row(g, 2);
+    none[0] = 0.0, none[1] = 0.25, none[2] = 1.0;  // adopt: a quarter to stack 1, the rest to 2
+    one[0] = 0.0, one[1] = 0.0, one[2] = 1.0;
+    two[0] = 0.0, two[1] = 0.0, two[2] = 1.0;
+    // The first third of each group adopted already (on stack 1), every third agent.
+    for (std::int64_t i = population.group_begin[g]; i < population.group_begin[g + 1]; ++i)
+      population.stack[i] = (i % 3 == 0) ? 1 : 0;
+  }
+  std::vector<std::int64_t> adopters(3, 0), waiting(3, 0);
+  for (int g = 0; g < 3; ++g)
+    for (std::int64_t i = population.group_begin[g]; i < population.group_begin[g + 1]; ++i)
+      (population.stack[i] ? adopters : waiting)[g]++, counts[std::size_t(g) * 3 + population.stack[i]]++;
+  const std::vector<StackIndex> before(population.stack.begin(), population.stack.end());
+  revise_population(population, table, StreamKey{5, 0, 1, AgentKind::developer, StreamPurpose::revise, 0}, counts);
+  for (int g = 0; g < 3; ++g) {
+    INFO("group " << g << ": visit " << visit[g] << ", late " << late[g]);
+    std::int64_t adopted = 0, to_one = 0, revised = 0, on[3] = {0, 0, 0};
+    for (std::int64_t i = population.group_begin[g]; i < population.group_begin[g + 1]; ++i) {
+      ++on[population.stack[i]];
+      if (before[i] == 0) adopted += population.stack[i] != 0, to_one += population.stack[i] == 1;
+      else revised += population.stack[i] == 2;
+    }
+    for (int k = 0; k < 3; ++k) CHECK(counts[std::size_t(g) * 3 + k] == on[k]);  // the counts follow the agents
+    const double p = visit[g] + (1 - visit[g]) * late[g];
+    const auto within = [](std::int64_t x, std::int64_t n, double q) {
+      return std::abs(double(x) - double(n) * q) <= 5.0 * std::sqrt(double(n) * q * (1 - q)) + 1e-9;
+    };
+    CHECK(within(adopted, waiting[g], p));               // the model's chance, not more (no second chance)
+    CHECK(within(to_one, adopted, 0.25));                // by the row, as a visited non-adopter
+    CHECK(within(revised, adopters[g], visit[g]));       // adopters as before
+  }
+}
+
 TEST_CASE("the gaps between visited agents are geometric", "[revision]") {
   // One group of 1,000,000 agents at rate 0.1: the gaps between visits should have
   // P(gap = n) = 0.9^n 0.1. Compared with the expected counts for n = 0 .. 29 and the tail.
