@@ -3,8 +3,8 @@
 Each `Claim` turns a dataset (`stackrace.open` of `stackrace run worlds/default.toml`,
 one run or many: replicates, posterior draws) into one value per run and says whether
 the statement holds in that run. `bench/claims.py` runs them over posterior draws and
-agent counts and prints the table MODEL.md (section 1) quotes; the tests hold every claim
-to all draws.
+agent counts and prints the table MODEL.md (section 1) quotes; the tests hold the draws
+to them (each claim in the share of runs it `required`).
 
     >>> ds = stackrace.open("results/default.h5")
     >>> for claim in stackrace.claims.DEFAULT_WORLD:
@@ -19,9 +19,7 @@ import numpy as np
 import xarray as xr
 
 __all__ = ["Claim", "DEFAULT_WORLD", "check", "lag_months", "tipped_countries", "cn_share_of_users",
-           "developer_leakage", "large_countries", "FRONTIER_GROWTH"]
-
-FRONTIER_GROWTH = 0.0024  # the default world's capability growth a month (worlds/default.toml)
+           "developer_leakage", "large_countries", "frontier_growth"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class Claim:
     test: Callable[[np.ndarray], np.ndarray]         # whether it holds, per run
     unit: str = ""
     # The share of runs it must hold in: 1 for what follows from the model in every run;
-    # less for a statement about most runs (tipping, near its threshold in a few draws).
+    # less where noise crosses the threshold in a few draws (tipping, the leakage bound).
     required: float = 1.0
 
     def values(self, ds: xr.Dataset) -> np.ndarray:
@@ -50,10 +48,20 @@ def _firm_share(ds: xr.Dataset, stack: str, time: int) -> np.ndarray:
     return ds["global_share"].sel(kind="firm", stack=stack).isel(time=time).values
 
 
+def _scenario(ds: xr.Dataset) -> dict:
+    import tomllib
+    return tomllib.loads(ds.attrs["scenario"])
+
+
+def frontier_growth(ds: xr.Dataset, leader: str = "us_closed") -> float:
+    """The leader's capability growth a month, from the run's own scenario: a month of lag."""
+    return float(next(s for s in _scenario(ds)["stacks"] if s["id"] == leader)["capability_growth"])
+
+
 def lag_months(ds: xr.Dataset, stack: str, time: int = -1) -> np.ndarray:
     """A stack's lag behind the leader (`us_closed`), in months of frontier growth."""
     capability = ds["capability"].isel(time=time)
-    return ((capability.sel(stack="us_closed") - capability.sel(stack=stack)) / FRONTIER_GROWTH).values
+    return ((capability.sel(stack="us_closed") - capability.sel(stack=stack)) / frontier_growth(ds)).values
 
 
 def _developer_agents(ds: xr.Dataset) -> xr.DataArray:
@@ -116,8 +124,7 @@ def _quarters_rising(ds: xr.Dataset) -> np.ndarray:
 def developer_leakage(ds: xr.Dataset, stack: str) -> dict[str, float]:
     """Where the run's scenario does not serve `stack` to developers at its end: country ->
     the leakage (the share of agents who can still get it), from its `[[availability]]`."""
-    import tomllib
-    scenario = tomllib.loads(ds.attrs["scenario"])
+    scenario = _scenario(ds)
     end = str(ds["time"].values[-1])[:7]
     leakage: dict[str, float] = {}
     for a in scenario.get("availability", []):
@@ -175,7 +182,8 @@ DEFAULT_WORLD: tuple[Claim, ...] = (
     Claim("unserved_within_leakage",
           "us_closed's developer share in every country it does not serve stays within its "
           "leakage (up to 3 sd of sampling noise above it)",
-          _unserved_within_leakage, lambda v: v <= 3, "sd above leakage"),
+          # 3 sd over a dozen countries a draw: noise alone passes it in a draw now and then.
+          _unserved_within_leakage, lambda v: v <= 3, "sd above leakage", required=0.95),
     Claim("china_highest",
           "cn_open's share of AI-using developers is highest in China (end of 2026; among the "
           "countries holding 0.1%+ of the world's developers)",

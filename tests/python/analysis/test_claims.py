@@ -1,7 +1,7 @@
 """What MODEL.md (section 1) states of the default world holds over draws of its
-posterior at 300,000 and 1,000,000 developer agents: each claim in every draw, tipping in
-95% of them (stackrace.claims; bench/claims.py prints the full table MODEL.md quotes),
-and a claim fails where the world says otherwise."""
+posterior at 300,000 and 1,000,000 developer agents: each claim in every draw, tipping and
+the leakage bound in 95% of them (stackrace.claims; bench/claims.py prints the full table
+MODEL.md quotes), and a claim fails where the world says otherwise."""
 import numpy as np
 import pytest
 
