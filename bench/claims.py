@@ -75,20 +75,19 @@ def claims_over_draws(draws, agents, folder):
 def tier2_change(ds):
     """Per draw: the alternative's minus the base's share of cn_open and us_closed among
     the developers of the Tier 2 countries not aligned with the US, at the last month."""
-    tier2 = (ds["country_tier"] == 2) & (ds["country_alignment"] != "us")
-    developers = (ds["weight"] * ds["agents"]).sel(kind="developer").where(tier2, 0.0)
-    share = ds["share"].sel(kind="developer").isel(time=-1)
-    mean = ((share * developers).sum("country") / developers.sum()).values  # run, stack
-    # Runs are laid out [arm][draw][replicate]: a draw's value is its replicates' mean
-    # (stackrace.open drops failed runs, which would break the layout: none may fail).
     draws = int(ds.attrs["posterior_draws"])
-    if mean.shape[0] % (2 * draws):
-        raise SystemExit(f"{mean.shape[0]} runs in the comparison: some failed (stackrace.failed_runs)")
-    per_draw = mean.reshape(2, draws, -1, mean.shape[-1]).mean(axis=2)
-    base, alt = per_draw[0], per_draw[1]
-    stacks = list(ds["stack"].values)
-    return alt[:, stacks.index("cn_open")] - base[:, stacks.index("cn_open")], \
-        alt[:, stacks.index("us_closed")] - base[:, stacks.index("us_closed")]
+
+    def change(stack):
+        share = stackrace.groups.share(ds, "tier:2", exclude="alignment:us", kind="developer", stack=stack)
+        mean = share.isel(time=-1).values  # per run
+        # Runs are laid out [arm][draw][replicate]: a draw's value is its replicates' mean
+        # (stackrace.open drops failed runs, which would break the layout: none may fail).
+        if mean.shape[0] % (2 * draws):
+            raise SystemExit(f"{mean.shape[0]} runs in the comparison: some failed (stackrace.failed_runs)")
+        base, alt = mean.reshape(2, draws, -1).mean(axis=2)
+        return alt - base
+
+    return change("cn_open"), change("us_closed")
 
 
 def export_control_sign(draws, folder):

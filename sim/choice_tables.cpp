@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 #include <optional>
 
 #include <tbb/blocked_range.h>
@@ -87,7 +88,7 @@ class CountryRows {
     // the non-adopters after (ChoiceTable::late_adoption); kept only where the rows show
     // that a visit leaves no one on the outside option.
     const double adopters = adopter_rate();
-    if (rate > adopters && rate < 1.0 && can_adopt_late(c)) {
+    if (rate > adopters && rate < 1.0 && can_adopt_late()) {
       fill_rows(c, hazard, adopters, group_utility);
       if (visits_clear_outside(c)) {
         const double late = (hazard - adopters) / (1.0 - adopters);
@@ -147,10 +148,7 @@ class CountryRows {
 
   // Late adoption needs the outside option to be left only by the non-adopters' own
   // adoption: no one abandons (an adopter who did would be taken for one passed over).
-  bool can_adopt_late(int c) const {
-    (void)c;
-    return outside_ && rule_.abandon == 0 && table_.outside == *outside_;
-  }
+  bool can_adopt_late() const { return outside_ && rule_.abandon == 0; }
 
   // Whether, in every row of c's groups, a visited non-adopter surely adopts and no one
   // moves onto the outside option (a banned stack's users, or an out-of-reach stack's with
@@ -160,7 +158,7 @@ class CountryRows {
     for (int g = c * S_; g < (c + 1) * S_; ++g)
       for (int e = 0; e < table_.employers; ++e)
         for (int current = 0; current < K_; ++current) {
-          const auto row = static_cast<const ChoiceTable&>(table_).row(g, current, e);
+          const auto row = std::as_const(table_).row(g, current, e);
           const double onto_outside = row[std::size_t(o)] - (o > 0 ? row[std::size_t(o) - 1] : 0.0);
           if (onto_outside > 0) return false;
         }

@@ -266,16 +266,26 @@ void adopt_passed_over(StackIndex* stack, std::int64_t first, std::int64_t end, 
   stream = draws;
 }
 
-// A gap drawer for `rate` (VisitRate::Mode::gaps): geometric, capped at `end`.
-struct GeometricGap {
-  double scale;
-  std::int64_t end;
-  std::int64_t operator()(CounterStream& s) const {
-    // With tiny rates the gap can exceed any index: cap it before converting.
-    const double gap = unit_exponential(s) * scale;
-    return gap < double(end) ? static_cast<std::int64_t>(gap) : end;
+// Calls walk(next_gap) with the gap drawer of `rate`: none at rate 0, no gaps at rate 1,
+// else geometric gaps, capped at `end`. The drawer goes by value, so that it stays in
+// registers.
+template <class Walk>
+void with_gaps(VisitRate rate, std::int64_t end, Walk walk) {
+  switch (rate.mode) {
+    case VisitRate::Mode::none:
+      break;
+    case VisitRate::Mode::every:
+      walk([](CounterStream&) { return std::int64_t{0}; });
+      break;
+    case VisitRate::Mode::gaps:
+      walk([scale = rate.gap_scale, end](CounterStream& s) {
+        // With tiny rates the gap can exceed any index: cap it before converting.
+        const double gap = unit_exponential(s) * scale;
+        return gap < double(end) ? static_cast<std::int64_t>(gap) : end;
+      });
+      break;
   }
-};
+}
 
 // visit_agents with the group's visit rate and employer link resolved once, outside the
 // loop over its agents.
@@ -295,17 +305,7 @@ void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, Visit
     else  // no firms: every developer's employer column is "none"
       visit_agents<StaticK, 0>(stack, first, end, stream, group, next_gap, [K = group.stacks] { return K; });
   };
-  switch (rate.mode) {
-    case VisitRate::Mode::none:
-      break;
-    case VisitRate::Mode::every:
-      visit([](CounterStream&) { return std::int64_t{0}; });
-      break;
-    case VisitRate::Mode::gaps:
-      visit(GeometricGap{rate.gap_scale, end});  // by value, so that it stays in registers
-      break;
-  }
-  if (late.mode == VisitRate::Mode::none) return;
+  with_gaps(rate, end, visit);
   const auto passed_over = [&](auto next_gap) {
     const auto outside_index = static_cast<StackIndex>(outside);
     if (!employer) {
@@ -320,8 +320,7 @@ void revise_group(StackIndex* stack, std::int64_t first, std::int64_t end, Visit
       adopt_passed_over<StaticK>(stack, first, end, stream, group, outside_index, next_gap,
                                  [K = group.stacks](std::int64_t) { return K; });
   };
-  if (late.mode == VisitRate::Mode::every) passed_over([](CounterStream&) { return std::int64_t{0}; });
-  else passed_over(GeometricGap{late.gap_scale, end});
+  with_gaps(late, end, passed_over);
 }
 
 }  // namespace

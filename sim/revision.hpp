@@ -5,11 +5,11 @@
 // any of its agents acts this month, or the adopters' where the non-adopters the visits
 // pass over get their own chance after them (ChoiceTable::late_adoption) — and a
 // visited agent's row of the table says what it then does: stay, or move to each stack.
-// So agents that act more slowly simply stay more often. Within each fixed block of agents the gap to the next visit is drawn
-// from a geometric distribution over the block's own counter-based stream, afresh at
-// each group's start (gaps are memoryless, so this is exact): the work grows with the
-// visits, not the population, and the result does not depend on how blocks are spread
-// over threads.
+// So agents that act more slowly simply stay more often. Within each fixed block of
+// agents the gap to the next visit is drawn from a geometric distribution over the
+// block's own counter-based stream, afresh at each group's start (gaps are memoryless,
+// so this is exact): the work grows with the visits, not the population, and the result
+// does not depend on how blocks are spread over threads.
 #include <cstdint>
 #include <span>
 #include <vector>

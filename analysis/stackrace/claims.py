@@ -40,12 +40,8 @@ class Claim:
         return np.asarray(self.test(self.values(ds)), dtype=bool)
 
 
-def _developer_share(ds: xr.Dataset, stack: str, time: int) -> np.ndarray:
-    return ds["global_share"].sel(kind="developer", stack=stack).isel(time=time).values
-
-
-def _firm_share(ds: xr.Dataset, stack: str, time: int) -> np.ndarray:
-    return ds["global_share"].sel(kind="firm", stack=stack).isel(time=time).values
+def _world_share(ds: xr.Dataset, kind: str, stack: str, time: int) -> np.ndarray:
+    return ds["global_share"].sel(kind=kind, stack=stack).isel(time=time).values
 
 
 def _scenario(ds: xr.Dataset) -> dict:
@@ -154,18 +150,18 @@ def _unserved_within_leakage(ds: xr.Dataset) -> np.ndarray:
 DEFAULT_WORLD: tuple[Claim, ...] = (
     Claim("developers_adopt",
           "almost every developer uses AI by 2036 (fewer than 1% do not)",
-          lambda ds: _developer_share(ds, "none", -1), lambda v: v < 0.01, "share"),
+          lambda ds: _world_share(ds, "developer", "none", -1), lambda v: v < 0.01, "share"),
     Claim("cn_open_developers_rise",
           "cn_open's world developer share rises from 2026 to 2036",
-          lambda ds: _developer_share(ds, "cn_open", -1) - _developer_share(ds, "cn_open", 0),
+          lambda ds: _world_share(ds, "developer", "cn_open", -1) - _world_share(ds, "developer", "cn_open", 0),
           lambda v: v > 0, "share points"),
     Claim("us_open_developers_fall",
           "us_open's world developer share falls from 2026 to 2036",
-          lambda ds: _developer_share(ds, "us_open", -1) - _developer_share(ds, "us_open", 0),
+          lambda ds: _world_share(ds, "developer", "us_open", -1) - _world_share(ds, "developer", "us_open", 0),
           lambda v: v < 0, "share points"),
     Claim("cn_open_firms_rise",
           "firms' cn_open share rises from 2026 to 2036",
-          lambda ds: _firm_share(ds, "cn_open", -1) - _firm_share(ds, "cn_open", 0),
+          lambda ds: _world_share(ds, "firm", "cn_open", -1) - _world_share(ds, "firm", "cn_open", 0),
           lambda v: v > 0, "share points"),
     Claim("countries_tip",
           "countries tip: more than half of the countries holding 0.5%+ of the world's developers "

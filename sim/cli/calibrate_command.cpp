@@ -113,11 +113,7 @@ void add_calibrate_command(CLI::App& app, CalibrateOptions& o) {
   cmd->add_flag("-q,--quiet", o.quiet, "No progress and no summary; only the last line");
   cmd->footer(std::string("Across a cluster: mpirun -np N stackrace calibrate CAL.toml (each step's simulations are "
                           "split across the ranks; rank 0 writes). MPI support in this build: ") +
-#ifdef STACKRACE_MPI
-              "yes");
-#else
-              "no");
-#endif
+              (mpi_built_in() ? "yes" : "no"));
 }
 
 int calibrate_command(const CalibrateOptions& options) {
@@ -136,7 +132,7 @@ int calibrate_command(const CalibrateOptions& options) {
   }
   // Every rank reads the files; where some cannot (a file system not shared alike), each
   // says why rather than leave the others waiting.
-  const int refusing = mpi ? ranks_with(!refused.empty()) : int(!refused.empty());
+  const int refusing = ranks_with(!refused.empty());
   if (refusing > 0) {
     if (!refused.empty() && (speaker || refusing < calibration_ranks()))
       std::cerr << (speaker ? "" : "rank " + std::to_string(mpi->rank()) + ": ") << refused << '\n';

@@ -26,11 +26,7 @@ void add_sweep_command(CLI::App& app, SweepOptions& o) {
   cmd->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary; only the last line");
   cmd->footer(std::string("Across a cluster: mpirun -np N stackrace sweep SWEEP.toml (rank 0 writes, the others run). "
                           "MPI support in this build: ") +
-#ifdef STACKRACE_MPI
-              "yes");
-#else
-              "no");
-#endif
+              (mpi_built_in() ? "yes" : "no"));
 }
 
 int sweep_command(const SweepOptions& o) {

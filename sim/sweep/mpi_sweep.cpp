@@ -24,6 +24,14 @@ bool launched_by_mpi() {
   return false;
 }
 
+bool mpi_built_in() {
+#ifdef STACKRACE_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
 WriterFailed::WriterFailed() : std::runtime_error("the writer rank could not start the sweep") {}
 
 #ifndef STACKRACE_MPI

@@ -16,6 +16,9 @@ namespace stackrace {
 // True when this process was started by mpirun with more than one rank (and MPI support
 // is built in).
 bool launched_by_mpi();
+// Whether this build has MPI support (Open MPI found at build time), for the commands'
+// help.
+bool mpi_built_in();
 
 // MPI for the life of a sweep: initialised on construction, finalised on destruction.
 class MpiJob {
