@@ -14,6 +14,12 @@ constexpr int segments_of(AgentKind kind) { return kind == AgentKind::firm ? fir
 constexpr bool segment_is_physical(int segment) { return segment >= 2; }
 constexpr bool segment_is_large(int segment) { return segment % 2 == 1; }
 
+// Firms' sectors, as the result file names them: virtual (services, software, finance)
+// and physical (manufacturing, construction, agriculture, logistics, energy).
+inline constexpr int sector_count = 2;
+constexpr int sector_of(int segment) { return segment_is_physical(segment) ? 1 : 0; }
+constexpr const char* sector_name(int sector) { return sector == 1 ? "physical" : "virtual"; }
+
 // The shares of a country's firms in each segment, in segment order, from its shares of
 // physical-industry and of large firms (taken as independent).
 inline std::array<double, firm_segments> firm_segment_shares(double physical, double large) {

@@ -12,6 +12,7 @@
 #include "agents/agent_kind.hpp"
 #include "agents/attributes.hpp"
 #include "agents/stack_choice.hpp"
+#include "agents/usage.hpp"
 #include "model/availability.hpp"
 #include "model/stack_events.hpp"
 #include "policies/policy.hpp"
@@ -91,6 +92,7 @@ struct Scenario {
   FeedbackLoops feedback;
   ComputeDynamics compute;
   PricePaths prices;
+  UsageRule usage;  // tokens an adopter uses (agents/usage.hpp): an output, never a choice
   std::vector<CountrySpec> countries;
   std::vector<StackAvailability> availability;  // where stacks are not served (model/availability.hpp)
   std::vector<StackEvent> events;                // dated changes to the stacks, in file order (model/stack_events.hpp)

@@ -5,6 +5,7 @@
 #include <boost/random/uniform_01.hpp>
 
 #include "agents/population.hpp"
+#include "agents/usage.hpp"
 #include "model/month_view.hpp"
 #include "model/regime.hpp"
 #include "model/stack_dynamics.hpp"
@@ -157,7 +158,95 @@ void record(const RunState& state, int t, RunResult& out) {
   for (int k = 0; k < K; ++k) {
     out.capability[std::size_t(t) * K + k] = state.stacks.capability[k];
     out.price[std::size_t(t) * K + k] = state.stacks.price[k];
+    out.lag[std::size_t(t) * K + k] = state.stacks.lag[k];
   }
+  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other})
+    out.bloc_compute[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.compute[std::size_t(b)];
+}
+
+// Usage (MODEL.md, 7.8b; agents/usage.hpp): month t's tokens of each kind in each country
+// on each stack, at the prices the country saw this month ([c][k]), each kind's world
+// usage shares, and the firms' tokens by sector.
+void record_usage(const RunState& state, const std::vector<double>& prices, int t, RunResult& out) {
+  const World& world = state.world;
+  const Scenario& s = world.scenario;
+  const int K = world.stack_count(), C = world.country_count();
+  const auto outside = s.outside_stack();
+  thread_local std::vector<double> per_adopter, kind_tokens, country_tokens, sector_tokens;
+  per_adopter.resize(K);
+  kind_tokens.resize(K);
+  country_tokens.resize(K);
+  sector_tokens.resize(std::size_t(sector_count) * K);
+  for (AgentKind kind : all_agent_kinds) {
+    const PopulationLayout& layout = world.population(kind);
+    const std::int64_t* const counts = state.counts[index_of(kind)].data();  // [c][segment][k]
+    const int S = layout.segments;
+    std::fill(kind_tokens.begin(), kind_tokens.end(), 0.0);
+    for (int c = 0; c < C; ++c) {
+      for (int k = 0; k < K; ++k)
+        per_adopter[k] = outside && k == *outside
+                             ? 0.0
+                             : layout.weight[c] * tokens_per_adopter(s.usage, kind, prices[std::size_t(c) * K + k], t);
+      std::fill(country_tokens.begin(), country_tokens.end(), 0.0);
+      std::fill(sector_tokens.begin(), sector_tokens.end(), 0.0);
+      for (int segment = 0; segment < S; ++segment) {
+        const double factor = kind == AgentKind::firm ? firm_segment_usage(s.usage, s.countries[c], segment) : 1.0;
+        const std::int64_t* const on = counts + (std::size_t(c) * S + segment) * K;
+        for (int k = 0; k < K; ++k) {
+          const double used = factor * per_adopter[k] * double(on[k]);
+          country_tokens[k] += used;
+          sector_tokens[std::size_t(sector_of(segment)) * K + k] += used;
+        }
+      }
+      for (int k = 0; k < K; ++k) {
+        out.tokens_at(t, c, kind, k) = static_cast<float>(country_tokens[k]);
+        kind_tokens[k] += country_tokens[k];
+        if (kind != AgentKind::firm) continue;
+        for (int sector = 0; sector < sector_count; ++sector)
+          out.sector_tokens[out.sector_cell(t, c, sector, k)] = static_cast<float>(sector_tokens[std::size_t(sector) * K + k]);
+      }
+    }
+    double all = 0;
+    for (double x : kind_tokens) all += x;
+    for (int k = 0; k < K; ++k)
+      out.global_usage_share_at(t, kind, k) =
+          all > 0 ? static_cast<float>(kind_tokens[k] / all) : std::numeric_limits<float>::quiet_NaN();
+  }
+}
+
+// Firms by sector: each country's share of its firm agents of a sector on each stack, and
+// the sector's world share (weighted by the firms each agent stands for).
+void record_sectors(const RunState& state, int t, RunResult& out) {
+  const World& world = state.world;
+  const int K = world.stack_count(), C = world.country_count();
+  const PopulationLayout& layout = world.population(AgentKind::firm);
+  const std::int64_t* const counts = state.counts[index_of(AgentKind::firm)].data();  // [c][segment][k]
+  const int S = layout.segments;
+  std::array<std::vector<double>, sector_count> world_on;
+  std::array<double, sector_count> world_all{};
+  for (auto& on : world_on) on.assign(K, 0.0);
+  for (int c = 0; c < C; ++c) {
+    std::array<std::int64_t, sector_count> agents{};
+    for (int segment = 0; segment < S; ++segment)
+      agents[sector_of(segment)] += layout.agents_per_group[std::size_t(c) * S + segment];
+    for (int sector = 0; sector < sector_count; ++sector) {
+      for (int k = 0; k < K; ++k) {
+        std::int64_t on = 0;
+        for (int segment = 0; segment < S; ++segment)
+          if (sector_of(segment) == sector) on += counts[(std::size_t(c) * S + segment) * K + k];
+        out.sector_share[out.sector_cell(t, c, sector, k)] =
+            agents[sector] > 0 ? static_cast<float>(double(on) / double(agents[sector]))
+                               : std::numeric_limits<float>::quiet_NaN();
+        world_on[sector][k] += layout.weight[c] * double(on);
+      }
+      world_all[sector] += layout.weight[c] * double(agents[sector]);
+    }
+  }
+  for (int sector = 0; sector < sector_count; ++sector)
+    for (int k = 0; k < K; ++k)
+      out.global_sector_share[(std::size_t(t) * sector_count + sector) * K + k] =
+          world_all[sector] > 0 ? static_cast<float>(world_on[sector][k] / world_all[sector])
+                                : std::numeric_limits<float>::quiet_NaN();
 }
 
 // One month, in the order of MODEL.md (section 3): the month's compute is resolved
@@ -201,6 +290,8 @@ void step(RunState& state, int t, RunResult& out) {
   state.sum_segments();
   record(state, t, out);
   record_compute(compute, t, out);
+  record_usage(state, view.env.price, t, out);
+  record_sectors(state, t, out);
 }
 
 }  // namespace
@@ -210,8 +301,15 @@ RunResult simulate(const World& world, const RunConfig& config) {
   RunResult out(steps + 1, world.country_count(), world.stack_count());
   out.seed = config.seed;
   RunState state = seat_agents(world, config, out);
+  const ComputeAccess start = resolve_compute(world.scenario, &state.policies, 0);
   record(state, 0, out);
-  record_compute(resolve_compute(world.scenario, &state.policies, 0), 0, out);
+  record_compute(start, 0, out);
+  // The start's prices: the stacks' own, as the compute market prices them (policies act
+  // from month 1).
+  set_environment(world.scenario, state.stacks, 0, state.view.env);
+  price_compute(world.scenario, start, state.view.env);
+  record_usage(state, state.view.env.price, 0, out);
+  record_sectors(state, 0, out);
   for (int t = 1; t <= steps; ++t) {
     if (config.stop && config.stop->load(std::memory_order_relaxed)) throw RunInterrupted();
     step(state, t, out);

@@ -123,23 +123,54 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
+// A figure the table gives for some countries only: the others take their region's
+// median of it, else the world's (each median sorted once, not once per row that needs it).
+class RegionFill {
+ public:
+  template <class Value>
+  RegionFill(const CsvTable& t, Value&& value_of_row) {
+    std::map<std::string, std::vector<double>> by_region;
+    std::vector<double> all;
+    for (std::size_t row = 0; row < t.rows(); ++row)
+      if (std::optional<double> x = value_of_row(row)) {
+        by_region[t.text(row, "region")].push_back(*x);
+        all.push_back(*x);
+      }
+    for (const auto& [region, values] : by_region) region_median_[region] = median(values);
+    world_median_ = median(all);
+  }
+  double operator()(const std::string& region, std::optional<double> own) const {
+    if (own) return *own;
+    auto found = region_median_.find(region);
+    return found != region_median_.end() ? found->second : world_median_;
+  }
+
+ private:
+  std::map<std::string, double> region_median_;
+  double world_median_ = 0;
+};
+
+// A country's share of firms in physical sectors: its share of employment in industry
+// and agriculture (worlds/data/SOURCES-countries.md, "physical_share"); none where the
+// table gives neither.
+std::optional<double> physical_employment(const CsvTable& t, std::size_t row) {
+  const auto industry = t.number(row, "industry_employment_pct", 0, 100, true);
+  const auto agriculture = t.number(row, "agriculture_employment_pct", 0, 100, true);
+  if (!industry || !agriculture) return std::nullopt;
+  if (*industry + *agriculture > 100)
+    t.fail(row, "agriculture_employment_pct", "industry and agriculture together exceed 100% of employment");
+  return (*industry + *agriculture) / 100.0;
+}
+
 std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRules& w) {
   CsvTable t = CsvTable::read(w.table_path);
-  // DeepSeek's share is published for few countries: the rest take their region's
-  // median (worlds/data/SOURCES-countries.md, "deepseek_share"), else the world's.
-  std::map<std::string, std::vector<double>> by_region;
-  std::vector<double> all;
-  for (std::size_t row = 0; row < t.rows(); ++row) {
-    if (auto x = t.number(row, "deepseek_share", 0, 1, true)) {
-      by_region[t.text(row, "region")].push_back(*x);
-      all.push_back(*x);
-    }
-  }
-  // Each median once, not once per row that needs it (a large table would sort its
-  // regions once per country).
-  std::map<std::string, double> region_median;
-  for (const auto& [region, shares] : by_region) region_median[region] = median(shares);
-  const double world_median = median(all);
+  // DeepSeek's share is published for few countries (SOURCES-countries.md, "deepseek_share").
+  const RegionFill deepseek_fill(t, [&](std::size_t row) { return t.number(row, "deepseek_share", 0, 1, true); });
+  // A table without employment columns gives every country the world's physical_share.
+  const bool employment = t.has_column("industry_employment_pct") && t.has_column("agriculture_employment_pct");
+  const RegionFill physical_fill(t, [&](std::size_t row) {
+    return employment ? physical_employment(t, row) : std::optional<double>(w.physical_share);
+  });
   std::vector<CountrySpec> countries;
   std::map<std::string, std::size_t> row_of;  // each id's first row
   for (std::size_t row = 0; row < t.rows(); ++row) {
@@ -163,12 +194,10 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     c.electricity_growth = t.number(row, "electricity_growth_pct", -100, 100, true).value_or(0.0) / 100.0;
     c.datacenter_mw =
         t.number(row, "datacenter_mw", 0, 1e7, true).value_or(w.datacenter_mw_per_gdp_trillion * gdp / 1e12);
-    c.physical_share = w.physical_share;
+    c.physical_share = physical_fill(c.region, employment ? physical_employment(t, row) : w.physical_share);
     c.large_share = w.large_share;
     const double users = *t.number(row, "ai_user_share", 0, 1);
-    auto region = region_median.find(t.text(row, "region"));
-    const double table_split = t.number(row, "deepseek_share", 0, 1, true)
-                                   .value_or(region != region_median.end() ? region->second : world_median);
+    const double table_split = deepseek_fill(c.region, t.number(row, "deepseek_share", 0, 1, true));
     const double open_split = w.open_share.value_or(table_split);
     // Developers use AI far more than the population: the world's developer adoption,
     // raised to the country's relative user share (MODEL.md, "Initial state").

@@ -214,6 +214,26 @@ void read_prices(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   r.done();
 }
 
+// [usage]: how much adopters use their stacks (agents/usage.hpp).
+void read_usage(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  TableReader r(root.table("usage", false), "usage", file);
+  UsageRule& u = s.usage;
+  for (AgentKind kind : all_agent_kinds) {
+    const std::string name(agent_kind_name(kind));
+    TableReader k(r.table(name, false), "usage." + name, file);
+    KindUsage& use = u.kind[index_of(kind)];
+    use.tokens_per_month = k.number("tokens_per_month", {0, 1e18}, use.tokens_per_month);
+    use.growth = k.number("growth", {-0.5, 1}, use.growth);
+    k.done();
+  }
+  u.price_elasticity = r.number("price_elasticity", {0, 5}, u.price_elasticity);
+  u.reference_price = r.number("reference_price", {0, 1e6, true}, u.reference_price);
+  if (r.has("large_employment_share"))
+    u.large_employment_share = r.number("large_employment_share", {0, 1}, std::nullopt);
+  u.physical_intensity = r.number("physical_intensity", {0, 100}, u.physical_intensity);
+  r.done();
+}
+
 // A bloc's home countries: a list of country ids; absent, the countries aligned with it.
 std::vector<int> read_home(TableReader& r, const Scenario& s, Bloc bloc) {
   std::vector<int> home;
@@ -298,6 +318,7 @@ Scenario read_table(toml::table table, detail::ScenarioSource& source, const Sce
   read_adoption(root, s, source);
   read_feedback(root, s, source);
   read_prices(root, s, source);
+  read_usage(root, s, source);
   read_countries(root, s, source);
   read_compute(root, s, source);  // after the countries: blocs name their home countries
   read_availability(root, s, source);

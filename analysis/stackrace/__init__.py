@@ -9,6 +9,7 @@
     stackrace.record.compare(ds)                       # the model against published figures
     stackrace.calibration.summary(cal)                 # a calibration's posterior (stackrace calibrate)
     stackrace.groups.effect(cmp, "tier:2", stack="cn")  # a policy's effect on a group of countries
+    stackrace.race.leaders(ds)                         # which bloc leads the frontier, adoption, use, sectors
 
 Reads only the HDF5 format of the result files (README, "The result file"). The
 submodules load on first use, so `import stackrace` stays quick.
@@ -35,10 +36,10 @@ def _version() -> str:
 __version__ = _version()
 __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "RUN_STATUS",
            "figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups", "engine",
-           "calibration"]
+           "calibration", "race"]
 
 _SUBMODULES = {"figures", "sensitivity", "discovery", "report", "outcomes", "comparison", "record", "groups", "engine",
-               "calibration"}
+               "calibration", "race"}
 
 
 def __getattr__(name: str):

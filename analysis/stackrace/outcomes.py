@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["per_run", "global_share_at", "country_share_at", "majority", "months_to_reach",
+__all__ = ["per_run", "global_share_at", "usage_share_at", "sector_share_at", "lag_at", "country_share_at", "majority", "months_to_reach",
            "time_index", "time_label", "kind_label", "countries_with_agents", "min_ranked_agents", "Time"]
 
 Time = Union[int, str, np.datetime64, pd.Timestamp]
@@ -101,24 +101,42 @@ def _when(time: Time) -> str:
     return f"at {pd.Timestamp(time):%Y-%m}"
 
 
-def global_share_at(kind: str, stack: str, time: Time = -1) -> Outcome:
-    """The world's share of ``kind`` agents on ``stack`` at ``time`` (weighted), per run."""
+def _selected_at(variable: str, time: Time, label: str, **selection) -> Outcome:
+    # One cell of `variable` per run: its value at `time` where `selection` picks it.
     def outcome(ds: xr.Dataset) -> xr.DataArray:
         t = time_index(ds, time)
-        value = ds["global_share"].isel(time=t).sel(kind=kind, stack=stack).astype(float)
-        return _named(value, "global_share", f"global share of {kind_label(kind)} on {stack}, {time_label(ds, t)}")
+        value = ds[variable].isel(time=t).sel(**selection).astype(float)
+        return _named(value, variable, f"{label}, {time_label(ds, t)}")
 
-    return _described(outcome, f"global share of {kind_label(kind)} on {stack} {_when(time)}")
+    return _described(outcome, f"{label} {_when(time)}")
+
+
+def global_share_at(kind: str, stack: str, time: Time = -1) -> Outcome:
+    """The world's share of ``kind`` agents on ``stack`` at ``time`` (weighted), per run."""
+    return _selected_at("global_share", time, f"global share of {kind_label(kind)} on {stack}", kind=kind, stack=stack)
+
+
+def usage_share_at(kind: str, stack: str, time: Time = -1) -> Outcome:
+    """The share of the world's ``kind`` tokens used on ``stack`` at ``time``, per run (usage, MODEL.md 7.8b)."""
+    return _selected_at("global_usage_share", time, f"share of {kind_label(kind)}' tokens on {stack}", kind=kind,
+                        stack=stack)
+
+
+def sector_share_at(sector: str, stack: str, time: Time = -1) -> Outcome:
+    """The world's share of firms of ``sector`` (``virtual``, ``physical``) on ``stack`` at ``time`` (weighted), per run."""
+    return _selected_at("global_sector_share", time, f"global share of {sector} firms on {stack}", sector=sector,
+                        stack=stack)
+
+
+def lag_at(stack: str, time: Time = -1) -> Outcome:
+    """Months ``stack`` is behind the frontier at ``time``, per run."""
+    return _selected_at("lag", time, f"months {stack} is behind the frontier", stack=stack)
 
 
 def country_share_at(country: str, kind: str, stack: str, time: Time = -1) -> Outcome:
     """One country's (ISO3) share of ``kind`` agents on ``stack`` at ``time``, per run."""
-    def outcome(ds: xr.Dataset) -> xr.DataArray:
-        t = time_index(ds, time)
-        value = ds["share"].isel(time=t).sel(country=country, kind=kind, stack=stack).astype(float)
-        return _named(value, "share", f"share of {kind_label(kind)} in {country} on {stack}, {time_label(ds, t)}")
-
-    return _described(outcome, f"share of {kind_label(kind)} in {country} on {stack} {_when(time)}")
+    return _selected_at("share", time, f"share of {kind_label(kind)} in {country} on {stack}", country=country,
+                        kind=kind, stack=stack)
 
 
 def majority(kind: str, stack: str, time: Time = -1, *, country: str | None = None) -> Outcome:

@@ -39,6 +39,37 @@ void print_run_summary(std::ostream& out, const Scenario& s, const RunResult& r)
       out << line;
     }
   }
+  print_usage_summary(out, s, r);
+}
+
+void print_usage_summary(std::ostream& out, const Scenario& s, const RunResult& r) {
+  const int last = r.times - 1, K = s.stack_count();
+  char line[256];
+  out << "Share of each kind's tokens on each stack (usage, MODEL.md 7.8b)\n";
+  for (AgentKind kind : all_agent_kinds)
+    for (int k = 0; k < K; ++k) {
+      if (s.stacks[k].outside) continue;
+      std::snprintf(line, sizeof line, "  %-10s %-10s %12s %12s\n", std::string(agent_kind_name(kind)).c_str(),
+                    s.stacks[k].id.c_str(), percent(r.global_usage_share_at(0, kind, k)).c_str(),
+                    percent(r.global_usage_share_at(last, kind, k)).c_str());
+      out << line;
+    }
+  out << "Global share of each sector's firms on each stack\n";
+  for (int sector = 0; sector < sector_count; ++sector)
+    for (int k = 0; k < K; ++k) {
+      auto at = [&](int t) { return r.global_sector_share[(std::size_t(t) * sector_count + sector) * K + k]; };
+      std::snprintf(line, sizeof line, "  %-10s %-10s %12s %12s\n", sector_name(sector), s.stacks[k].id.c_str(),
+                    percent(at(0)).c_str(), percent(at(last)).c_str());
+      out << line;
+    }
+  std::string lags;
+  for (int k = 0; k < K; ++k) {
+    if (s.stacks[k].outside) continue;
+    std::snprintf(line, sizeof line, "%s%s %.1f -> %.1f", lags.empty() ? "" : ", ", s.stacks[k].id.c_str(),
+                  r.lag[k], r.lag[std::size_t(last) * K + k]);
+    lags += line;
+  }
+  out << "Months behind the frontier: " << lags << '\n';
 }
 
 namespace {

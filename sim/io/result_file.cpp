@@ -98,6 +98,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   scale("country", text, C);
   scale("kind", text, N);
   scale("stack", text, K);
+  scale("sector", text, sector_count);
+  scale("bloc", text, bloc_count);
   dataset("run").write(iota_of<std::int64_t>(R), {0}, {R});
   dataset("time").write(iota_of<std::int64_t>(T), {0}, {T});
   dataset("time").write_attribute("start", s.start);
@@ -115,6 +117,11 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("country").write(countries);
   dataset("kind").write(kinds);
   dataset("stack").write(stacks);
+  std::vector<std::string> sectors, bloc_names;
+  for (int sector = 0; sector < sector_count; ++sector) sectors.emplace_back(sector_name(sector));
+  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) bloc_names.push_back(bloc_name(b));
+  dataset("sector").write(sectors);
+  dataset("bloc").write(bloc_names);
 
   // name, type, dims (as scale names), chunk: one run per chunk, as sweeps read run by
   // run, and for `share` one kind of one run (run_chunk_shape).
@@ -131,6 +138,13 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"global_share", float32, {"run", "time", "kind", "stack"}, shares_shuffle},
       {"capability", float64, {"run", "time", "stack"}},
       {"price", float64, {"run", "time", "stack"}},
+      {"tokens", float32, {"run", "time", "country", "kind", "stack"}},
+      {"global_usage_share", float32, {"run", "time", "kind", "stack"}},
+      {"sector_share", float32, {"run", "time", "country", "sector", "stack"}, shares_shuffle},
+      {"global_sector_share", float32, {"run", "time", "sector", "stack"}, shares_shuffle},
+      {"sector_tokens", float32, {"run", "time", "country", "sector", "stack"}},
+      {"lag", float64, {"run", "time", "stack"}},
+      {"bloc_compute", float64, {"run", "time", "bloc"}},
       {"chinese_compute", float32, {"run", "time", "country"}},
       {"unmet_compute", float32, {"run", "time", "country"}},
       {"seed", int64, {"run"}},
@@ -145,7 +159,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"stack_open_weights", int8, {"stack"}},
       {"government_ban_month", int64, {"run", "country", "stack"}},
   };
-  const std::map<std::string, h5::Extent> size{{"run", R}, {"time", T}, {"country", C}, {"kind", N}, {"stack", K}};
+  const std::map<std::string, h5::Extent> size{{"run", R},  {"time", T},   {"country", C},           {"kind", N},
+                                               {"stack", K}, {"sector", sector_count}, {"bloc", bloc_count}};
   for (const Variable& v : variables) {
     h5::Dims dims;
     for (const std::string& d : v.dims) dims.push_back(size.at(d));
@@ -161,6 +176,18 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("share").write_attribute("long_name", "fraction of agents of the kind in the country on the stack");
   dataset("global_share").write_attribute("long_name", "share weighted by the real entities each agent stands for");
   dataset("price").write_attribute("units", "USD per million tokens");
+  dataset("tokens").write_attribute("long_name", "tokens a month used by the country's real entities of the kind on the stack");
+  dataset("tokens").write_attribute("units", "tokens per month");
+  dataset("global_usage_share").write_attribute("long_name", "share of the kind's tokens in the world used on the stack");
+  dataset("sector_share").write_attribute("long_name", "fraction of the country's firm agents of the sector on the stack");
+  dataset("global_sector_share")
+      .write_attribute("long_name", "sector share weighted by the real firms each agent stands for");
+  dataset("sector_tokens").write_attribute("long_name", "tokens a month used by the country's firms of the sector on the stack");
+  dataset("sector_tokens").write_attribute("units", "tokens per month");
+  dataset("lag").write_attribute("long_name", "months the stack is behind the frontier");
+  dataset("lag").write_attribute("units", "months");
+  dataset("bloc_compute").write_attribute("long_name", "AI compute the bloc can use (its chips, capped by its power)");
+  dataset("bloc_compute").write_attribute("units", "the world's AI compute at the start");
   dataset("chinese_compute")
       .write_attribute("long_name", "share of the country's new AI compute on Chinese accelerators (export controls filled)");
   dataset("unmet_compute")
@@ -194,16 +221,28 @@ struct ChunkPlace {
   std::size_t rank;
 };
 static_assert(agent_kind_count == 3, "one `share` chunk per kind");
-constexpr std::array<ChunkPlace, agent_kind_count + 6> run_chunks{{{"share", 0, 5},
-                                                                   {"share", 1, 5},
-                                                                   {"share", 2, 5},
-                                                                   {"global_share", -1, 4},
-                                                                   {"capability", -1, 3},
-                                                                   {"price", -1, 3},
-                                                                   {"chinese_compute", -1, 3},
-                                                                   {"unmet_compute", -1, 3},
-                                                                   {"government_ban_month", -1, 3}}};
-constexpr std::size_t kind_axis = 3;  // of `share`: run, time, country, kind, stack
+constexpr std::array<ChunkPlace, 2 * agent_kind_count + 12> run_chunks{{{"share", 0, 5},
+                                                                        {"share", 1, 5},
+                                                                        {"share", 2, 5},
+                                                                        {"global_share", -1, 4},
+                                                                        {"capability", -1, 3},
+                                                                        {"price", -1, 3},
+                                                                        {"chinese_compute", -1, 3},
+                                                                        {"unmet_compute", -1, 3},
+                                                                        {"government_ban_month", -1, 3},
+                                                                        {"tokens", 0, 5},
+                                                                        {"tokens", 1, 5},
+                                                                        {"tokens", 2, 5},
+                                                                        {"global_usage_share", -1, 4},
+                                                                        {"sector_share", -1, 5},
+                                                                        {"global_sector_share", -1, 4},
+                                                                        {"sector_tokens", -1, 5},
+                                                                        {"lag", -1, 3},
+                                                                        {"bloc_compute", -1, 3}}};
+constexpr std::size_t kind_axis = 3;  // of `share` and `tokens`: run, time, country, kind, stack
+
+// The datasets stored one kind of one run per chunk.
+bool chunked_by_kind(const std::string& dataset) { return dataset == "share" || dataset == "tokens"; }
 
 template <class T>
 std::vector<unsigned char> encoded(const std::vector<T>& values, Shuffle shuffle = Shuffle::yes) {
@@ -214,28 +253,40 @@ std::vector<unsigned char> encoded(const std::vector<T>& values, Shuffle shuffle
 
 EncodedRun encode_run(const RunResult& result) {
   EncodedRun run{result.seed, result.agents, result.weight, {}};
-  for (AgentKind kind : all_agent_kinds) {
-    // A kind with no agents anywhere has only NaN shares, which the file reads where
-    // nothing was written: its chunk is left out (empty).
-    bool any = false;
+  // A kind with no agents anywhere has only NaN shares, which the file reads where
+  // nothing was written: its chunks are left out (empty).
+  std::array<bool, agent_kind_count> any{};
+  for (AgentKind kind : all_agent_kinds)
     for (int c = 0; c < result.countries; ++c)
-      any = any || result.agents[std::size_t(c) * agent_kind_count + index_of(kind)] > 0;
-    const std::span<const float> share = result.kind_share(kind);
-    run.chunks.push_back(any ? encode_chunk(share.data(), share.size_bytes(), sizeof(float), shares_shuffle)
-                             : std::vector<unsigned char>{});
-  }
+      any[index_of(kind)] = any[index_of(kind)] || result.agents[std::size_t(c) * agent_kind_count + index_of(kind)] > 0;
+  // One chunk per kind of a [kind][time][country][stack] dataset; none for a kind without agents.
+  auto per_kind = [&](auto&& of_kind, Shuffle shuffle) {
+    for (AgentKind kind : all_agent_kinds) {
+      const std::span<const float> values = of_kind(kind);
+      run.chunks.push_back(any[index_of(kind)] ? encode_chunk(values.data(), values.size_bytes(), sizeof(float), shuffle)
+                                               : std::vector<unsigned char>{});
+    }
+  };
+  per_kind([&](AgentKind kind) { return result.kind_share(kind); }, shares_shuffle);
   run.chunks.push_back(encoded(result.global_share, shares_shuffle));
   run.chunks.push_back(encoded(result.capability));
   run.chunks.push_back(encoded(result.price));
   run.chunks.push_back(encoded(result.chinese_compute));
   run.chunks.push_back(encoded(result.unmet_compute));
   run.chunks.push_back(encoded(result.government_ban_month));
+  per_kind([&](AgentKind kind) { return result.kind_tokens(kind); }, Shuffle::yes);
+  run.chunks.push_back(encoded(result.global_usage_share));
+  run.chunks.push_back(encoded(result.sector_share, shares_shuffle));
+  run.chunks.push_back(encoded(result.global_sector_share, shares_shuffle));
+  run.chunks.push_back(encoded(result.sector_tokens));
+  run.chunks.push_back(encoded(result.lag));
+  run.chunks.push_back(encoded(result.bloc_compute));
   return run;
 }
 
 h5::Dims run_chunk_shape(const std::string& dataset, h5::Dims dims) {
   dims.front() = 1;
-  if (dataset == "share") dims[kind_axis] = 1;
+  if (chunked_by_kind(dataset)) dims[kind_axis] = 1;
   return dims;
 }
 
@@ -376,7 +427,7 @@ std::unique_ptr<ResultWriter> ResultWriter::reopen(const std::string& path) {
 
 bool ResultWriter::chunks_match_encoding() {
   for (const ChunkPlace& place : run_chunks)
-    if (dataset(place.dataset).chunk_shape() != run_chunk_shape(place.dataset, dataset(place.dataset).shape()))
+    if (!datasets_.count(place.dataset) || dataset(place.dataset).chunk_shape() != run_chunk_shape(place.dataset, dataset(place.dataset).shape()))
       return false;
   return true;
 }

@@ -16,6 +16,13 @@ DIMS = {
     "global_share": ("run", "time", "kind", "stack"),
     "capability": ("run", "time", "stack"),
     "price": ("run", "time", "stack"),
+    "tokens": ("run", "time", "country", "kind", "stack"),
+    "global_usage_share": ("run", "time", "kind", "stack"),
+    "sector_share": ("run", "time", "country", "sector", "stack"),
+    "global_sector_share": ("run", "time", "sector", "stack"),
+    "sector_tokens": ("run", "time", "country", "sector", "stack"),
+    "lag": ("run", "time", "stack"),
+    "bloc_compute": ("run", "time", "bloc"),
     "chinese_compute": ("run", "time", "country"),
     "unmet_compute": ("run", "time", "country"),
     "seed": ("run",),
@@ -23,7 +30,7 @@ DIMS = {
     "stack_bloc": ("stack",),
     "stack_open_weights": ("stack",),
 }
-SCALES = ("run", "time", "country", "stack", "kind")
+SCALES = ("run", "time", "country", "stack", "kind", "sector", "bloc")
 COUNTRIES = 198  # the default world's country table
 
 
@@ -148,6 +155,23 @@ def test_shares_sum_to_one(h5):
     np.testing.assert_allclose(global_share.sum(axis=-1), 1.0, rtol=0, atol=1e-6)
 
 
+def test_usage_and_sectors_add_up(h5):
+    """Tokens are the file's usage shares summed over countries; the firms' sector tokens
+    are their tokens; no one uses tokens on the outside option (README, 'The result file')."""
+    tokens = h5["tokens"][()].astype(np.float64)  # run, time, country, kind, stack
+    assert (tokens >= 0).all() and (tokens[..., 0] == 0).all()
+    world = tokens.sum(axis=2)
+    np.testing.assert_allclose(world / world.sum(axis=-1, keepdims=True), h5["global_usage_share"][()], atol=1e-6)
+    firm = labels(h5["kind"]).index("firm")
+    np.testing.assert_allclose(h5["sector_tokens"][()].sum(axis=3), tokens[:, :, :, firm, :], rtol=1e-5)
+    assert labels(h5["sector"]) == ["virtual", "physical"] and labels(h5["bloc"]) == ["us", "cn", "other"]
+    np.testing.assert_allclose(h5["global_sector_share"][()].sum(axis=-1), 1.0, atol=1e-6)
+    assert h5["tokens"].attrs["units"] == "tokens per month" and h5["lag"].attrs["units"] == "months"
+    # The default world's lags at the start (worlds/SOURCES.md, "Stacks") and its blocs' compute shares.
+    np.testing.assert_allclose(h5["lag"][0, 0, 1:], [0, 7, 9])
+    np.testing.assert_allclose(h5["bloc_compute"][0, 0], [0.75, 0.15, 0.10])
+
+
 def test_stack_state(h5):
     price = h5["price"][()]
     capability = h5["capability"][()]
@@ -163,7 +187,8 @@ def test_stack_state(h5):
 
 def test_xarray_reads_it(default_run):
     with xr.open_dataset(default_run[0], engine="h5netcdf") as ds:
-        assert dict(ds.sizes) == {"run": 1, "time": STEPS + 1, "country": COUNTRIES, "kind": 3, "stack": 4}
+        assert dict(ds.sizes) == {"run": 1, "time": STEPS + 1, "country": COUNTRIES, "kind": 3, "stack": 4,
+                                  "sector": 2, "bloc": 3}
         assert ds["share"].dims == DIMS["share"]
         assert ds["global_share"].dims == DIMS["global_share"]
         assert ds["price"].dims == DIMS["price"]

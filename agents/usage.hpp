@@ -1,0 +1,64 @@
+#pragma once
+// How much an adopter uses the stack it is on (MODEL.md, 7.8b): tokens a month. Usage
+// does not change what anyone chooses; it weighs who carries the world's AI work, as
+// published usage shares (tokens by model origin) do, beside the count of who adopted.
+//
+// An adopting entity of kind n in segment s of country c, on AI stack k in month t, uses
+//
+//   tokens = T_n · v_n(c, s) · (1 + a_n)^t · (price_{c,k}(t) / p_ref)^(−η)
+//
+// T_n a month at the reference price at the start; a_n the growth of use at a constant
+// price (agentic use: more work per user); η the price elasticity of use (cheaper tokens
+// are used for more, and high-volume work is routed to cheap models); v_n the firm
+// segment's factor: a firm's use grows with its staff (large firms employ the sourced share
+// E_L of the staff, whatever share of the firms the world calls large) and physical-sector
+// staff use tokens at ψ times the rate of virtual-sector staff. The outside option uses none.
+#include <array>
+#include <cmath>
+#include <optional>
+
+#include "agents/agent_kind.hpp"
+#include "agents/attributes.hpp"
+#include "agents/segments.hpp"
+
+namespace stackrace {
+
+struct KindUsage {
+  double tokens_per_month = 1;  // T_n: one adopting entity's tokens a month, at p_ref, at the start
+  double growth = 0;            // a_n: growth of that use at a constant price, per month
+};
+
+struct UsageRule {
+  std::array<KindUsage, agent_kind_count> kind;  // by AgentKind
+  double price_elasticity = 0;                   // η
+  double reference_price = 1;                    // p_ref, USD per million tokens
+  // E_L: the share of firms' staff in large firms; none: a large firm uses what a small one does.
+  std::optional<double> large_employment_share;
+  double physical_intensity = 1;  // ψ: tokens per physical-sector employee over a virtual-sector one's
+  const KindUsage& of(AgentKind kind) const { return this->kind[index_of(kind)]; }
+};
+
+// v_firm(c, s): a firm of the segment against the country's average virtual-sector firm.
+// With E_L given, a small firm stands for (1 − E_L)/(1 − λ_c) and a large one for E_L/λ_c
+// of the average firm's staff, so that the country's firms together hold what its average
+// firms would (the factors average to 1 over sizes).
+inline double firm_segment_usage(const UsageRule& rule, const CountrySpec& country, int segment) {
+  double size = 1;
+  if (rule.large_employment_share) {
+    const double large = country.large_share, staff = *rule.large_employment_share;
+    if (segment_is_large(segment))
+      size = large > 0 ? staff / large : 0.0;  // no large firms: the factor is never weighed
+    else
+      size = large < 1 ? (1 - staff) / (1 - large) : 0.0;
+  }
+  return size * (segment_is_physical(segment) ? rule.physical_intensity : 1.0);
+}
+
+// One adopting entity's tokens a month on a stack priced `price` in its country, before
+// its segment's factor.
+inline double tokens_per_adopter(const UsageRule& rule, AgentKind kind, double price, int t) {
+  const KindUsage& use = rule.of(kind);
+  return use.tokens_per_month * std::pow(1 + use.growth, t) * std::pow(price / rule.reference_price, -rule.price_elasticity);
+}
+
+}  // namespace stackrace
