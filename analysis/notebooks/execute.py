@@ -21,7 +21,7 @@ import nbclient
 import nbformat
 
 HERE = Path(__file__).resolve().parent
-NOTEBOOKS = ("quickstart.ipynb", "export_controls.ipynb", "sweep.ipynb", "validation.ipynb")
+NOTEBOOKS = ("quickstart.ipynb", "export_controls.ipynb", "sweep.ipynb", "validation.ipynb", "parity_vs_application.ipynb")
 
 
 def execute(path: Path, *, timeout: int = 900) -> nbformat.NotebookNode:

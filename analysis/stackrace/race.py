@@ -29,7 +29,7 @@ import xarray as xr
 
 from .outcomes import Time, time_index, time_label
 
-__all__ = ["by_bloc", "table", "leaders", "LAYERS"]
+__all__ = ["by_bloc", "table", "leader", "leaders", "LAYERS"]
 
 # Layer name -> how to read it: (variable, selection), or "frontier".
 _KIND_NAMES = {"developer": "developers", "firm": "firms", "country": "governments"}
@@ -92,15 +92,23 @@ def table(ds: xr.Dataset, time: Time = -1) -> pd.DataFrame:
     return frame
 
 
+def leader(values: pd.DataFrame, layer: str) -> pd.Series:
+    """Per row of one layer's columns (blocs): the bloc ahead — the least lag at the
+    frontier, the largest share elsewhere — or ``"tie"`` where two blocs are level (at
+    the frontier, parity: both at the same lag)."""
+    best = values.min(axis=1) if layer == "frontier" else values.max(axis=1)
+    ahead = values.eq(best, axis=0)
+    return ahead.idxmax(axis=1).where(ahead.sum(axis=1) == 1, "tie")
+
+
 def leaders(ds: xr.Dataset, time: Time = -1) -> pd.DataFrame:
-    """Per layer: the bloc that leads it in most runs, the share of runs it leads in,
-    and the layer's mean value for each bloc. A bloc leads the frontier with the least
-    lag, and every other layer with the largest share; ties go to the first bloc."""
+    """Per layer: the bloc that leads it in most runs (or ``"tie"``), the share of runs
+    it leads in, and the layer's mean value for each bloc."""
     frame = table(ds, time)
     rows = []
     for layer in LAYERS:
         values = frame[layer]
-        lead = values.idxmin(axis=1) if layer == "frontier" else values.idxmax(axis=1)
+        lead = leader(values, layer)
         counts = lead.value_counts()
         row = {"layer": layer, "leader": counts.index[0], "share of runs": counts.iloc[0] / len(lead)}
         row.update({f"mean {bloc}": values[bloc].mean() for bloc in values.columns})

@@ -45,13 +45,17 @@ std::vector<std::string> files_of(const fs::path& worlds, const std::string& fol
 }  // namespace
 
 void add_list_command(CLI::App& app) {
-  app.add_subcommand("list", "List the shipped worlds, policy scenarios, sweeps and calibrations");
+  app.add_subcommand("list", "List the shipped worlds, policy scenarios, what-if worlds, sweeps and calibrations");
 }
 
 int list_command() {
   const fs::path worlds = worlds_folder();
   const std::vector<std::pair<std::string, std::string>> sections{
-      {"Worlds", "."}, {"Policy scenarios", "policies"}, {"Sweeps", "sweeps"}, {"Calibrations", "calibrations"}};
+      {"Worlds", "."},
+      {"Policy scenarios", "policies"},
+      {"What-if worlds of the race", "race"},
+      {"Sweeps", "sweeps"},
+      {"Calibrations", "calibrations"}};
   std::cout << "Shipped in " << worlds.string() << " (give these paths to run, compare, validate, sweep, calibrate):\n";
   for (const auto& [title, folder] : sections) {
     std::cout << '\n' << title << '\n';

@@ -230,7 +230,7 @@ def test_an_output_that_is_not_a_regular_file_is_refused(stackrace, worlds_dir, 
 def test_list_names_every_shipped_scenario_and_sweep(stackrace, worlds_dir, tmp_path):
     result = stackrace("list", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    shipped = [p.relative_to(worlds_dir).as_posix() for folder in (".", "policies", "sweeps")
+    shipped = [p.relative_to(worlds_dir).as_posix() for folder in (".", "policies", "race", "sweeps")
                for p in (worlds_dir / folder).glob("*.toml")]
     assert len(shipped) >= 12
     for path in shipped:

@@ -49,23 +49,24 @@ TEST_CASE("the shipped worlds load", "[scenario]") {
   CHECK(world.firm_agents > 0);
 }
 
-TEST_CASE("every shipped policy scenario and sweep loads", "[scenario]") {
+TEST_CASE("every shipped policy scenario, what-if world and sweep loads", "[scenario]") {
   // A sweep's parameters are tried at their extremes on its base: a scenario change that
   // moves a key the sweep addresses (a policy by its index) refuses it here.
   int policies = 0, sweeps = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(test::world("policies"))) {
-    if (entry.path().extension() != ".toml") continue;
-    INFO(entry.path());
-    CHECK_NOTHROW(load_scenario(entry.path().string()));
-    ++policies;
-  }
+  for (const char* folder : {"policies", "race"})
+    for (const auto& entry : std::filesystem::directory_iterator(test::world(folder))) {
+      if (entry.path().extension() != ".toml") continue;
+      INFO(entry.path());
+      CHECK_NOTHROW(load_scenario(entry.path().string()));
+      ++policies;
+    }
   for (const auto& entry : std::filesystem::directory_iterator(test::world("sweeps"))) {
     if (entry.path().extension() != ".toml") continue;
     INFO(entry.path());
     CHECK_NOTHROW(load_sweep(entry.path().string()));
     ++sweeps;
   }
-  CHECK(policies >= 7);
+  CHECK(policies >= 9);
   CHECK(sweeps >= 4);
 }
 

@@ -3,6 +3,7 @@ kernel) against this checkout's engine, and show what they promise: figures, tab
 no errors. The saved copies in the repository are left untouched."""
 import importlib.util
 import os
+import re
 
 import pytest
 
@@ -41,7 +42,7 @@ def executed(stackrace_bin):
 
 
 @pytest.mark.parametrize("name, images", [("quickstart.ipynb", 3), ("export_controls.ipynb", 4), ("sweep.ipynb", 4),
-                                          ("validation.ipynb", 2)])
+                                          ("validation.ipynb", 2), ("parity_vs_application.ipynb", 2)])
 def test_each_notebook_runs_and_draws_its_figures(executed, name, images):
     notebook = executed(name)
     outputs = list(_outputs(notebook))
@@ -68,9 +69,22 @@ def test_the_validation_notebook_reports_its_out_of_sample_coverage(executed):
     assert "targets fitted (to 2024-12)" in text
 
 
+def test_the_parity_notebook_answers_from_its_own_figures(executed):
+    notebook = executed("parity_vs_application.ipynb")
+    text = "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in _outputs(notebook))
+    # the three worlds' leaders, the sweep's counts by lever, and the four conclusions
+    for phrase in ("cheap_deployment", "physical firms tokens", "cn_compute_share", "usage_elasticity",
+                   "1. Parity:", "2. Cheap deployment:", "3. Across 81 input sets", "4. Application and parity",
+                   "5. Use and adoption"):
+        assert phrase in text
+    counts = re.search(r"cn leads developers' tokens in (\d+) input sets, [a-z ]+ their adoption \((\d+)\)", text)
+    assert counts and int(counts[1]) >= int(counts[2])  # cn_open is the cheaper stack in every input set: use >= adoption
+
+
 def test_the_repository_shows_every_notebook_with_its_outputs():
     nbformat = pytest.importorskip("nbformat")
-    for name in ("quickstart.ipynb", "export_controls.ipynb", "sweep.ipynb", "validation.ipynb"):
+    for name in ("quickstart.ipynb", "export_controls.ipynb", "sweep.ipynb", "validation.ipynb",
+                 "parity_vs_application.ipynb"):
         saved = nbformat.read(NOTEBOOKS / name, as_version=4)
         code = [c for c in saved.cells if c.cell_type == "code"]
         assert code and all(c.execution_count for c in code), f"{name}: saved without running every cell"
