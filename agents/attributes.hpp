@@ -79,7 +79,8 @@ struct CountrySpec {
   std::string id;    // ISO 3166 alpha-3 code or a group id
   std::string name;
   std::string region;     // World Bank region (used to target policies)
-  double developers = 0;  // real developers
+  double developers = 0;  // real developers at the start
+  double developer_growth = 0;  // their growth per year at the start (talent: model/talent.hpp)
   double firms = 0;       // real firms
   double gdp_per_capita = 10'000;  // USD
   Bloc alignment = Bloc::none;     // us, cn, or none (non-aligned)

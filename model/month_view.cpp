@@ -14,14 +14,14 @@ void set_environment(const Scenario& s, const StackState& stacks, int t, StackEn
   }
 }
 
-std::vector<double> global_developer_share(const World& world, const CountryCounts& counts) {
+std::vector<double> global_developer_share(const World& world, const CountryCounts& counts, int month) {
   const int K = world.stack_count(), C = world.country_count();
   const PopulationLayout& developers = world.population(AgentKind::developer);
   const std::int64_t* const on = counts[index_of(AgentKind::developer)];
   std::vector<double> share(K, 0.0);
   double all = 0;
   for (int c = 0; c < C; ++c) {
-    const double weight = developers.weight[c];
+    const double weight = developers.weight_at(c, month);
     for (int k = 0; k < K; ++k) share[k] += weight * double(on[std::size_t(c) * K + k]);
     all += weight * double(developers.agents[c]);
   }
@@ -61,7 +61,7 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
       double* const share = view.kind_share[index_of(kind)].data() + cell;
       for (int k = 0; k < K; ++k) share[k] = double(on[k]) * per_agent;
     }
-    const double weight = developers.weight[c];
+    const double weight = developers.weight_at(c, t);
     double open_users = 0;  // real developers and firms on open-weight stacks
     for (int k = 0; k < K; ++k) {
       const double on = static_cast<double>(developers_on[cell + k]);

@@ -26,8 +26,8 @@ void set_environment(const Scenario& s, const StackState& stacks, int t, StackEn
 inline constexpr int first_month = 1;
 
 // The share of the world's developers (weighted by the real developers each agent stands
-// for) on each stack.
-std::vector<double> global_developer_share(const World& world, const CountryCounts& counts);
+// for in `month`, the month of the counts) on each stack.
+std::vector<double> global_developer_share(const World& world, const CountryCounts& counts, int month);
 
 // Month t's view, from the stacks of month t, the counts at the end of t - 1 (with
 // their global_developer_share) and month t's compute access (what self-hosting costs,

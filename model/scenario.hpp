@@ -26,6 +26,13 @@ struct FeedbackLoops {
   bool compute_lag = true;      // a follower's lag closes or widens with its bloc's compute
   bool energy_limits = true;    // a bloc's usable compute is capped by its data-centre power build-out
   bool lag_pricing = false;     // a follower's price moves with its lag, at the price path of a fixed capability
+  bool talent_growth = true;    // each country's developers grow at its own rate (model/talent.hpp)
+};
+
+// How countries' developer populations grow (model/talent.hpp): each at its own rate at
+// the start, the rate halving every `growth_halving_years` (0: it never slows).
+struct TalentGrowth {
+  double growth_halving_years = 0;
 };
 
 // The two price paths (MODEL.md, 7.2): each stack's own `price_decline` is the path of
@@ -92,6 +99,7 @@ struct Scenario {
   FeedbackLoops feedback;
   ComputeDynamics compute;
   PricePaths prices;
+  TalentGrowth talent;
   UsageRule usage;  // tokens an adopter uses (agents/usage.hpp): an output, never a choice
   std::vector<CountrySpec> countries;
   std::vector<StackAvailability> availability;  // where stacks are not served (model/availability.hpp)

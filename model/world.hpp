@@ -19,8 +19,16 @@ struct PopulationLayout {
   int segments = 1;
   std::vector<std::int64_t> agents_per_group;  // [country * segments + segment]
   std::vector<std::int64_t> agents;             // [country]
-  std::vector<double> weight;                   // [country]: real entities per agent (0 where none)
+  std::vector<double> weight;                   // [country]: real entities per agent at the start (0 where none)
   std::vector<double> per_agent;                // [country]: 1 / agents (0 where none)
+  // [month][country]: how many times its start the country's real count is (talent,
+  // model/talent.hpp); empty: the same every month.
+  std::vector<double> growth;
+
+  // Real entities each agent of country c stands for in month t.
+  double weight_at(int c, int t) const {
+    return growth.empty() ? weight[c] : weight[c] * growth[std::size_t(t) * weight.size() + c];
+  }
 };
 
 struct World {

@@ -143,7 +143,7 @@ void record(const RunState& state, int t, RunResult& out) {
     const std::int64_t* const counts = state.by_country(kind);
     for (int c = 0; c < C; ++c) {
       const std::int64_t n = layout.agents[c];
-      const double weight = layout.weight[c];
+      const double weight = layout.weight_at(c, t);
       float* const row = share + std::size_t(c) * K;
       for (int k = 0; k < K; ++k) {
         const auto on = counts[std::size_t(c) * K + k];
@@ -186,7 +186,7 @@ void record_usage(const RunState& state, const std::vector<double>& prices, int 
       for (int k = 0; k < K; ++k)
         per_adopter[k] = outside && k == *outside
                              ? 0.0
-                             : layout.weight[c] * tokens_per_adopter(s.usage, kind, prices[std::size_t(c) * K + k], t);
+                             : layout.weight_at(c, t) * tokens_per_adopter(s.usage, kind, prices[std::size_t(c) * K + k], t);
       std::fill(country_tokens.begin(), country_tokens.end(), 0.0);
       std::fill(sector_tokens.begin(), sector_tokens.end(), 0.0);
       for (int segment = 0; segment < S; ++segment) {
@@ -237,9 +237,9 @@ void record_sectors(const RunState& state, int t, RunResult& out) {
         out.sector_share[out.sector_cell(t, c, sector, k)] =
             agents[sector] > 0 ? static_cast<float>(double(on) / double(agents[sector]))
                                : std::numeric_limits<float>::quiet_NaN();
-        world_on[sector][k] += layout.weight[c] * double(on);
+        world_on[sector][k] += layout.weight_at(c, t) * double(on);
       }
-      world_all[sector] += layout.weight[c] * double(agents[sector]);
+      world_all[sector] += layout.weight_at(c, t) * double(agents[sector]);
     }
   }
   for (int sector = 0; sector < sector_count; ++sector)
@@ -262,7 +262,7 @@ void step(RunState& state, int t, RunResult& out) {
   const RunConfig& config = state.config;
   const PolicyContext context{s.stacks, s.countries, t};
   const CountryCounts last_month = state.country_counts();
-  const std::vector<double> usage = global_developer_share(world, last_month);
+  const std::vector<double> usage = global_developer_share(world, last_month, t - 1);
   const ComputeAccess compute = resolve_compute(s, &state.policies, t);
   const BlocHomes homes{{{}, s.compute.us.home, s.compute.cn.home, s.compute.other.home}};
   advance_stacks(s, usage, drive_stacks(s.policies, context, compute.unmet, homes), state.stacks);

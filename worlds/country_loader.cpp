@@ -166,6 +166,12 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
   CsvTable t = CsvTable::read(w.table_path);
   // DeepSeek's share is published for few countries (SOURCES-countries.md, "deepseek_share").
   const RegionFill deepseek_fill(t, [&](std::size_t row) { return t.number(row, "deepseek_share", 0, 1, true); });
+  // Developer growth is published for every economy with 100 or more accounts: the rest
+  // take their region's median; a table without the column, none.
+  const bool growth = t.has_column("developer_growth_pct");
+  const RegionFill growth_fill(t, [&](std::size_t row) {
+    return growth ? t.number(row, "developer_growth_pct", -100, 1000, true) : std::optional<double>(0.0);
+  });
   // A table without employment columns gives every country the world's physical_share.
   const bool employment = t.has_column("industry_employment_pct") && t.has_column("agriculture_employment_pct");
   const RegionFill physical_fill(t, [&](std::size_t row) {
@@ -186,6 +192,8 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     c.gdp_per_capita = *t.number(row, "gdp_per_capita_usd", 0, 1e6);
     const double gdp = population * c.gdp_per_capita;
     c.developers = *t.number(row, "developers", 0, 1e9);
+    c.developer_growth =
+        growth_fill(c.region, growth ? t.number(row, "developer_growth_pct", -100, 1000, true) : std::optional(0.0)) / 100.0;
     c.firms = t.number(row, "firms", 0, 1e9, true).value_or(w.firms_per_gdp_usd * gdp);
     c.alignment = parse_alignment(t.one_of(row, "alignment", {"us", "cn", "nonaligned"}));
     c.export_control_tier = static_cast<int>(t.integer(row, "ec_tier", 1, 3));
@@ -266,6 +274,7 @@ void read_country_keys(TableReader& r, CountrySpec& c, bool required) {
   auto or_required = [&](double value) { return required ? std::nullopt : std::optional<double>(value); };
   c.region = r.text("region", c.region);
   c.developers = r.number("developers", {0, 1e10}, or_required(c.developers));
+  c.developer_growth = r.number("developer_growth", {-1, 10}, c.developer_growth);
   c.firms = r.number("firms", {0, 1e10}, c.firms);
   c.gdp_per_capita = r.number("gdp_per_capita", {0, 1e7}, c.gdp_per_capita);
   c.alignment = parse_alignment(r.one_of("alignment", {"us", "cn", "none"}, alignment_name(c.alignment)));
@@ -368,6 +377,7 @@ void write_resolved_countries(toml::table& root, const Scenario& s) {
     t.insert("name", c.name);
     t.insert("region", c.region);
     t.insert("developers", c.developers);
+    t.insert("developer_growth", c.developer_growth);
     t.insert("firms", c.firms);
     t.insert("gdp_per_capita", c.gdp_per_capita);
     t.insert("alignment", alignment_name(c.alignment));

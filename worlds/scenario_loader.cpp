@@ -205,12 +205,20 @@ void read_feedback(TableReader& root, Scenario& s, detail::ScenarioSource& file)
   s.feedback.compute_lag = r.boolean("compute_lag", true);
   s.feedback.energy_limits = r.boolean("energy_limits", true);
   s.feedback.lag_pricing = r.boolean("lag_pricing", false);
+  s.feedback.talent_growth = r.boolean("talent_growth", true);
   r.done();
 }
 
 void read_prices(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   TableReader r(root.table("prices", false), "prices", file);
   s.prices.fixed_capability_decline = r.number("fixed_capability_decline", {0, 0.99}, s.prices.fixed_capability_decline);
+  r.done();
+}
+
+// [talent]: how developer populations grow (model/talent.hpp).
+void read_talent(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  TableReader r(root.table("talent", false), "talent", file);
+  s.talent.growth_halving_years = r.number("growth_halving_years", {0, 1000}, s.talent.growth_halving_years);
   r.done();
 }
 
@@ -319,6 +327,7 @@ Scenario read_table(toml::table table, detail::ScenarioSource& source, const Sce
   read_feedback(root, s, source);
   read_prices(root, s, source);
   read_usage(root, s, source);
+  read_talent(root, s, source);
   read_countries(root, s, source);
   read_compute(root, s, source);  // after the countries: blocs name their home countries
   read_availability(root, s, source);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "agents/segments.hpp"
+#include "model/talent.hpp"
 #include "worlds/agent_allocation.hpp"
 
 namespace stackrace {
@@ -50,6 +51,12 @@ PopulationLayout lay_out(const Scenario& s, AgentKind kind) {
     layout.per_agent.push_back(n > 0 ? 1.0 / static_cast<double>(n) : 0.0);
   }
   layout.agents_per_group = agents_per_group(s, kind, layout.agents);
+  if (kind == AgentKind::developer && s.feedback.talent_growth) {
+    bool grows = false;
+    for (const CountrySpec& c : s.countries) grows = grows || c.developer_growth != 0;
+    for (int t = 0; grows && t <= s.steps; ++t)
+      for (int c = 0; c < s.country_count(); ++c) layout.growth.push_back(developer_growth_factor(s, c, t));
+  }
   return layout;
 }
 

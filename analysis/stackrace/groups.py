@@ -90,12 +90,14 @@ def share(ds: xr.Dataset, targets: Targets, *, kind: str = "developer", stack: s
     """The group's share of ``kind`` agents on ``stack`` (or, with ``of_users``, of those
     using AI), per run and month: each country weighed by the real entities its agents
     stand for."""
-    weights = (ds["agents"] * ds["weight"]).sel(kind=kind)
+    # Developers grow by country (talent, MODEL.md 7.2b): weigh each month by its own count.
+    grown = kind == "developer" and "real_developers" in ds
+    weights = ds["real_developers"] if grown else (ds["agents"] * ds["weight"]).sel(kind=kind)
     weights = weights.where(xr.DataArray(members(ds, targets, exclude), dims="country"), 0.0)
     if float(weights.sum()) == 0:
         raise ValueError(f"the group has no {kind} agents")
     shares = ds["share"].sel(kind=kind).fillna(0.0)
-    group = (shares * weights).sum("country") / weights.sum()  # (run, time, stack)
+    group = (shares * weights).sum("country") / weights.sum("country")  # (run, time, stack)
     on = group.isel(stack=np.flatnonzero(stacks(ds, stack))).sum("stack")
     if of_users:
         if "none" not in ds["stack"].values:

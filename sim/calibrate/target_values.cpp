@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/talent.hpp"
 #include "worlds/record_groups.hpp"
 
 namespace stackrace {
@@ -21,6 +22,8 @@ TargetValues::TargetValues(const Scenario& s, const std::vector<CalibrationTarge
     c.kind = o.kind == "country" ? AgentKind::country : o.kind == "firm" ? AgentKind::firm : AgentKind::developer;
     c.month = t.month;
     c.countries = countries_of(s, o.country);
+    for (int country : c.countries)
+      c.growth.push_back(c.kind == AgentKind::developer ? developer_growth_factor(s, country, c.month) : 1.0);
     c.stacks = stacks_of(s, o.stack);
     c.centre = 0.5 * (o.low + o.high);
     c.sd = t.sd;
@@ -32,9 +35,10 @@ TargetValues::TargetValues(const Scenario& s, const std::vector<CalibrationTarge
 // The weighted share of the target's countries on `stacks` in its month.
 double TargetValues::share(const RunResult& run, const Compared& c, const std::vector<int>& stacks) const {
   double on = 0, total = 0;
-  for (int country : c.countries) {
+  for (std::size_t i = 0; i < c.countries.size(); ++i) {
+    const int country = c.countries[i];
     const std::size_t ck = std::size_t(country) * agent_kind_count + index_of(c.kind);
-    const double weight = double(run.agents[ck]) * run.weight[ck];
+    const double weight = double(run.agents[ck]) * run.weight[ck] * c.growth[i];
     if (!(weight > 0)) continue;  // no agents of the kind there: its share is NaN, and counts for nothing
     double sum = 0;
     for (int k : stacks) sum += run.share_at(c.month, country, c.kind, k);

@@ -35,6 +35,7 @@ class TargetValues {
     AgentKind kind = AgentKind::developer;
     int month = 0;
     std::vector<int> countries, stacks;
+    std::vector<double> growth;  // [i]: countries[i]'s real count in `month` over the start's (talent)
     double centre = 0, sd = 1;
     bool fitted = true;
   };

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "sim/io/chunk_encoding.hpp"
+#include "model/talent.hpp"
 #include "sim/io/output_path.hpp"
 #include "sim/rng.hpp"
 
@@ -158,6 +159,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"stack_bloc", text, {"stack"}},
       {"stack_open_weights", int8, {"stack"}},
       {"government_ban_month", int64, {"run", "country", "stack"}},
+      {"real_developers", float64, {"time", "country"}},
   };
   const std::map<std::string, h5::Extent> size{{"run", R},  {"time", T},   {"country", C},           {"kind", N},
                                                {"stack", K}, {"sector", sector_count}, {"bloc", bloc_count}};
@@ -207,6 +209,12 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("country_alignment").write_attribute("long_name", "geopolitical alignment: us, cn or none");
   dataset("country_tier")
       .write_attribute("long_name", "export-control tier of the January 2025 AI-diffusion rule (1, 2, 3)");
+  std::vector<double> developers;  // [time][country]: the scenario's, whatever the seed
+  for (int t = 0; t < times_; ++t)
+    for (int c = 0; c < countries_; ++c) developers.push_back(s.countries[c].developers * developer_growth_factor(s, c, t));
+  dataset("real_developers").write(developers, {0, 0}, {T, C});
+  dataset("real_developers")
+      .write_attribute("long_name", "real developers in the country in the month: its developers grown at its rate (talent)");
   const std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
   dataset("status").write(pending, {0}, {R});
 }

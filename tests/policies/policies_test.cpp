@@ -159,7 +159,9 @@ type = "data_localisation"
 targets = ["alignment:none"]
 level = 2
 )");
-  CHECK(r.share(24, "IDN", AgentKind::firm, us_closed) < baseline().share(24, "IDN", AgentKind::firm, us_closed) + 1e-9);
+  // Over all the targeted countries' firms (one country's few firm agents move by single
+  // agents either way): the closed foreign stack loses, the open one gains.
+  CHECK(r.global(AgentKind::firm, us_closed) < baseline().global(AgentKind::firm, us_closed));
   CHECK(r.global(AgentKind::firm, cn_open) > baseline().global(AgentKind::firm, cn_open));
 }
 

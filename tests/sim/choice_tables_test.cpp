@@ -148,7 +148,7 @@ void check_default_world_tables(const std::vector<std::string>& set, bool expect
   }
   const int month = 1;
   MonthView view;
-  see_month(world, initial_stack_state(s), on, global_developer_share(world, on), resolve_compute(s, nullptr, month), month,
+  see_month(world, initial_stack_state(s), on, global_developer_share(world, on, 0), resolve_compute(s, nullptr, month), month,
             view);
   PolicyState policies;
   policies.accepted_at.assign(s.policies.size(), std::vector<int>(C, -1));
