@@ -27,6 +27,7 @@ struct FeedbackLoops {
   bool energy_limits = true;    // a bloc's usable compute is capped by its data-centre power build-out
   bool lag_pricing = false;     // a follower's price moves with its lag, at the price path of a fixed capability
   bool talent_growth = true;    // each country's developers grow at its own rate (model/talent.hpp)
+  bool capital = true;          // a bloc's chips are what its investment buys (model/capital.hpp), where given
 };
 
 // How countries' developer populations grow (model/talent.hpp): each at its own rate at
@@ -54,6 +55,11 @@ struct BlocCompute {
   double accelerators_h100e_per_year = 0;  // output at the start, H100-equivalents a year
   double accelerator_growth = 0;           // growth of that output, per month
   double export_share = 0;                 // share of output sold abroad even while home demand goes unmet
+  // Capital (model/capital.hpp): AI capital spending at the start (0: the chips grow at
+  // `growth`), and its growth a year at the start.
+  double investment_usd_per_year = 0;
+  double investment_growth = 0;
+  double h100e_per_million_usd = 0;  // the chips a million USD of that spending buys at the start
 };
 
 struct ComputeDynamics {
@@ -65,6 +71,11 @@ struct ComputeDynamics {
   double mw_per_million_users = 1;  // data-centre load one million self-hosting agents need
   double efficiency_growth = 0;     // compute per watt gained per month
   double power_headroom = 1;        // compute the start's power could run, over the compute installed
+  // Capital (model/capital.hpp).
+  double depreciation = 0;                    // share of chips retired a month
+  double price_performance_growth = 0;        // compute a dollar buys, growth a month
+  double investment_growth_halving_years = 0; // years in which every bloc's spending growth halves (0: never)
+  double world_h100e = 1e7;                   // the world's AI compute at the start, H100-equivalents
   // The accelerator market (model/compute_market.hpp).
   double h100e_per_mw = 700;          // H100-equivalents a megawatt of data centre holds
   double yearly_additions = 0.3;      // a country's yearly accelerator demand, as a share of its installed base

@@ -39,6 +39,7 @@ struct RunResult {
   std::vector<float> global_sector_share;
   std::vector<double> lag;           // [time][stack]: months behind the frontier
   std::vector<double> bloc_compute;  // [time][bloc]: compute the bloc can use, world's at the start = 1
+  std::vector<double> bloc_chips;    // [time][bloc]: its chips, which its power may not all run
   std::vector<std::int64_t> agents;  // [country][kind]: agents simulated
   std::vector<double> weight;        // [country][kind]: real entities each agent stands for
   std::vector<std::int64_t> government_ban_month;  // [country][stack]: month the government barred it, -1 never
@@ -52,7 +53,7 @@ struct RunResult {
         tokens(share.size()), global_usage_share(global_share.size()),
         sector_share(std::size_t(times_) * countries_ * sector_count * stacks_), sector_tokens(sector_share.size()),
         global_sector_share(std::size_t(times_) * sector_count * stacks_), lag(capability.size()),
-        bloc_compute(std::size_t(times_) * bloc_count),
+        bloc_compute(std::size_t(times_) * bloc_count), bloc_chips(bloc_compute.size()),
         agents(std::size_t(countries_) * agent_kind_count), weight(std::size_t(countries_) * agent_kind_count),
         government_ban_month(std::size_t(countries_) * stacks_, -1) {}
 

@@ -160,8 +160,10 @@ void record(const RunState& state, int t, RunResult& out) {
     out.price[std::size_t(t) * K + k] = state.stacks.price[k];
     out.lag[std::size_t(t) * K + k] = state.stacks.lag[k];
   }
-  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other})
+  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) {
     out.bloc_compute[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.compute[std::size_t(b)];
+    out.bloc_chips[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.chips[std::size_t(b)];
+  }
 }
 
 // Usage (MODEL.md, 7.8b; agents/usage.hpp): month t's tokens of each kind in each country

@@ -206,6 +206,7 @@ void read_feedback(TableReader& root, Scenario& s, detail::ScenarioSource& file)
   s.feedback.energy_limits = r.boolean("energy_limits", true);
   s.feedback.lag_pricing = r.boolean("lag_pricing", false);
   s.feedback.talent_growth = r.boolean("talent_growth", true);
+  s.feedback.capital = r.boolean("capital", true);
   r.done();
 }
 
@@ -281,6 +282,9 @@ void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) 
     bloc->accelerators_h100e_per_year = b.number("accelerators_h100e_per_year", {0, 1e12}, 0.0);
     bloc->accelerator_growth = b.number("accelerator_growth", {-1, 10}, 0.0);
     bloc->export_share = b.number("export_share", {0, 1}, 0.0);
+    bloc->investment_usd_per_year = b.number("investment_usd_per_year", {0, 1e15}, 0.0);
+    bloc->investment_growth = b.number("investment_growth", {-0.99, 100}, 0.0);
+    bloc->h100e_per_million_usd = b.number("h100e_per_million_usd", {0, 1e9}, 0.0);
     b.done();
   }
   c.catch_up = r.number("catch_up", {0, 10}, c.catch_up);
@@ -290,6 +294,10 @@ void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) 
   c.mw_per_million_users = r.number("mw_per_million_users", {0, 1e6}, c.mw_per_million_users);
   c.efficiency_growth = r.number("efficiency_growth", {0, 1}, c.efficiency_growth);
   c.power_headroom = r.number("power_headroom", {0, 1e3, true}, c.power_headroom);
+  c.depreciation = r.number("depreciation", {0, 1}, c.depreciation);
+  c.price_performance_growth = r.number("price_performance_growth", {-0.5, 1}, c.price_performance_growth);
+  c.investment_growth_halving_years = r.number("investment_growth_halving_years", {0, 1000}, c.investment_growth_halving_years);
+  c.world_h100e = r.number("world_h100e", {0, 1e15, true}, c.world_h100e);
   c.h100e_per_mw = r.number("h100e_per_mw", {0, 1e6}, c.h100e_per_mw);
   c.yearly_additions = r.number("yearly_additions", {0, 100}, c.yearly_additions);
   c.self_hosting_premium = r.number("self_hosting_premium", {0, 100}, c.self_hosting_premium);

@@ -146,6 +146,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"sector_tokens", float32, {"run", "time", "country", "sector", "stack"}},
       {"lag", float64, {"run", "time", "stack"}},
       {"bloc_compute", float64, {"run", "time", "bloc"}},
+      {"bloc_chips", float64, {"run", "time", "bloc"}},
       {"chinese_compute", float32, {"run", "time", "country"}},
       {"unmet_compute", float32, {"run", "time", "country"}},
       {"seed", int64, {"run"}},
@@ -190,6 +191,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("lag").write_attribute("units", "months");
   dataset("bloc_compute").write_attribute("long_name", "AI compute the bloc can use (its chips, capped by its power)");
   dataset("bloc_compute").write_attribute("units", "the world's AI compute at the start");
+  dataset("bloc_chips").write_attribute("long_name", "AI chips the bloc holds (what its power can run is bloc_compute)");
+  dataset("bloc_chips").write_attribute("units", "the world's AI compute at the start");
   dataset("chinese_compute")
       .write_attribute("long_name", "share of the country's new AI compute on Chinese accelerators (export controls filled)");
   dataset("unmet_compute")
@@ -229,7 +232,7 @@ struct ChunkPlace {
   std::size_t rank;
 };
 static_assert(agent_kind_count == 3, "one `share` chunk per kind");
-constexpr std::array<ChunkPlace, 2 * agent_kind_count + 12> run_chunks{{{"share", 0, 5},
+constexpr std::array<ChunkPlace, 2 * agent_kind_count + 13> run_chunks{{{"share", 0, 5},
                                                                         {"share", 1, 5},
                                                                         {"share", 2, 5},
                                                                         {"global_share", -1, 4},
@@ -246,7 +249,8 @@ constexpr std::array<ChunkPlace, 2 * agent_kind_count + 12> run_chunks{{{"share"
                                                                         {"global_sector_share", -1, 4},
                                                                         {"sector_tokens", -1, 5},
                                                                         {"lag", -1, 3},
-                                                                        {"bloc_compute", -1, 3}}};
+                                                                        {"bloc_compute", -1, 3},
+                                                                        {"bloc_chips", -1, 3}}};
 constexpr std::size_t kind_axis = 3;  // of `share` and `tokens`: run, time, country, kind, stack
 
 // The datasets stored one kind of one run per chunk.
@@ -289,6 +293,7 @@ EncodedRun encode_run(const RunResult& result) {
   run.chunks.push_back(encoded(result.sector_tokens));
   run.chunks.push_back(encoded(result.lag));
   run.chunks.push_back(encoded(result.bloc_compute));
+  run.chunks.push_back(encoded(result.bloc_chips));
   return run;
 }
 

@@ -23,6 +23,7 @@ DIMS = {
     "sector_tokens": ("run", "time", "country", "sector", "stack"),
     "lag": ("run", "time", "stack"),
     "bloc_compute": ("run", "time", "bloc"),
+    "bloc_chips": ("run", "time", "bloc"),
     "real_developers": ("time", "country"),
     "chinese_compute": ("run", "time", "country"),
     "unmet_compute": ("run", "time", "country"),

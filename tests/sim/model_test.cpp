@@ -127,8 +127,11 @@ TEST_CASE("each feedback loop on the stacks moves the lag its own way, and switc
   // China's faster power build-out relative to its compute lets it catch up under energy limits.
   const double no_energy = cn_lag({"feedback.energy_limits=false"});
   CHECK(all_on < no_energy);
-  // Cutting China's chips (as export controls do) widens the lag when power does not bind.
-  CHECK(cn_lag({"feedback.energy_limits=false", "compute.cn.growth=0.03"}) > no_energy);
+  // Fewer Chinese chips (less spending, or, without capital, slower growth) widen the lag
+  // when power does not bind.
+  CHECK(cn_lag({"feedback.energy_limits=false", "compute.cn.investment_usd_per_year=4e10"}) > no_energy);
+  CHECK(cn_lag({"feedback.energy_limits=false", "feedback.capital=false", "compute.cn.growth=0.03"}) >
+        cn_lag({"feedback.energy_limits=false", "feedback.capital=false"}));
 }
 
 TEST_CASE("a follower in the leader's bloc keeps its lag: it has the leader's compute", "[model][feedback]") {

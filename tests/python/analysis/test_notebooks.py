@@ -73,7 +73,7 @@ def test_the_parity_notebook_answers_from_its_own_figures(executed):
     notebook = executed("parity_vs_application.ipynb")
     text = "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in _outputs(notebook))
     # the three worlds' leaders, the sweep's counts by lever, and the four conclusions
-    for phrase in ("cheap_deployment", "physical firms tokens", "cn_compute_share", "usage_elasticity",
+    for phrase in ("cheap_deployment", "physical firms tokens", "cn_investment", "usage_elasticity",
                    "1. Parity:", "2. Cheap deployment:", "3. Across 81 input sets", "4. Application and parity",
                    "5. Use and adoption"):
         assert phrase in text
