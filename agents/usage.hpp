@@ -11,10 +11,11 @@
 // price (agentic use: more work per user); η the price elasticity of use (cheaper tokens
 // are used for more, and high-volume work is routed to cheap models); v_n the firm
 // segment's factor: a firm's use grows with its staff (large firms employ the sourced share
-// E_L of the staff, whatever share of the firms the world calls large) and physical-sector
+// E_L of the staff, whatever share of the firm agents are large) and physical-sector
 // staff use tokens at ψ times the rate of virtual-sector staff. The outside option uses none.
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 
 #include "agents/agent_kind.hpp"
@@ -38,18 +39,19 @@ struct UsageRule {
   const KindUsage& of(AgentKind kind) const { return this->kind[index_of(kind)]; }
 };
 
-// v_firm(c, s): a firm of the segment against the country's average virtual-sector firm.
-// With E_L given, a small firm stands for (1 − E_L)/(1 − λ_c) and a large one for E_L/λ_c
-// of the average firm's staff, so that the country's firms together hold what its average
-// firms would (the factors average to 1 over sizes).
-inline double firm_segment_usage(const UsageRule& rule, const CountrySpec& country, int segment) {
+// v_firm(c, s): a firm agent of the segment against the country's average virtual-sector
+// firm. With E_L given, the country's large-firm agents together hold E_L of its firms'
+// staff and its small-firm agents the rest, whatever share of the agents each size got:
+// a large one stands for E_L · N / N_large of the average firm, a small one for
+// (1 − E_L) · N / N_small (N = small + large agents). A country whose agents are all of
+// one size (few firm agents, or λ_c of 0 or 1) gives them the average firm's use, so that
+// no staff is lost: the factors sum to N over the agents either way.
+inline double firm_segment_usage(const UsageRule& rule, std::int64_t small_agents, std::int64_t large_agents,
+                                 int segment) {
   double size = 1;
-  if (rule.large_employment_share) {
-    const double large = country.large_share, staff = *rule.large_employment_share;
-    if (segment_is_large(segment))
-      size = large > 0 ? staff / large : 0.0;  // no large firms: the factor is never weighed
-    else
-      size = large < 1 ? (1 - staff) / (1 - large) : 0.0;
+  if (rule.large_employment_share && small_agents > 0 && large_agents > 0) {
+    const double staff = *rule.large_employment_share, all = double(small_agents + large_agents);
+    size = segment_is_large(segment) ? staff * all / double(large_agents) : (1 - staff) * all / double(small_agents);
   }
   return size * (segment_is_physical(segment) ? rule.physical_intensity : 1.0);
 }

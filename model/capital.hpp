@@ -2,7 +2,8 @@
 // Capital (MODEL.md 7.2, "Capital and compute"): a bloc's AI chips are what its
 // investment buys, less what wears out. Where a bloc's investment is given,
 //
-//   chips_b(t) = chips_b(t−1) · (1 − δ) + κ_b(t) · I_b(t) · (1 − cut_b(t))
+//   chips_b(t) = chips_b(t−1) + (κ_b(t) · I_b(t) − δ · chips_b(t−1)) · (1 − cut_b(t))
+//   (the cut applies to net additions only: a shrinking stock is not cut further)
 //
 // with I_b its AI capital spending a month, growing at its own rate, which halves every
 // `compute.investment_growth_halving_years`; κ_b(t) the compute a dollar buys in the bloc
@@ -22,9 +23,10 @@ inline bool invests(const Scenario& s, const BlocCompute& bloc) {
   return s.feedback.capital && bloc.investment_usd_per_year > 0;
 }
 
-// I_b(t): the bloc's AI capital spending in month t, USD a month.
+// I_b(t): the bloc's AI capital spending in month t, USD a month: I_b(0)/12 in the first
+// month (t = 1), growing from there.
 inline double investment_at(const ComputeDynamics& c, const BlocCompute& bloc, int t) {
-  const double rate = std::log1p(bloc.investment_growth), years = t / 12.0;
+  const double rate = std::log1p(bloc.investment_growth), years = (t - 1) / 12.0;
   const double grown = c.investment_growth_halving_years > 0
                            ? rate * c.investment_growth_halving_years / std::log(2.0) *
                                  -std::expm1(-years * std::log(2.0) / c.investment_growth_halving_years)

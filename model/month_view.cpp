@@ -1,5 +1,7 @@
 #include "model/month_view.hpp"
 
+#include <algorithm>
+
 #include "model/capacity.hpp"
 
 namespace stackrace {
@@ -61,7 +63,7 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
       double* const share = view.kind_share[index_of(kind)].data() + cell;
       for (int k = 0; k < K; ++k) share[k] = double(on[k]) * per_agent;
     }
-    const double weight = developers.weight_at(c, t);
+    const double weight = developers.weight_at(c, std::max(t - 1, 0));  // the counts' month
     double open_users = 0;  // real developers and firms on open-weight stacks
     for (int k = 0; k < K; ++k) {
       const double on = static_cast<double>(developers_on[cell + k]);

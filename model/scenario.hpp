@@ -30,10 +30,11 @@ struct FeedbackLoops {
   bool capital = true;          // a bloc's chips are what its investment buys (model/capital.hpp), where given
 };
 
-// How countries' developer populations grow (model/talent.hpp): each at its own rate at
-// the start, the rate halving every `growth_halving_years` (0: it never slows).
+// How countries' developer populations grow (model/talent.hpp): each at its own rate when
+// counted, the rate halving every `growth_halving_years` (0: it never slows).
 struct TalentGrowth {
   double growth_halving_years = 0;
+  int counted_month = 0;  // the month the countries' developers were counted in, from the start (negative: before)
 };
 
 // The two price paths (MODEL.md, 7.2): each stack's own `price_decline` is the path of

@@ -68,11 +68,15 @@ void advance_stacks(const Scenario& s, const std::vector<double>& usage, const S
   for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) {
     const BlocCompute& bloc = s.compute.of(b);
     double& chips = state.chips[bloc_index(b)];
-    const double kept = 1.0 - drivers.compute_growth_cut[bloc_index(b)];  // what export controls leave of the new chips
-    if (invests(s, bloc))
-      chips = chips * (1.0 - s.compute.depreciation) + chips_bought(s.compute, bloc, t) * kept;
-    else
+    // Export controls cut the share `cut` of the bloc's growth: with capital, of what it
+    // buys beyond what wears out (they do not speed a shrinking stock's decline).
+    const double kept = 1.0 - drivers.compute_growth_cut[bloc_index(b)];
+    if (invests(s, bloc)) {
+      const double net = chips_bought(s.compute, bloc, t) - s.compute.depreciation * chips;
+      chips += net > 0 ? net * kept : net;
+    } else {
       chips *= 1.0 + bloc.growth * kept;
+    }
     state.compute[bloc_index(b)] = chips;
     if (s.feedback.energy_limits && bloc.power_gw > 0) {
       const double power = std::max(0.0, bloc.power_gw + bloc.power_growth_gw * t) / bloc.power_gw;

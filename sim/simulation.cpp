@@ -9,6 +9,7 @@
 #include "model/month_view.hpp"
 #include "model/regime.hpp"
 #include "model/stack_dynamics.hpp"
+#include "model/talent.hpp"
 #include "sim/choice_tables.hpp"
 #include "sim/revision.hpp"
 #include "sim/rng.hpp"
@@ -160,6 +161,9 @@ void record(const RunState& state, int t, RunResult& out) {
     out.price[std::size_t(t) * K + k] = state.stacks.price[k];
     out.lag[std::size_t(t) * K + k] = state.stacks.lag[k];
   }
+  for (int c = 0; c < C; ++c)
+    out.real_developers[std::size_t(t) * C + c] =
+        static_cast<float>(world.scenario.countries[c].developers * developer_growth_factor(world.scenario, c, t));
   for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) {
     out.bloc_compute[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.compute[std::size_t(b)];
     out.bloc_chips[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.chips[std::size_t(b)];
@@ -191,8 +195,11 @@ void record_usage(const RunState& state, const std::vector<double>& prices, int 
                              : layout.weight_at(c, t) * tokens_per_adopter(s.usage, kind, prices[std::size_t(c) * K + k], t);
       std::fill(country_tokens.begin(), country_tokens.end(), 0.0);
       std::fill(sector_tokens.begin(), sector_tokens.end(), 0.0);
+      std::int64_t small = 0, large = 0;  // the country's agents of each firm size
+      for (int segment = 0; segment < S; ++segment)
+        (segment_is_large(segment) ? large : small) += layout.agents_per_group[std::size_t(c) * S + segment];
       for (int segment = 0; segment < S; ++segment) {
-        const double factor = kind == AgentKind::firm ? firm_segment_usage(s.usage, s.countries[c], segment) : 1.0;
+        const double factor = kind == AgentKind::firm ? firm_segment_usage(s.usage, small, large, segment) : 1.0;
         const std::int64_t* const on = counts + (std::size_t(c) * S + segment) * K;
         for (int k = 0; k < K; ++k) {
           const double used = factor * per_adopter[k] * double(on[k]);

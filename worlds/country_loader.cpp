@@ -26,6 +26,7 @@ struct WorldRules {
   double firms_per_gdp_usd = 0;
   double datacenter_mw_per_gdp_trillion = 0;
   double physical_share = 0.3;
+  bool physical_share_given = false;  // set in the scenario: every country's, over the table's employment
   double large_share = 0.05;
   double developer_adoption = 0.84;
   double world_user_share = 0.163;
@@ -57,6 +58,7 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
   }
   w.firms_per_gdp_usd = r.number("firms_per_gdp_usd", {0, 1}, 1.2e-6);
   w.datacenter_mw_per_gdp_trillion = r.number("datacenter_mw_per_gdp_trillion", {0, 1e6}, 451.0);
+  w.physical_share_given = r.has("physical_share");
   w.physical_share = r.number("physical_share", {0, 1}, w.physical_share);
   w.large_share = r.number("large_share", {0, 1}, w.large_share);
   w.developer_adoption = r.number("developer_adoption", {0, 1}, w.developer_adoption);
@@ -170,10 +172,12 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
   // take their region's median; a table without the column, none.
   const bool growth = t.has_column("developer_growth_pct");
   const RegionFill growth_fill(t, [&](std::size_t row) {
-    return growth ? t.number(row, "developer_growth_pct", -100, 1000, true) : std::optional<double>(0.0);
+    return growth ? t.number(row, "developer_growth_pct", -99, 1000, true) : std::optional<double>(0.0);
   });
-  // A table without employment columns gives every country the world's physical_share.
-  const bool employment = t.has_column("industry_employment_pct") && t.has_column("agriculture_employment_pct");
+  // A table without employment columns, or a scenario that sets world.physical_share,
+  // gives every country that share.
+  const bool employment = !w.physical_share_given && t.has_column("industry_employment_pct") &&
+                          t.has_column("agriculture_employment_pct");
   const RegionFill physical_fill(t, [&](std::size_t row) {
     return employment ? physical_employment(t, row) : std::optional<double>(w.physical_share);
   });
@@ -193,7 +197,7 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     const double gdp = population * c.gdp_per_capita;
     c.developers = *t.number(row, "developers", 0, 1e9);
     c.developer_growth =
-        growth_fill(c.region, growth ? t.number(row, "developer_growth_pct", -100, 1000, true) : std::optional(0.0)) / 100.0;
+        growth_fill(c.region, growth ? t.number(row, "developer_growth_pct", -99, 1000, true) : std::optional(0.0)) / 100.0;
     c.firms = t.number(row, "firms", 0, 1e9, true).value_or(w.firms_per_gdp_usd * gdp);
     c.alignment = parse_alignment(t.one_of(row, "alignment", {"us", "cn", "nonaligned"}));
     c.export_control_tier = static_cast<int>(t.integer(row, "ec_tier", 1, 3));
@@ -274,7 +278,7 @@ void read_country_keys(TableReader& r, CountrySpec& c, bool required) {
   auto or_required = [&](double value) { return required ? std::nullopt : std::optional<double>(value); };
   c.region = r.text("region", c.region);
   c.developers = r.number("developers", {0, 1e10}, or_required(c.developers));
-  c.developer_growth = r.number("developer_growth", {-1, 10}, c.developer_growth);
+  c.developer_growth = r.number("developer_growth", {-1, 10, true}, c.developer_growth);
   c.firms = r.number("firms", {0, 1e10}, c.firms);
   c.gdp_per_capita = r.number("gdp_per_capita", {0, 1e7}, c.gdp_per_capita);
   c.alignment = parse_alignment(r.one_of("alignment", {"us", "cn", "none"}, alignment_name(c.alignment)));

@@ -220,6 +220,10 @@ void read_prices(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
 void read_talent(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   TableReader r(root.table("talent", false), "talent", file);
   s.talent.growth_halving_years = r.number("growth_halving_years", {0, 1000}, s.talent.growth_halving_years);
+  // When the developers were counted: their growth runs from there, forward or back.
+  const std::string counted = r.text("counted", s.start);
+  if (!is_month(counted)) r.fail_at(r.node("counted"), "counted", "'" + counted + "' is not a month written YYYY-MM");
+  s.talent.counted_month = months_between(s.start, counted);
   r.done();
 }
 

@@ -95,21 +95,25 @@ def table(ds: xr.Dataset, time: Time = -1) -> pd.DataFrame:
 def leader(values: pd.DataFrame, layer: str) -> pd.Series:
     """Per row of one layer's columns (blocs): the bloc ahead — the least lag at the
     frontier, the largest share elsewhere — or ``"tie"`` where two blocs are level (at
-    the frontier, parity: both at the same lag)."""
+    the frontier, parity: both at the same lag), ``"n/a"`` where the layer is empty."""
     best = values.min(axis=1) if layer == "frontier" else values.max(axis=1)
     ahead = values.eq(best, axis=0)
-    return ahead.idxmax(axis=1).where(ahead.sum(axis=1) == 1, "tie")
+    lead = ahead.idxmax(axis=1).where(ahead.sum(axis=1) == 1, "tie")
+    return lead.where(best.notna(), "n/a")  # no bloc holds any of the layer
 
 
 def leaders(ds: xr.Dataset, time: Time = -1) -> pd.DataFrame:
-    """Per layer: the bloc that leads it in most runs (or ``"tie"``), the share of runs
-    it leads in, and the layer's mean value for each bloc."""
+    """Per layer: the bloc that leads it in most runs (or ``"tie"``; between as many runs
+    each, the first in the order us, cn, other, tie), the share of runs it leads in, and
+    the layer's mean value for each bloc."""
     frame = table(ds, time)
     rows = []
     for layer in LAYERS:
         values = frame[layer]
         lead = leader(values, layer)
+        order = {name: i for i, name in enumerate(["us", "cn", "other", "tie", "n/a"])}
         counts = lead.value_counts()
+        counts = counts.iloc[sorted(range(len(counts)), key=lambda i: (-counts.iloc[i], order.get(counts.index[i], 9)))]
         row = {"layer": layer, "leader": counts.index[0], "share of runs": counts.iloc[0] / len(lead)}
         row.update({f"mean {bloc}": values[bloc].mean() for bloc in values.columns})
         rows.append(row)

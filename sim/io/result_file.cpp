@@ -13,7 +13,6 @@
 #include <utility>
 
 #include "sim/io/chunk_encoding.hpp"
-#include "model/talent.hpp"
 #include "sim/io/output_path.hpp"
 #include "sim/rng.hpp"
 
@@ -160,7 +159,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"stack_bloc", text, {"stack"}},
       {"stack_open_weights", int8, {"stack"}},
       {"government_ban_month", int64, {"run", "country", "stack"}},
-      {"real_developers", float64, {"time", "country"}},
+      {"real_developers", float32, {"run", "time", "country"}},
   };
   const std::map<std::string, h5::Extent> size{{"run", R},  {"time", T},   {"country", C},           {"kind", N},
                                                {"stack", K}, {"sector", sector_count}, {"bloc", bloc_count}};
@@ -190,9 +189,9 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("lag").write_attribute("long_name", "months the stack is behind the frontier");
   dataset("lag").write_attribute("units", "months");
   dataset("bloc_compute").write_attribute("long_name", "AI compute the bloc can use (its chips, capped by its power)");
-  dataset("bloc_compute").write_attribute("units", "the world's AI compute at the start");
+  dataset("bloc_compute").write_attribute("units", "the world's AI compute at the start (compute.<bloc>.share)");
   dataset("bloc_chips").write_attribute("long_name", "AI chips the bloc holds (what its power can run is bloc_compute)");
-  dataset("bloc_chips").write_attribute("units", "the world's AI compute at the start");
+  dataset("bloc_chips").write_attribute("units", "the world's AI compute at the start (compute.<bloc>.share)");
   dataset("chinese_compute")
       .write_attribute("long_name", "share of the country's new AI compute on Chinese accelerators (export controls filled)");
   dataset("unmet_compute")
@@ -212,10 +211,6 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("country_alignment").write_attribute("long_name", "geopolitical alignment: us, cn or none");
   dataset("country_tier")
       .write_attribute("long_name", "export-control tier of the January 2025 AI-diffusion rule (1, 2, 3)");
-  std::vector<double> developers;  // [time][country]: the scenario's, whatever the seed
-  for (int t = 0; t < times_; ++t)
-    for (int c = 0; c < countries_; ++c) developers.push_back(s.countries[c].developers * developer_growth_factor(s, c, t));
-  dataset("real_developers").write(developers, {0, 0}, {T, C});
   dataset("real_developers")
       .write_attribute("long_name", "real developers in the country in the month: its developers grown at its rate (talent)");
   const std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
@@ -232,7 +227,7 @@ struct ChunkPlace {
   std::size_t rank;
 };
 static_assert(agent_kind_count == 3, "one `share` chunk per kind");
-constexpr std::array<ChunkPlace, 2 * agent_kind_count + 13> run_chunks{{{"share", 0, 5},
+constexpr std::array<ChunkPlace, 2 * agent_kind_count + 14> run_chunks{{{"share", 0, 5},
                                                                         {"share", 1, 5},
                                                                         {"share", 2, 5},
                                                                         {"global_share", -1, 4},
@@ -250,7 +245,8 @@ constexpr std::array<ChunkPlace, 2 * agent_kind_count + 13> run_chunks{{{"share"
                                                                         {"sector_tokens", -1, 5},
                                                                         {"lag", -1, 3},
                                                                         {"bloc_compute", -1, 3},
-                                                                        {"bloc_chips", -1, 3}}};
+                                                                        {"bloc_chips", -1, 3},
+                                                                        {"real_developers", -1, 3}}};
 constexpr std::size_t kind_axis = 3;  // of `share` and `tokens`: run, time, country, kind, stack
 
 // The datasets stored one kind of one run per chunk.
@@ -294,6 +290,7 @@ EncodedRun encode_run(const RunResult& result) {
   run.chunks.push_back(encoded(result.lag));
   run.chunks.push_back(encoded(result.bloc_compute));
   run.chunks.push_back(encoded(result.bloc_chips));
+  run.chunks.push_back(encoded(result.real_developers));
   return run;
 }
 

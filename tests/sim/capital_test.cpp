@@ -94,10 +94,11 @@ TEST_CASE("a bloc's chips are what its spending buys, less what wears out", "[ca
 TEST_CASE("spending grows at its rate, halving as told, and chips get cheaper at price-performance", "[capital]") {
   Scenario s = load(capital_world(""));
   s.compute.cn.investment_growth = 0.5;
-  CHECK(investment_at(s.compute, s.compute.cn, 12) == Approx(1e8 * 1.5).epsilon(1e-12));
+  CHECK(investment_at(s.compute, s.compute.cn, 1) == 1e8);  // the first month spends I(0)/12
+  CHECK(investment_at(s.compute, s.compute.cn, 13) == Approx(1e8 * 1.5).epsilon(1e-12));
   s.compute.investment_growth_halving_years = 1;
   // The growth rate at y years, ln 1.5 · 2^(-y): its integral over the first year is ln 1.5 / (2 ln 2).
-  CHECK(investment_at(s.compute, s.compute.cn, 12) == Approx(1e8 * std::exp(std::log(1.5) / (2 * std::log(2.0)))).epsilon(1e-12));
+  CHECK(investment_at(s.compute, s.compute.cn, 13) == Approx(1e8 * std::exp(std::log(1.5) / (2 * std::log(2.0)))).epsilon(1e-12));
   s.compute.investment_growth_halving_years = 0;
   s.compute.cn.investment_growth = 0;
   s.compute.price_performance_growth = 0.03;
@@ -117,4 +118,25 @@ TEST_CASE("more spending buys a follower more compute and a shorter lag; switche
   CHECK(richer.lag[1] < base.lag[1] - 1);
   const StackState off = end_state("[feedback]\ncapital = false\n");
   CHECK(off.chips[bloc_index(Bloc::cn)] == Approx(0.2 * std::pow(1.05, 60)).epsilon(1e-12));
+}
+
+TEST_CASE("the default world's blocs grow at their measured rate in the first month", "[capital]") {
+  const Scenario s = load_scenario(test::world("default.toml"));
+  const auto path = chips_path(s, 1);
+  for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other})
+    CHECK(path[1][bloc_index(b)] / path[0][bloc_index(b)] == Approx(1.0719).epsilon(2e-4));  // 2.3x a year
+}
+
+TEST_CASE("export controls cut a bloc's net additions, never a shrinking stock", "[capital]") {
+  const Scenario s = load(capital_world(""));
+  StackState state = initial_stack_state(s);
+  StackDrivers cut(s.stack_count());
+  cut.compute_growth_cut[bloc_index(Bloc::cn)] = 0.5;
+  // 0.2 chips: buys 0.01, loses 0.004, net +0.006, half of it cut.
+  advance_stacks(s, std::vector<double>(s.stack_count(), 0.0), cut, state);
+  CHECK(state.chips[bloc_index(Bloc::cn)] == Approx(0.2 + 0.003).epsilon(1e-12));
+  // Above its steady state (0.5) the stock shrinks at the full loss, cut or not.
+  state.chips[bloc_index(Bloc::cn)] = 1.0;
+  advance_stacks(s, std::vector<double>(s.stack_count(), 0.0), cut, state);
+  CHECK(state.chips[bloc_index(Bloc::cn)] == Approx(1.0 + 0.01 - 0.02).epsilon(1e-12));
 }

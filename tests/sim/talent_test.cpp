@@ -97,5 +97,14 @@ TEST_CASE("the country table's developer growth is read, and missing rows take t
   std::sort(region.begin(), region.end());
   const double median = region.size() % 2 ? region[region.size() / 2] : 0.5 * (region[region.size() / 2 - 1] + region[region.size() / 2]);
   CHECK(s.countries[test::country_index(s, "PRK")].developer_growth == Approx(median).epsilon(1e-12));
-  CHECK(s.talent.growth_halving_years == 4.5);
+  CHECK(s.talent.growth_halving_years == 4.0);
+  CHECK(s.talent.counted_month == -4);  // GitHub's 2025 Q3 counts, four months before the 2026-01 start
+}
+
+TEST_CASE("developers counted after the start are grown backwards to it", "[talent]") {
+  Scenario s = load(talent_world("[talent]\ncounted = \"2026-07\"\n"));  // the start is 2026-01 by default
+  CHECK(s.talent.counted_month == 6);
+  CHECK(developer_growth_factor(s, 0, 6) == 1.0);
+  CHECK(developer_growth_factor(s, 0, 0) == Approx(std::pow(1.5, -0.5)).epsilon(1e-12));
+  CHECK(developer_growth_factor(s, 0, 18) == Approx(1.5).epsilon(1e-12));
 }

@@ -131,22 +131,75 @@ TEST_CASE("a cheaper stack carries more of the tokens than of the adopters, the 
   CHECK(more > some);
 }
 
-TEST_CASE("firm size factors keep a country's staff whatever share of firms is called large", "[usage]") {
+TEST_CASE("firm size factors keep a country's staff whatever share of its agents are large", "[usage]") {
   UsageRule rule;
   rule.large_employment_share = 0.37;
   rule.physical_intensity = 0.5;
-  for (double large : {0.002, 0.01, 0.2}) {
-    CountrySpec c;
-    c.large_share = large;
-    const double small_factor = firm_segment_usage(rule, c, 0), large_factor = firm_segment_usage(rule, c, 1);
-    CHECK((1 - large) * small_factor + large * large_factor == Approx(1.0).epsilon(1e-12));
-    CHECK(large * large_factor == Approx(0.37).epsilon(1e-12));  // the large firms' share of the use
-    CHECK(firm_segment_usage(rule, c, 2) == Approx(0.5 * small_factor).epsilon(1e-12));  // physical, small
-    CHECK(firm_segment_usage(rule, c, 3) == Approx(0.5 * large_factor).epsilon(1e-12));  // physical, large
+  for (auto [small, large] : {std::pair<std::int64_t, std::int64_t>{998, 2}, {90, 10}, {3, 1}}) {
+    const double small_factor = firm_segment_usage(rule, small, large, 0), large_factor = firm_segment_usage(rule, small, large, 1);
+    CHECK(double(small) * small_factor + double(large) * large_factor == Approx(double(small + large)).epsilon(1e-12));
+    CHECK(double(large) * large_factor / double(small + large) == Approx(0.37).epsilon(1e-12));  // the large firms' share
+    CHECK(firm_segment_usage(rule, small, large, 2) == Approx(0.5 * small_factor).epsilon(1e-12));  // physical, small
+    CHECK(firm_segment_usage(rule, small, large, 3) == Approx(0.5 * large_factor).epsilon(1e-12));  // physical, large
   }
+  // A country whose agents are all of one size: each stands for the average firm.
+  CHECK(firm_segment_usage(rule, 5, 0, 0) == 1.0);
+  CHECK(firm_segment_usage(rule, 0, 3, 1) == 1.0);
   UsageRule plain;
-  CountrySpec c;
-  for (int segment = 0; segment < firm_segments; ++segment) CHECK(firm_segment_usage(plain, c, segment) == 1.0);
+  for (int segment = 0; segment < firm_segments; ++segment) CHECK(firm_segment_usage(plain, 90, 10, segment) == 1.0);
+
+  // In a run, at any number of firm agents: every firm on one stack at the reference price
+  // uses T a month, so a country's firm tokens are its firms times T, sizes or not.
+  for (const char* agents : {"20", "200_000"}) {
+    test::TempScenario file(R"(
+[scenario]
+name = "staff"
+steps = 1
+
+[population]
+developer_agents = 1000
+firm_agents = )" + std::string(agents) + R"(
+
+[[stacks]]
+id = "only"
+capability = 1.0
+price = 2.0
+
+[[stacks]]
+id = "other"
+capability = 1.0
+price = 2.0
+
+[choice.firm]
+revise = 0.0
+
+[usage]
+reference_price = 2.0
+large_employment_share = 0.37
+[usage.firm]
+tokens_per_month = 1e6
+
+[world]
+large_share = 0.01
+
+[[countries]]
+id = "BIG"
+developers = 1e5
+firms = 9e5
+initial_share = { only = 1.0 }
+
+[[countries]]
+id = "SMALL"
+developers = 1e3
+firms = 1e3
+initial_share = { only = 1.0 }
+)");
+    const Scenario s = load_scenario(file.path());
+    const RunResult r = test::run(s);
+    INFO(agents << " firm agents");
+    CHECK(r.tokens_at(0, 0, AgentKind::firm, 0) == Approx(9e5 * 1e6).epsilon(1e-6));
+    CHECK(r.tokens_at(0, 1, AgentKind::firm, 0) == Approx(1e3 * 1e6).epsilon(1e-6));
+  }
 }
 
 TEST_CASE("firms by sector add up to the country's firms, and the world's sectors to its firms", "[usage][sector]") {
