@@ -45,11 +45,10 @@ def _world_share(ds: xr.Dataset, kind: str, stack: str, time: int) -> np.ndarray
 
 
 def _peak_then_fall(ds: xr.Dataset) -> np.ndarray:
-    """How far the world's developer share on cn_open rises to its peak and falls from it
-    by the end, whichever is less (share points): positive when it does both."""
+    """How far the world's developer share on cn_open rises above its start and ends below
+    it, whichever is less (share points): positive when it does both."""
     share = ds["global_share"].sel(kind="developer", stack="cn_open").transpose("run", "time").values
-    peak = share.max(axis=1)
-    return np.minimum(peak - share[:, 0], peak - share[:, -1])
+    return np.minimum(share.max(axis=1) - share[:, 0], share[:, 0] - share[:, -1])
 
 
 def _scenario(ds: xr.Dataset) -> dict:
@@ -160,9 +159,9 @@ DEFAULT_WORLD: tuple[Claim, ...] = (
           "almost every developer uses AI by 2036 (fewer than 1% do not)",
           lambda ds: _world_share(ds, "developer", "none", -1), lambda v: v < 0.01, "share"),
     Claim("cn_open_developers_peak",
-          "cn_open's world developer share rises from 2026 to a peak, and ends 2036 at least half a point "
-          "below it: China's share of the world's developers shrinks (talent) and cn_open falls behind (capital)",
-          _peak_then_fall, lambda v: v > 0.005, "share points"),
+          "cn_open's world developer share rises from 2026 to a peak, then falls to end 2036 below where it "
+          "started: China's share of the world's developers shrinks (talent) and cn_open falls behind (capital)",
+          _peak_then_fall, lambda v: v > 0, "share points"),
     Claim("us_open_developers_fall",
           "us_open's world developer share falls from 2026 to 2036",
           lambda ds: _world_share(ds, "developer", "us_open", -1) - _world_share(ds, "developer", "us_open", 0),
@@ -173,7 +172,7 @@ DEFAULT_WORLD: tuple[Claim, ...] = (
           lambda v: v > 0, "share points"),
     Claim("countries_tip",
           "countries tip: more than half of the countries holding 0.5%+ of the world's developers "
-          "end with over 95% of their developers on one stack (with the network off, almost none do)",
+          "end with over 95% of their developers on one stack (with the network off, about a third do)",
           lambda ds: tipped_countries(ds) / int(large_countries(ds).sum()),
           lambda v: v > 0.5, "share of countries", required=0.95),
     Claim("cn_open_lag_widens",
