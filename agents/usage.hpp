@@ -56,11 +56,21 @@ inline double firm_segment_usage(const UsageRule& rule, std::int64_t small_agent
   return size * (segment_is_physical(segment) ? rule.physical_intensity : 1.0);
 }
 
+// T_n (1 + a_n)^t: one adopting entity's tokens in month t at the reference price.
+inline double use_at_reference_price(const UsageRule& rule, AgentKind kind, int t) {
+  const KindUsage& use = rule.of(kind);
+  return use.tokens_per_month * std::pow(1 + use.growth, t);
+}
+
+// (p / p_ref)^(−η): how much more (or less) is used at `price`.
+inline double price_factor(const UsageRule& rule, double price) {
+  return rule.price_elasticity == 0 ? 1.0 : std::pow(price / rule.reference_price, -rule.price_elasticity);
+}
+
 // One adopting entity's tokens a month on a stack priced `price` in its country, before
 // its segment's factor.
 inline double tokens_per_adopter(const UsageRule& rule, AgentKind kind, double price, int t) {
-  const KindUsage& use = rule.of(kind);
-  return use.tokens_per_month * std::pow(1 + use.growth, t) * std::pow(price / rule.reference_price, -rule.price_elasticity);
+  return use_at_reference_price(rule, kind, t) * price_factor(rule, price);
 }
 
 }  // namespace stackrace

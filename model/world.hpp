@@ -25,10 +25,10 @@ struct PopulationLayout {
   // model/talent.hpp); empty: the same every month.
   std::vector<double> growth;
 
+  // How many times its count country c's real count is in month t.
+  double growth_at(int c, int t) const { return growth.empty() ? 1.0 : growth[std::size_t(t) * weight.size() + c]; }
   // Real entities each agent of country c stands for in month t.
-  double weight_at(int c, int t) const {
-    return growth.empty() ? weight[c] : weight[c] * growth[std::size_t(t) * weight.size() + c];
-  }
+  double weight_at(int c, int t) const { return weight[c] * growth_at(c, t); }
 };
 
 struct World {

@@ -9,7 +9,6 @@
 #include "model/month_view.hpp"
 #include "model/regime.hpp"
 #include "model/stack_dynamics.hpp"
-#include "model/talent.hpp"
 #include "sim/choice_tables.hpp"
 #include "sim/revision.hpp"
 #include "sim/rng.hpp"
@@ -161,9 +160,10 @@ void record(const RunState& state, int t, RunResult& out) {
     out.price[std::size_t(t) * K + k] = state.stacks.price[k];
     out.lag[std::size_t(t) * K + k] = state.stacks.lag[k];
   }
+  const PopulationLayout& developers = world.population(AgentKind::developer);
   for (int c = 0; c < C; ++c)
     out.real_developers[std::size_t(t) * C + c] =
-        static_cast<float>(world.scenario.countries[c].developers * developer_growth_factor(world.scenario, c, t));
+        static_cast<float>(world.scenario.countries[c].developers * developers.growth_at(c, t));
   for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) {
     out.bloc_compute[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.compute[std::size_t(b)];
     out.bloc_chips[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.chips[std::size_t(b)];
@@ -178,8 +178,17 @@ void record_usage(const RunState& state, const std::vector<double>& prices, int 
   const Scenario& s = world.scenario;
   const int K = world.stack_count(), C = world.country_count();
   const auto outside = s.outside_stack();
-  thread_local std::vector<double> per_adopter, kind_tokens, country_tokens, sector_tokens;
+  thread_local std::vector<double> per_adopter, kind_tokens, country_tokens, sector_tokens, factor_at, factor_of;
   per_adopter.resize(K);
+  // Each stack's price factor, computed again only where a country's price differs from
+  // the last one seen (most countries see the same price: one power a stack a month).
+  factor_at.assign(K, std::numeric_limits<double>::quiet_NaN());
+  factor_of.resize(K);
+  auto factor = [&](int c, int k) {
+    const double price = prices[std::size_t(c) * K + k];
+    if (price != factor_at[k]) factor_at[k] = price, factor_of[k] = price_factor(s.usage, price);
+    return factor_of[k];
+  };
   kind_tokens.resize(K);
   country_tokens.resize(K);
   sector_tokens.resize(std::size_t(sector_count) * K);
@@ -188,11 +197,10 @@ void record_usage(const RunState& state, const std::vector<double>& prices, int 
     const std::int64_t* const counts = state.counts[index_of(kind)].data();  // [c][segment][k]
     const int S = layout.segments;
     std::fill(kind_tokens.begin(), kind_tokens.end(), 0.0);
+    const double use = use_at_reference_price(s.usage, kind, t);
     for (int c = 0; c < C; ++c) {
-      for (int k = 0; k < K; ++k)
-        per_adopter[k] = outside && k == *outside
-                             ? 0.0
-                             : layout.weight_at(c, t) * tokens_per_adopter(s.usage, kind, prices[std::size_t(c) * K + k], t);
+      const double weighted_use = layout.weight_at(c, t) * use;
+      for (int k = 0; k < K; ++k) per_adopter[k] = outside && k == *outside ? 0.0 : weighted_use * factor(c, k);
       std::fill(country_tokens.begin(), country_tokens.end(), 0.0);
       std::fill(sector_tokens.begin(), sector_tokens.end(), 0.0);
       std::int64_t small = 0, large = 0;  // the country's agents of each firm size
