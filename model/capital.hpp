@@ -15,6 +15,7 @@
 #include <cmath>
 
 #include "model/scenario.hpp"
+#include "model/slowing_growth.hpp"
 
 namespace stackrace {
 
@@ -26,12 +27,8 @@ inline bool invests(const Scenario& s, const BlocCompute& bloc) {
 // I_b(t): the bloc's AI capital spending in month t, USD a month: I_b(0)/12 in the first
 // month (t = 1), growing from there.
 inline double investment_at(const ComputeDynamics& c, const BlocCompute& bloc, int t) {
-  const double rate = std::log1p(bloc.investment_growth), years = (t - 1) / 12.0;
-  const double grown = c.investment_growth_halving_years > 0
-                           ? rate * c.investment_growth_halving_years / std::log(2.0) *
-                                 -std::expm1(-years * std::log(2.0) / c.investment_growth_halving_years)
-                           : rate * years;
-  return bloc.investment_usd_per_year / 12.0 * std::exp(grown);
+  return bloc.investment_usd_per_year / 12.0 *
+         slowing_growth(bloc.investment_growth, (t - 1) / 12.0, c.investment_growth_halving_years);
 }
 
 // κ_b(t) I_b(t): the chips the bloc's month-t spending buys, in units of the world's AI

@@ -6,22 +6,17 @@
 // growth when its developers were counted (`talent.counted`); from there it halves every
 // `talent.growth_halving_years` (0: it never slows), so that a decade's growth is not a
 // straight extrapolation of today's. Counts taken after the start are grown backwards.
-#include <cmath>
-
 #include "model/scenario.hpp"
+#include "model/slowing_growth.hpp"
 
 namespace stackrace {
 
-// Country c's developers in month t over its developers as counted:
-//   exp(g · τ · (1 − e^(−y/τ))),   g = ln(1 + developer_growth), y = (t − counted) / 12 years,
-//   τ = growth_halving_years / ln 2   (exp(g · y) when the rate never slows).
+// Country c's developers in month t over its developers as counted, (t − counted) / 12
+// years after the count.
 inline double developer_growth_factor(const Scenario& s, int c, int t) {
   const double growth = s.countries[c].developer_growth;
   if (!s.feedback.talent_growth || growth == 0) return 1.0;
-  const double rate = std::log1p(growth), years = (t - s.talent.counted_month) / 12.0;
-  if (s.talent.growth_halving_years <= 0) return std::exp(rate * years);
-  const double tau = s.talent.growth_halving_years / std::log(2.0);
-  return std::exp(rate * tau * -std::expm1(-years / tau));
+  return slowing_growth(growth, (t - s.talent.counted_month) / 12.0, s.talent.growth_halving_years);
 }
 
 }  // namespace stackrace
