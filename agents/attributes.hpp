@@ -69,6 +69,7 @@ struct KindWeights {
   double government = 0;        // pull toward the stack the country's government uses
   double employer = 0;          // developers: pull toward their employer's stack
   double self_hosting = 0;      // physical-industry firms: extra value of open weights
+  double robot_bundle = 0;      // physical-industry firms: pull of the open stacks their robots' makers ship, per unit of embodiment
   double large_firm_price_factor = 1;  // large firms weigh price by this factor
   bool calibrate = false;         // fit per-country constants so that new adopters split as users do at the start
   double calibrate_momentum = 1;  // odds multiplier on stacks with momentum (StackSpec) when matching the start
@@ -89,6 +90,8 @@ struct CountrySpec {
   double electricity_gw = 0;       // installed generating capacity
   double electricity_growth = 0;   // per year
   double datacenter_mw = 0;        // data-centre power
+  double datacenter_growth = 0;    // growth of data-centre power per year (the build-out)
+  double robot_density = 0;        // industrial robots per 10,000 manufacturing employees
   double physical_share = 0.3;     // share of firms in physical industry
   double large_share = 0.05;       // share of firms that are large
   // [kind][stack]: who uses what at the start, each row summing to 1.

@@ -18,6 +18,8 @@ struct MonthView {
   std::array<std::vector<double>, agent_kind_count> kind_share;  // [kind][c][k]: share of the kind's agents
   std::vector<int> government_stack;                    // [c]: the government's stack, -1 for none
   std::vector<double> capacity_penalty;                 // [c]: utility lost by self-hosted stacks
+  std::vector<double> power_load;                       // [c]: self-hosted load over the power AI may draw (NaN: no limit)
+  std::vector<double> robot_pull;                       // [c][k]: what physical firms see of the stack's robots (empty: none)
 };
 
 }  // namespace stackrace

@@ -30,6 +30,7 @@ struct StackSight {
   double bonus = 0;       // policies: subsidised set-up, infrastructure bundles
   bool open_usable = true;  // policies may forbid using open weights as such
   int localisation = 0;   // the data-localisation level in force in the agent's country
+  double robot_pull = 0;  // physical firms: embodiment times the share of the country's robots shipping it
 };
 
 // +1 when the stack's bloc is the country's camp, -1 when it is the rival camp, else 0.
@@ -51,6 +52,8 @@ inline double situation_utility(const KindWeights& w, const AgentSituation& a, c
   u -= w.localisation * (foreign_closed ? s.localisation : 0);
   u += w.government * (s.index == a.government_stack ? 1.0 : 0.0);
   u += w.self_hosting * (open && a.physical_industry ? 1.0 : 0.0);
+  // A robot runs the open models its maker ships, on board (model/robots.hpp).
+  u += w.robot_bundle * (open && a.physical_industry ? s.robot_pull : 0.0);
   u -= open ? s.capacity_penalty : 0.0;
   return u + s.bonus;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/capacity.hpp"
 #include "policies/policy.hpp"
 
 namespace stackrace {
@@ -55,7 +56,7 @@ void add_bundle(const InfrastructureBundle& b, int c, ComputeAccess& a) {
 
 double accelerator_demand(const Scenario& s, int c, int t) {
   const CountrySpec& country = s.countries[c];
-  const double mw = country.datacenter_mw * std::pow(1.0 + country.electricity_growth, t / 12.0);
+  const double mw = datacenter_power(s.compute, country, t);
   return mw * s.compute.h100e_per_mw * std::pow(1.0 + s.compute.efficiency_growth, t) * s.compute.yearly_additions;
 }
 

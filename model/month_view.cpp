@@ -1,10 +1,63 @@
 #include "model/month_view.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "model/capacity.hpp"
+#include "model/robots.hpp"
 
 namespace stackrace {
+namespace {
+
+// A firm agent of country c's tokens over its kind's, averaged over the country's
+// segments (agents/usage.hpp: firm_segment_usage).
+double average_firm_usage(const Scenario& s, const PopulationLayout& firms, int c) {
+  const int S = firms.segments;
+  const std::int64_t* const groups = &firms.agents_per_group[std::size_t(c) * S];
+  std::int64_t small = 0, large = 0;
+  for (int segment = 0; segment < S; ++segment) (segment_is_large(segment) ? large : small) += groups[segment];
+  if (small + large == 0) return 0.0;
+  double factor = 0;
+  for (int segment = 0; segment < S; ++segment)
+    factor += firm_segment_usage(s.usage, small, large, segment) * double(groups[segment]);
+  return factor / double(small + large);
+}
+
+// Country c's self-hosted load in month t over the power AI may draw there: the tokens its
+// developers, firms and government use on open-weight stacks (at last month's counts and
+// this month's prices). NaN where nothing limits it.
+double self_hosted_load(const World& world, const CountryCounts& counts, const StackEnvironment& env, int c, int t,
+                        double extra_mw) {
+  const Scenario& s = world.scenario;
+  const double power = ai_power(s, c, t, extra_mw);
+  if (power <= 0 || s.compute.joules_per_token <= 0) return std::numeric_limits<double>::quiet_NaN();
+  const int K = s.stack_count();
+  const std::size_t cell = std::size_t(c) * K;
+  std::array<double, agent_kind_count> per_agent{};  // tokens a month of one agent adopting, at p_ref
+  for (AgentKind kind : all_agent_kinds) {
+    const PopulationLayout& layout = world.population(kind);
+    const double size = kind == AgentKind::firm ? average_firm_usage(s, layout, c) : 1.0;
+    per_agent[index_of(kind)] = layout.weight_at(c, std::max(t - 1, 0)) * size * use_at_reference_price(s.usage, kind, t);
+  }
+  double tokens = 0;
+  for (int k = 0; k < K; ++k) {
+    if (!s.stacks[k].open_weights || s.stacks[k].outside) continue;
+    double agents = 0;
+    for (AgentKind kind : all_agent_kinds) agents += per_agent[index_of(kind)] * double(counts[index_of(kind)][cell + k]);
+    if (agents > 0) tokens += agents * price_factor(s.usage, env.price[cell + k]);
+  }
+  return token_load_mw(s.compute, tokens, t) / power;
+}
+
+}  // namespace
+
+std::vector<double> start_power_load(const World& world, const CountryCounts& counts, const StackEnvironment& env,
+                                     const ComputeAccess& compute) {
+  std::vector<double> load(world.country_count());
+  for (int c = 0; c < world.country_count(); ++c)
+    load[c] = self_hosted_load(world, counts, env, c, 0, compute.extra_datacenter_mw[c]);
+  return load;
+}
 
 void set_environment(const Scenario& s, const StackState& stacks, int t, StackEnvironment& env) {
   env.reset(s.country_count(), s.stack_count());
@@ -43,14 +96,14 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
   view.global_developer_share = world_developer_share;
   view.government_stack.assign(C, -1);
   view.capacity_penalty.assign(C, 0.0);
+  view.power_load.assign(C, std::numeric_limits<double>::quiet_NaN());
+  see_robots(s, world.robots, t, view);
   for (AgentKind kind : all_agent_kinds) {
     view.adopted[index_of(kind)].assign(C, 0.0);
     view.kind_share[index_of(kind)].assign(std::size_t(C) * K, 0.0);
   }
   const PopulationLayout& developers = world.population(AgentKind::developer);
-  const PopulationLayout& firms = world.population(AgentKind::firm);
   const std::int64_t* const developers_on = counts[index_of(AgentKind::developer)];
-  const std::int64_t* const firms_on = counts[index_of(AgentKind::firm)];
   const std::int64_t* const governments_on = counts[index_of(AgentKind::country)];
   for (int c = 0; c < C; ++c) {
     const std::size_t cell = std::size_t(c) * K;  // country c's [stack] entries
@@ -63,22 +116,26 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
       double* const share = view.kind_share[index_of(kind)].data() + cell;
       for (int k = 0; k < K; ++k) share[k] = double(on[k]) * per_agent;
     }
-    const double weight = developers.weight_at(c, std::max(t - 1, 0));  // the counts' month
-    double open_users = 0;  // real developers and firms on open-weight stacks
     for (int k = 0; k < K; ++k) {
-      const double on = static_cast<double>(developers_on[cell + k]);
-      view.developer_share[cell + k] = on * developers.per_agent[c];
-      if (s.stacks[k].open_weights) {
-        open_users += weight * on;
-        open_users += firms.weight[c] * double(firms_on[cell + k]);
-      }
+      view.developer_share[cell + k] = static_cast<double>(developers_on[cell + k]) * developers.per_agent[c];
       if (governments_on[cell + k] > 0 && !(outside && k == *outside)) view.government_stack[c] = k;
     }
-    view.capacity_penalty[c] = capacity_penalty(s, c, t, open_users, compute.extra_datacenter_mw[c]);
+    const double load = self_hosted_load(world, counts, view.env, c, t, compute.extra_datacenter_mw[c]);
+    view.power_load[c] = load;
+    if (load == load) view.capacity_penalty[c] = capacity_penalty(s, load);
   }
 }
 
-MonthView expected_start(const Scenario& s) {
+void see_robots(const Scenario& s, const RobotPath& robots, int t, MonthView& view) {
+  const int K = s.stack_count(), C = s.country_count();
+  view.robot_pull.clear();
+  if (robots.empty()) return;
+  view.robot_pull.resize(std::size_t(C) * K);
+  for (int c = 0; c < C; ++c)
+    for (int k = 0; k < K; ++k) view.robot_pull[std::size_t(c) * K + k] = robot_pull(s, robots, t, c, k);
+}
+
+MonthView expected_start(const Scenario& s, const RobotPath& robots) {
   const int K = s.stack_count(), C = s.country_count();
   MonthView view;
   StackState reference = initial_stack_state(s);
@@ -97,6 +154,7 @@ MonthView expected_start(const Scenario& s) {
   }
   for (double& x : view.global_developer_share) x /= all;
   view.government_stack.assign(C, -1);
+  see_robots(s, robots, first_month, view);
   return view;
 }
 

@@ -2,13 +2,15 @@
 // What agents see at the start of a month (MODEL.md, 7.3): this month's stacks, as every
 // country sees them before policies edit them, and last month's aggregates — developer
 // shares by country and world, each kind's adoption by country, each government's stack
-// and each country's capacity penalty (capacity.hpp).
+// each country's capacity penalty and power load (capacity.hpp), and the pull of the
+// robots physical firms run (robots.hpp).
 #include <array>
 #include <cstdint>
 #include <vector>
 
 #include "agents/month_view.hpp"
 #include "model/compute_market.hpp"
+#include "model/robots.hpp"
 #include "model/stack_dynamics.hpp"
 #include "model/world.hpp"
 
@@ -37,9 +39,18 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
                const std::vector<double>& world_developer_share, const ComputeAccess& compute, int t,
                MonthView& view);
 
+// Each country's self-hosted load over its power at the start (month 0), from the
+// seated counts and the start's prices: what see_month computes for later months.
+std::vector<double> start_power_load(const World& world, const CountryCounts& counts, const StackEnvironment& env,
+                                     const ComputeAccess& compute);
+
 // The start as the scenario describes it, not as drawn: the starting shares, the
 // stacks' reference capabilities and prices, and where they are served in the first
 // month (what calibration fits against).
-MonthView expected_start(const Scenario& s);
+MonthView expected_start(const Scenario& s, const RobotPath& robots);
+
+// What physical firms see of each stack's robots in month t (model/robots.hpp), into
+// view.robot_pull (left empty when the world runs no robots).
+void see_robots(const Scenario& s, const RobotPath& robots, int t, MonthView& view);
 
 }  // namespace stackrace

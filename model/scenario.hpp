@@ -28,6 +28,7 @@ struct FeedbackLoops {
   bool lag_pricing = false;     // a follower's price moves with its lag, at the price path of a fixed capability
   bool talent_growth = true;    // each country's developers grow at its own rate (model/talent.hpp)
   bool capital = true;          // a bloc's chips are what its investment buys (model/capital.hpp), where given
+  bool physical_ai = true;      // physical firms lean to the open stacks of their robots' makers (model/robots.hpp)
 };
 
 // How countries' developer populations grow (model/talent.hpp): each at its own rate when
@@ -69,7 +70,9 @@ struct ComputeDynamics {
   double compute_elasticity = 0.3;  // progress rate ~ (compute / leader's compute)^elasticity
   double deployment_alpha = 0;      // extra months of progress per month at full global usage
   double capacity_penalty = 1;      // utility lost per unit of self-hosting demand over capacity
-  double mw_per_million_users = 1;  // data-centre load one million self-hosting agents need
+  double joules_per_token = 0;      // energy a self-hosted token needs at the start (0: no load)
+  double ai_power_share = 1;        // share of a country's data-centre power AI may draw
+  double grid_share_limit = 0;      // data-centre power, as a share of generating capacity, beyond which grids stop connecting more (0: none)
   double efficiency_growth = 0;     // compute per watt gained per month
   double power_headroom = 1;        // compute the start's power could run, over the compute installed
   // Capital (model/capital.hpp).
@@ -84,6 +87,29 @@ struct ComputeDynamics {
   double foreign_chip_premium = 0.3;    // price rise of a non-Chinese open stack served wholly on Chinese accelerators
   double chinese_cloud_discount = 0.3;  // price cut of a Chinese open stack where Chinese accelerators and clouds serve all new compute
   const BlocCompute& of(Bloc b) const { return b == Bloc::us ? us : b == Bloc::cn ? cn : other; }
+};
+
+// One bloc's robot makers (model/robots.hpp): their share of the robots installed in a
+// month, at home and abroad, when counted, and how fast the odds of their robots grow.
+struct RobotMakers {
+  std::vector<int> home;      // the countries their home market is (empty: none)
+  double home_share = 0;      // share of new robots installed at home, when counted
+  double abroad_share = 0;    // share of new robots installed elsewhere, when counted
+  double odds_growth = 0;     // growth a year of the log-odds of their robots against the others'
+  Bloc ships = Bloc::none;    // the bloc whose open stacks their robots run (none: their own)
+  Bloc stack_bloc(Bloc makers) const { return ships == Bloc::none ? makers : ships; }
+};
+
+// Physical AI (model/robots.hpp): the robots that physical firms run, by who made them.
+struct RobotMarket {
+  RobotMakers us, cn, other;
+  double reference_density = 162;  // robots per 10,000 manufacturing employees at which half of physical work is embodied
+  double unlisted_density = 0;     // the density of a country the table gives none for
+  double stock_growth = 0;         // growth of a country's robot stock a year
+  double service_years = 12;       // a robot's working life
+  double tariff_elasticity = 0;    // how much a tariff on a bloc's robots lowers the odds of buying them
+  int counted_month = 0;           // the month the makers' shares were counted in, from the start
+  const RobotMakers& of(Bloc b) const { return b == Bloc::us ? us : b == Bloc::cn ? cn : other; }
 };
 
 // The table of parameter draws a world runs over with `--draws` (`[posterior]`; a CSV
@@ -112,6 +138,7 @@ struct Scenario {
   ComputeDynamics compute;
   PricePaths prices;
   TalentGrowth talent;
+  RobotMarket robots;  // physical AI (model/robots.hpp)
   UsageRule usage;  // tokens an adopter uses (agents/usage.hpp): an output, never a choice
   std::vector<CountrySpec> countries;
   std::vector<StackAvailability> availability;  // where stacks are not served (model/availability.hpp)

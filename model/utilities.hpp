@@ -45,7 +45,8 @@ double stack_value(const Scenario& s, AgentKind kind, const KindWeights& w, cons
                          constants ? constants[cell] : 0.0,
                          env.bonus[cell],
                          !env.open_restricted[cell],
-                         env.localisation[c]};
+                         env.localisation[c],
+                         view.robot_pull.empty() ? 0.0 : view.robot_pull[cell]};
   return stack_utility(w, a, sight);
 }
 

@@ -1,15 +1,17 @@
 #pragma once
 // The world a run simulates: a checked scenario and everything that follows from it
 // without the seed — how many agents of each kind each country has and how they split
-// into segments, how many real developers, firms or governments each stands for, and
-// the calibrated constants. worlds/ builds it once (worlds/world_builder.hpp); every run
-// of the scenario, whatever its seed, simulates the same World, which never changes.
+// into segments, how many real developers, firms or governments each stands for, the
+// robots physical firms run, and the calibrated constants. worlds/ builds it once
+// (worlds/world_builder.hpp); every run of the scenario, whatever its seed, simulates
+// the same World, which never changes.
 #include <array>
 #include <cstdint>
 #include <vector>
 
 #include "agents/agent_kind.hpp"
 #include "model/calibration.hpp"
+#include "model/robots.hpp"
 #include "model/scenario.hpp"
 
 namespace stackrace {
@@ -34,6 +36,7 @@ struct PopulationLayout {
 struct World {
   Scenario scenario;
   std::array<PopulationLayout, agent_kind_count> populations;  // by AgentKind
+  RobotPath robots;  // the robots physical firms run, by maker (model/robots.hpp)
   Calibration calibration;
 
   const PopulationLayout& population(AgentKind kind) const { return populations[index_of(kind)]; }

@@ -1,8 +1,9 @@
 #pragma once
 // The policies of a scenario and how they compose. Within a month they apply in a fixed
 // order, whatever their order in the file: export controls, open-weight restrictions,
-// stack bans, tariffs, subsidies, infrastructure bundles, data-localisation rules
-// (the order of the alternatives below). Prices compose by multiplication, so tariffs
+// stack bans, tariffs, subsidies, infrastructure bundles, data-localisation rules, robot
+// tariffs (the order of the alternatives below; robot tariffs act on the world's robot
+// path, model/robots.hpp, and edit nothing in a month). Prices compose by multiplication, so tariffs
 // and subsidies commute; a ban wins over everything that makes a stack attractive.
 #include <array>
 #include <functional>
@@ -14,6 +15,7 @@
 #include "policies/export_control.hpp"
 #include "policies/infrastructure_bundle.hpp"
 #include "policies/open_weight_restriction.hpp"
+#include "policies/robot_tariff.hpp"
 #include "policies/stack_ban.hpp"
 #include "policies/subsidy.hpp"
 #include "policies/tariff.hpp"
@@ -21,7 +23,7 @@
 namespace stackrace {
 
 using Policy = std::variant<ExportControl, OpenWeightRestriction, StackBan, Tariff, Subsidy, InfrastructureBundle,
-                            DataLocalisation>;
+                            DataLocalisation, RobotTariff>;
 
 inline const PolicyWindow& window_of(const Policy& p) {
   return std::visit([](const auto& x) -> const PolicyWindow& { return x.window; }, p);

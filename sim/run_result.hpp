@@ -41,6 +41,11 @@ struct RunResult {
   std::vector<double> bloc_compute;  // [time][bloc]: compute the bloc can use, world's at the start = 1
   std::vector<double> bloc_chips;    // [time][bloc]: its chips, which its power may not all run
   std::vector<float> real_developers;  // [time][country]: the country's developers that month (talent)
+  // [time][country]: the self-hosted load over the power AI may draw (model/capacity.hpp;
+  // NaN where nothing limits it), and [time][country][bloc] the makers' shares of the
+  // country's installed robots (model/robots.hpp; NaN where the world runs none).
+  std::vector<float> power_load;
+  std::vector<float> robot_share;
   std::vector<std::int64_t> agents;  // [country][kind]: agents simulated
   std::vector<double> weight;        // [country][kind]: real entities each agent stands for
   std::vector<std::int64_t> government_ban_month;  // [country][stack]: month the government barred it, -1 never
@@ -55,7 +60,8 @@ struct RunResult {
         sector_share(std::size_t(times_) * countries_ * sector_count * stacks_), sector_tokens(sector_share.size()),
         global_sector_share(std::size_t(times_) * sector_count * stacks_), lag(capability.size()),
         bloc_compute(std::size_t(times_) * bloc_count), bloc_chips(bloc_compute.size()),
-        real_developers(chinese_compute.size()),
+        real_developers(chinese_compute.size()), power_load(chinese_compute.size()),
+        robot_share(std::size_t(times_) * countries_ * bloc_count),
         agents(std::size_t(countries_) * agent_kind_count), weight(std::size_t(countries_) * agent_kind_count),
         government_ban_month(std::size_t(countries_) * stacks_, -1) {}
 

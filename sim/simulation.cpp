@@ -168,6 +168,17 @@ void record(const RunState& state, int t, RunResult& out) {
     out.bloc_compute[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.compute[std::size_t(b)];
     out.bloc_chips[std::size_t(t) * bloc_count + std::size_t(b) - 1] = state.stacks.chips[std::size_t(b)];
   }
+  float* const robots = &out.robot_share[std::size_t(t) * C * bloc_count];
+  for (int c = 0; c < C; ++c)
+    for (int b = 0; b < bloc_count; ++b)
+      robots[std::size_t(c) * bloc_count + b] = world.robots.empty() ? std::numeric_limits<float>::quiet_NaN()
+                                                                     : static_cast<float>(world.robots.installed[world.robots.at(t, c, b)]);
+}
+
+// Each country's self-hosted load over its power in month t (model/capacity.hpp).
+void record_power(const std::vector<double>& load, int t, RunResult& out) {
+  for (std::size_t c = 0; c < load.size(); ++c)
+    out.power_load[std::size_t(t) * load.size() + c] = static_cast<float>(load[c]);
 }
 
 // Usage (MODEL.md, 7.8b; agents/usage.hpp): month t's tokens of each kind in each country
@@ -309,6 +320,7 @@ void step(RunState& state, int t, RunResult& out) {
   record_compute(compute, t, out);
   record_usage(state, view.env.price, t, out);
   record_sectors(state, t, out);
+  record_power(view.power_load, t, out);
 }
 
 }  // namespace
@@ -327,6 +339,7 @@ RunResult simulate(const World& world, const RunConfig& config) {
   price_compute(world.scenario, start, state.view.env);
   record_usage(state, state.view.env.price, 0, out);
   record_sectors(state, 0, out);
+  record_power(start_power_load(world, state.country_counts(), state.view.env, start), 0, out);
   for (int t = 1; t <= steps; ++t) {
     if (config.stop && config.stop->load(std::memory_order_relaxed)) throw RunInterrupted();
     step(state, t, out);

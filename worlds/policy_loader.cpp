@@ -96,7 +96,7 @@ P targeted(TableReader& r, const Scenario& s, const PolicyWindow& window, bool t
 
 Policy read_policy(TableReader& r, const Scenario& s) {
   const std::string type = r.one_of("type", {"export_control", "ban", "tariff", "subsidy", "infrastructure_bundle",
-                                             "data_localisation", "open_weight_restriction"},
+                                             "data_localisation", "open_weight_restriction", "robot_tariff"},
                                     std::nullopt);
   r.text("name", std::string{});
   const PolicyWindow window = read_window(r, s);
@@ -151,6 +151,12 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     p.accept_base = r.number("accept_base", {-100, 100}, p.accept_base);
     p.accept_alignment = r.number("accept_alignment", {-100, 100}, p.accept_alignment);
     p.accept_government = r.number("accept_government", {-100, 100}, p.accept_government);
+    return p;
+  }
+  if (type == "robot_tariff") {
+    auto p = targeted<RobotTariff>(r, s, window);
+    p.bloc = read_bloc(r, "bloc", p.bloc);
+    p.rate = r.number("rate", {0, 100}, std::nullopt);
     return p;
   }
   if (type == "data_localisation") {

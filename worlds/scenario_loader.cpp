@@ -165,6 +165,7 @@ void read_choice(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
     if (kind == AgentKind::developer) w.employer = r.number("employer", weight, 0.0);
     if (kind == AgentKind::firm) {
       w.self_hosting = r.number("self_hosting", weight, 0.0);
+      w.robot_bundle = r.number("robot_bundle", weight, 0.0);
       w.large_firm_price_factor = r.number("large_firm_price_factor", {0, 100}, 1.0);
     }
     if (kind == AgentKind::country) w.rival_ban_rate = r.number("rival_ban_rate", {0, 100}, 0.0);
@@ -207,6 +208,7 @@ void read_feedback(TableReader& root, Scenario& s, detail::ScenarioSource& file)
   s.feedback.lag_pricing = r.boolean("lag_pricing", false);
   s.feedback.talent_growth = r.boolean("talent_growth", true);
   s.feedback.capital = r.boolean("capital", true);
+  s.feedback.physical_ai = r.boolean("physical_ai", true);
   r.done();
 }
 
@@ -247,13 +249,14 @@ void read_usage(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   r.done();
 }
 
-// A bloc's home countries: a list of country ids; absent, the countries aligned with it.
-std::vector<int> read_home(TableReader& r, const Scenario& s, Bloc bloc) {
+// A bloc's home countries: a list of country ids; absent, the countries aligned with it
+// (or none, where `aligned_by_default` is false).
+std::vector<int> read_home(TableReader& r, const Scenario& s, Bloc bloc, bool aligned_by_default = true) {
   std::vector<int> home;
   const toml::node* node = r.node("home");
   r.known("home");
   if (!node) {
-    for (int c = 0; c < s.country_count(); ++c)
+    for (int c = 0; c < s.country_count() && aligned_by_default; ++c)
       if (s.countries[c].alignment == bloc) home.push_back(c);
     return home;
   }
@@ -295,7 +298,9 @@ void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) 
   c.compute_elasticity = r.number("compute_elasticity", {0, 10}, c.compute_elasticity);
   c.deployment_alpha = r.number("deployment_alpha", {0, 100}, c.deployment_alpha);
   c.capacity_penalty = r.number("capacity_penalty", {0, 1e3}, c.capacity_penalty);
-  c.mw_per_million_users = r.number("mw_per_million_users", {0, 1e6}, c.mw_per_million_users);
+  c.joules_per_token = r.number("joules_per_token", {0, 1e6}, c.joules_per_token);
+  c.ai_power_share = r.number("ai_power_share", {0, 1, true}, c.ai_power_share);
+  c.grid_share_limit = r.number("grid_share_limit", {0, 1}, c.grid_share_limit);
   c.efficiency_growth = r.number("efficiency_growth", {0, 1}, c.efficiency_growth);
   c.power_headroom = r.number("power_headroom", {0, 1e3, true}, c.power_headroom);
   c.depreciation = r.number("depreciation", {0, 1}, c.depreciation);
@@ -307,6 +312,37 @@ void read_compute(TableReader& root, Scenario& s, detail::ScenarioSource& file) 
   c.self_hosting_premium = r.number("self_hosting_premium", {0, 100}, c.self_hosting_premium);
   c.foreign_chip_premium = r.number("foreign_chip_premium", {0, 100}, c.foreign_chip_premium);
   c.chinese_cloud_discount = r.number("chinese_cloud_discount", {0, 0.99}, c.chinese_cloud_discount);
+  r.done();
+}
+
+// [robots]: the robots physical firms run, by maker (model/robots.hpp).
+void read_robots(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
+  TableReader r(root.table("robots", false), "robots", file);
+  RobotMarket& m = s.robots;
+  for (auto [name, makers] : {std::pair{"us", &m.us}, std::pair{"cn", &m.cn}, std::pair{"other", &m.other}}) {
+    TableReader b(r.table(name, false), std::string("robots.") + name, file);
+    if (makers != &m.other) {  // the other bloc's makers hold what the us and cn blocs' do not
+      makers->home = read_home(b, s, bloc_named(name), false);
+      makers->home_share = b.number("home_share", {0, 1}, makers->home_share);
+      makers->abroad_share = b.number("abroad_share", {0, 1}, makers->abroad_share);
+    }
+    makers->odds_growth = b.number("odds_growth", {-10, 10}, makers->odds_growth);
+    if (b.has("ships")) makers->ships = bloc_named(b.one_of("ships", {"us", "cn", "other"}, std::nullopt));
+    b.done();
+  }
+  // A country's us and cn makers together may not hold more than all of its new robots.
+  const double most = std::max(m.us.home_share, m.us.abroad_share) + std::max(m.cn.home_share, m.cn.abroad_share);
+  if (most > 1.0 + 1e-12)
+    r.fail_at(r.node("cn"), "cn", "the us and cn makers' shares of a country's new robots may add up to more than 1");
+  m.reference_density = r.number("reference_density", {0, 1e5, true}, m.reference_density);
+  m.unlisted_density = r.number("unlisted_density", {0, 1e5}, m.unlisted_density);
+  m.stock_growth = r.number("stock_growth", {-0.5, 10}, m.stock_growth);
+  m.service_years = r.number("service_years", {0, 1000, true}, m.service_years);
+  m.tariff_elasticity = r.number("tariff_elasticity", {0, 100}, m.tariff_elasticity);
+  // When the makers' shares were counted: the odds move from there, forward or back.
+  const std::string counted = r.text("counted", s.start);
+  if (!is_month(counted)) r.fail_at(r.node("counted"), "counted", "'" + counted + "' is not a month written YYYY-MM");
+  m.counted_month = months_between(s.start, counted);
   r.done();
 }
 
@@ -342,6 +378,7 @@ Scenario read_table(toml::table table, detail::ScenarioSource& source, const Sce
   read_talent(root, s, source);
   read_countries(root, s, source);
   read_compute(root, s, source);  // after the countries: blocs name their home countries
+  read_robots(root, s, source);   // as do the robots' makers
   read_availability(root, s, source);
   read_events(root, s, source);
   read_policies(root, s, source);

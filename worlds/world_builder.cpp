@@ -63,9 +63,10 @@ PopulationLayout lay_out(const Scenario& s, AgentKind kind) {
 }  // namespace
 
 World build_world(Scenario scenario) {
-  World world{std::move(scenario), {}, {}};
+  World world{std::move(scenario), {}, {}, {}};
   for (AgentKind kind : all_agent_kinds) world.populations[index_of(kind)] = lay_out(world.scenario, kind);
-  world.calibration = calibrate(world.scenario);
+  world.robots = robot_path(world.scenario);
+  world.calibration = calibrate(world.scenario, world.robots);
   return world;
 }
 

@@ -160,6 +160,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"stack_open_weights", int8, {"stack"}},
       {"government_ban_month", int64, {"run", "country", "stack"}},
       {"real_developers", float32, {"run", "time", "country"}},
+      {"power_load", float32, {"run", "time", "country"}},
+      {"robot_share", float32, {"run", "time", "country", "bloc"}},
   };
   const std::map<std::string, h5::Extent> size{{"run", R},  {"time", T},   {"country", C},           {"kind", N},
                                                {"stack", K}, {"sector", sector_count}, {"bloc", bloc_count}};
@@ -213,6 +215,11 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       .write_attribute("long_name", "export-control tier of the January 2025 AI-diffusion rule (1, 2, 3)");
   dataset("real_developers")
       .write_attribute("long_name", "real developers in the country in the month: its developers grown at its rate (talent)");
+  dataset("power_load")
+      .write_attribute("long_name", "power the country's self-hosted (open-weight) use needs over the data-centre power AI may draw");
+  dataset("power_load").write_attribute("units", "1 (above 1: power binds)");
+  dataset("robot_share")
+      .write_attribute("long_name", "share of the country's installed industrial robots made by the bloc's makers");
   const std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
   dataset("status").write(pending, {0}, {R});
 }
@@ -227,7 +234,7 @@ struct ChunkPlace {
   std::size_t rank;
 };
 static_assert(agent_kind_count == 3, "one `share` chunk per kind");
-constexpr std::array<ChunkPlace, 2 * agent_kind_count + 14> run_chunks{{{"share", 0, 5},
+constexpr std::array<ChunkPlace, 2 * agent_kind_count + 16> run_chunks{{{"share", 0, 5},
                                                                         {"share", 1, 5},
                                                                         {"share", 2, 5},
                                                                         {"global_share", -1, 4},
@@ -246,7 +253,9 @@ constexpr std::array<ChunkPlace, 2 * agent_kind_count + 14> run_chunks{{{"share"
                                                                         {"lag", -1, 3},
                                                                         {"bloc_compute", -1, 3},
                                                                         {"bloc_chips", -1, 3},
-                                                                        {"real_developers", -1, 3}}};
+                                                                        {"real_developers", -1, 3},
+                                                                        {"power_load", -1, 3},
+                                                                        {"robot_share", -1, 4}}};
 constexpr std::size_t kind_axis = 3;  // of `share` and `tokens`: run, time, country, kind, stack
 
 // The datasets stored one kind of one run per chunk.
@@ -291,6 +300,8 @@ EncodedRun encode_run(const RunResult& result) {
   run.chunks.push_back(encoded(result.bloc_compute));
   run.chunks.push_back(encoded(result.bloc_chips));
   run.chunks.push_back(encoded(result.real_developers));
+  run.chunks.push_back(encoded(result.power_load));
+  run.chunks.push_back(encoded(result.robot_share));
   return run;
 }
 

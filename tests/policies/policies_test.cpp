@@ -260,7 +260,7 @@ TEST_CASE("a policy read without its optional keys has its struct's defaults", "
           if constexpr (requires { p.stack; }) expected.stack = p.stack;
           if constexpr (std::is_same_v<P, ExportControl>) expected.access = p.access;
           if constexpr (std::is_same_v<P, OpenWeightRestriction>) expected.mode = p.mode;
-          if constexpr (std::is_same_v<P, Tariff>) {
+          if constexpr (std::is_same_v<P, Tariff> || std::is_same_v<P, RobotTariff>) {
             CHECK(p.rate == 0.25);
             expected.rate = p.rate;
           }

@@ -25,6 +25,8 @@ DIMS = {
     "bloc_compute": ("run", "time", "bloc"),
     "bloc_chips": ("run", "time", "bloc"),
     "real_developers": ("run", "time", "country"),
+    "power_load": ("run", "time", "country"),
+    "robot_share": ("run", "time", "country", "bloc"),
     "chinese_compute": ("run", "time", "country"),
     "unmet_compute": ("run", "time", "country"),
     "seed": ("run",),
