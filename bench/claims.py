@@ -47,6 +47,10 @@ ASSUMPTIONS = [
     ("choice.developer.open_weights", 0.0, 1.0),
     ("choice.firm.open_weights", 0.0, 0.5),
     ("choice.firm.self_hosting", 0.0, 1.5),
+    ("choice.firm.robot_bundle", 0.0, 5.0),
+    ("robots.cn.abroad_share", 0.02, 0.3),
+    ("robots.unlisted_density", 0.0, 60.0),
+    ("robots.tariff_elasticity", 0.5, 5.0),
     ("choice.developer.employer", 0.0, 2.0),
     ("choice.developer.government", 0.0, 0.5),
     ("choice.firm.government", 0.0, 1.0),
@@ -59,6 +63,8 @@ ASSUMPTIONS = [
     ("adoption.developer.value_elasticity", 0.0, 0.3),
     ("compute.compute_elasticity", 0.1, 0.6),
     ("compute.catch_up", 0.03, 0.15),
+    ("compute.joules_per_token", 0.1, 2.2),
+    ("compute.ai_power_share", 0.05, 0.5),
 ]
 
 

@@ -32,7 +32,7 @@ import xarray as xr
 from . import io
 from .outcomes import Time, countries_with_agents, time_index, time_label
 
-__all__ = ["effects", "posterior_spread", "effect_settings", "arms", "run_groups", "EFFECT_VARIABLES", "WORLD", "DEFAULT_TOP"]
+__all__ = ["effects", "posterior_spread", "effect_settings", "arm_difference", "arms", "run_groups", "EFFECT_VARIABLES", "WORLD", "DEFAULT_TOP"]
 
 # The index label of the world's row (no ISO3 code names the world).
 WORLD = "World"
@@ -146,6 +146,32 @@ def posterior_spread(ds: xr.Dataset, *, kind: str = "developer", time: Time = -1
                          index=pd.Index(ds["stack"].values, name="stack"))
     table.attrs.update(draws=int(ds.attrs["posterior_draws"]), time=time_label(ds, time), kind=kind)
     return table
+
+
+def arm_difference(ds: xr.Dataset, values: np.ndarray) -> dict:
+    """The change in a per-run value (one entry a run of the compare file): ``base``,
+    ``alternative`` (the arms' means), ``difference``, ``ci_low``, ``ci_high`` and ``n`` at
+    the file's confidence level. With common random numbers the interval is a paired
+    t-interval over replicate pairs, as `stackrace compare` computes it; with independent
+    seeds, Welch's."""
+    from scipy import stats  # only when asked for
+
+    base_name, alt_name = arms(ds)
+    level, interval = effect_settings(ds)
+    arm = ds["arm"].values
+    base, alternative = np.asarray(values)[arm == base_name], np.asarray(values)[arm == alt_name]
+    if interval.startswith("paired"):
+        order = np.argsort(ds["replicate"].values[arm == base_name]), np.argsort(ds["replicate"].values[arm == alt_name])
+        pairs = alternative[order[1]] - base[order[0]]
+        n, difference = pairs.size, float(pairs.mean())
+        half = (stats.t.ppf(0.5 + level / 2, n - 1) * pairs.std(ddof=1) / np.sqrt(n)) if n >= 2 else np.nan
+    else:
+        n, difference = min(base.size, alternative.size), float(alternative.mean() - base.mean())
+        vb, va = base.var(ddof=1) / base.size, alternative.var(ddof=1) / alternative.size
+        freedom = (vb + va) ** 2 / (vb ** 2 / (base.size - 1) + va ** 2 / (alternative.size - 1)) if vb + va > 0 else 1
+        half = stats.t.ppf(0.5 + level / 2, freedom) * np.sqrt(vb + va) if n >= 2 else np.nan
+    return {"base": float(base.mean()), "alternative": float(alternative.mean()), "difference": difference,
+            "ci_low": difference - half, "ci_high": difference + half, "n": n}
 
 
 def effect_settings(ds: xr.Dataset) -> tuple[float, str]:

@@ -22,7 +22,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import stats
 
 from .outcomes import Time, time_index, time_label
 
@@ -115,25 +114,11 @@ def effect(ds: xr.Dataset, targets: Targets, *, kind: str = "developer", stack: 
     a country; with independent seeds, Welch's."""
     from . import comparison  # the arms and the file's settings
 
-    base_name, alt_name = comparison.arms(ds)
-    level, interval = comparison.effect_settings(ds)
     t = time_index(ds, time)
     values = share(ds, targets, kind=kind, stack=stack, exclude=exclude, of_users=of_users).isel(time=t)
-    arm = ds["arm"].values
-    base = values.values[arm == base_name]
-    alternative = values.values[arm == alt_name]
-    if interval.startswith("paired"):
-        order = np.argsort(ds["replicate"].values[arm == base_name]), np.argsort(ds["replicate"].values[arm == alt_name])
-        pairs = alternative[order[1]] - base[order[0]]
-        n, difference = pairs.size, float(pairs.mean())
-        half = (stats.t.ppf(0.5 + level / 2, n - 1) * pairs.std(ddof=1) / np.sqrt(n)) if n >= 2 else np.nan
-    else:
-        n, difference = min(base.size, alternative.size), float(alternative.mean() - base.mean())
-        vb, va = base.var(ddof=1) / base.size, alternative.var(ddof=1) / alternative.size
-        freedom = (vb + va) ** 2 / (vb ** 2 / (base.size - 1) + va ** 2 / (alternative.size - 1)) if vb + va > 0 else 1
-        half = stats.t.ppf(0.5 + level / 2, freedom) * np.sqrt(vb + va) if n >= 2 else np.nan
-    result = pd.Series({"base": float(base.mean()), "alternative": float(alternative.mean()),
-                        "difference": difference, "ci_low": difference - half, "ci_high": difference + half, "n": n})
+    result = pd.Series(comparison.arm_difference(ds, values.values))
+    level, interval = comparison.effect_settings(ds)
+    base_name, alt_name = comparison.arms(ds)
     result.attrs.update(kind=kind, stack=stack, time=time_label(ds, t), confidence=level, interval=interval,
                         base=base_name, alternative=alt_name)
     return result

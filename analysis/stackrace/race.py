@@ -7,6 +7,7 @@ run (README, "The result file"; MODEL.md 7.8b)::
     from stackrace import race
     race.table(ds)              # per run: each bloc's share of every layer, and its lag
     race.leaders(ds)            # per layer: which bloc leads, and in how many runs
+    race.effects(compare_file)  # a policy's effect on every layer, with intervals
 
 The layers:
 
@@ -29,7 +30,7 @@ import xarray as xr
 
 from .outcomes import Time, time_index, time_label
 
-__all__ = ["by_bloc", "table", "leader", "leaders", "LAYERS"]
+__all__ = ["by_bloc", "table", "leader", "leaders", "effects", "LAYERS"]
 
 # Layer name -> how to read it: (variable, selection), or "frontier".
 _KIND_NAMES = {"developer": "developers", "firm": "firms", "country": "governments"}
@@ -119,4 +120,23 @@ def leaders(ds: xr.Dataset, time: Time = -1) -> pd.DataFrame:
         rows.append(row)
     result = pd.DataFrame(rows).set_index("layer")
     result.attrs["time"] = frame.attrs["time"]
+    return result
+
+
+def effects(ds: xr.Dataset, time: Time = -1) -> pd.DataFrame:
+    """A compare file's effect on every layer (alternative − base): one row per (layer,
+    bloc) with ``base``, ``alternative`` (the arms' means), ``difference``, ``ci_low``,
+    ``ci_high`` and ``n``, at the file's confidence level and with its intervals (paired
+    over replicate pairs under common random numbers, else Welch's; as
+    `stackrace.comparison.effects`). Shares are fractions; the frontier is in months."""
+    from . import comparison  # the arms and the file's settings
+
+    comparison.effect_settings(ds)
+    frame = table(ds, time)
+    rows = {column: comparison.arm_difference(ds, frame[column].values) for column in frame.columns}
+    result = pd.DataFrame.from_dict(rows, orient="index")
+    result.index = pd.MultiIndex.from_tuples(result.index, names=["layer", "bloc"])
+    base, alternative = comparison.arms(ds)
+    result.attrs.update(time=frame.attrs["time"], base=base, alternative=alternative,
+                        confidence=comparison.effect_settings(ds)[0])
     return result

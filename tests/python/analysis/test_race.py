@@ -56,3 +56,27 @@ def test_usage_outcomes_read_the_usage_datasets(run_ds):
 def test_a_file_from_before_usage_is_refused_with_a_reason(run_ds):
     with pytest.raises(ValueError, match="no lag, global_usage_share.*run it again"):
         race.table(run_ds.drop_vars(["lag", "global_usage_share"]))
+
+
+@pytest.fixture(scope="module")
+def compare_ds(compare_to_file):
+    return stackrace.open(compare_to_file("ai_diffusion_rule_2025.toml",
+                                          "--agents", "20000", "--steps", "24", "--replicates", "3"))
+
+
+def test_a_policys_effect_on_every_layer_is_the_arms_paired_difference(compare_ds):
+    effects = race.effects(compare_ds)
+    assert effects.attrs["time"] == "2028-01"
+    table = race.table(compare_ds)
+    arm = compare_ds["arm"].values
+    base_name, alt_name = stackrace.comparison.arms(compare_ds)
+    for column in [("developers tokens", "cn"), ("physical firms adopters", "us"), ("frontier", "cn")]:
+        row = effects.loc[column]
+        base, alternative = table[column].values[arm == base_name], table[column].values[arm == alt_name]
+        assert row["base"] == pytest.approx(base.mean())
+        assert row["difference"] == pytest.approx(alternative.mean() - base.mean())  # pairs' mean = means' difference
+        assert row["ci_low"] <= row["difference"] <= row["ci_high"]
+        assert row["n"] == 3
+    # Capping Tier 2 with Chinese chips scarce moves Tier 2 developers toward us_closed
+    # (MODEL.md 1, pattern 6): the us bloc's share of developers' tokens rises.
+    assert effects.loc[("developers tokens", "us"), "difference"] > 0
