@@ -3,6 +3,7 @@
 // plain values, filled from a scenario by worlds/ and never changed during a run.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,10 +91,11 @@ struct CountrySpec {
   double electricity_gw = 0;       // installed generating capacity
   double electricity_growth = 0;   // per year
   double datacenter_mw = 0;        // data-centre power
-  double datacenter_growth = 0;    // growth of data-centre power per year (the build-out)
+  std::optional<double> datacenter_growth;  // growth of data-centre power per year (the build-out); none: its electricity's
   double robot_density = 0;        // industrial robots per 10,000 manufacturing employees
   double physical_share = 0.3;     // share of firms in physical industry
   double large_share = 0.05;       // share of firms that are large
+  double build_out() const { return datacenter_growth.value_or(electricity_growth); }
   // [kind][stack]: who uses what at the start, each row summing to 1.
   std::array<std::vector<double>, agent_kind_count> initial_share;
 };

@@ -1,7 +1,8 @@
 #pragma once
 // How much an adopter uses the stack it is on (MODEL.md, 7.8b): tokens a month. Usage
-// does not change what anyone chooses; it weighs who carries the world's AI work, as
-// published usage shares (tokens by model origin) do, beside the count of who adopted.
+// weighs who carries the world's AI work, as published usage shares (tokens by model
+// origin) do, beside the count of who adopted; choices feel it only through the power
+// the tokens run on open weights need (model/capacity.hpp).
 //
 // An adopting entity of kind n in segment s of country c, on AI stack k in month t, uses
 //

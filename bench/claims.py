@@ -50,7 +50,6 @@ ASSUMPTIONS = [
     ("choice.firm.robot_bundle", 0.0, 5.0),
     ("robots.cn.abroad_share", 0.02, 0.3),
     ("robots.unlisted_density", 0.0, 60.0),
-    ("robots.tariff_elasticity", 0.5, 5.0),
     ("choice.developer.employer", 0.0, 2.0),
     ("choice.developer.government", 0.0, 0.5),
     ("choice.firm.government", 0.0, 1.0),

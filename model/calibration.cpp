@@ -78,9 +78,9 @@ void fit_reached(const Scenario& s, std::span<const double> u, std::span<const d
 
 }  // namespace
 
-Calibration calibrate(const Scenario& s, const RobotPath& robots) {
+Calibration calibrate(const Scenario& s) {
   const int K = s.stack_count(), C = s.country_count();
-  const MonthView start = expected_start(s, robots);
+  const MonthView start = expected_start(s);
   Calibration cal;
   std::vector<double> u(K), split;
   for (AgentKind kind : all_agent_kinds) {

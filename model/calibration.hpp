@@ -5,13 +5,11 @@
 // for every kind, the value of adopting at the start, against which later gains speed
 // adoption up (agents/adoption.hpp). Both are fitted to the start as the scenario
 // describes it — starting shares, reference capabilities and prices — not as drawn, so
-// that they do not depend on the seed: a World computes them once, after the robots'
-// path (model/robots.hpp), which physical firms see at the start too.
+// that they do not depend on the seed: a World computes them once.
 #include <array>
 #include <vector>
 
 #include "agents/agent_kind.hpp"
-#include "model/robots.hpp"
 #include "model/scenario.hpp"
 
 namespace stackrace {
@@ -21,6 +19,6 @@ struct Calibration {
   std::array<std::vector<double>, agent_kind_count> start_value;  // [kind][c]: the logsum at the start
 };
 
-Calibration calibrate(const Scenario& s, const RobotPath& robots);
+Calibration calibrate(const Scenario& s);
 
 }  // namespace stackrace

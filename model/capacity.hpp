@@ -18,7 +18,7 @@ inline constexpr double seconds_a_month = 365.25 * 86'400.0 / 12.0;
 // grows only with the grid, (1 + e_c)^(t/12). A country above that share at the start
 // keeps what it has and grows with its grid.
 inline double datacenter_power(const ComputeDynamics& compute, const CountrySpec& country, int t) {
-  const double built = country.datacenter_mw * std::pow(1.0 + country.datacenter_growth, t / 12.0);
+  const double built = country.datacenter_mw * std::pow(1.0 + country.build_out(), t / 12.0);
   if (compute.grid_share_limit <= 0 || country.electricity_gw <= 0) return built;
   const double ceiling = std::max(country.datacenter_mw, compute.grid_share_limit * country.electricity_gw * 1e3);
   return std::min(built, ceiling * std::pow(1.0 + country.electricity_growth, t / 12.0));

@@ -9,53 +9,53 @@
 namespace stackrace {
 namespace {
 
-// A firm agent of country c's tokens over its kind's, averaged over the country's
-// segments (agents/usage.hpp: firm_segment_usage).
-double average_firm_usage(const Scenario& s, const PopulationLayout& firms, int c) {
-  const int S = firms.segments;
+// The tokens a month, at the reference price, of country c's firm agents on stack k: each
+// segment's agents at its segment's use (agents/usage.hpp: firm_segment_usage), as
+// record_usage counts them. `firm_groups` holds the firms' counts [c][segment][k].
+double firm_use(const Scenario& s, const PopulationLayout& firms, const std::int64_t* firm_groups, int c, int k) {
+  const int S = firms.segments, K = s.stack_count();
   const std::int64_t* const groups = &firms.agents_per_group[std::size_t(c) * S];
   std::int64_t small = 0, large = 0;
   for (int segment = 0; segment < S; ++segment) (segment_is_large(segment) ? large : small) += groups[segment];
-  if (small + large == 0) return 0.0;
-  double factor = 0;
+  double use = 0;
   for (int segment = 0; segment < S; ++segment)
-    factor += firm_segment_usage(s.usage, small, large, segment) * double(groups[segment]);
-  return factor / double(small + large);
+    use += firm_segment_usage(s.usage, small, large, segment) * double(firm_groups[(std::size_t(c) * S + segment) * K + k]);
+  return use;
 }
 
 // Country c's self-hosted load in month t over the power AI may draw there: the tokens its
 // developers, firms and government use on open-weight stacks (at last month's counts and
-// this month's prices). NaN where nothing limits it.
-double self_hosted_load(const World& world, const CountryCounts& counts, const StackEnvironment& env, int c, int t,
-                        double extra_mw) {
+// this month's prices, before policies edit them). NaN where nothing limits it.
+double self_hosted_load(const World& world, const CountryCounts& counts, const std::int64_t* firm_groups,
+                        const StackEnvironment& env, int c, int t, double extra_mw) {
   const Scenario& s = world.scenario;
   const double power = ai_power(s, c, t, extra_mw);
   if (power <= 0 || s.compute.joules_per_token <= 0) return std::numeric_limits<double>::quiet_NaN();
   const int K = s.stack_count();
   const std::size_t cell = std::size_t(c) * K;
-  std::array<double, agent_kind_count> per_agent{};  // tokens a month of one agent adopting, at p_ref
-  for (AgentKind kind : all_agent_kinds) {
-    const PopulationLayout& layout = world.population(kind);
-    const double size = kind == AgentKind::firm ? average_firm_usage(s, layout, c) : 1.0;
-    per_agent[index_of(kind)] = layout.weight_at(c, std::max(t - 1, 0)) * size * use_at_reference_price(s.usage, kind, t);
-  }
+  const int counted = std::max(t - 1, 0);  // the month of the counts, for the weights
   double tokens = 0;
   for (int k = 0; k < K; ++k) {
     if (!s.stacks[k].open_weights || s.stacks[k].outside) continue;
-    double agents = 0;
-    for (AgentKind kind : all_agent_kinds) agents += per_agent[index_of(kind)] * double(counts[index_of(kind)][cell + k]);
-    if (agents > 0) tokens += agents * price_factor(s.usage, env.price[cell + k]);
+    double use = 0;  // at the reference price
+    for (AgentKind kind : all_agent_kinds) {
+      const PopulationLayout& layout = world.population(kind);
+      const double agents = kind == AgentKind::firm ? firm_use(s, layout, firm_groups, c, k)
+                                                    : double(counts[index_of(kind)][cell + k]);
+      if (agents > 0) use += layout.weight_at(c, counted) * agents * use_at_reference_price(s.usage, kind, t);
+    }
+    if (use > 0) tokens += use * price_factor(s.usage, env.price[cell + k]);
   }
   return token_load_mw(s.compute, tokens, t) / power;
 }
 
 }  // namespace
 
-std::vector<double> start_power_load(const World& world, const CountryCounts& counts, const StackEnvironment& env,
-                                     const ComputeAccess& compute) {
+std::vector<double> start_power_load(const World& world, const CountryCounts& counts, const std::int64_t* firm_groups,
+                                     const StackEnvironment& env, const ComputeAccess& compute) {
   std::vector<double> load(world.country_count());
   for (int c = 0; c < world.country_count(); ++c)
-    load[c] = self_hosted_load(world, counts, env, c, 0, compute.extra_datacenter_mw[c]);
+    load[c] = self_hosted_load(world, counts, firm_groups, env, c, 0, compute.extra_datacenter_mw[c]);
   return load;
 }
 
@@ -85,8 +85,8 @@ std::vector<double> global_developer_share(const World& world, const CountryCoun
 }
 
 void see_month(const World& world, const StackState& stacks, const CountryCounts& counts,
-               const std::vector<double>& world_developer_share, const ComputeAccess& compute, int t,
-               MonthView& view) {
+               const std::int64_t* firm_groups, const std::vector<double>& world_developer_share,
+               const ComputeAccess& compute, int t, MonthView& view) {
   const Scenario& s = world.scenario;
   const int K = s.stack_count(), C = s.country_count();
   const auto outside = s.outside_stack();
@@ -120,7 +120,7 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
       view.developer_share[cell + k] = static_cast<double>(developers_on[cell + k]) * developers.per_agent[c];
       if (governments_on[cell + k] > 0 && !(outside && k == *outside)) view.government_stack[c] = k;
     }
-    const double load = self_hosted_load(world, counts, view.env, c, t, compute.extra_datacenter_mw[c]);
+    const double load = self_hosted_load(world, counts, firm_groups, view.env, c, t, compute.extra_datacenter_mw[c]);
     view.power_load[c] = load;
     if (load == load) view.capacity_penalty[c] = capacity_penalty(s, load);
   }
@@ -135,7 +135,7 @@ void see_robots(const Scenario& s, const RobotPath& robots, int t, MonthView& vi
     for (int k = 0; k < K; ++k) view.robot_pull[std::size_t(c) * K + k] = robot_pull(s, robots, t, c, k);
 }
 
-MonthView expected_start(const Scenario& s, const RobotPath& robots) {
+MonthView expected_start(const Scenario& s) {
   const int K = s.stack_count(), C = s.country_count();
   MonthView view;
   StackState reference = initial_stack_state(s);
@@ -154,7 +154,6 @@ MonthView expected_start(const Scenario& s, const RobotPath& robots) {
   }
   for (double& x : view.global_developer_share) x /= all;
   view.government_stack.assign(C, -1);
-  see_robots(s, robots, first_month, view);
   return view;
 }
 

@@ -32,22 +32,23 @@ inline constexpr int first_month = 1;
 std::vector<double> global_developer_share(const World& world, const CountryCounts& counts, int month);
 
 // Month t's view, from the stacks of month t, the counts at the end of t - 1 (with
-// their global_developer_share) and month t's compute access (what self-hosting costs,
+// their global_developer_share; `firm_groups`: the firms' by segment, [c][segment][k])
+// and month t's compute access (what self-hosting costs,
 // the data-centre power bundles built), into `view` (overwritten in place, keeping its
 // storage).
 void see_month(const World& world, const StackState& stacks, const CountryCounts& counts,
-               const std::vector<double>& world_developer_share, const ComputeAccess& compute, int t,
-               MonthView& view);
+               const std::int64_t* firm_groups, const std::vector<double>& world_developer_share,
+               const ComputeAccess& compute, int t, MonthView& view);
 
 // Each country's self-hosted load over its power at the start (month 0), from the
 // seated counts and the start's prices: what see_month computes for later months.
-std::vector<double> start_power_load(const World& world, const CountryCounts& counts, const StackEnvironment& env,
-                                     const ComputeAccess& compute);
+std::vector<double> start_power_load(const World& world, const CountryCounts& counts, const std::int64_t* firm_groups,
+                                     const StackEnvironment& env, const ComputeAccess& compute);
 
 // The start as the scenario describes it, not as drawn: the starting shares, the
 // stacks' reference capabilities and prices, and where they are served in the first
 // month (what calibration fits against).
-MonthView expected_start(const Scenario& s, const RobotPath& robots);
+MonthView expected_start(const Scenario& s);
 
 // What physical firms see of each stack's robots in month t (model/robots.hpp), into
 // view.robot_pull (left empty when the world runs no robots).

@@ -19,7 +19,9 @@ bool is_home(const RobotMakers& makers, int c) {
 double tariff_factor(const std::vector<const RobotTariff*>& tariffs, int t, int c, Bloc bloc) {
   double factor = 1.0;
   for (const RobotTariff* tariff : tariffs)
-    if (tariff->bloc == bloc && tariff->window.covers(t) && tariff->targets.includes(c)) factor *= 1.0 + tariff->rate;
+    // Like every policy, from month 1: the robots installed before the start were bought untaxed.
+    if (t >= 1 && tariff->bloc == bloc && tariff->window.covers(t) && tariff->targets.includes(c))
+      factor *= 1.0 + tariff->rate;
   return factor;
 }
 
@@ -44,6 +46,10 @@ void new_robot_shares(const Scenario& s, const std::vector<const RobotTariff*>& 
 
 }  // namespace
 
+// Months before the start over which the installed base at the start is built up from
+// the makers' past shares: enough for what was installed before to have turned over.
+constexpr int back_months = 600;
+
 RobotPath robot_path(const Scenario& s) {
   RobotPath path;
   if (!runs_robots(s)) return path;
@@ -59,22 +65,26 @@ RobotPath robot_path(const Scenario& s) {
   path.installed.assign(cells, 0.0);
   path.new_robots.assign(cells, 0.0);
   const double growth = std::pow(1.0 + m.stock_growth, 1.0 / 12.0) - 1.0;  // g, a month
-  const double retired = 1.0 / (12.0 * m.service_years);                  // δ, a month
+  const double installed = m.installation_rate / 12.0;                      // g + δ, a month
   std::vector<const RobotTariff*> tariffs;
   for (const Policy& p : s.policies)
     if (auto* tariff = std::get_if<RobotTariff>(&p)) tariffs.push_back(tariff);
-  for (int t = 0; t <= s.steps; ++t) {
+  std::vector<double> base(std::size_t(C) * robot_bloc_count);  // h_{c,b}, month by month
+  double fresh[robot_bloc_count];
+  for (int t = -back_months; t <= s.steps; ++t) {
     double gained[robot_bloc_count];
     for (int b = 0; b < robot_bloc_count; ++b)
       gained[b] = std::exp(m.of(robot_blocs[b]).odds_growth * (t - m.counted_month) / 12.0);
     for (int c = 0; c < C; ++c) {
-      double* const fresh = &path.new_robots[path.at(t, c, 0)];
       new_robot_shares(s, tariffs, gained, t, c, fresh);
-      double* const base = &path.installed[path.at(t, c, 0)];
+      double* const h = &base[std::size_t(c) * robot_bloc_count];
       for (int b = 0; b < robot_bloc_count; ++b)
-        base[b] = t == 0 ? fresh[b]
-                         : ((1.0 - retired) * path.installed[path.at(t - 1, c, b)] + (growth + retired) * fresh[b]) /
-                               (1.0 + growth);
+        h[b] = t == -back_months ? fresh[b] : ((1.0 + growth - installed) * h[b] + installed * fresh[b]) / (1.0 + growth);
+      if (t < 0) continue;
+      for (int b = 0; b < robot_bloc_count; ++b) {
+        path.new_robots[path.at(t, c, b)] = fresh[b];
+        path.installed[path.at(t, c, b)] = h[b];
+      }
     }
   }
   return path;

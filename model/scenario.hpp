@@ -106,7 +106,7 @@ struct RobotMarket {
   double reference_density = 162;  // robots per 10,000 manufacturing employees at which half of physical work is embodied
   double unlisted_density = 0;     // the density of a country the table gives none for
   double stock_growth = 0;         // growth of a country's robot stock a year
-  double service_years = 12;       // a robot's working life
+  double installation_rate = 0;    // robots installed a year over the stock (≥ stock_growth: the rest replaces)
   double tariff_elasticity = 0;    // how much a tariff on a bloc's robots lowers the odds of buying them
   int counted_month = 0;           // the month the makers' shares were counted in, from the start
   const RobotMakers& of(Bloc b) const { return b == Bloc::us ? us : b == Bloc::cn ? cn : other; }
@@ -139,7 +139,7 @@ struct Scenario {
   PricePaths prices;
   TalentGrowth talent;
   RobotMarket robots;  // physical AI (model/robots.hpp)
-  UsageRule usage;  // tokens an adopter uses (agents/usage.hpp): an output, never a choice
+  UsageRule usage;  // tokens an adopter uses (agents/usage.hpp): an output, and the power load (capacity.hpp)
   std::vector<CountrySpec> countries;
   std::vector<StackAvailability> availability;  // where stacks are not served (model/availability.hpp)
   std::vector<StackEvent> events;                // dated changes to the stacks, in file order (model/stack_events.hpp)

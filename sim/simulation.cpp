@@ -295,7 +295,7 @@ void step(RunState& state, int t, RunResult& out) {
   const BlocHomes homes{{{}, s.compute.us.home, s.compute.cn.home, s.compute.other.home}};
   advance_stacks(s, usage, drive_stacks(s.policies, context, compute.unmet, homes), state.stacks);
   MonthView& view = state.view;
-  see_month(world, state.stacks, last_month, usage, compute, t, view);
+  see_month(world, state.stacks, last_month, state.counts[index_of(AgentKind::firm)].data(), usage, compute, t, view);
   const auto C = static_cast<std::uint64_t>(s.country_count());
   decide_bundles(s.policies, context, view.government_stack,
                  [&](std::size_t i, int c) {
@@ -339,7 +339,9 @@ RunResult simulate(const World& world, const RunConfig& config) {
   price_compute(world.scenario, start, state.view.env);
   record_usage(state, state.view.env.price, 0, out);
   record_sectors(state, 0, out);
-  record_power(start_power_load(world, state.country_counts(), state.view.env, start), 0, out);
+  record_power(start_power_load(world, state.country_counts(), state.counts[index_of(AgentKind::firm)].data(),
+                                state.view.env, start),
+               0, out);
   for (int t = 1; t <= steps; ++t) {
     if (config.stop && config.stop->load(std::memory_order_relaxed)) throw RunInterrupted();
     step(state, t, out);

@@ -206,10 +206,9 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
     c.electricity_growth = t.number(row, "electricity_growth_pct", -100, 100, true).value_or(0.0) / 100.0;
     c.datacenter_mw =
         t.number(row, "datacenter_mw", 0, 1e7, true).value_or(w.datacenter_mw_per_gdp_trillion * gdp / 1e12);
-    // The build-out: the table's data-centre growth, else the country's electricity's.
-    c.datacenter_growth = t.has_column("datacenter_growth_pct")
-                              ? t.number(row, "datacenter_growth_pct", -100, 1000, true).value_or(c.electricity_growth * 100) / 100.0
-                              : c.electricity_growth;
+    // The build-out: the table's data-centre growth, else (none) the country's electricity's.
+    if (t.has_column("datacenter_growth_pct"))
+      if (auto pct = t.number(row, "datacenter_growth_pct", -100, 1000, true)) c.datacenter_growth = *pct / 100.0;
     c.robot_density = t.has_column("robot_density") ? t.number(row, "robot_density", 0, 1e5, true).value_or(0.0) : 0.0;
     c.physical_share = physical_fill(c.region, employment ? physical_employment(t, row) : w.physical_share);
     c.large_share = w.large_share;
@@ -292,9 +291,8 @@ void read_country_keys(TableReader& r, CountrySpec& c, bool required) {
   c.electricity_gw = r.number("electricity_gw", {0, 1e5}, c.electricity_gw);
   c.electricity_growth = r.number("electricity_growth", {-1, 1}, c.electricity_growth);
   c.datacenter_mw = r.number("datacenter_mw", {0, 1e7}, c.datacenter_mw);
-  // Without its own build-out rate, data-centre power grows with the electricity given.
-  const double build_out = r.has("electricity_growth") ? c.electricity_growth : c.datacenter_growth;
-  c.datacenter_growth = r.number("datacenter_growth", {-1, 10}, build_out);
+  // Without a build-out rate of its own, data-centre power grows with the electricity.
+  if (r.has("datacenter_growth")) c.datacenter_growth = r.number("datacenter_growth", {-1, 10}, std::nullopt);
   c.robot_density = r.number("robot_density", {0, 1e5}, c.robot_density);
   c.physical_share = r.number("physical_share", {0, 1}, c.physical_share);
   c.large_share = r.number("large_share", {0, 1}, c.large_share);
@@ -399,7 +397,7 @@ void write_resolved_countries(toml::table& root, const Scenario& s) {
     t.insert("electricity_gw", c.electricity_gw);
     t.insert("electricity_growth", c.electricity_growth);
     t.insert("datacenter_mw", c.datacenter_mw);
-    t.insert("datacenter_growth", c.datacenter_growth);
+    if (c.datacenter_growth) t.insert("datacenter_growth", *c.datacenter_growth);
     t.insert("robot_density", c.robot_density);
     t.insert("physical_share", c.physical_share);
     t.insert("large_share", c.large_share);

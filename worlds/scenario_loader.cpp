@@ -330,14 +330,29 @@ void read_robots(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
     if (b.has("ships")) makers->ships = bloc_named(b.one_of("ships", {"us", "cn", "other"}, std::nullopt));
     b.done();
   }
-  // A country's us and cn makers together may not hold more than all of its new robots.
-  const double most = std::max(m.us.home_share, m.us.abroad_share) + std::max(m.cn.home_share, m.cn.abroad_share);
-  if (most > 1.0 + 1e-12)
-    r.fail_at(r.node("cn"), "cn", "the us and cn makers' shares of a country's new robots may add up to more than 1");
+  // In no country may the us and cn makers together hold more than all of its new robots.
+  for (int c = 0; c < s.country_count(); ++c) {
+    auto counted = [&](const RobotMakers& makers) {
+      const bool home = std::find(makers.home.begin(), makers.home.end(), c) != makers.home.end();
+      return home ? makers.home_share : makers.abroad_share;
+    };
+    const double both = counted(m.us) + counted(m.cn);
+    if (both > 1.0 + 1e-12)
+      r.fail_at(r.node("cn"), "cn",
+                "in " + s.countries[c].id + " the us and cn makers' shares of new robots add up to " +
+                    std::to_string(both) + ", more than 1 (the other bloc's makers hold the rest)");
+  }
   m.reference_density = r.number("reference_density", {0, 1e5, true}, m.reference_density);
   m.unlisted_density = r.number("unlisted_density", {0, 1e5}, m.unlisted_density);
   m.stock_growth = r.number("stock_growth", {-0.5, 10}, m.stock_growth);
-  m.service_years = r.number("service_years", {0, 1000, true}, m.service_years);
+  m.installation_rate = r.number("installation_rate", {0, 12}, m.installation_rate);
+  // The installations replace what retires and add the stock's growth: a month's
+  // retirements, installation_rate / 12 − g, lie in [0, 1].
+  const double growth = std::pow(1.0 + m.stock_growth, 1.0 / 12.0) - 1.0, retired = m.installation_rate / 12.0 - growth;
+  if (retired < -1e-12 || retired > 1.0)
+    r.fail_at(r.node("installation_rate"), "installation_rate",
+              "robots.installation_rate must be at least robots.stock_growth (the installations replace what retires and "
+              "add the growth)");
   m.tariff_elasticity = r.number("tariff_elasticity", {0, 100}, m.tariff_elasticity);
   // When the makers' shares were counted: the odds move from there, forward or back.
   const std::string counted = r.text("counted", s.start);

@@ -5,8 +5,10 @@
 // stacks when they are plentiful.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 
+#include "model/capacity.hpp"
 #include "model/compute_market.hpp"
 #include "sim/simulation.hpp"
 #include "tests/test_support.hpp"
@@ -182,4 +184,26 @@ TEST_CASE("a control holds back its restricted bloc by what goes unmet at that b
   const double none = cn_lag("");
   CHECK(cn_lag("us") == none);
   CHECK(cn_lag("cn") > none + 0.1);
+}
+
+TEST_CASE("accelerator demand follows each country's data-centre build-out, up to its grid ceiling", "[compute]") {
+  const Scenario s = load_scenario(test::world("default.toml"));
+  const ComputeDynamics& k = s.compute;
+  auto expected = [&](int c, int t) {
+    return datacenter_power(k, s.countries[c], t) * k.h100e_per_mw * std::pow(1.0 + k.efficiency_growth, t) *
+           k.yearly_additions;
+  };
+  for (const char* id : {"USA", "CHN", "IRL", "IND"})
+    for (int t : {0, 60, 120}) {
+      const int c = test::country_index(s, id);
+      CHECK(accelerator_demand(s, c, t) == Approx(expected(c, t)).epsilon(1e-12));
+    }
+  // China's data centres grow at IEA's 18.1% a year; Ireland's, at its grid's ceiling from
+  // the start, only with its electricity.
+  const CountrySpec& china = s.countries[test::country_index(s, "CHN")];
+  CHECK(datacenter_power(k, china, 12) == Approx(china.datacenter_mw * 1.181).epsilon(1e-12));
+  const CountrySpec& ireland = s.countries[test::country_index(s, "IRL")];
+  CHECK(datacenter_power(k, ireland, 12) < ireland.datacenter_mw * 1.03);
+  CHECK(datacenter_power(k, ireland, 12) ==
+        Approx(0.065 * ireland.electricity_gw * 1e3 * (1 + ireland.electricity_growth)).epsilon(1e-12));
 }

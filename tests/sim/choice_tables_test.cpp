@@ -146,10 +146,18 @@ void check_default_world_tables(const std::vector<std::string>& set, bool expect
                                                       s.countries[c].initial_share[index_of(kind)][k]));
     on[index_of(kind)] = counts[index_of(kind)].data();
   }
+  // The firms' by segment, [c][segment][k], for the power load.
+  const PopulationLayout& firms = world.population(AgentKind::firm);
+  std::vector<std::int64_t> firm_groups;
+  for (int c = 0; c < C; ++c)
+    for (int segment = 0; segment < firms.segments; ++segment)
+      for (int k = 0; k < K; ++k)
+        firm_groups.push_back(std::llround(double(firms.agents_per_group[std::size_t(c) * firms.segments + segment]) *
+                                           s.countries[c].initial_share[index_of(AgentKind::firm)][k]));
   const int month = 1;
   MonthView view;
-  see_month(world, initial_stack_state(s), on, global_developer_share(world, on, 0), resolve_compute(s, nullptr, month), month,
-            view);
+  see_month(world, initial_stack_state(s), on, firm_groups.data(), global_developer_share(world, on, 0),
+            resolve_compute(s, nullptr, month), month, view);
   PolicyState policies;
   policies.accepted_at.assign(s.policies.size(), std::vector<int>(C, -1));
   edit_environment(s.policies, policies, PolicyContext{s.stacks, s.countries, month}, view.env);

@@ -71,7 +71,7 @@ imitation = 0.1
 counted = "2025-01"
 reference_density = 100
 stock_growth = 0.1
-service_years = 10
+installation_rate = 0.16
 tariff_elasticity = 2.0
 
 [robots.cn]
@@ -142,23 +142,32 @@ TEST_CASE("the makers' shares of new robots follow their odds, counted and grown
   CHECK(path.embodiment[els] == Approx(0.5).epsilon(1e-15));
 }
 
-TEST_CASE("the installed base turns over with the robots' life and grows with the stock", "[robots]") {
+TEST_CASE("the installed base turns over at the installation rate and grows with the stock", "[robots]") {
   const Scenario s = load(robot_world(""));
   const RobotPath path = robot_path(s);
-  const double g = std::pow(1.1, 1.0 / 12.0) - 1.0, d = 1.0 / 120.0;
+  // A month: the stock grows by g, and installations of i = 0.16 / 12 of it replace what
+  // retires (i − g) and add the growth.
+  const double g = std::pow(1.1, 1.0 / 12.0) - 1.0, i = 0.16 / 12.0;
   for (int c : {cnx, els}) {
-    CHECK(path.installed[path.at(0, c, cn)] == path.new_robots[path.at(0, c, cn)]);
     double h = path.installed[path.at(0, c, cn)];
     for (int t = 1; t <= 60; ++t) {
-      h = ((1 - d) * h + (g + d) * path.new_robots[path.at(t, c, cn)]) / (1 + g);
+      h = ((1 + g - i) * h + i * path.new_robots[path.at(t, c, cn)]) / (1 + g);
       CHECK(path.installed[path.at(t, c, cn)] == Approx(h).epsilon(1e-12));
     }
-    // The base lags the new robots while the Chinese makers gain, and its shares add up.
+    // Built up from the makers' past shares, the base lags the new robots while the
+    // Chinese makers gain, and its shares add up.
+    CHECK(path.installed[path.at(0, c, cn)] < path.new_robots[path.at(0, c, cn)] - 0.05);
     CHECK(path.installed[path.at(60, c, cn)] < path.new_robots[path.at(60, c, cn)]);
     double all = 0;
     for (int b = 0; b < robot_bloc_count; ++b) all += path.installed[path.at(60, c, b)];
     CHECK(all == Approx(1.0).epsilon(1e-12));
   }
+  // With no maker gaining, the base built from the past is the counted shares exactly.
+  std::string steady = robot_world("");
+  steady.replace(steady.find("odds_growth = 0.3"), 17, "odds_growth = 0.0");
+  const RobotPath flat = robot_path(load(steady));
+  CHECK(flat.installed[flat.at(0, cnx, cn)] == Approx(0.6).epsilon(1e-12));
+  CHECK(flat.installed[flat.at(60, els, other)] == Approx(0.9).epsilon(1e-12));
   // What physical firms see: embodiment times the base that ships each open stack (the
   // other bloc's makers ship the us bloc's); nothing of a closed stack.
   CHECK(robot_pull(s, path, 30, cnx, cn_weights) == Approx(0.75 * path.installed[path.at(30, cnx, cn)]).epsilon(1e-15));
@@ -180,7 +189,8 @@ TEST_CASE("robots pull physical firms toward the open stack their makers ship, a
   CHECK(sector_share_at_end(on, els, physical, us_weights) > sector_share_at_end(on, els, virtual_sector, us_weights) + 0.03);
   // Off: the file says so (NaN), on: the base is written.
   CHECK(std::isnan(off.robot_share[0]));
-  CHECK(on.robot_share[cnx * 3 + cn] == Approx(logistic(logit(0.6) + 0.3)).epsilon(1e-6));
+  const RobotPath path = robot_path(load(robot_world("")));
+  CHECK(on.robot_share[cnx * 3 + cn] == Approx(path.installed[path.at(0, cnx, cn)]).epsilon(1e-6));
 }
 
 TEST_CASE("a tariff on a bloc's robots lowers their share and their stack's pull on physical firms", "[robots]") {
@@ -194,9 +204,12 @@ start = "2026-01"
 )";
   const Scenario base = load(robot_world("")), taxed = load(robot_world(tariff));
   const RobotPath before = robot_path(base), after = robot_path(taxed);
-  // Doubling their price divides the odds of Chinese robots by 2^2 from the first month.
+  // Doubling their price divides the odds of Chinese robots by 2^2 from the first month;
+  // the robots installed before it were bought untaxed.
   const double odds = std::exp(logit(before.new_robots[before.at(1, cnx, cn)]));
   CHECK(after.new_robots[after.at(1, cnx, cn)] == Approx(odds / 4 / (1 + odds / 4)).epsilon(1e-12));
+  CHECK(after.new_robots[after.at(0, cnx, cn)] == before.new_robots[before.at(0, cnx, cn)]);
+  CHECK(after.installed[after.at(0, cnx, cn)] == before.installed[before.at(0, cnx, cn)]);
   CHECK(after.new_robots[after.at(1, els, cn)] == before.new_robots[before.at(1, els, cn)]);  // not targeted
   CHECK(after.installed[after.at(60, cnx, cn)] < before.installed[before.at(60, cnx, cn)] - 0.1);
   const RunResult r0 = test::run(base), r1 = test::run(taxed);
@@ -204,8 +217,15 @@ start = "2026-01"
 }
 
 TEST_CASE("robot makers' shares that add up to more than a country's robots are refused", "[robots][loader]") {
-  const std::string text = robot_world("") + "";
-  std::string bad = text;
-  bad.replace(bad.find("home_share = 0.0"), 16, "home_share = 0.5");
-  CHECK_THROWS_WITH(load(bad), Catch::Contains("robots.cn") && Catch::Contains("more than 1"));
+  std::string bad = robot_world("");
+  bad.replace(bad.find("home_share = 0.0\nabroad_share = 0.0"), 34, "home_share = 0.0\nabroad_share = 0.5");
+  // CNX: cn 0.6 at home + us 0.5 abroad; ELS: 0.1 + 0.5 is fine.
+  CHECK_THROWS_WITH(load(bad), Catch::Contains("robots.cn") && Catch::Contains("in CNX") && Catch::Contains("more than 1"));
+  // A share at home for makers with no home is never used, and not refused.
+  std::string unused = robot_world("");
+  unused.replace(unused.find("home_share = 0.0"), 16, "home_share = 0.9");
+  CHECK_NOTHROW(load(unused));
+  std::string shrinking = robot_world("");
+  shrinking.replace(shrinking.find("installation_rate = 0.16"), 24, "installation_rate = 0.05");
+  CHECK_THROWS_WITH(load(shrinking), Catch::Contains("robots.installation_rate") && Catch::Contains("stock_growth"));
 }

@@ -140,3 +140,38 @@ accept_base = 100
 )")));
   CHECK(bundled.power_load[std::size_t(bundled.times - 1)] < 0.2);
 }
+
+TEST_CASE("the start's power load is the open-weight tokens the file holds, firms by segment, over the power",
+          "[power]") {
+  ScenarioOverrides o;
+  o.developer_agents = 20'000;
+  o.steps = 2;
+  const Scenario s = load_scenario(test::world("default.toml"), o);
+  const World w = build_world(s);
+  const RunResult r = simulate(w, first_run(w));
+  int limited = 0;
+  for (int c = 0; c < s.country_count(); ++c) {
+    if (std::isnan(r.power_load[c])) continue;
+    double tokens = 0;  // month 0, every kind, every open-weight stack
+    for (AgentKind kind : all_agent_kinds)
+      for (int k = 0; k < s.stack_count(); ++k)
+        if (s.stacks[k].open_weights) tokens += r.tokens_at(0, c, kind, k);
+    INFO(s.countries[c].id);
+    CHECK(r.power_load[c] == Approx(token_load_mw(s.compute, tokens, 0) / ai_power(s, c, 0, 0.0)).epsilon(2e-5));
+    ++limited;
+  }
+  CHECK(limited == s.country_count());  // every country has data-centre power (table or GDP rule)
+}
+
+TEST_CASE("a table country's build-out survives an override of its electricity growth", "[power][loader]") {
+  ScenarioOverrides o;
+  o.set = {"countries.USA.electricity_growth=0.03"};
+  const Scenario s = load_scenario(test::world("default.toml"), o);
+  const CountrySpec& usa = s.countries[test::country_index(s, "USA")];
+  CHECK(usa.build_out() == Approx(0.151).epsilon(1e-12));
+  CHECK(usa.electricity_growth == 0.03);
+  // A country given no build-out grows its data centres with its electricity.
+  CountrySpec plain;
+  plain.electricity_growth = 0.04;
+  CHECK(plain.build_out() == 0.04);
+}
