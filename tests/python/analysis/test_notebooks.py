@@ -72,10 +72,10 @@ def test_the_validation_notebook_reports_its_out_of_sample_coverage(executed):
 def test_the_parity_notebook_answers_from_its_own_figures(executed):
     notebook = executed("parity_vs_application.ipynb")
     text = "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in _outputs(notebook))
-    # the three worlds' leaders, the sweep's counts by lever, and the four conclusions
-    for phrase in ("cheap_deployment", "physical firms tokens", "cn_investment", "usage_elasticity",
-                   "1. Parity:", "2. Cheap deployment:", "3. Across 81 input sets", "4. Application and parity",
-                   "5. Use and adoption"):
+    # the four worlds' leaders, the sweep's counts by lever, and the six conclusions
+    for phrase in ("cheap_deployment", "robot_exports", "physical firms tokens", "cn_investment", "usage_elasticity",
+                   "robot_bundle", "1. Parity:", "2. Cheap deployment:", "3. Across 81 input sets",
+                   "4. Application from behind", "5. Use and adoption", "6. Robots:"):
         assert phrase in text
     counts = re.search(r"cn leads developers' tokens in (\d+) input sets, [a-z ]+ their adoption \((\d+)\)", text)
     assert counts and int(counts[1]) >= int(counts[2])  # cn_open is the cheaper stack in every input set: use >= adoption
