@@ -1,7 +1,7 @@
 #pragma once
-// Power (MODEL.md 7.3, "Capacity limits"): a country's data-centre power grows at its
-// build-out rate, up to a share of its grid; what its users run on open weights is served there (self-hosted), and
-// the tokens they use need power. Use beyond the power AI may draw costs open-weight
+// Power (MODEL.md 7.3): a country's data-centre power grows at its build-out rate, up to
+// a share of its grid; what its users run on open weights is served there (self-hosted),
+// and the tokens they use need power. Use beyond the power AI may draw costs open-weight
 // stacks utility. Closed stacks are served from their providers' own clouds.
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,8 @@
 #include "model/month_view.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <limits>
 
 #include "model/capacity.hpp"
@@ -9,23 +11,11 @@
 namespace stackrace {
 namespace {
 
-// The tokens a month, at the reference price, of country c's firm agents on stack k: each
-// segment's agents at its segment's use (agents/usage.hpp: firm_segment_usage), as
-// record_usage counts them. `firm_groups` holds the firms' counts [c][segment][k].
-double firm_use(const Scenario& s, const PopulationLayout& firms, const std::int64_t* firm_groups, int c, int k) {
-  const int S = firms.segments, K = s.stack_count();
-  const std::int64_t* const groups = &firms.agents_per_group[std::size_t(c) * S];
-  std::int64_t small = 0, large = 0;
-  for (int segment = 0; segment < S; ++segment) (segment_is_large(segment) ? large : small) += groups[segment];
-  double use = 0;
-  for (int segment = 0; segment < S; ++segment)
-    use += firm_segment_usage(s.usage, small, large, segment) * double(firm_groups[(std::size_t(c) * S + segment) * K + k]);
-  return use;
-}
-
 // Country c's self-hosted load in month t over the power AI may draw there: the tokens its
 // developers, firms and government use on open-weight stacks (at last month's counts and
-// this month's prices, before policies edit them). NaN where nothing limits it.
+// this month's prices, before policies edit them), firms segment by segment as
+// record_usage counts them (`firm_groups`: the firms' counts [c][segment][k]). NaN where
+// nothing limits it.
 double self_hosted_load(const World& world, const CountryCounts& counts, const std::int64_t* firm_groups,
                         const StackEnvironment& env, int c, int t, double extra_mw) {
   const Scenario& s = world.scenario;
@@ -34,19 +24,37 @@ double self_hosted_load(const World& world, const CountryCounts& counts, const s
   const int K = s.stack_count();
   const std::size_t cell = std::size_t(c) * K;
   const int counted = std::max(t - 1, 0);  // the month of the counts, for the weights
+  const PopulationLayout& firms = world.population(AgentKind::firm);
+  const int S = firms.segments;
+  const auto [small, large] = firms.agents_by_size(c);
+  std::array<double, firm_segments> segment_use{};  // a firm agent's use in each segment, over its kind's
+  for (int segment = 0; segment < S; ++segment) segment_use[segment] = firm_segment_usage(s.usage, small, large, segment);
   double tokens = 0;
   for (int k = 0; k < K; ++k) {
     if (!s.stacks[k].open_weights || s.stacks[k].outside) continue;
     double use = 0;  // at the reference price
     for (AgentKind kind : all_agent_kinds) {
-      const PopulationLayout& layout = world.population(kind);
-      const double agents = kind == AgentKind::firm ? firm_use(s, layout, firm_groups, c, k)
-                                                    : double(counts[index_of(kind)][cell + k]);
-      if (agents > 0) use += layout.weight_at(c, counted) * agents * use_at_reference_price(s.usage, kind, t);
+      double agents = 0;
+      if (kind != AgentKind::firm) agents = double(counts[index_of(kind)][cell + k]);
+      else
+        for (int segment = 0; segment < S; ++segment)
+          agents += segment_use[segment] * double(firm_groups[(std::size_t(c) * S + segment) * K + k]);
+      if (agents > 0) use += world.population(kind).weight_at(c, counted) * agents * use_at_reference_price(s.usage, kind, t);
     }
     if (use > 0) tokens += use * price_factor(s.usage, env.price[cell + k]);
   }
   return token_load_mw(s.compute, tokens, t) / power;
+}
+
+// What physical firms see of each stack's robots in month t (model/robots.hpp), into
+// view.robot_pull (left empty when the world runs no robots).
+void see_robots(const Scenario& s, const RobotPath& robots, int t, MonthView& view) {
+  const int K = s.stack_count(), C = s.country_count();
+  view.robot_pull.clear();
+  if (robots.empty()) return;
+  view.robot_pull.resize(std::size_t(C) * K);
+  for (int c = 0; c < C; ++c)
+    for (int k = 0; k < K; ++k) view.robot_pull[std::size_t(c) * K + k] = robot_pull(s, robots, t, c, k);
 }
 
 }  // namespace
@@ -122,17 +130,8 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
     }
     const double load = self_hosted_load(world, counts, firm_groups, view.env, c, t, compute.extra_datacenter_mw[c]);
     view.power_load[c] = load;
-    if (load == load) view.capacity_penalty[c] = capacity_penalty(s, load);
+    if (!std::isnan(load)) view.capacity_penalty[c] = capacity_penalty(s, load);
   }
-}
-
-void see_robots(const Scenario& s, const RobotPath& robots, int t, MonthView& view) {
-  const int K = s.stack_count(), C = s.country_count();
-  view.robot_pull.clear();
-  if (robots.empty()) return;
-  view.robot_pull.resize(std::size_t(C) * K);
-  for (int c = 0; c < C; ++c)
-    for (int k = 0; k < K; ++k) view.robot_pull[std::size_t(c) * K + k] = robot_pull(s, robots, t, c, k);
 }
 
 MonthView expected_start(const Scenario& s) {

@@ -10,7 +10,6 @@
 
 #include "agents/month_view.hpp"
 #include "model/compute_market.hpp"
-#include "model/robots.hpp"
 #include "model/stack_dynamics.hpp"
 #include "model/world.hpp"
 
@@ -49,9 +48,5 @@ std::vector<double> start_power_load(const World& world, const CountryCounts& co
 // stacks' reference capabilities and prices, and where they are served in the first
 // month (what calibration fits against).
 MonthView expected_start(const Scenario& s);
-
-// What physical firms see of each stack's robots in month t (model/robots.hpp), into
-// view.robot_pull (left empty when the world runs no robots).
-void see_robots(const Scenario& s, const RobotPath& robots, int t, MonthView& view);
 
 }  // namespace stackrace

@@ -11,10 +11,6 @@ bool runs_robots(const Scenario& s) {
   return std::any_of(s.countries.begin(), s.countries.end(), [](const CountrySpec& c) { return c.robot_density > 0; });
 }
 
-bool is_home(const RobotMakers& makers, int c) {
-  return std::find(makers.home.begin(), makers.home.end(), c) != makers.home.end();
-}
-
 // 1 + τ_{c,b}(t): the robot tariffs on bloc b's robots in force in country c, compounded.
 double tariff_factor(const std::vector<const RobotTariff*>& tariffs, int t, int c, Bloc bloc) {
   double factor = 1.0;
@@ -30,10 +26,7 @@ void new_robot_shares(const Scenario& s, const std::vector<const RobotTariff*>& 
                       int c, double* share) {
   const RobotMarket& m = s.robots;
   double counted[robot_bloc_count];
-  for (int b = 0; b < robot_bloc_count - 1; ++b) {
-    const RobotMakers& makers = m.of(robot_blocs[b]);
-    counted[b] = is_home(makers, c) ? makers.home_share : makers.abroad_share;
-  }
+  for (int b = 0; b < robot_bloc_count - 1; ++b) counted[b] = m.of(robot_blocs[b]).counted_share(c);
   counted[robot_bloc_count - 1] = std::max(0.0, 1.0 - counted[0] - counted[1]);  // the other bloc's makers: the rest
   double all = 0;
   for (int b = 0; b < robot_bloc_count; ++b) {

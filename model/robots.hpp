@@ -1,7 +1,7 @@
 #pragma once
 // Physical AI (MODEL.md 7.2c): the robots physical firms run, by the bloc whose makers
 // built them. A robot's on-board models must run where it works, without a round trip to
-// a closed model's servers, so they are open weights — and a maker ships its own bloc's
+// a closed model's servers, so they are mostly open weights — and a maker ships its own bloc's
 // (Unitree and AgiBot Chinese models, NVIDIA's GR00T and Physical Intelligence's π0 US
 // ones). Physical firms lean toward the open stacks of the bloc that built their
 // country's robots, the more so the more robots the country runs.
@@ -14,13 +14,14 @@
 // share_{c,b} the bloc's sourced share of new robots when counted (at home, or abroad;
 // the other bloc's makers — Japan's, Europe's, Korea's — hold the rest),
 // g_b the yearly growth of the log-odds of its robots (China's makers' rise at home),
-// τ_{c,b} the robot tariffs in force (policies), β how much a tariff lowers the odds.
-// The installed base turns over with the robots' working life L and grows at the stock's
-// growth g (both a month):
+// τ_{c,b} the robot tariffs in force from month 1 (policies), β how much a tariff lowers
+// the odds. Each month installations of i/12 of the stock (i = installation_rate a year)
+// replace what retires (δ = i/12 − g) and add the stock's growth g:
 //
-//   h_{c,b}(t) = ((1 − δ) · h_{c,b}(t − 1) + (g + δ) · s_{c,b}(t)) / (1 + g),   δ = 1 / (12 L)
+//   h_{c,b}(t) = ((1 − δ) · h_{c,b}(t − 1) + (g + δ) · s_{c,b}(t)) / (1 + g)
 //
-// from h_{c,b}(0) = s_{c,b}(0). A country's embodiment — the share of its physical work
+// the base at the start built by the same recursion over the 50 years before it, from the
+// makers' past (untaxed) shares. A country's embodiment — the share of its physical work
 // done with robots, saturating — is e_c = d_c / (d_c + d_ref), d_c its robot density.
 // A bloc's makers ship the open stacks of the bloc `ships` names (their own unless
 // said: Japanese and European makers build on NVIDIA's platform). What physical firms

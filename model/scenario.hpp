@@ -3,6 +3,7 @@
 // country table it may name). worlds/README.md lists every key; MODEL.md explains
 // what each does. A Scenario is an immutable description; the engine in sim/ owns
 // the mutable run state.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -98,6 +99,10 @@ struct RobotMakers {
   double odds_growth = 0;     // growth a year of the log-odds of their robots against the others'
   Bloc ships = Bloc::none;    // the bloc whose open stacks their robots run (none: their own)
   Bloc stack_bloc(Bloc makers) const { return ships == Bloc::none ? makers : ships; }
+  // Their share of country c's new robots when counted.
+  double counted_share(int c) const {
+    return std::find(home.begin(), home.end(), c) != home.end() ? home_share : abroad_share;
+  }
 };
 
 // Physical AI (model/robots.hpp): the robots that physical firms run, by who made them.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/agent_kind.hpp"
+#include "agents/segments.hpp"
 #include "model/calibration.hpp"
 #include "model/robots.hpp"
 #include "model/scenario.hpp"
@@ -31,6 +32,13 @@ struct PopulationLayout {
   double growth_at(int c, int t) const { return growth.empty() ? 1.0 : growth[std::size_t(t) * weight.size() + c]; }
   // Real entities each agent of country c stands for in month t.
   double weight_at(int c, int t) const { return weight[c] * growth_at(c, t); }
+  // Country c's agents of each size, {small, large} (agents/segments.hpp; one segment: all small).
+  std::array<std::int64_t, 2> agents_by_size(int c) const {
+    std::array<std::int64_t, 2> by_size{};
+    for (int segment = 0; segment < segments; ++segment)
+      by_size[segment_is_large(segment) ? 1 : 0] += agents_per_group[std::size_t(c) * segments + segment];
+    return by_size;
+  }
 };
 
 struct World {

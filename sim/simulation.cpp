@@ -214,9 +214,7 @@ void record_usage(const RunState& state, const std::vector<double>& prices, int 
       for (int k = 0; k < K; ++k) per_adopter[k] = outside && k == *outside ? 0.0 : weighted_use * factor(c, k);
       std::fill(country_tokens.begin(), country_tokens.end(), 0.0);
       std::fill(sector_tokens.begin(), sector_tokens.end(), 0.0);
-      std::int64_t small = 0, large = 0;  // the country's agents of each firm size
-      for (int segment = 0; segment < S; ++segment)
-        (segment_is_large(segment) ? large : small) += layout.agents_per_group[std::size_t(c) * S + segment];
+      const auto [small, large] = layout.agents_by_size(c);
       for (int segment = 0; segment < S; ++segment) {
         const double factor = kind == AgentKind::firm ? firm_segment_usage(s.usage, small, large, segment) : 1.0;
         const std::int64_t* const on = counts + (std::size_t(c) * S + segment) * K;

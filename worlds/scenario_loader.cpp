@@ -218,14 +218,20 @@ void read_prices(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   r.done();
 }
 
+// `counted`, the month a figure was counted in (YYYY-MM, the start if absent), in months
+// from the start.
+int read_counted_month(TableReader& r, const Scenario& s) {
+  const std::string counted = r.text("counted", s.start);
+  if (!is_month(counted)) r.fail_at(r.node("counted"), "counted", "'" + counted + "' is not a month written YYYY-MM");
+  return months_between(s.start, counted);
+}
+
 // [talent]: how developer populations grow (model/talent.hpp).
 void read_talent(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   TableReader r(root.table("talent", false), "talent", file);
   s.talent.growth_halving_years = r.number("growth_halving_years", {0, 1000}, s.talent.growth_halving_years);
   // When the developers were counted: their growth runs from there, forward or back.
-  const std::string counted = r.text("counted", s.start);
-  if (!is_month(counted)) r.fail_at(r.node("counted"), "counted", "'" + counted + "' is not a month written YYYY-MM");
-  s.talent.counted_month = months_between(s.start, counted);
+  s.talent.counted_month = read_counted_month(r, s);
   r.done();
 }
 
@@ -332,11 +338,7 @@ void read_robots(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   }
   // In no country may the us and cn makers together hold more than all of its new robots.
   for (int c = 0; c < s.country_count(); ++c) {
-    auto counted = [&](const RobotMakers& makers) {
-      const bool home = std::find(makers.home.begin(), makers.home.end(), c) != makers.home.end();
-      return home ? makers.home_share : makers.abroad_share;
-    };
-    const double both = counted(m.us) + counted(m.cn);
+    const double both = m.us.counted_share(c) + m.cn.counted_share(c);
     if (both > 1.0 + 1e-12)
       r.fail_at(r.node("cn"), "cn",
                 "in " + s.countries[c].id + " the us and cn makers' shares of new robots add up to " +
@@ -355,9 +357,7 @@ void read_robots(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
               "add the growth)");
   m.tariff_elasticity = r.number("tariff_elasticity", {0, 100}, m.tariff_elasticity);
   // When the makers' shares were counted: the odds move from there, forward or back.
-  const std::string counted = r.text("counted", s.start);
-  if (!is_month(counted)) r.fail_at(r.node("counted"), "counted", "'" + counted + "' is not a month written YYYY-MM");
-  m.counted_month = months_between(s.start, counted);
+  m.counted_month = read_counted_month(r, s);
   r.done();
 }
 
