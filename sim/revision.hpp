@@ -63,8 +63,20 @@ struct ChoiceTable {
   }
 };
 
-// Each developer works for one firm of its country, fixed for the run (a hash of its
-// index), and sees that firm's stack of last month.
+// The firm (0 .. firms - 1, within its country) that employs developer `developer`.
+inline std::uint64_t employer_of(std::int64_t developer, std::uint64_t salt, std::uint64_t firms) {
+  constexpr std::uint64_t golden = 0x9e3779b97f4a7c15ull;  // 2^64 / phi
+  return scale_to(salt + static_cast<std::uint64_t>(developer) * golden, firms);
+}
+
+// Each developer works for one firm of its country, fixed for the run, and sees that
+// firm's stack of last month. Developer i's firm is floor(frac(salt + i * phi) * firms)
+// (a Weyl sequence, phi the golden ratio, salt drawn per run): the country's developers
+// spread over its firms evenly (each firm employs the same number to within a few, as
+// uniform employment says; a hash spreads them with Poisson noise), and the lookup takes
+// two multiplies where a hash and a remainder took a division, on a line the revision
+// kernel runs at every developer's visit. Developers are seated independently of their
+// index, so the sequence's regularity is independent of their stacks.
 struct EmployerLink {
   const StackIndex* firm_stack = nullptr;  // last month's stacks of the firm population
   const AgentPopulation* firms = nullptr;
@@ -76,9 +88,7 @@ struct EmployerLink {
     std::uint64_t firms;           // how many
     std::uint64_t salt;
     // The stack of developer i's employer; call only where the country has firms.
-    int operator()(std::int64_t developer) const {
-      return firm_stack[mix64(salt ^ static_cast<std::uint64_t>(developer)) % firms];
-    }
+    int operator()(std::int64_t developer) const { return firm_stack[employer_of(developer, salt, firms)]; }
   };
   OfCountry of_country(int country) const {
     const std::int64_t begin = firms->country_begin(country);

@@ -18,6 +18,18 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// floor(x * n / 2^64): x, uniform on 64 bits, scaled to an index uniform on [0, n)
+// (Lemire's multiply-shift reduction: one multiply where x % n takes a division).
+inline std::uint64_t scale_to(std::uint64_t x, std::uint64_t n) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  std::uint64_t low, high;
+  __asm__("mulq %3" : "=a"(low), "=d"(high) : "%a"(x), "rm"(n) : "cc");
+  return high;
+#else
+  return static_cast<std::uint64_t>((static_cast<unsigned __int128>(x) * n) >> 64);
+#endif
+}
+
 // What a stream is for. `initial` streams set the agents' stacks before month 1.
 enum class StreamPurpose : std::uint8_t { initial = 0, revise = 1, bundle = 2, regime = 3, design = 4, calibration = 5 };
 

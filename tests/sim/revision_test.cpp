@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -212,4 +213,26 @@ TEST_CASE("the counts the kernel keeps are its agents' stacks, for 2, 3 and 5 st
         if (sizes[g] > 1) CHECK(counts[std::size_t(g) * K] < sizes[g]);
     }
   }
+}
+
+TEST_CASE("each firm employs the same number of its country's developers to within a few, a different set each run",
+          "[revision]") {
+  struct Case {
+    std::int64_t developers;
+    std::uint64_t firms, salt;
+  };
+  for (const Case c : {Case{1'000'000, 1'000, 12345}, Case{1'000'000, 7, 987654321}, Case{4'000'000, 40'000, 1ull << 63},
+                       Case{50'000, 5'000, mix64(7)}}) {
+    INFO(c.developers << " developers, " << c.firms << " firms");
+    std::vector<std::int64_t> employed(c.firms, 0);
+    for (std::int64_t i = 0; i < c.developers; ++i) ++employed[employer_of(i, c.salt, c.firms)];
+    const auto [fewest, most] = std::minmax_element(employed.begin(), employed.end());
+    const std::int64_t even = c.developers / std::int64_t(c.firms);
+    CHECK(*fewest >= even - 2);
+    CHECK(*most <= even + 3);
+  }
+  // Another run's salt gives most developers another employer.
+  int moved = 0;
+  for (std::int64_t i = 0; i < 10'000; ++i) moved += employer_of(i, mix64(1), 1'000) != employer_of(i, mix64(2), 1'000);
+  CHECK(moved > 9'900);
 }
