@@ -2,12 +2,14 @@
 """Speed of the calibrated default world against the bench-meanfield model (issue 4).
 
 Runs `stackrace run` on worlds/default.toml and on worlds/bench-meanfield.toml at the
-same number of developer agents (1,000,000 and 10,000,000 by default), alternately,
+same number of developer agents (1, 4 and 10 million by default), alternately,
 and prints agent-steps per second and the ratio (target: the default world at least
-half the bench-meanfield speed). With --one-to-one it also runs the 1:1 world — one
-agent per real developer — and prints its time and peak memory.
+half the bench-meanfield speed). With --one-to-one it also runs the 1:1 worlds — one
+agent per real developer (SlashData's count, firms scaled), and one agent per developer
+and per firm of the country table (`run --one-to-one`) — and prints their time and peak
+memory per agent.
 
-Usage: /usr/bin/python3 bench/default_world.py [--sizes 1000000 10000000] [--repeats 3] [--one-to-one]
+Usage: /usr/bin/python3 bench/default_world.py [--sizes 1000000 4000000 10000000] [--repeats 3] [--one-to-one]
 """
 import argparse
 import os
@@ -39,7 +41,7 @@ def run(cmd):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000, 10_000_000])
     parser.add_argument("--steps", type=int, default=120)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
@@ -64,12 +66,17 @@ def main():
             print(f"  default / bench-meanfield: {median['default'] / median['bench-meanfield']:.2f} (target >= 0.5)")
 
         if args.one_to_one:
-            for label, developers in (("SlashData's 47.2 M developers", WORLD_DEVELOPERS),):
-                wall, rss, fields = run([args.stackrace, "run", worlds["default"], "--agents", developers,
+            # SlashData's developers with firms scaled as the default world's 1M do; then
+            # every developer (the table's GitHub accounts) and every firm of the table.
+            worlds_1to1 = (("SlashData's 47.2 M developers, firms scaled", ["--agents", WORLD_DEVELOPERS]),
+                           ("every developer and firm of the country table", ["--one-to-one"]))
+            for label, population in worlds_1to1:
+                wall, rss, fields = run([args.stackrace, "run", worlds["default"], *population,
                                          "--steps", args.steps, "--threads", args.threads, "--quiet", "-o", out])
-                print(f"1:1 world ({label}): {int(fields['agents']):,} agents of all kinds, {args.steps} steps: "
-                      f"{wall:.1f} s wall, {float(fields['seconds']):.1f} s simulating, peak memory {rss / 1e9:.2f} GB")
-
+                agents = int(fields["agents"])
+                print(f"1:1 world ({label}): {agents:,} agents of all kinds, {args.steps} steps: "
+                      f"{wall:.1f} s wall, {float(fields['seconds']):.1f} s simulating, peak memory {rss / 1e9:.2f} GB "
+                      f"({rss / agents:.2f} bytes per agent; targets: under a minute, under 8 bytes per agent)")
 
 if __name__ == "__main__":
     main()

@@ -25,7 +25,8 @@ import pandas as pd
 import xarray as xr
 
 __all__ = ["per_run", "global_share_at", "usage_share_at", "sector_share_at", "lag_at", "country_share_at", "majority", "months_to_reach",
-           "time_index", "time_label", "kind_label", "countries_with_agents", "min_ranked_agents", "Time"]
+           "time_index", "time_label", "kind_label", "countries_with_agents", "min_ranked_agents", "country_resolution",
+           "Time"]
 
 Time = Union[int, str, np.datetime64, pd.Timestamp]
 Outcome = Callable[[xr.Dataset], xr.DataArray]
@@ -200,3 +201,27 @@ def per_run(ds: xr.Dataset, values, what: str) -> np.ndarray:
     if values.shape != (n_runs,):
         raise ValueError(f"the {what} must give {n_runs} values (one per run), got shape {values.shape}")
     return values.astype(float)
+
+
+def country_resolution(ds: xr.Dataset, kind: str, stack: str, time: Time = -1, *,
+                       max_sd: float = 0.02) -> pd.DataFrame:
+    """How far each country's share of ``kind`` agents on ``stack`` can be read, one row a
+    country: its ``agents`` of the kind, the ``entities`` they stand for, the ``share``
+    (mean over runs), and ``resolution_sd``: the standard deviation that sampling its
+    entities with that many agents gives a share, sqrt(p (1 - p) / agents), the noise of
+    one run's country share at this agent count, whatever the model does. ``low`` and
+    ``high`` are the share plus and minus 1.645 of it (a 90% band, within 0 and 1);
+    ``resolved`` says whether it is at most ``max_sd`` (2 points by default). Countries
+    with no agent of the kind have a NaN share and are not resolved. Sorted by entities,
+    largest first: where a question turns on an unresolved country, run more agents
+    (``--agents``, or ``--one-to-one``)."""
+    agents = ds["agents"].sel(kind=kind).values.astype(float)
+    entities = (ds["weight"] * ds["agents"]).sel(kind=kind).values
+    share = ds["share"].sel(kind=kind, stack=stack).isel(time=time_index(ds, time)).mean("run").values.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.where(agents > 0, np.sqrt(share * (1 - share) / agents), np.nan)
+    table = pd.DataFrame({"agents": agents.astype(int), "entities": entities, "share": share, "resolution_sd": sd,
+                          "low": np.clip(share - 1.645 * sd, 0, 1), "high": np.clip(share + 1.645 * sd, 0, 1)},
+                         index=pd.Index(ds["country"].values, name="country"))
+    table["resolved"] = table["resolution_sd"] <= max_sd
+    return table.sort_values("entities", ascending=False)

@@ -33,6 +33,7 @@ struct RunOptions {
   std::optional<std::int64_t> seed;
   int threads = 0;  // 0: all cores
   std::optional<std::int64_t> agents;
+  bool one_to_one = false;  // one agent per real developer and firm (sim/cli/one_to_one.hpp)
   std::optional<std::int64_t> steps;
   std::vector<std::string> set;
   std::string posterior;     // a calibration file or table of draws: run over its posterior

@@ -9,6 +9,7 @@
 #include <tbb/global_control.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/one_to_one.hpp"
 #include "sim/cli/exact_range.hpp"
 #include "sim/cli/interrupt.hpp"
 #include "sim/cli/posterior_runs.hpp"
@@ -43,8 +44,11 @@ void add_run_command(CLI::App& app, RunOptions& o) {
   cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(exact_range(0, INT64_MAX));
   cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core (results do not depend on it)")
       ->check(CLI::Range(0, 4096));
-  cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000'000}));
+  CLI::Option* agents = cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")
+                            ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000'000}));
+  cmd->add_flag("--one-to-one", o.one_to_one,
+                "One agent per real developer and per real firm of the country table (each weighing one)")
+      ->excludes(agents);
   cmd->add_option("--steps", o.steps, "Months to simulate (overrides scenario.steps)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{12'000}));
   cmd->add_option("--set", o.set, "Override a scenario key by its dotted path, e.g. --set choice.developer.revise=0.2")
@@ -62,10 +66,11 @@ void add_run_command(CLI::App& app, RunOptions& o) {
 
 int run_command(const RunOptions& o) {
   const std::string path = o.scenario.empty() ? default_world() : o.scenario;
-  const ScenarioOverrides overrides{o.set, o.agents, o.steps, o.seed, available_memory_bytes()};
+  ScenarioOverrides overrides{o.set, o.agents, o.steps, o.seed, available_memory_bytes()};
   ScenarioDocument document;
   PosteriorRuns posterior;
   try {
+    if (o.one_to_one) overrides = one_agent_per_entity(path, overrides);
     document = read_scenario(path, overrides);
     posterior = posterior_runs(o.posterior, o.draws, RunOptions::default_draws, document.scenario);
   } catch (const ScenarioError& e) {

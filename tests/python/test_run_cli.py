@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import MACHINE_LINE, write_sweep
+from conftest import MACHINE_LINE, TINY_WORLD, write_sweep
 
 
 def test_run_without_scenario_runs_the_default_world(stackrace, tmp_path):
@@ -267,3 +267,27 @@ def test_run_replicates_are_comparisons_replicates(stackrace, worlds_dir, tmp_pa
         assert r["share"][0].tobytes() == one["share"][0].tobytes()
         assert r["share"][()].tobytes() == c["share"][:3].tobytes()
         assert r["share"][1].tobytes() != r["share"][0].tobytes()
+
+
+def test_one_to_one_runs_one_agent_per_real_developer_and_firm(stackrace, tmp_path):
+    # The tiny world's countries with their own developer and firm counts, fractional as
+    # real estimates are: the agents are the counts rounded, each weighing (about) one.
+    world = TINY_WORLD.replace("firm_agents = 0", "firm_agents = 5").replace(
+        "developers = 1000.0\n", "developers = 1000.0\nfirms = 250.3\n"
+    ).replace('id = "DEU"', 'id = "DEU"\ndevelopers = 700.4').replace('id = "CHN"', 'id = "CHN"\ndevelopers = 2000.2')
+    (tmp_path / "tiny.toml").write_text(world)
+    output = tmp_path / "one.h5"
+    result = stackrace("run", tmp_path / "tiny.toml", "--one-to-one", "--steps", 3, "--quiet", "-o", output)
+    assert result.returncode == 0, result.stderr
+    developers, firms, governments = round(1000.0 + 700.4 + 2000.2), round(3 * 250.3), 3
+    assert int(MACHINE_LINE.match(result.stdout.splitlines()[-1]).group(1)) == developers + firms + governments
+    with h5py.File(output, "r") as f:
+        kinds = [k.decode() if isinstance(k, bytes) else str(k) for k in f["kind"][()]]
+        agents = f["agents"][()]
+        weight = f["weight"][()]
+    developer, firm = kinds.index("developer"), kinds.index("firm")
+    assert agents[:, developer].sum() == developers and agents[:, firm].sum() == firms
+    assert abs(weight[:, developer] - 1).max() < 0.01 and abs(weight[:, firm] - 1).max() < 0.01
+    # It sets the counts: --agents with it is a contradiction, refused.
+    refused = stackrace("run", tmp_path / "tiny.toml", "--one-to-one", "--agents", 100, "--quiet", "-o", output)
+    assert refused.returncode == 2 and "--agents" in refused.stderr

@@ -61,3 +61,21 @@ def test_a_groups_effect_is_what_compare_computes_for_the_world_and_for_a_countr
     # A group of Tier 2: the embargo moves its developers toward US APIs (Chinese supply scarce).
     tier2 = groups.effect(compare_ds, "tier:2", kind="developer", stack="us_closed")
     assert tier2["ci_low"] > 0
+
+
+def test_country_resolution_says_which_countries_have_agents_enough(run_ds):
+    table = stackrace.outcomes.country_resolution(run_ds, "developer", "us_closed")
+    usa = table.loc["USA"]
+    agents = int(run_ds.agents.sel(kind="developer", country="USA"))
+    share = float(run_ds.share.sel(kind="developer", stack="us_closed", country="USA").isel(time=-1).mean())
+    assert usa.agents == agents and usa.share == pytest.approx(share)
+    assert usa.resolution_sd == pytest.approx(np.sqrt(share * (1 - share) / agents))
+    assert usa.low <= usa.share <= usa.high and usa.resolved  # thousands of US agents at 20,000
+    # A country of one or two agents is not resolved, unless its share is exactly 0 or 1
+    # (then its sd is 0: the table cannot tell; `agents` shows why).
+    few = table[(table.agents > 0) & (table.agents <= 2) & (table.share > 0) & (table.share < 1)]
+    assert len(few) and not few.resolved.any()
+    # Sorted by the entities the agents stand for; a tighter bar resolves fewer countries.
+    assert table.entities.is_monotonic_decreasing
+    assert stackrace.outcomes.country_resolution(run_ds, "developer", "us_closed", max_sd=0.005).resolved.sum() \
+        < table.resolved.sum()
