@@ -1,13 +1,11 @@
 #include "sim/io/result_file_reader.hpp"
 
-#include <filesystem>
 
 #include "model/month.hpp"
 
 namespace stackrace {
 
 ResultFileReader::ResultFileReader(const std::string& path) : path_(path) {
-  if (!std::filesystem::is_regular_file(path)) throw OutputError(path, "no such file", OutputFault::refused);
   try {
     file_ = h5::File::open(path);
   } catch (const OutputError& e) {

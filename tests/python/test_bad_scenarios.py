@@ -5,6 +5,7 @@ Every file in tests/bad_scenarios/ breaks one rule. Its first line names the key
 message must contain (`# expect-key: stacks[1].price`, or `syntax error`), its second
 the rule it breaks.
 """
+import os
 import re
 import shutil
 
@@ -213,6 +214,39 @@ def test_info_on_a_missing_file(stackrace, tmp_path):
     assert result.returncode == 2
     assert result.stderr == f"stackrace: {tmp_path / 'nothing.h5'}: no such file\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def file_that_cannot_be_read(kind, folder):
+    """A path to read that is no regular file: a FIFO (HDF5 would wait on it for a writer),
+    a folder, or a name the file system refuses."""
+    if kind == "fifo":
+        os.mkfifo(folder / "f.h5")
+        return folder / "f.h5", "not a regular file (a FIFO)"
+    if kind == "folder":
+        (folder / "d.h5").mkdir()
+        return folder / "d.h5", "not a regular file (a folder)"
+    return folder / ("x" * 300 + ".h5"), "cannot read the file: File name too long"
+
+
+UNREADABLE = ["fifo", "folder", "long-name"]
+
+
+@pytest.mark.parametrize("kind", UNREADABLE)
+def test_info_on_a_path_that_is_no_file(stackrace, tmp_path, kind):
+    path, reason = file_that_cannot_be_read(kind, tmp_path)
+    result = stackrace("info", path, cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"stackrace: {path}: {reason}\n"
+
+
+@pytest.mark.parametrize("kind", UNREADABLE)
+def test_a_posterior_that_is_no_file_is_refused(stackrace, tmp_path, kind):
+    path, reason = file_that_cannot_be_read(kind, tmp_path)
+    result = stackrace("run", DEFAULT_WORLD, "--posterior", path, "--draws", 2, "--agents", 2000, "--steps", 1,
+                       "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"stackrace: {path}: --posterior: {reason}\n"
+    assert not (tmp_path / "x.h5").exists()
 
 
 def test_unknown_option(stackrace, tmp_path):
