@@ -209,6 +209,17 @@ def test_info_on_a_file_whose_start_is_no_month(stackrace, small_run, tmp_path, 
     assert result.stdout == ""
 
 
+def test_info_on_a_file_whose_time_has_no_start(stackrace, small_run, tmp_path):
+    path = tmp_path / "damaged.h5"
+    shutil.copyfile(small_run, path)
+    with h5py.File(path, "r+") as f:
+        del f["time"].attrs["start"]
+    result = stackrace("info", path, cwd=tmp_path)
+    assert result.returncode == 2, f"exit status {result.returncode}:\n{result.stderr}"
+    assert result.stderr == f"stackrace: {path}: time: no start attribute (a damaged file)\n"
+    assert result.stdout == ""
+
+
 def test_info_on_a_missing_file(stackrace, tmp_path):
     result = stackrace("info", tmp_path / "nothing.h5", cwd=tmp_path)
     assert result.returncode == 2
