@@ -13,16 +13,8 @@ namespace {
 
 constexpr int deepest_chain = 16;
 
-// A scenario file is text a person writes: anything far larger is not one, and is
-// refused before it is read (a device such as /dev/zero would be read without end).
-constexpr std::uintmax_t largest_file_bytes = 64u << 20;
-
 toml::table parse(const std::string& path) {
   if (auto problem = unreadable_file(path)) throw ScenarioError(path + ":1:1: cannot read the file: " + *problem);
-  std::error_code error;
-  if (const auto bytes = std::filesystem::file_size(path, error); !error && bytes > largest_file_bytes)
-    throw ScenarioError(path + ":1:1: the file is " + std::to_string(bytes >> 20) +
-                        " MiB: larger than any scenario or sweep (64 MiB at most)");
   std::ifstream in(path);
   if (!in) throw ScenarioError(path + ":1:1: cannot open the scenario file");
   std::stringstream text;

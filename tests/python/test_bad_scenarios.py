@@ -483,7 +483,40 @@ def test_a_file_that_is_no_scenario_is_refused_before_it_is_read(stackrace, tmp_
     with open(huge, "wb") as f:
         f.truncate(65 << 20)  # sparse: 65 MiB of nothing, on no disk
     result = stackrace("validate", huge, timeout=20)
-    assert result.returncode == 2 and "larger than any scenario or sweep" in result.stderr
+    assert result.returncode == 2 and "larger than any scenario, sweep or table" in result.stderr
+
+
+def sparse_file(path, size=65 << 20):
+    with open(path, "wb") as f:
+        f.truncate(size)  # sparse: nothing on disk
+    return path
+
+
+def test_a_country_table_that_is_no_table_is_refused_before_it_is_read(stackrace, tmp_path):
+    table = sparse_file(tmp_path / "huge.csv")
+    scenario = tmp_path / "world.toml"
+    scenario.write_text(TABLE_WORLD.format(table=table))
+    result = stackrace("validate", scenario, cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    line = assignment_lines(scenario.read_text(), "countries_table")[0]
+    assert re.search(re.escape(str(scenario)) + rf":{line}:\d+: world.countries_table: the file is 65 MiB: larger than",
+                     result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "huge"])
+def test_a_table_of_draws_that_is_no_table_is_refused_before_it_is_read(stackrace, tmp_path, kind):
+    # A FIFO was waited on for ever; a file far larger than any table read into memory.
+    path = tmp_path / "draws.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        sparse_file(path)
+    result = stackrace("run", DEFAULT_WORLD, "--posterior", path, "--draws", 2, "--agents", 2000, "--steps", 1,
+                       "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    reason = "not a regular file" if kind == "fifo" else "the file is 65 MiB: larger than"
+    assert result.stderr.startswith(f"{path}:1:1: cannot read the posterior: {reason}"), result.stderr
+    assert not (tmp_path / "x.h5").exists()
 
 
 def test_agents_scaled_beyond_64_bits_are_refused_by_their_value(stackrace, tmp_path):
