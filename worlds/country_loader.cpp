@@ -102,6 +102,12 @@ std::string not_a_country_id(const std::string& id) {
   return "'" + id + "' is not a valid country id (ISO alpha-3 code or group id: letters, digits, _, -)";
 }
 
+// A row of the country table is a country, named by its ISO 3166-1 alpha-3 code (group
+// ids are for `[[countries]]` alone); the result file and the notebooks' maps key on it.
+bool is_iso3(const std::string& code) {
+  return code.size() == 3 && std::all_of(code.begin(), code.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+}
+
 // Starting shares of one kind: `adoption` of the kind uses AI, split between the Chinese
 // open stack and the rest as the country's AI users are, the rest between the US closed
 // and (where the world has one) the US open stack. Without an outside option everyone
@@ -186,7 +192,7 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
   for (std::size_t row = 0; row < t.rows(); ++row) {
     CountrySpec c;
     c.id = t.text(row, "iso3");
-    if (!is_country_id(c.id)) t.fail(row, "iso3", not_a_country_id(c.id));
+    if (!is_iso3(c.id)) t.fail(row, "iso3", "'" + c.id + "' is not an ISO 3166-1 alpha-3 code (three capital letters A-Z)");
     if (auto [first, added] = row_of.emplace(c.id, row); !added)
       t.fail(row, "iso3",
              "country '" + c.id + "' is listed twice (first on line " + std::to_string(t.line(first->second)) + ")");
