@@ -35,7 +35,7 @@ constexpr int most_steps = 12'000;  // a thousand years of months
 // The rules of the keys that --steps, --seed and --agents replace: read_header and
 // read_population read them, and check_replaced_values holds the file's values to them.
 std::int64_t read_steps(TableReader& r) { return r.integer("steps", 1, most_steps, 120); }
-std::int64_t read_seed(TableReader& r) { return r.integer("seed", 0, INT64_MAX, 1); }
+std::int64_t read_seed(TableReader& r) { return r.integer("seed", 0, largest_seed, 1); }
 std::int64_t read_developer_agents(TableReader& r) { return r.integer("developer_agents", 1, most_agents, std::nullopt); }
 std::int64_t read_firm_agents(TableReader& r) { return r.integer("firm_agents", 0, most_agents, 0); }
 

@@ -402,44 +402,67 @@ def test_a_bad_country_table_is_refused_at_its_cell(stackrace, table, tmp_path):
     assert list(tmp_path.iterdir()) == [scenario]
 
 
-# ---- seeds too large for 64 bits ------------------------------------------------------
-# A seed is a whole number up to 2^63 - 1 (scenario.seed); compare and sweep add the
-# replicate to it and stop at 2^62 - 1. Larger ones are refused by every command, never
-# clamped to the largest.
+# ---- seeds --------------------------------------------------------------------------
+# A seed is a whole number from 0 to 2^62 - 1 in every command and file (--seed of run and
+# compare, scenario.seed, a sweep's or calibration's seed), so that seed + i, the seed of
+# each run made from it, stays a 64-bit seed. Larger ones are refused by every command
+# with the same message, never clamped or wrapped.
 
-TOO_LARGE_SEEDS = [2**63, 2**64, 10**30]
+LARGEST_SEED = 2**62 - 1
+TOO_LARGE_SEEDS = [2**62, 2**63 - 1, 2**63, 2**64, 10**30]
+TOO_LARGE_IDS = ["2^62", "2^63-1", "2^63", "2^64", "10^30"]
 
 
-@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS, ids=["2^63", "2^64", "10^30"])
+@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS, ids=TOO_LARGE_IDS)
 @pytest.mark.parametrize("command", ["run", "compare"])
-def test_a_seed_beyond_64_bits_is_refused(stackrace, tmp_path, command, seed):
+def test_a_seed_beyond_the_range_is_refused_alike_by_every_command(stackrace, tmp_path, command, seed):
     scenario = DEFAULT_WORLD
     args = ("run", scenario) if command == "run" else ("compare", scenario, scenario, "--replicates", 2)
     result = stackrace(*args, "--seed", seed, "--agents", 5000, "--steps", 1, "--quiet", "-o", tmp_path / "x.h5",
                        cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert f"--seed: Value {seed} not in range 0 to" in result.stderr, result.stderr
+    assert f"--seed: Value {seed} not in range 0 to {LARGEST_SEED}" in result.stderr, result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS, ids=["2^63", "2^64", "10^30"])
-def test_a_sweep_seed_beyond_64_bits_is_refused(stackrace, tmp_path, seed):
-    sweep = tmp_path / "s.toml"
-    sweep.write_text(f'[sweep]\nbase = "{DEFAULT_WORLD}"\nseed = {seed}\ndesign = "grid"\n'
-                     '[[parameters]]\nkey = "stacks.cn_open.price"\nvalues = [0.5]\n')
-    result = stackrace("sweep", sweep, "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path)
+@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS[:2], ids=TOO_LARGE_IDS[:2])
+@pytest.mark.parametrize("where", ["scenario", "sweep", "calibration"])
+def test_a_seed_beyond_the_range_is_refused_alike_in_every_file(stackrace, tmp_path, where, seed):
+    if where == "scenario":
+        path = tmp_path / "s.toml"
+        path.write_text(f'extends = "{DEFAULT_WORLD}"\n[scenario]\nseed = {seed}\n')
+        args, key, line = ("run", path, "--agents", 5000, "--steps", 1), "scenario.seed", 3
+    elif where == "sweep":
+        path = tmp_path / "s.toml"
+        path.write_text(f'[sweep]\nbase = "{DEFAULT_WORLD}"\nseed = {seed}\ndesign = "grid"\n'
+                        '[[parameters]]\nkey = "stacks.cn_open.price"\nvalues = [0.5]\n')
+        args, key, line = ("sweep", path), "sweep.seed", 3
+    else:
+        path = tmp_path / "c.toml"
+        path.write_text(f'extends = "{WORLDS_DIR / "calibrations" / "hindcast_2023.toml"}"\n[calibration]\n'
+                        f'seed = {seed}\n')
+        args, key, line = ("calibrate", path), "calibration.seed", 3
+    result = stackrace(*args, "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith(f"{sweep}:3:"), result.stderr
-    assert list(tmp_path.iterdir()) == [sweep]
+    assert result.stderr.startswith(f"{path}:{line}:"), result.stderr
+    assert f"{key}: {seed} is out of range: must be >= 0 and <= {LARGEST_SEED}" in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
 
 
-def test_the_largest_seed_runs_as_given(stackrace, tmp_path):
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_the_largest_seed_runs_as_given_and_its_replicates_after_it(stackrace, tmp_path, command):
+    # Replicate i has seed + i: from the largest seed, still a positive 64-bit seed
+    # (run --seed 2^63-1 --replicates 3 wrote -2^63 and -2^63+1).
     output = tmp_path / "x.h5"
-    result = stackrace("run", DEFAULT_WORLD, "--seed", 2**63 - 1, "--agents", 5000, "--steps", 1, "--quiet",
+    scenario = DEFAULT_WORLD
+    args = ("run", scenario) if command == "run" else ("compare", scenario, scenario)
+    result = stackrace(*args, "--seed", LARGEST_SEED, "--replicates", 3, "--agents", 5000, "--steps", 1, "--quiet",
                        "-o", output, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     with h5py.File(output, "r") as f:
-        assert int(f["seed"][0]) == 2**63 - 1
+        seeds = [int(x) for x in f["seed"][()]]
+    replicates = [LARGEST_SEED, LARGEST_SEED + 1, LARGEST_SEED + 2]
+    assert seeds == (replicates if command == "run" else replicates * 2)
 
 
 # ---- a file's value that an option replaces --------------------------------------------
