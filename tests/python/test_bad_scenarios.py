@@ -552,8 +552,12 @@ def test_agents_scaled_beyond_64_bits_are_refused_by_their_value(stackrace, tmp_
                         'developers = 1.0\ninitial_share = { none = 1.0 }\n')
     result = stackrace("run", scenario, "--agents", "1000000000000", "-o", tmp_path / "x.h5")
     assert result.returncode == 2
-    assert "population.firm_agents" in result.stderr and "1e+24" in result.stderr
-    assert "-9" not in result.stderr.split("firm_agents", 1)[1]
+    # At the file's key, which holds the ratio, with the option that scaled it.
+    line = assignment_lines(scenario.read_text(), "firm_agents")[0]
+    assert result.stderr.startswith(f"{scenario}:{line}:15: population.firm_agents: 1e+12 firm agents to 1 developer "
+                                    "agents, scaled by --agents 1000000000000, make 1e+24 firm agents: more than "
+                                    "1000000000000"), result.stderr
+    assert "-9" not in result.stderr
     assert not (tmp_path / "x.h5").exists()
 
 
