@@ -542,6 +542,23 @@ def test_a_table_of_draws_that_is_no_table_is_refused_before_it_is_read(stackrac
     assert not (tmp_path / "x.h5").exists()
 
 
+def test_many_countries_and_targets_load_in_linear_time(stackrace, tmp_path):
+    # 20,000 countries, and a policy that names each: looking every [[countries]] entry up
+    # in the countries before it and every target up in all countries took about 20 s
+    # (4 * 10^8 comparisons); indexed, well under a second. The bound is far from both.
+    n = 20_000
+    ids = [f"C{i:05d}" for i in range(n)]
+    scenario = tmp_path / "many.toml"
+    scenario.write_text(
+        f'[scenario]\nname = "many"\nsteps = 2\n[population]\ndeveloper_agents = {2 * n}\n'
+        '[[stacks]]\nid = "a"\ncapability = 1.0\nprice = 1.0\n[[stacks]]\nid = "b"\ncapability = 1.0\nprice = 1.0\n'
+        '[country_defaults]\ninitial_share = { a = 0.5, b = 0.5 }\n'
+        + "".join(f'[[countries]]\nid = "{c}"\ndevelopers = 10\n' for c in ids)
+        + '[[policies]]\ntype = "ban"\nstack = "b"\ntargets = [' + ", ".join(f'"{c}"' for c in ids) + "]\n")
+    result = stackrace("validate", scenario, cwd=tmp_path, timeout=10)
+    assert result.returncode == 0, result.stderr
+
+
 def test_agents_scaled_beyond_64_bits_are_refused_by_their_value(stackrace, tmp_path):
     # One developer agent to 10^12 firm agents, scaled to 10^12 developers: 10^24 firms,
     # which must be reported as that, not wrapped to a negative count.
