@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "worlds/detail/input_file.hpp"
+#include "worlds/detail/toml_depth.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace::detail {
@@ -19,6 +20,9 @@ toml::table parse(const std::string& path) {
   if (!in) throw ScenarioError(path + ":1:1: cannot open the scenario file");
   std::stringstream text;
   text << in.rdbuf();
+  if (const auto at = too_deeply_nested(text.view()))
+    throw ScenarioError(path + ":" + std::to_string(at->line) + ":" + std::to_string(at->column) +
+                        ": syntax error: keys nested more than " + std::to_string(deepest_nesting) + " levels deep");
   try {
     return toml::parse(text.str(), path);
   } catch (const toml::parse_error& e) {

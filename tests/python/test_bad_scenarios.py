@@ -509,6 +509,30 @@ def test_a_file_that_is_no_scenario_is_refused_before_it_is_read(stackrace, tmp_
     assert result.returncode == 2 and "larger than any scenario, sweep or table" in result.stderr
 
 
+@pytest.mark.parametrize("form", ["dotted-key", "table-header", "inline-table"])
+def test_keys_nested_deeper_than_the_parser_can_take_are_a_syntax_error(stackrace, tmp_path, form):
+    # toml++ recursed once per level of a dotted key or header and crashed (SIGSEGV) at
+    # some 35,000; anything over 256 levels is refused at the position where it gets there.
+    key = ".".join(["k"] * 40_000)
+    text = {"dotted-key": f"{key} = 1\n", "table-header": f"[{key}]\n",
+            "inline-table": "x = { " + key + " = 1 }\n"}[form]
+    path = tmp_path / "deep.toml"
+    path.write_text(f'extends = "{DEFAULT_WORLD}"\n' + text)
+    result = stackrace("validate", path, cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, f"exit status {result.returncode}:\n{result.stderr[:300]}"
+    assert re.match(re.escape(str(path)) + r":2:\d+: syntax error: keys nested more than 256 levels deep$",
+                    result.stderr), result.stderr[:300]
+
+
+def test_a_set_nested_deeper_than_a_file_may_be_is_refused(stackrace, tmp_path):
+    key = ".".join(["k"] * 300)
+    for assignment in (f"{key}=1", "scenario.description={ " + key + " = 1 }"):
+        result = stackrace("validate", DEFAULT_WORLD, "--set", assignment, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"--set {assignment}: the ")
+        assert "nests more than 256 levels deep" in result.stderr, result.stderr
+
+
 def sparse_file(path, size=65 << 20):
     with open(path, "wb") as f:
         f.truncate(size)  # sparse: nothing on disk
