@@ -7,12 +7,14 @@ the rule it breaks.
 """
 import os
 import re
+import resource
 import shutil
+import subprocess
 
 import h5py
 import pytest
 
-from conftest import BAD_SCENARIOS_DIR, MACHINE_LINE, WORLDS_DIR
+from conftest import BAD_SCENARIOS_DIR, BINARY, MACHINE_LINE, WORLDS_DIR
 
 CORPUS = sorted(BAD_SCENARIOS_DIR.glob("*.toml"))
 
@@ -581,6 +583,24 @@ def test_many_countries_and_targets_load_in_linear_time(stackrace, tmp_path):
         + '[[policies]]\ntype = "ban"\nstack = "b"\ntargets = [' + ", ".join(f'"{c}"' for c in ids) + "]\n")
     result = stackrace("validate", scenario, cwd=tmp_path, timeout=10)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(b"AddressSanitizer" in BINARY.read_bytes(), reason="a sanitizer build reserves more address space")
+def test_running_out_of_memory_is_a_message_not_an_abort(tmp_path):
+    # 40,000 countries take some 280 MB to read; with 150 MB of address space the reading
+    # runs out, which is an environment failure (exit 1), reported, not std::terminate.
+    scenario = tmp_path / "many.toml"
+    scenario.write_text(
+        '[scenario]\nname = "many"\nsteps = 2\n[population]\ndeveloper_agents = 80000\n'
+        '[[stacks]]\nid = "a"\ncapability = 1.0\nprice = 1.0\n[[stacks]]\nid = "b"\ncapability = 1.0\nprice = 1.0\n'
+        '[country_defaults]\ninitial_share = { a = 0.5, b = 0.5 }\n'
+        + "".join(f'[[countries]]\nid = "C{i:05d}"\ndevelopers = 10\n' for i in range(40_000)))
+    limit = 150 << 20
+    result = subprocess.run([str(BINARY), "validate", str(scenario)], capture_output=True, text=True, timeout=60,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert result.returncode == 1, f"exit status {result.returncode}:\n{result.stderr}"
+    assert result.stderr == "stackrace: out of memory\n"
+    assert result.stdout == ""
 
 
 def test_agents_scaled_beyond_64_bits_are_refused_by_their_value(stackrace, tmp_path):
