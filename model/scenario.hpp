@@ -128,6 +128,12 @@ struct PosteriorTable {
   std::vector<std::string> key_locations;   // of each key
 };
 
+// The largest seed that any command or file takes (scenario.seed, --seed, a sweep's or a
+// calibration's seed): 2^62 - 1, so that seed + i, the seed of every run a command makes
+// from it (replicates, posterior draws, both arms of a comparison), is still one that
+// the result file's int64 `seed` holds, never wrapped to a negative number.
+inline constexpr std::int64_t largest_seed = (std::int64_t{1} << 62) - 1;
+
 struct Scenario {
   std::string name;
   std::string description;

@@ -168,7 +168,7 @@ CalibrationSpec load_calibration(const std::string& path, const CalibrationOverr
   if (c.has("agents")) spec.agents = c.integer("agents", 1, 1'000'000'000'000, std::nullopt);
   spec.particles = static_cast<int>(c.integer("particles", 10, 1'000'000, spec.particles));
   spec.simulations = c.integer("simulations", spec.particles, 1'000'000'000, spec.simulations);
-  spec.seed = static_cast<std::uint64_t>(c.integer("seed", 0, INT64_MAX / 2, 1));
+  spec.seed = static_cast<std::uint64_t>(c.integer("seed", 0, largest_seed, 1));
   spec.interval_coverage = c.number("interval_coverage", {0, 1, true}, spec.interval_coverage);
   if (spec.interval_coverage >= 1) c.fail_at(c.node("interval_coverage"), "interval_coverage", "must be below 1");
   spec.min_relative_sd = c.number("min_relative_sd", {0, 10}, spec.min_relative_sd);

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <sstream>
 
 #include "worlds/csv_table.hpp"
@@ -102,6 +103,12 @@ std::string not_a_country_id(const std::string& id) {
   return "'" + id + "' is not a valid country id (ISO alpha-3 code or group id: letters, digits, _, -)";
 }
 
+// A row of the country table is a country, named by its ISO 3166-1 alpha-3 code (group
+// ids are for `[[countries]]` alone); the result file and the notebooks' maps key on it.
+bool is_iso3(const std::string& code) {
+  return code.size() == 3 && std::all_of(code.begin(), code.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+}
+
 // Starting shares of one kind: `adoption` of the kind uses AI, split between the Chinese
 // open stack and the rest as the country's AI users are, the rest between the US closed
 // and (where the world has one) the US open stack. Without an outside option everyone
@@ -186,7 +193,7 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
   for (std::size_t row = 0; row < t.rows(); ++row) {
     CountrySpec c;
     c.id = t.text(row, "iso3");
-    if (!is_country_id(c.id)) t.fail(row, "iso3", not_a_country_id(c.id));
+    if (!is_iso3(c.id)) t.fail(row, "iso3", "'" + c.id + "' is not an ISO 3166-1 alpha-3 code (three capital letters A-Z)");
     if (auto [first, added] = row_of.emplace(c.id, row); !added)
       t.fail(row, "iso3",
              "country '" + c.id + "' is listed twice (first on line " + std::to_string(t.line(first->second)) + ")");
@@ -335,6 +342,10 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
 
   toml::array& entries = root.array_of_tables("countries", countries.empty());
   std::set<std::string> seen;
+  // Each id's place in `countries`: looked up once per entry, so that thousands of
+  // entries load in linear time, not one scan of the countries each.
+  std::unordered_map<std::string, std::size_t> place;
+  for (std::size_t c = 0; c < countries.size(); ++c) place.emplace(countries[c].id, c);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     toml::table& table = *entries[i].as_table();
     // The resolved text rebuilds the countries from what is read here
@@ -343,8 +354,9 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
     std::string id = r.text("id", std::nullopt);
     if (!is_country_id(id)) r.fail_at(r.node("id"), "id", not_a_country_id(id));
     if (!seen.insert(id).second) r.fail_at(r.node("id"), "id", "country '" + id + "' is listed twice");
-    auto row = std::find_if(countries.begin(), countries.end(), [&](const CountrySpec& c) { return c.id == id; });
-    const bool from_table = row != countries.end();
+    const auto found = place.find(id);
+    const bool from_table = found != place.end();
+    CountrySpec* row = from_table ? &countries[found->second] : nullptr;
     // `--set countries.ID...` names a country of the table; a typo must not add one.
     if (!from_table && file.table_countries_set.contains(&entries[i]))
       r.fail_at(r.node("id"), "id",
@@ -358,7 +370,7 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
                                                                   : *default_shares;
     r.done();
     if (from_table) *row = std::move(c);
-    else countries.push_back(std::move(c));
+    else countries.push_back(std::move(c));  // `seen` refuses its id from now on: no place needed
   }
   if (countries.empty()) root.fail_at(&entries, "countries", "a scenario needs at least one country");
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "worlds/detail/input_file.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace {
@@ -47,8 +48,9 @@ ParsedLine split_csv(const std::string& line, const std::string& path, std::size
 }  // namespace
 
 CsvTable CsvTable::read(const std::string& path, const std::string& what) {
+  if (auto problem = detail::unreadable_file(path)) throw ScenarioError(path + ":1:1: cannot read " + what + ": " + *problem);
   std::ifstream in(path);
-  if (!in) throw ScenarioError(path + ":1:1: cannot open the country table");
+  if (!in) throw ScenarioError(path + ":1:1: cannot open " + what);
   CsvTable table;
   table.path_ = path;
   std::string line;

@@ -16,7 +16,9 @@ namespace stackrace {
 class CsvTable {
  public:
   // Reads a CSV file with a header row (RFC 4180 quoting); `what` names it in messages
-  // ("the country table"). Lines that start with # are comments. Throws ScenarioError.
+  // ("the country table"). Lines that start with # are comments. Throws ScenarioError,
+  // before reading anything, for a path that is no regular file or a file larger than
+  // any input (detail::unreadable_file).
   static CsvTable read(const std::string& path, const std::string& what = "the country table");
 
   std::size_t rows() const { return cells_.size(); }

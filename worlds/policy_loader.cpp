@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <unordered_set>
 
 #include "agents/reach.hpp"
 #include "model/month.hpp"
+#include "worlds/detail/target_index.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace {
@@ -41,8 +43,8 @@ PolicyWindow read_window(TableReader& r, const Scenario& s) {
 }
 
 // Targets: country ids, "all", "tier:N", "alignment:us|cn|none", "region:NAME".
-PolicyTargets read_targets(TableReader& r, const Scenario& s, bool required) {
-  PolicyTargets t{std::vector<std::uint8_t>(s.countries.size(), 0)};
+PolicyTargets read_targets(TableReader& r, const detail::TargetIndex& index, bool required) {
+  PolicyTargets t{std::vector<std::uint8_t>(index.country_count(), 0)};
   const toml::node* node = r.node("targets");
   r.known("targets");
   if (!node) {
@@ -52,25 +54,18 @@ PolicyTargets read_targets(TableReader& r, const Scenario& s, bool required) {
   }
   const toml::array* list = node->as_array();
   if (!list || list->empty()) r.fail_at(node, "targets", "expected a non-empty list of targets");
+  std::unordered_set<std::string> applied;  // a target listed again marks no country twice
   for (std::size_t i = 0; i < list->size(); ++i) {
     const toml::node& item = *list->get(i);
     const std::string where = "targets[" + std::to_string(i) + "]";
     auto text = item.value<std::string>();
     if (!item.is_string() || !text) r.fail_at(&item, where, "expected a string");
-    const std::string& target = *text;
-    bool matched = false;
-    for (std::size_t c = 0; c < s.countries.size(); ++c) {
-      const CountrySpec& country = s.countries[c];
-      const Bloc camp = country.alignment;
-      const bool hit =
-          target == "all" || target == country.id || target == "tier:" + std::to_string(country.export_control_tier) ||
-          target == "region:" + country.region ||
-          target == "alignment:" + alignment_name(camp);
-      if (hit) t.country[c] = 1, matched = true;
-    }
-    if (!matched)
+    const std::vector<int>* named = index.countries_of(*text);
+    if (!named)
       r.fail_at(&item, where,
-                "unknown target '" + target + "' (a country id of this scenario, all, tier:N, alignment:us|cn|none or region:NAME)");
+                "unknown target '" + *text + "' (a country id of this scenario, all, tier:N, alignment:us|cn|none or region:NAME)");
+    if (!applied.insert(*text).second) continue;
+    for (int c : *named) t.country[c] = 1;
   }
   return t;
 }
@@ -87,21 +82,21 @@ int read_stack(TableReader& r, const Scenario& s, bool allow_outside = false) {
 
 // A policy of type P with its window and targets read.
 template <class P>
-P targeted(TableReader& r, const Scenario& s, const PolicyWindow& window, bool targets_required = true) {
+P targeted(TableReader& r, const detail::TargetIndex& index, const PolicyWindow& window, bool targets_required = true) {
   P p;
   p.window = window;
-  p.targets = read_targets(r, s, targets_required);
+  p.targets = read_targets(r, index, targets_required);
   return p;
 }
 
-Policy read_policy(TableReader& r, const Scenario& s) {
+Policy read_policy(TableReader& r, const Scenario& s, const detail::TargetIndex& index) {
   const std::string type = r.one_of("type", {"export_control", "ban", "tariff", "subsidy", "infrastructure_bundle",
                                              "data_localisation", "open_weight_restriction", "robot_tariff"},
                                     std::nullopt);
   r.text("name", std::string{});
   const PolicyWindow window = read_window(r, s);
   if (type == "export_control") {
-    auto p = targeted<ExportControl>(r, s, window);
+    auto p = targeted<ExportControl>(r, index, window);
     p.access = r.one_of("access", {"capped", "embargoed"}, std::nullopt) == "capped" ? ExportControl::Access::capped
                                                                                     : ExportControl::Access::embargoed;
     p.restricted_bloc = read_bloc(r, "restricted_bloc", p.restricted_bloc);
@@ -113,7 +108,7 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     return p;
   }
   if (type == "ban") {
-    auto p = targeted<StackBan>(r, s, window);
+    auto p = targeted<StackBan>(r, index, window);
     p.stack = read_stack(r, s);
     using Scope = StackBan::Scope;
     const std::string scope = r.one_of("scope", {"government", "firms", "all"},
@@ -126,20 +121,20 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     return p;
   }
   if (type == "tariff") {
-    auto p = targeted<Tariff>(r, s, window);
+    auto p = targeted<Tariff>(r, index, window);
     p.stack = read_stack(r, s);
     p.rate = r.number("rate", {0, 100}, std::nullopt);
     return p;
   }
   if (type == "subsidy") {
-    auto p = targeted<Subsidy>(r, s, window);
+    auto p = targeted<Subsidy>(r, index, window);
     p.stack = read_stack(r, s);
     p.price_share = r.number("price_share", {0, 0.99}, p.price_share);
     p.setup = r.number("setup", {0, 100}, p.setup);
     return p;
   }
   if (type == "infrastructure_bundle") {
-    auto p = targeted<InfrastructureBundle>(r, s, window);
+    auto p = targeted<InfrastructureBundle>(r, index, window);
     p.stack = read_stack(r, s);
     p.offered_by = read_bloc(r, "offered_by", p.offered_by);
     p.build_months = static_cast<int>(r.integer("build_months", 0, 600, p.build_months));
@@ -154,13 +149,13 @@ Policy read_policy(TableReader& r, const Scenario& s) {
     return p;
   }
   if (type == "robot_tariff") {
-    auto p = targeted<RobotTariff>(r, s, window);
+    auto p = targeted<RobotTariff>(r, index, window);
     p.bloc = read_bloc(r, "bloc", p.bloc);
     p.rate = r.number("rate", {0, 100}, std::nullopt);
     return p;
   }
   if (type == "data_localisation") {
-    auto p = targeted<DataLocalisation>(r, s, window);
+    auto p = targeted<DataLocalisation>(r, index, window);
     p.level = static_cast<int>(r.integer("level", 0, 2, p.level));
     return p;
   }
@@ -170,17 +165,17 @@ Policy read_policy(TableReader& r, const Scenario& s) {
   p.mode = r.one_of("mode", {"stop_release", "restrict_use"}, std::nullopt) == "stop_release"
                ? OpenWeightRestriction::Mode::stop_release
                : OpenWeightRestriction::Mode::restrict_use;
-  p.targets = read_targets(r, s, p.mode == OpenWeightRestriction::Mode::restrict_use);
+  p.targets = read_targets(r, index, p.mode == OpenWeightRestriction::Mode::restrict_use);
   p.penalty = r.number("penalty", {0, 100}, p.penalty);
   return p;
 }
 
 // One `[[availability]]` entry: a stack not served in the target countries.
-StackAvailability read_unserved(TableReader& r, const Scenario& s) {
+StackAvailability read_unserved(TableReader& r, const Scenario& s, const detail::TargetIndex& index) {
   StackAvailability a;
   a.name = r.text("name", std::string{});
   a.window = read_window(r, s);
-  a.targets = read_targets(r, s, true);
+  a.targets = read_targets(r, index, true);
   a.stack = read_stack(r, s);
   a.leakage = r.number("leakage", {0, 1}, std::nullopt);
   if (const toml::node* node = r.node("kinds")) {
@@ -272,8 +267,9 @@ void read_events(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
 
 void read_availability(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   std::vector<std::vector<std::uint8_t>> unserved(s.countries.size(), std::vector<std::uint8_t>(s.stacks.size(), 0));
+  const detail::TargetIndex index(s.countries);
   read_entries(root, "availability", file, [&](TableReader& r) {
-    s.availability.push_back(read_unserved(r, s));
+    s.availability.push_back(read_unserved(r, s, index));
     const StackAvailability& a = s.availability.back();
     for (std::size_t c = 0; c < s.countries.size(); ++c) {
       if (!a.targets.includes(int(c))) continue;
@@ -295,7 +291,8 @@ int months_between(const std::string& from, const std::string& to) {
 }
 
 void read_policies(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
-  read_entries(root, "policies", file, [&](TableReader& r) { s.policies.push_back(read_policy(r, s)); });
+  const detail::TargetIndex index(s.countries);
+  read_entries(root, "policies", file, [&](TableReader& r) { s.policies.push_back(read_policy(r, s, index)); });
   // The order in which policies apply within a month is their type's (policies/policy.hpp).
   std::stable_sort(s.policies.begin(), s.policies.end(),
                    [](const Policy& a, const Policy& b) { return a.index() < b.index(); });

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "worlds/detail/input_file.hpp"
+#include "worlds/detail/toml_depth.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace::detail {
@@ -13,20 +14,15 @@ namespace {
 
 constexpr int deepest_chain = 16;
 
-// A scenario file is text a person writes: anything far larger is not one, and is
-// refused before it is read (a device such as /dev/zero would be read without end).
-constexpr std::uintmax_t largest_file_bytes = 64u << 20;
-
 toml::table parse(const std::string& path) {
   if (auto problem = unreadable_file(path)) throw ScenarioError(path + ":1:1: cannot read the file: " + *problem);
-  std::error_code error;
-  if (const auto bytes = std::filesystem::file_size(path, error); !error && bytes > largest_file_bytes)
-    throw ScenarioError(path + ":1:1: the file is " + std::to_string(bytes >> 20) +
-                        " MiB: larger than any scenario or sweep (64 MiB at most)");
   std::ifstream in(path);
   if (!in) throw ScenarioError(path + ":1:1: cannot open the scenario file");
   std::stringstream text;
   text << in.rdbuf();
+  if (const auto at = too_deeply_nested(text.view()))
+    throw ScenarioError(path + ":" + std::to_string(at->line) + ":" + std::to_string(at->column) +
+                        ": syntax error: keys nested more than " + std::to_string(deepest_nesting) + " levels deep");
   try {
     return toml::parse(text.str(), path);
   } catch (const toml::parse_error& e) {

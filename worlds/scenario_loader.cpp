@@ -7,7 +7,6 @@
 #include <functional>
 #include <fstream>
 #include <set>
-#include <iomanip>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -35,7 +34,7 @@ constexpr int most_steps = 12'000;  // a thousand years of months
 // The rules of the keys that --steps, --seed and --agents replace: read_header and
 // read_population read them, and check_replaced_values holds the file's values to them.
 std::int64_t read_steps(TableReader& r) { return r.integer("steps", 1, most_steps, 120); }
-std::int64_t read_seed(TableReader& r) { return r.integer("seed", 0, INT64_MAX, 1); }
+std::int64_t read_seed(TableReader& r) { return r.integer("seed", 0, largest_seed, 1); }
 std::int64_t read_developer_agents(TableReader& r) { return r.integer("developer_agents", 1, most_agents, std::nullopt); }
 std::int64_t read_firm_agents(TableReader& r) { return r.integer("firm_agents", 0, most_agents, 0); }
 
@@ -93,20 +92,25 @@ void read_population(TableReader& root, Scenario& s, const ScenarioOverrides& o,
 // --agents N sets the developer agents and scales the firm agents by the same factor,
 // as worlds/README.md promises. The file's own values, if they are not numbers, are
 // left for the checker to report.
-void scale_population(const toml::table& table, std::int64_t developers,
+void scale_population(const toml::table& table, std::int64_t developers, const detail::ScenarioSource& source,
                       const std::function<void(const std::string&, const std::string&)>& apply) {
   const std::string origin = "--agents " + std::to_string(developers);
   auto old_developers = table.at_path("population.developer_agents").value<double>();
-  auto old_firms = table.at_path("population.firm_agents").value<double>();
+  const toml::node* firm_node = table.at_path("population.firm_agents").node();
+  auto old_firms = firm_node ? firm_node->value<double>() : std::nullopt;
   apply("population.developer_agents=" + std::to_string(developers), origin);
   if (old_developers && old_firms && *old_developers >= 1 && std::isfinite(*old_firms) && *old_firms >= 0) {
     const double firms = *old_firms / *old_developers * static_cast<double>(developers);
-    // Beyond 64 bits the count is written as it is (1e+24), for the range check to refuse
-    // it by its value: rounded to an integer it would wrap to a negative number.
-    std::ostringstream value;
-    if (firms < 9.0e18) value << std::llround(firms);
-    else value << std::setprecision(17) << firms;
-    apply("population.firm_agents=" + value.str(), origin);
+    // The ratio is the file's: a count too large (rounded to an integer beyond 64 bits it
+    // would wrap to a negative one) is refused at the file's key, with the option's part.
+    if (firms > static_cast<double>(most_agents)) {
+      std::ostringstream what;
+      what << source.location(firm_node) << ": population.firm_agents: " << *old_firms << " firm agents to "
+           << *old_developers << " developer agents, scaled by " << origin << ", make " << firms
+           << " firm agents: more than " << most_agents << " (lower the ratio or --agents)";
+      throw ScenarioError(what.str());
+    }
+    apply("population.firm_agents=" + std::to_string(std::llround(firms)), origin);
   }
 }
 
@@ -377,7 +381,7 @@ Scenario read_table(toml::table table, detail::ScenarioSource& source, const Sce
   };
   for (const std::string& assignment : overrides.set) apply(assignment, "--set " + assignment);
   if (overrides.steps) apply("scenario.steps=" + std::to_string(*overrides.steps), "--steps " + std::to_string(*overrides.steps));
-  if (overrides.developer_agents) scale_population(table, *overrides.developer_agents, apply);
+  if (overrides.developer_agents) scale_population(table, *overrides.developer_agents, source, apply);
   if (overrides.seed) apply("scenario.seed=" + std::to_string(*overrides.seed), "--seed " + std::to_string(*overrides.seed));
 
   Scenario s;

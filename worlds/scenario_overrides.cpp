@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "worlds/detail/toml_depth.hpp"
 #include "worlds/scenario_error.hpp"
 
 namespace stackrace::detail {
@@ -56,8 +57,11 @@ toml::node* add_country(toml::array& countries, const std::string& id, const std
 }
 
 toml::table parse_value(const std::string& value, const std::string& origin) {
+  const std::string text = "value = " + value;
+  if (too_deeply_nested(text))
+    throw ScenarioError(origin + ": the value nests more than " + std::to_string(deepest_nesting) + " levels deep");
   try {
-    return toml::parse("value = " + value, origin);
+    return toml::parse(text, origin);
   } catch (const toml::parse_error&) {
     toml::table quoted;
     quoted.insert("value", value);
@@ -75,6 +79,8 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
     throw ScenarioError(origin + ": expected KEY=VALUE, e.g. scenario.steps=60");
   std::string key = assignment.substr(0, eq);
   std::vector<std::string> path = split_path(key);
+  if (path.size() > deepest_nesting)  // each part a table: as deep as a file may nest
+    throw ScenarioError(origin + ": the key nests more than " + std::to_string(deepest_nesting) + " levels deep");
 
   toml::table* table = &root;
   std::string walked;

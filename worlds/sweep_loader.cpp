@@ -91,7 +91,7 @@ SweepSpec load_sweep(const std::string& path) {
   const bool sized = spec.design != DesignKind::grid;
   spec.samples = static_cast<int>(s.integer("samples", 1, 10'000'000, sized ? std::nullopt : std::optional<std::int64_t>(0)));
   spec.replicates = static_cast<int>(s.integer("replicates", 1, 1'000'000, 1));
-  spec.seed = static_cast<std::uint64_t>(s.integer("seed", 0, INT64_MAX / 2, 1));
+  spec.seed = static_cast<std::uint64_t>(s.integer("seed", 0, largest_seed, 1));
   if (s.has("agents")) spec.agents = s.integer("agents", 1, 1'000'000'000'000, std::nullopt);
   if (s.has("steps")) spec.steps = s.integer("steps", 1, 12'000, std::nullopt);
   s.done();

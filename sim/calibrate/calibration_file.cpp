@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "sim/io/hdf5.hpp"
+#include "sim/io/input_path.hpp"
 #include "sim/rng.hpp"
 #include "worlds/csv_table.hpp"
 #include "worlds/detail/parameter_reader.hpp"
@@ -259,6 +260,11 @@ PosteriorDraws read_posterior_table(const std::string& path) {
 // Opens a file given as a calibration's: one that cannot be opened as HDF5 is refused
 // (exit 2), as the wrong file, not a failure to read.
 h5::File open_given(const std::string& path, const std::string& option) {
+  try {
+    refuse_unreadable_input(path);
+  } catch (const OutputError& e) {
+    throw OutputError(path, option + ": " + e.cause(), OutputFault::refused);
+  }
   try {
     return h5::File::open(path);
   } catch (const OutputError& e) {

@@ -25,11 +25,15 @@ namespace {
 // The output a calibration may write: a new file, or (--resume) this calibration's.
 void check_output(const CalibrationConfig& config) {
   refuse_special_output(config.output);
-  if (!config.resume && std::filesystem::exists(config.output))
+  // A path that cannot be examined is taken as no file: creating its folder says why.
+  std::error_code error;
+  if (!config.resume && std::filesystem::exists(config.output, error))
     throw OutputError(config.output, "the output exists: resume it with --resume, or remove it", OutputFault::refused);
-  if (config.resume && !std::filesystem::is_regular_file(config.output))
+  if (config.resume && !std::filesystem::is_regular_file(config.output, error))
     throw OutputError(config.output, "--resume: no calibration file to resume", OutputFault::refused);
-  std::filesystem::create_directories(std::filesystem::absolute(config.output).parent_path());
+  const std::filesystem::path folder = std::filesystem::absolute(config.output).parent_path();
+  std::filesystem::create_directories(folder, error);
+  if (error) throw OutputError(config.output, "cannot create its folder " + folder.string() + ": " + error.message());
 }
 
 // Rank 0 checks the output and reads the state to resume; every rank learns whether it

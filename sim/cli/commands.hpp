@@ -5,10 +5,11 @@
 //
 // Bad input is a scenario or sweep file refused (`FILE:LINE:COL: KEY: ...`), a bad
 // option, or a result file the command cannot take (`stackrace: PATH: cause`): an output
-// that is no regular file (a FIFO, a device, a folder), an output that exists (a sweep
+// that is no regular file (a FIFO, a device, a folder) or whose name the file system
+// refuses (too long, a loop of symbolic links), an output that exists (a sweep
 // without --resume), a file that is not HDF5, not a stackrace result file, not this
-// sweep's, drawn with other random numbers or chunked the old way, and for `info` a path
-// that is no file. Failed while running is a result file that could not be
+// sweep's, drawn with other random numbers or chunked the old way, and for `info`,
+// `--posterior` or `--resume` a path that is no regular file. Failed while running is a result file that could not be
 // written (its folder cannot be made, HDF5 fails, the disk is full, the rename fails) or
 // read once open, with the cause, and where HDF5 failed its error stack.
 #include <CLI/CLI.hpp>

@@ -125,7 +125,7 @@ void add_compare_command(CLI::App& app, CompareOptions& o) {
   cmd->add_option("alternative", o.alternative, "Alternative scenario (TOML)")->required();
   cmd->add_option("-r,--replicates", o.replicates, "Replicate runs of each scenario")->check(CLI::Range(2, 100000));
   cmd->add_option("--seed", o.seed, "First seed; replicate i uses seed + i in both scenarios")
-      ->check(exact_range(0, INT64_MAX / 2));
+      ->check(exact_range(0, largest_seed));
   cmd->add_option("-o,--output", o.output, "Result file; default: results/compare-<base>-<alternative>.h5");
   cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core")->check(CLI::Range(0, 4096));
   cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")

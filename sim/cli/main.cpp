@@ -1,6 +1,7 @@
 // stackrace: the command-line entry point. Parsing lives here; each subcommand is in
 // its own file.
 #include <iostream>
+#include <new>
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/world_paths.hpp"
@@ -37,11 +38,20 @@ int main(int argc, char** argv) {
   for (std::string* path : {&run.scenario, &validate.scenario, &compare.base, &compare.alternative, &sweep.sweep,
                              &calibrate.calibration})
     *path = shipped_or_given(*path);
-  if (app.got_subcommand("list")) return list_command();
-  if (app.got_subcommand("run")) return run_command(run);
-  if (app.got_subcommand("validate")) return validate_command(validate);
-  if (app.got_subcommand("compare")) return compare_command(compare);
-  if (app.got_subcommand("sweep")) return sweep_command(sweep);
-  if (app.got_subcommand("calibrate")) return calibrate_command(calibrate);
-  return info_command(info);
+  // Each command reports what it foresees; anything else (memory running out while a
+  // scenario is read) is still a message and exit status 1, never an abort.
+  try {
+    if (app.got_subcommand("list")) return list_command();
+    if (app.got_subcommand("run")) return run_command(run);
+    if (app.got_subcommand("validate")) return validate_command(validate);
+    if (app.got_subcommand("compare")) return compare_command(compare);
+    if (app.got_subcommand("sweep")) return sweep_command(sweep);
+    if (app.got_subcommand("calibrate")) return calibrate_command(calibrate);
+    return info_command(info);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "stackrace: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "stackrace: " << e.what() << '\n';
+  }
+  return exit_failed;
 }

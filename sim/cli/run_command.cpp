@@ -41,7 +41,7 @@ void add_run_command(CLI::App& app, RunOptions& o) {
   cmd->add_option("-r,--replicates", o.replicates,
                   "Replicate runs, replicate i with seed + i (as compare's and sweeps' replicates)")
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(exact_range(0, INT64_MAX));
+  cmd->add_option("--seed", o.seed, "Random seed (overrides scenario.seed)")->check(exact_range(0, largest_seed));
   cmd->add_option("--threads", o.threads, "Worker threads; 0 uses every core (results do not depend on it)")
       ->check(CLI::Range(0, 4096));
   CLI::Option* agents = cmd->add_option("--agents", o.agents, "Developer agents in all; firms scale with them")

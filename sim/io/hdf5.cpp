@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/io/input_path.hpp"
+
 namespace stackrace::h5 {
 
 static_assert(std::is_same_v<hid_t, Id>, "h5::Id must be HDF5's hid_t");
@@ -391,6 +393,7 @@ File File::create(const std::string& path, bool swmr) {
 }
 
 File File::open(const std::string& path) {
+  refuse_unreadable_input(path);  // before HDF5, which would wait on a FIFO for a writer
   quiet();
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) {

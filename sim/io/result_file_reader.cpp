@@ -1,13 +1,11 @@
 #include "sim/io/result_file_reader.hpp"
 
-#include <filesystem>
 
 #include "model/month.hpp"
 
 namespace stackrace {
 
 ResultFileReader::ResultFileReader(const std::string& path) : path_(path) {
-  if (!std::filesystem::is_regular_file(path)) throw OutputError(path, "no such file", OutputFault::refused);
   try {
     file_ = h5::File::open(path);
   } catch (const OutputError& e) {
@@ -24,8 +22,11 @@ std::string ResultFileReader::attribute(const std::string& name) const {
 std::int64_t ResultFileReader::format_version() const { return file_.read_attribute<std::int64_t>("format_version"); }
 
 std::string ResultFileReader::start() const {
-  std::string start = file_.dataset("time").read_attribute<std::string>("start");
+  const h5::Dataset time = file_.dataset("time");
   // Whatever dates the file's months reads it as YYYY-MM: a damaged file is refused here.
+  if (!time.has_attribute("start"))
+    throw OutputError(path_, "time: no start attribute (a damaged file)", OutputFault::refused);
+  std::string start = time.read_attribute<std::string>("start");
   if (!is_month(start))
     throw OutputError(path_, "time: its start attribute '" + start + "' is not a month written YYYY-MM (a damaged file)",
                       OutputFault::refused);

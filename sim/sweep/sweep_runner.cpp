@@ -104,17 +104,18 @@ ScenarioDocument load_base(const SweepSpec& spec) { return read_scenario(spec.ba
 
 void check_output(const SweepConfig& config) {
   refuse_special_output(config.output);
+  // A path that cannot be examined is taken as no file: creating its folder says why.
+  std::error_code error;
   if (config.resume) {
-    if (!std::filesystem::is_regular_file(config.output))
+    if (!std::filesystem::is_regular_file(config.output, error))
       throw OutputError(config.output, "--resume: no sweep file to resume", OutputFault::refused);
     return;
   }
-  if (std::filesystem::exists(config.output))
+  if (std::filesystem::exists(config.output, error))
     throw OutputError(config.output, "the output exists: resume it with --resume, or remove it", OutputFault::refused);
   // The file itself is created on another thread while the first runs go (run_sweep):
   // a folder it cannot be written in is refused here, before any run.
   const std::filesystem::path folder = std::filesystem::absolute(config.output).parent_path();
-  std::error_code error;
   std::filesystem::create_directories(folder, error);
   if (error) throw OutputError(config.output, "cannot create its folder " + folder.string() + ": " + error.message());
   if (access(folder.c_str(), W_OK) != 0)

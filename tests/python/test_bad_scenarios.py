@@ -5,13 +5,16 @@ Every file in tests/bad_scenarios/ breaks one rule. Its first line names the key
 message must contain (`# expect-key: stacks[1].price`, or `syntax error`), its second
 the rule it breaks.
 """
+import os
 import re
+import resource
 import shutil
+import subprocess
 
 import h5py
 import pytest
 
-from conftest import BAD_SCENARIOS_DIR, MACHINE_LINE, WORLDS_DIR
+from conftest import BAD_SCENARIOS_DIR, BINARY, MACHINE_LINE, WORLDS_DIR
 
 CORPUS = sorted(BAD_SCENARIOS_DIR.glob("*.toml"))
 
@@ -208,11 +211,55 @@ def test_info_on_a_file_whose_start_is_no_month(stackrace, small_run, tmp_path, 
     assert result.stdout == ""
 
 
+def test_info_on_a_file_whose_time_has_no_start(stackrace, small_run, tmp_path):
+    path = tmp_path / "damaged.h5"
+    shutil.copyfile(small_run, path)
+    with h5py.File(path, "r+") as f:
+        del f["time"].attrs["start"]
+    result = stackrace("info", path, cwd=tmp_path)
+    assert result.returncode == 2, f"exit status {result.returncode}:\n{result.stderr}"
+    assert result.stderr == f"stackrace: {path}: time: no start attribute (a damaged file)\n"
+    assert result.stdout == ""
+
+
 def test_info_on_a_missing_file(stackrace, tmp_path):
     result = stackrace("info", tmp_path / "nothing.h5", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == f"stackrace: {tmp_path / 'nothing.h5'}: no such file\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def file_that_cannot_be_read(kind, folder):
+    """A path to read that is no regular file: a FIFO (HDF5 would wait on it for a writer),
+    a folder, or a name the file system refuses."""
+    if kind == "fifo":
+        os.mkfifo(folder / "f.h5")
+        return folder / "f.h5", "not a regular file (a FIFO)"
+    if kind == "folder":
+        (folder / "d.h5").mkdir()
+        return folder / "d.h5", "not a regular file (a folder)"
+    return folder / ("x" * 300 + ".h5"), "cannot read the file: File name too long"
+
+
+UNREADABLE = ["fifo", "folder", "long-name"]
+
+
+@pytest.mark.parametrize("kind", UNREADABLE)
+def test_info_on_a_path_that_is_no_file(stackrace, tmp_path, kind):
+    path, reason = file_that_cannot_be_read(kind, tmp_path)
+    result = stackrace("info", path, cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"stackrace: {path}: {reason}\n"
+
+
+@pytest.mark.parametrize("kind", UNREADABLE)
+def test_a_posterior_that_is_no_file_is_refused(stackrace, tmp_path, kind):
+    path, reason = file_that_cannot_be_read(kind, tmp_path)
+    result = stackrace("run", DEFAULT_WORLD, "--posterior", path, "--draws", 2, "--agents", 2000, "--steps", 1,
+                       "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"stackrace: {path}: --posterior: {reason}\n"
+    assert not (tmp_path / "x.h5").exists()
 
 
 def test_unknown_option(stackrace, tmp_path):
@@ -357,44 +404,67 @@ def test_a_bad_country_table_is_refused_at_its_cell(stackrace, table, tmp_path):
     assert list(tmp_path.iterdir()) == [scenario]
 
 
-# ---- seeds too large for 64 bits ------------------------------------------------------
-# A seed is a whole number up to 2^63 - 1 (scenario.seed); compare and sweep add the
-# replicate to it and stop at 2^62 - 1. Larger ones are refused by every command, never
-# clamped to the largest.
+# ---- seeds --------------------------------------------------------------------------
+# A seed is a whole number from 0 to 2^62 - 1 in every command and file (--seed of run and
+# compare, scenario.seed, a sweep's or calibration's seed), so that seed + i, the seed of
+# each run made from it, stays a 64-bit seed. Larger ones are refused by every command
+# with the same message, never clamped or wrapped.
 
-TOO_LARGE_SEEDS = [2**63, 2**64, 10**30]
+LARGEST_SEED = 2**62 - 1
+TOO_LARGE_SEEDS = [2**62, 2**63 - 1, 2**63, 2**64, 10**30]
+TOO_LARGE_IDS = ["2^62", "2^63-1", "2^63", "2^64", "10^30"]
 
 
-@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS, ids=["2^63", "2^64", "10^30"])
+@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS, ids=TOO_LARGE_IDS)
 @pytest.mark.parametrize("command", ["run", "compare"])
-def test_a_seed_beyond_64_bits_is_refused(stackrace, tmp_path, command, seed):
+def test_a_seed_beyond_the_range_is_refused_alike_by_every_command(stackrace, tmp_path, command, seed):
     scenario = DEFAULT_WORLD
     args = ("run", scenario) if command == "run" else ("compare", scenario, scenario, "--replicates", 2)
     result = stackrace(*args, "--seed", seed, "--agents", 5000, "--steps", 1, "--quiet", "-o", tmp_path / "x.h5",
                        cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert f"--seed: Value {seed} not in range 0 to" in result.stderr, result.stderr
+    assert f"--seed: Value {seed} not in range 0 to {LARGEST_SEED}" in result.stderr, result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS, ids=["2^63", "2^64", "10^30"])
-def test_a_sweep_seed_beyond_64_bits_is_refused(stackrace, tmp_path, seed):
-    sweep = tmp_path / "s.toml"
-    sweep.write_text(f'[sweep]\nbase = "{DEFAULT_WORLD}"\nseed = {seed}\ndesign = "grid"\n'
-                     '[[parameters]]\nkey = "stacks.cn_open.price"\nvalues = [0.5]\n')
-    result = stackrace("sweep", sweep, "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path)
+@pytest.mark.parametrize("seed", TOO_LARGE_SEEDS[:2], ids=TOO_LARGE_IDS[:2])
+@pytest.mark.parametrize("where", ["scenario", "sweep", "calibration"])
+def test_a_seed_beyond_the_range_is_refused_alike_in_every_file(stackrace, tmp_path, where, seed):
+    if where == "scenario":
+        path = tmp_path / "s.toml"
+        path.write_text(f'extends = "{DEFAULT_WORLD}"\n[scenario]\nseed = {seed}\n')
+        args, key, line = ("run", path, "--agents", 5000, "--steps", 1), "scenario.seed", 3
+    elif where == "sweep":
+        path = tmp_path / "s.toml"
+        path.write_text(f'[sweep]\nbase = "{DEFAULT_WORLD}"\nseed = {seed}\ndesign = "grid"\n'
+                        '[[parameters]]\nkey = "stacks.cn_open.price"\nvalues = [0.5]\n')
+        args, key, line = ("sweep", path), "sweep.seed", 3
+    else:
+        path = tmp_path / "c.toml"
+        path.write_text(f'extends = "{WORLDS_DIR / "calibrations" / "hindcast_2023.toml"}"\n[calibration]\n'
+                        f'seed = {seed}\n')
+        args, key, line = ("calibrate", path), "calibration.seed", 3
+    result = stackrace(*args, "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith(f"{sweep}:3:"), result.stderr
-    assert list(tmp_path.iterdir()) == [sweep]
+    assert result.stderr.startswith(f"{path}:{line}:"), result.stderr
+    assert f"{key}: {seed} is out of range: must be >= 0 and <= {LARGEST_SEED}" in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
 
 
-def test_the_largest_seed_runs_as_given(stackrace, tmp_path):
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_the_largest_seed_runs_as_given_and_its_replicates_after_it(stackrace, tmp_path, command):
+    # Replicate i has seed + i: from the largest seed, still a positive 64-bit seed
+    # (run --seed 2^63-1 --replicates 3 wrote -2^63 and -2^63+1).
     output = tmp_path / "x.h5"
-    result = stackrace("run", DEFAULT_WORLD, "--seed", 2**63 - 1, "--agents", 5000, "--steps", 1, "--quiet",
+    scenario = DEFAULT_WORLD
+    args = ("run", scenario) if command == "run" else ("compare", scenario, scenario)
+    result = stackrace(*args, "--seed", LARGEST_SEED, "--replicates", 3, "--agents", 5000, "--steps", 1, "--quiet",
                        "-o", output, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     with h5py.File(output, "r") as f:
-        assert int(f["seed"][0]) == 2**63 - 1
+        seeds = [int(x) for x in f["seed"][()]]
+    replicates = [LARGEST_SEED, LARGEST_SEED + 1, LARGEST_SEED + 2]
+    assert seeds == (replicates if command == "run" else replicates * 2)
 
 
 # ---- a file's value that an option replaces --------------------------------------------
@@ -438,7 +508,99 @@ def test_a_file_that_is_no_scenario_is_refused_before_it_is_read(stackrace, tmp_
     with open(huge, "wb") as f:
         f.truncate(65 << 20)  # sparse: 65 MiB of nothing, on no disk
     result = stackrace("validate", huge, timeout=20)
-    assert result.returncode == 2 and "larger than any scenario or sweep" in result.stderr
+    assert result.returncode == 2 and "larger than any scenario, sweep or table" in result.stderr
+
+
+@pytest.mark.parametrize("form", ["dotted-key", "table-header", "inline-table"])
+def test_keys_nested_deeper_than_the_parser_can_take_are_a_syntax_error(stackrace, tmp_path, form):
+    # toml++ recursed once per level of a dotted key or header and crashed (SIGSEGV) at
+    # some 35,000; anything over 256 levels is refused at the position where it gets there.
+    key = ".".join(["k"] * 40_000)
+    text = {"dotted-key": f"{key} = 1\n", "table-header": f"[{key}]\n",
+            "inline-table": "x = { " + key + " = 1 }\n"}[form]
+    path = tmp_path / "deep.toml"
+    path.write_text(f'extends = "{DEFAULT_WORLD}"\n' + text)
+    result = stackrace("validate", path, cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, f"exit status {result.returncode}:\n{result.stderr[:300]}"
+    assert re.match(re.escape(str(path)) + r":2:\d+: syntax error: keys nested more than 256 levels deep$",
+                    result.stderr), result.stderr[:300]
+
+
+def test_a_set_nested_deeper_than_a_file_may_be_is_refused(stackrace, tmp_path):
+    key = ".".join(["k"] * 300)
+    for assignment in (f"{key}=1", "scenario.description={ " + key + " = 1 }"):
+        result = stackrace("validate", DEFAULT_WORLD, "--set", assignment, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"--set {assignment}: the ")
+        assert "nests more than 256 levels deep" in result.stderr, result.stderr
+
+
+def sparse_file(path, size=65 << 20):
+    with open(path, "wb") as f:
+        f.truncate(size)  # sparse: nothing on disk
+    return path
+
+
+def test_a_country_table_that_is_no_table_is_refused_before_it_is_read(stackrace, tmp_path):
+    table = sparse_file(tmp_path / "huge.csv")
+    scenario = tmp_path / "world.toml"
+    scenario.write_text(TABLE_WORLD.format(table=table))
+    result = stackrace("validate", scenario, cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    line = assignment_lines(scenario.read_text(), "countries_table")[0]
+    assert re.search(re.escape(str(scenario)) + rf":{line}:\d+: world.countries_table: the file is 65 MiB: larger than",
+                     result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "huge"])
+def test_a_table_of_draws_that_is_no_table_is_refused_before_it_is_read(stackrace, tmp_path, kind):
+    # A FIFO was waited on for ever; a file far larger than any table read into memory.
+    path = tmp_path / "draws.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        sparse_file(path)
+    result = stackrace("run", DEFAULT_WORLD, "--posterior", path, "--draws", 2, "--agents", 2000, "--steps", 1,
+                       "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path, timeout=20)
+    assert result.returncode == 2, result.stderr
+    reason = "not a regular file" if kind == "fifo" else "the file is 65 MiB: larger than"
+    assert result.stderr.startswith(f"{path}:1:1: cannot read the posterior: {reason}"), result.stderr
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_many_countries_and_targets_load_in_linear_time(stackrace, tmp_path):
+    # 20,000 countries, and a policy that names each: looking every [[countries]] entry up
+    # in the countries before it and every target up in all countries took about 20 s
+    # (4 * 10^8 comparisons); indexed, well under a second. The bound is far from both.
+    n = 20_000
+    ids = [f"C{i:05d}" for i in range(n)]
+    scenario = tmp_path / "many.toml"
+    scenario.write_text(
+        f'[scenario]\nname = "many"\nsteps = 2\n[population]\ndeveloper_agents = {2 * n}\n'
+        '[[stacks]]\nid = "a"\ncapability = 1.0\nprice = 1.0\n[[stacks]]\nid = "b"\ncapability = 1.0\nprice = 1.0\n'
+        '[country_defaults]\ninitial_share = { a = 0.5, b = 0.5 }\n'
+        + "".join(f'[[countries]]\nid = "{c}"\ndevelopers = 10\n' for c in ids)
+        + '[[policies]]\ntype = "ban"\nstack = "b"\ntargets = [' + ", ".join(f'"{c}"' for c in ids) + "]\n")
+    result = stackrace("validate", scenario, cwd=tmp_path, timeout=10)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(b"AddressSanitizer" in BINARY.read_bytes(), reason="a sanitizer build reserves more address space")
+def test_running_out_of_memory_is_a_message_not_an_abort(tmp_path):
+    # 40,000 countries take some 280 MB to read; with 150 MB of address space the reading
+    # runs out, which is an environment failure (exit 1), reported, not std::terminate.
+    scenario = tmp_path / "many.toml"
+    scenario.write_text(
+        '[scenario]\nname = "many"\nsteps = 2\n[population]\ndeveloper_agents = 80000\n'
+        '[[stacks]]\nid = "a"\ncapability = 1.0\nprice = 1.0\n[[stacks]]\nid = "b"\ncapability = 1.0\nprice = 1.0\n'
+        '[country_defaults]\ninitial_share = { a = 0.5, b = 0.5 }\n'
+        + "".join(f'[[countries]]\nid = "C{i:05d}"\ndevelopers = 10\n' for i in range(40_000)))
+    limit = 150 << 20
+    result = subprocess.run([str(BINARY), "validate", str(scenario)], capture_output=True, text=True, timeout=60,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert result.returncode == 1, f"exit status {result.returncode}:\n{result.stderr}"
+    assert result.stderr == "stackrace: out of memory\n"
+    assert result.stdout == ""
 
 
 def test_agents_scaled_beyond_64_bits_are_refused_by_their_value(stackrace, tmp_path):
@@ -451,8 +613,12 @@ def test_agents_scaled_beyond_64_bits_are_refused_by_their_value(stackrace, tmp_
                         'developers = 1.0\ninitial_share = { none = 1.0 }\n')
     result = stackrace("run", scenario, "--agents", "1000000000000", "-o", tmp_path / "x.h5")
     assert result.returncode == 2
-    assert "population.firm_agents" in result.stderr and "1e+24" in result.stderr
-    assert "-9" not in result.stderr.split("firm_agents", 1)[1]
+    # At the file's key, which holds the ratio, with the option that scaled it.
+    line = assignment_lines(scenario.read_text(), "firm_agents")[0]
+    assert result.stderr.startswith(f"{scenario}:{line}:15: population.firm_agents: 1e+12 firm agents to 1 developer "
+                                    "agents, scaled by --agents 1000000000000, make 1e+24 firm agents: more than "
+                                    "1000000000000"), result.stderr
+    assert "-9" not in result.stderr
     assert not (tmp_path / "x.h5").exists()
 
 

@@ -227,6 +227,44 @@ def test_an_output_that_is_not_a_regular_file_is_refused(stackrace, worlds_dir, 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.h5"] + (["s.toml"] if command == "sweep" else []))
 
 
+def refused_name(kind, folder):
+    """An output path the file system refuses by its name: longer than a file name may be
+    (NAME_MAX is 255 bytes), or a symbolic link into a loop."""
+    if kind == "long":
+        return folder / ("x" * 300 + ".h5")
+    (folder / "a.h5").symlink_to("b.h5")
+    (folder / "b.h5").symlink_to("a.h5")
+    return folder / "a.h5"
+
+
+@pytest.mark.parametrize("kind", ["long", "loop"])
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "calibrate"])
+def test_an_output_path_the_file_system_refuses_is_bad_input(stackrace, worlds_dir, tmp_path, command, kind):
+    # The path given is at fault, not the machine: exit 2 with the file system's reason,
+    # before anything runs, and nothing written.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    output = refused_name(kind, folder)
+    scenario = worlds_dir / "default.toml"
+    small = ("--agents", 5000, "--steps", 2)
+    if command == "run":
+        args = ("run", scenario, *small)
+    elif command == "compare":
+        args = ("compare", scenario, scenario, "--replicates", 2, *small)
+    elif command == "sweep":
+        args = ("sweep", write_sweep(tmp_path, 'design = "grid"\nagents = 5000\nsteps = 2\n[[parameters]]\n'
+                                              'key = "stacks.cn_open.price"\nvalues = [0.5]\n'))
+    else:
+        args = ("calibrate", worlds_dir / "calibrations" / "hindcast_2023_to_2024.toml")
+    before = sorted(p.name for p in folder.iterdir())
+    result = stackrace(*args, "--quiet", "-o", output, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    reason = "File name too long" if kind == "long" else "Too many levels of symbolic links"
+    assert f"stackrace: {output}: the file system refuses the path: {reason}" in result.stderr, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out"] + (["s.toml"] if command == "sweep" else []))
+
+
 def test_list_names_every_shipped_scenario_and_sweep(stackrace, worlds_dir, tmp_path):
     result = stackrace("list", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

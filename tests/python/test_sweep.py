@@ -350,11 +350,13 @@ def test_output_problems_name_the_file_and_the_cause(stackrace, run_to_file, wor
     assert f"stackrace: {out}: --resume: this file was written by a different sweep than {other}" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["../../escaped", "sub/name", "back\\\\slash", ""],
-                         ids=["dot-dot", "slash", "backslash", "empty"])
+@pytest.mark.parametrize("name", ["../../escaped", "sub/name", "back\\\\slash", "", "..", "a\\u0000b", "a\\nb",
+                                  "x" * 101],
+                         ids=["dot-dot-slash", "slash", "backslash", "empty", "dot-dot", "nul", "newline", "too-long"])
 def test_a_sweep_name_that_is_no_file_name_is_refused(stackrace, tmp_path, name):
     # [sweep] name names results/<name>.h5, as scenario.name does: the same rule, so that
-    # a sweep cannot write outside results/.
+    # a sweep writes one file inside results/ (a NUL cut the path short: "a\\u0000b" wrote
+    # results/a).
     work = tmp_path / "work" / "deep"
     work.mkdir(parents=True)
     sweep = tmp_path / "bad.toml"
@@ -362,7 +364,8 @@ def test_a_sweep_name_that_is_no_file_name_is_refused(stackrace, tmp_path, name)
                      'agents = 5000\nsteps = 2\n[[parameters]]\nkey = "stacks.cn_open.price"\nvalues = [0.5]\n')
     result = stackrace("sweep", sweep, "--quiet", cwd=work)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith(f"{sweep}:3:8: sweep.name: must be a non-empty name without slashes"), result.stderr
+    assert result.stderr.startswith(f"{sweep}:3:8: sweep.name: must be a non-empty name of at most 100 bytes without "
+                                    "slashes, backslashes, '..' or control characters"), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "work"]
     assert list(work.iterdir()) == []
 

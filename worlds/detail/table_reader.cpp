@@ -118,10 +118,30 @@ std::string TableReader::text(std::string_view key, std::optional<std::string> f
   return s->get();
 }
 
+namespace {
+
+// results/NAME.h5.partial must fit in a file name (255 bytes), for compare's
+// results/compare-BASE-ALTERNATIVE.h5 too.
+constexpr std::size_t longest_output_name = 100;
+
+// A name that stays one file inside results/: no folder separators, no `..`, and no
+// control characters (a NUL would cut the path short, so that another file is written).
+bool is_output_name(const std::string& name) {
+  if (name.empty() || name.size() > longest_output_name) return false;
+  if (name.find_first_of("/\\") != std::string::npos || name.find("..") != std::string::npos) return false;
+  return std::none_of(name.begin(), name.end(), [](char ch) { return std::iscntrl(static_cast<unsigned char>(ch)); });
+}
+
+}  // namespace
+
 std::string TableReader::output_name(std::string_view key, std::string fallback) {
+  const bool given = has(key);
   std::string name = text(key, std::move(fallback));
-  if (name.empty() || name.find_first_of("/\\") != std::string::npos)
-    fail_at(table_.get(key), key, "must be a non-empty name without slashes (it names the output file)");
+  if (!is_output_name(name))
+    fail_at(table_.get(key), key,
+            "must be a non-empty name of at most " + std::to_string(longest_output_name) +
+                " bytes without slashes, backslashes, '..' or control characters (it names the output file, "
+                "results/NAME.h5" + (given ? ")" : "; without it, the file's own name is taken)"));
   return name;
 }
 

@@ -60,8 +60,9 @@ class TableReader {
   double number(std::string_view key, Bounds bounds, std::optional<double> fallback);
   std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> fallback);
   std::string text(std::string_view key, std::optional<std::string> fallback);
-  // A name that names an output file, results/<name>.h5 (`scenario.name`, a sweep's
-  // `name`): non-empty and without slashes, so that it cannot point outside results/.
+  // A name that names an output file, results/<name>.h5 (`scenario.name`, a sweep's or
+  // calibration's `name`): non-empty, at most 100 bytes, without slashes, backslashes,
+  // `..` or control characters, so that it names one file inside results/.
   std::string output_name(std::string_view key, std::string fallback);
   bool boolean(std::string_view key, bool fallback);
   // A string that must be one of `options`.

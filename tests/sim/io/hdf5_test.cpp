@@ -10,10 +10,12 @@
 #include <vector>
 
 #include <hdf5.h>  // to count HDF5's open ids from outside the layer
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim/io/hdf5.hpp"
 #include "sim/io/output_error.hpp"
+#include "sim/io/output_path.hpp"
 #include "sim/io/result_file.hpp"
 #include "sim/io/result_file_reader.hpp"
 
@@ -210,6 +212,47 @@ TEST_CASE("result files that cannot be taken are refused, with the path and the 
     CHECK(e.fault() == OutputFault::refused);
     CHECK(std::string(e.what()) == scratch("nothing.h5") + ": no such file");
   }
+  SECTION("a FIFO, refused before HDF5 would wait on it for a writer") {
+    const std::string path = scratch("fifo.h5");
+    std::filesystem::remove(path);
+    REQUIRE(mkfifo(path.c_str(), 0600) == 0);
+    for (const OutputError& e : {error_of([&] { ResultFileReader{path}; }), error_of([&] { h5::File::open(path); })}) {
+      CHECK(e.fault() == OutputFault::refused);
+      CHECK(std::string(e.what()) == path + ": not a regular file (a FIFO)");
+    }
+    std::filesystem::remove(path);
+  }
+  SECTION("a folder") {
+    const std::string path = scratch("folder.h5");
+    std::filesystem::create_directory(path);
+    const OutputError e = error_of([&] { ResultFileReader{path}; });
+    CHECK(e.fault() == OutputFault::refused);
+    CHECK(std::string(e.what()) == path + ": not a regular file (a folder)");
+    std::filesystem::remove(path);
+  }
+  SECTION("a name longer than a file name may be") {
+    const std::string path = scratch(std::string(300, 'x') + ".h5");
+    const OutputError e = error_of([&] { ResultFileReader{path}; });
+    CHECK(e.fault() == OutputFault::refused);
+    CHECK(std::string(e.what()) == path + ": cannot read the file: File name too long");
+  }
+}
+
+TEST_CASE("an output path the file system refuses by its name is refused, not left to HDF5", "[hdf5][result_file]") {
+  const std::string too_long = scratch(std::string(300, 'x') + ".h5");
+  const OutputError e = error_of([&] { refuse_special_output(too_long); });
+  CHECK(e.fault() == OutputFault::refused);
+  CHECK(std::string(e.what()) == too_long + ": the file system refuses the path: File name too long");
+  const std::string a = scratch("loop_a.h5"), b = scratch("loop_b.h5");
+  std::filesystem::remove(a), std::filesystem::remove(b);
+  std::filesystem::create_symlink(b, a);
+  std::filesystem::create_symlink(a, b);
+  const OutputError loop = error_of([&] { refuse_special_output(a); });
+  CHECK(loop.fault() == OutputFault::refused);
+  CHECK(std::string(loop.what()) == a + ": the file system refuses the path: Too many levels of symbolic links");
+  std::filesystem::remove(a), std::filesystem::remove(b);
+  // A path that does not exist yet, or a regular file to overwrite, passes.
+  CHECK_NOTHROW(refuse_special_output(scratch("not_yet.h5")));
 }
 
 TEST_CASE("no HDF5 id outlives its object, whether the calls succeed or fail", "[hdf5]") {
