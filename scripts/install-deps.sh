@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   gcc g++ cmake ninja-build pkg-config
+  # fuzzing the loaders (scripts/fuzz.sh): clang and its libFuzzer runtime
+  clang libclang-rt-dev
   # C++ libraries (found by CMake with find_package)
   libtbb-dev libboost-random-dev libhdf5-dev libdeflate-dev libcli11-dev catch2 libtomlplusplus-dev
   # sweeps across MPI ranks (the build works without them too)
