@@ -137,15 +137,17 @@ def _arm_names(names: list[str]) -> list[str]:
 
 
 def _dated(ds: xr.Dataset) -> xr.Dataset:
-    start = pd.Timestamp(str(ds["time"].attrs["start"]) + "-01")
     months = ds["time"].values.astype(int)
     ds = ds.assign_coords(month=("time", months))
     try:
+        # The start itself may lie past what pandas can date (a world starting in 2300).
+        start = pd.Timestamp(str(ds["time"].attrs["start"]) + "-01")
         dates = pd.DatetimeIndex([start + pd.DateOffset(months=int(m)) for m in months])
     except (OverflowError, pd.errors.OutOfBoundsDatetime):
-        # pandas dates end in April 2262: a longer run keeps its months, counted from the
-        # start, as time (every function here takes a month index as well as a date).
-        warnings.warn(f"the file's months run past what pandas can date (2262-04): time is kept as months since "
+        # pandas dates run from 1677-09 to 2262-04: a run outside them keeps its months,
+        # counted from the start, as time (every function here takes a month index as
+        # well as a date).
+        warnings.warn(f"the file's months run past what pandas can date (1677-09 to 2262-04): time is kept as months since "
                       f"{ds['time'].attrs['start']}", stacklevel=4)
         return ds
     ds = ds.assign_coords(time=("time", dates, {"long_name": "month", "start": str(ds["time"].attrs["start"])}))

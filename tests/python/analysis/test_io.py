@@ -64,6 +64,19 @@ def test_a_run_past_2262_opens_with_months_for_time(run_to_file):
     assert float(stackrace.outcomes.global_share_at("developer", "cn_open")(ds).values[0]) > 0
 
 
+def test_a_run_starting_past_2262_opens_with_months_for_time(run_file, tmp_path):
+    # Not only a long run: a world that starts past pandas' last date (its start alone
+    # overflowed, outside the fallback) opens too, with its months as time.
+    late = tmp_path / "late.h5"
+    late.write_bytes(run_file.read_bytes())
+    with h5py.File(late, "r+") as f:
+        f["time"].attrs["start"] = "2300-01"
+    with pytest.warns(UserWarning, match="past what pandas can date"):
+        ds = stackrace.open(late)
+    assert list(ds.time.values[:3]) == [0, 1, 2] and int(ds.month.values[-1]) == 14
+    assert ds.time.attrs.get("start", "2300-01") == "2300-01"
+
+
 def test_a_run_opens_with_dates_and_country_metadata(run_file):
     ds = stackrace.open(run_file)
     assert stackrace.file_kind(ds) == "run"
