@@ -385,6 +385,22 @@ void Dataset::attach_scale(const Dataset& scale, unsigned axis) {
 
 // ---- File
 
+// Reading a file whose writer may still be at work (SWMR), HDF5 retries a metadata read
+// whose checksum fails, sleeping 1 ns, 2 ns, 4 ns... between tries, 100 tries by default:
+// a file cut short (truncated, or copied while written) so fails for ever, and `info`
+// slept past ten minutes on one. 24 tries wait about 17 ms in all, long enough for a
+// writer to finish the block it was flushing, after which the read is refused.
+namespace {
+constexpr unsigned swmr_read_attempts = 24;
+
+Handle swmr_read_access(const std::string& file) {
+  auto what = [] { return std::string("cannot make access properties for reading"); };
+  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), file, what), H5Pclose);
+  check(H5Pset_metadata_read_attempts(fapl, swmr_read_attempts), file, what);
+  return fapl;
+}
+}  // namespace
+
 File File::create(const std::string& path, bool swmr) {
   quiet();
   auto what = [] { return std::string("cannot create the file"); };
@@ -398,7 +414,7 @@ File File::open(const std::string& path) {
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) {
     H5Eclear2(H5E_DEFAULT);
-    id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+    id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, swmr_read_access(path));
   }
   return File(check(id, path, [] { return std::string("cannot open the file for reading"); }), path);
 }
