@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import swmr
+
 __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "parameter_names", "RUN_STATUS", "DONE"]
 
 # status (run): what the engine writes for each run.
@@ -72,15 +74,23 @@ def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noq
 
 
 def _open_lazily(path: str) -> xr.Dataset:
-    # swmr=True reads both finished files and sweep checkpoints left behind by a kill
+    # SWMR access reads both finished files and sweep checkpoints left behind by a kill
     # (whose superblock still says a writer holds them).
     if not os.path.isfile(path):
         raise FileNotFoundError(path)
-    handle = h5netcdf.File(path, "r", swmr=True, decode_vlen_strings=True)
-    if handle.attrs.get("format") != "stackrace":
-        handle.close()
-        raise ValueError(f"{path}: not a stackrace result file (no root attribute format = 'stackrace')")
-    return xr.open_dataset(xr.backends.H5NetCDFStore(handle))
+    file = swmr.open_file(path)
+    try:
+        handle = h5netcdf.File(file, "r", decode_vlen_strings=True)
+        if handle.attrs.get("format") != "stackrace":
+            handle.close()
+            raise ValueError(f"{path}: not a stackrace result file (no root attribute format = 'stackrace')")
+        return xr.open_dataset(xr.backends.H5NetCDFStore(handle))
+    except (OSError, RuntimeError, KeyError) as e:
+        # h5py's own words ("incorrect metadata checksum after all read attempts") do not
+        # say which file, nor what is likely wrong with it.
+        if file.valid:
+            file.close()
+        raise OSError(f"{path}: cannot be read, a file cut short or damaged? ({e})") from e
 
 
 def _label(ds: xr.Dataset) -> xr.Dataset:

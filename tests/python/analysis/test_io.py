@@ -2,6 +2,7 @@
 parameters as coordinates, unfinished runs dropped with a warning, lazy loading."""
 import signal
 import subprocess
+import sys
 import warnings
 
 import h5py
@@ -241,3 +242,11 @@ def test_a_sweep_killed_mid_way_opens_with_its_finished_runs(tmp_path):
         ds = package.open(out)
     np.testing.assert_array_equal(ds.run.values, np.flatnonzero(finished))
     assert np.isfinite(ds.global_share.values).all()
+    # The same file cut short: its metadata fails its checksums for good, and HDF5's SWMR
+    # reader retried for ever. Opened in another process, so that a hang fails the test.
+    cut = tmp_path / "cut.h5"
+    cut.write_bytes(out.read_bytes()[:20000])
+    opening = subprocess.run([sys.executable, "-c", "import sys, stackrace; stackrace.open(sys.argv[1])", str(cut)],
+                             capture_output=True, text=True, timeout=60)
+    assert opening.returncode != 0 and f"OSError: {cut}: cannot be read, a file cut short" in opening.stderr, \
+        opening.stderr
