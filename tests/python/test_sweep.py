@@ -269,6 +269,20 @@ def test_info_and_resume_give_up_quickly_on_a_checkpoint_cut_short(stackrace, tm
     assert time.monotonic() - began < 20
 
 
+@pytest.mark.parametrize("keep_bytes", [0, 48])
+def test_a_file_cut_to_nothing_is_refused_as_no_complete_sweep_file(stackrace, tmp_path, keep_bytes):
+    # A sweep never leaves such a file (it makes its file aside and renames it whole), but
+    # a copy broken off or a full disk may: each command says so, exit 2, none hangs.
+    sweep, out = killed_sweep_cut_short(tmp_path, keep_bytes)
+    info = stackrace("info", out, timeout=60)
+    assert info.returncode == 2 and f"stackrace: {out}:" in info.stderr, info.stderr
+    resumed = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet", timeout=60)
+    assert resumed.returncode == 2, resumed.stderr
+    assert f"stackrace: {out}: --resume: not a complete sweep file, start afresh or delete it" in resumed.stderr
+    fresh = stackrace("sweep", sweep, "-o", out, "--quiet", timeout=60)
+    assert fresh.returncode == 2 and "the output exists" in fresh.stderr, fresh.stderr
+
+
 def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_path):
     # A file from a stackrace with other random numbers (before `random_numbers` was
     # stored, SplitMix64) would get unfinished runs that do not match its finished ones.
