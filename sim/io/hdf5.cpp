@@ -411,12 +411,15 @@ File File::create(const std::string& path, bool swmr) {
 File File::open(const std::string& path) {
   refuse_unreadable_input(path);  // before HDF5, which would wait on a FIFO for a writer
   quiet();
+  auto what = [] { return std::string("cannot open the file for reading"); };
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (id < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, swmr_read_access(path));
-  }
-  return File(check(id, path, [] { return std::string("cannot open the file for reading"); }), path);
+  if (id >= 0) return File(id, path);
+  H5Eclear2(H5E_DEFAULT);
+  const Handle access = swmr_read_access(path);
+  id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access);
+  // Checked while `access` is open: closing it is a call to HDF5, which clears its error
+  // stack, and the stack says why the file cannot be opened.
+  return File(check(id, path, what), path);
 }
 
 File File::reopen_swmr(const std::string& path) {
