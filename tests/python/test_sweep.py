@@ -376,7 +376,8 @@ def test_output_problems_name_the_file_and_the_cause(stackrace, run_to_file, wor
         (("-o", tmp_path / "missing.h5", "--resume"), 2,
          f"stackrace: {tmp_path / 'missing.h5'}: --resume: no sweep file to resume"),
         (("-o", run_file, "--resume"), 2, f"stackrace: {run_file}: --resume: not a sweep's file (written by stackrace run)"),
-        (("-o", text, "--resume"), 2, f"stackrace: {text}: cannot reopen the file for writing; HDF5's error stack:"),
+        (("-o", text, "--resume"), 2, f"stackrace: {text}: --resume: not a complete sweep file, start afresh or delete "
+                                      "it: cannot reopen the file for writing; HDF5's error stack:"),
         (("-o", text / "x.h5"), 1, f"stackrace: {text / 'x.h5'}: cannot create its folder {text}: Not a directory"),
     ]
     for args, status, message in cases:
