@@ -14,7 +14,7 @@ import os
 
 import h5py
 
-# About 17 ms of sleep in all: the engine's SWMR reader allows as many (sim/io/hdf5.cpp).
+# Under 20 ms of sleep in all (2^23 ns): the engine's SWMR reader allows as many (sim/io/hdf5.cpp).
 READ_ATTEMPTS = 24
 
 

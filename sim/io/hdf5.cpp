@@ -388,7 +388,7 @@ void Dataset::attach_scale(const Dataset& scale, unsigned axis) {
 // Reading a file whose writer may still be at work (SWMR), HDF5 retries a metadata read
 // whose checksum fails, sleeping 1 ns, 2 ns, 4 ns... between tries, 100 tries by default:
 // a file cut short (truncated, or copied while written) so fails for ever, and `info`
-// slept past ten minutes on one. 24 tries wait about 17 ms in all, long enough for a
+// slept past ten minutes on one. 24 tries sleep under 20 ms in all (2^23 ns), long enough for a
 // writer to finish the block it was flushing, after which the read is refused.
 namespace {
 constexpr unsigned swmr_read_attempts = 24;
