@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import swmr
+
 __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "parameter_names", "RUN_STATUS", "DONE"]
 
 # status (run): what the engine writes for each run.
@@ -72,15 +74,23 @@ def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noq
 
 
 def _open_lazily(path: str) -> xr.Dataset:
-    # swmr=True reads both finished files and sweep checkpoints left behind by a kill
+    # SWMR access reads both finished files and sweep checkpoints left behind by a kill
     # (whose superblock still says a writer holds them).
     if not os.path.isfile(path):
         raise FileNotFoundError(path)
-    handle = h5netcdf.File(path, "r", swmr=True, decode_vlen_strings=True)
-    if handle.attrs.get("format") != "stackrace":
-        handle.close()
-        raise ValueError(f"{path}: not a stackrace result file (no root attribute format = 'stackrace')")
-    return xr.open_dataset(xr.backends.H5NetCDFStore(handle))
+    file = swmr.open_file(path)
+    try:
+        handle = h5netcdf.File(file, "r", decode_vlen_strings=True)
+        if handle.attrs.get("format") != "stackrace":
+            handle.close()
+            raise ValueError(f"{path}: not a stackrace result file (no root attribute format = 'stackrace')")
+        return xr.open_dataset(xr.backends.H5NetCDFStore(handle))
+    except (OSError, RuntimeError, KeyError) as e:
+        # h5py's own words ("incorrect metadata checksum after all read attempts") do not
+        # say which file, nor what is likely wrong with it.
+        if file.valid:
+            file.close()
+        raise OSError(f"{path}: cannot be read, a file cut short or damaged? ({e})") from e
 
 
 def _label(ds: xr.Dataset) -> xr.Dataset:
@@ -137,15 +147,17 @@ def _arm_names(names: list[str]) -> list[str]:
 
 
 def _dated(ds: xr.Dataset) -> xr.Dataset:
-    start = pd.Timestamp(str(ds["time"].attrs["start"]) + "-01")
     months = ds["time"].values.astype(int)
     ds = ds.assign_coords(month=("time", months))
     try:
+        # The start itself may lie past what pandas can date (a world starting in 2300).
+        start = pd.Timestamp(str(ds["time"].attrs["start"]) + "-01")
         dates = pd.DatetimeIndex([start + pd.DateOffset(months=int(m)) for m in months])
     except (OverflowError, pd.errors.OutOfBoundsDatetime):
-        # pandas dates end in April 2262: a longer run keeps its months, counted from the
-        # start, as time (every function here takes a month index as well as a date).
-        warnings.warn(f"the file's months run past what pandas can date (2262-04): time is kept as months since "
+        # pandas dates run from 1677-09 to 2262-04: a run outside them keeps its months,
+        # counted from the start, as time (every function here takes a month index as
+        # well as a date).
+        warnings.warn(f"the file's months run past what pandas can date (1677-09 to 2262-04): time is kept as months since "
                       f"{ds['time'].attrs['start']}", stacklevel=4)
         return ds
     ds = ds.assign_coords(time=("time", dates, {"long_name": "month", "start": str(ds["time"].attrs["start"])}))

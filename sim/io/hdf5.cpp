@@ -385,6 +385,22 @@ void Dataset::attach_scale(const Dataset& scale, unsigned axis) {
 
 // ---- File
 
+// Reading a file whose writer may still be at work (SWMR), HDF5 retries a metadata read
+// whose checksum fails, sleeping 1 ns, 2 ns, 4 ns... between tries, 100 tries by default:
+// a file cut short (truncated, or copied while written) so fails for ever, and `info`
+// slept past ten minutes on one. 24 tries sleep under 20 ms in all (2^23 ns), long enough for a
+// writer to finish the block it was flushing, after which the read is refused.
+namespace {
+constexpr unsigned swmr_read_attempts = 24;
+
+Handle swmr_read_access(const std::string& file) {
+  auto what = [] { return std::string("cannot make access properties for reading"); };
+  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), file, what), H5Pclose);
+  check(H5Pset_metadata_read_attempts(fapl, swmr_read_attempts), file, what);
+  return fapl;
+}
+}  // namespace
+
 File File::create(const std::string& path, bool swmr) {
   quiet();
   auto what = [] { return std::string("cannot create the file"); };
@@ -395,12 +411,15 @@ File File::create(const std::string& path, bool swmr) {
 File File::open(const std::string& path) {
   refuse_unreadable_input(path);  // before HDF5, which would wait on a FIFO for a writer
   quiet();
+  auto what = [] { return std::string("cannot open the file for reading"); };
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (id < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
-  }
-  return File(check(id, path, [] { return std::string("cannot open the file for reading"); }), path);
+  if (id >= 0) return File(id, path);
+  H5Eclear2(H5E_DEFAULT);
+  const Handle access = swmr_read_access(path);
+  id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access);
+  // Checked while `access` is open: closing it is a call to HDF5, which clears its error
+  // stack, and the stack says why the file cannot be opened.
+  return File(check(id, path, what), path);
 }
 
 File File::reopen_swmr(const std::string& path) {

@@ -11,7 +11,14 @@ ResultFileReader::ResultFileReader(const std::string& path) : path_(path) {
   } catch (const OutputError& e) {
     throw OutputError(e.path(), e.cause(), OutputFault::refused);  // HDF5's stack says why
   }
-  if (!file_.has_attribute("format") || file_.read_attribute<std::string>("format") != "stackrace")
+  bool stackrace_file = false;
+  try {
+    stackrace_file = file_.has_attribute("format") && file_.read_attribute<std::string>("format") == "stackrace";
+  } catch (const OutputError& e) {
+    // The superblock read but not the root's attributes: a file cut short is bad input.
+    throw OutputError(e.path(), e.cause(), OutputFault::refused);
+  }
+  if (!stackrace_file)
     throw OutputError(path, "not a stackrace result file (no format = \"stackrace\" attribute)", OutputFault::refused);
 }
 

@@ -122,10 +122,25 @@ void check_output(const SweepConfig& config) {
     throw OutputError(config.output, "cannot write in its folder " + folder.string() + ": " + std::strerror(errno));
 }
 
+namespace {
+// A sweep makes its file aside and renames it into place whole (start_checkpointing), so
+// a file --resume cannot reopen, or that lacks a dataset every result file has, was
+// damaged since (cut short, overwritten): nothing in it can be finished.
+std::unique_ptr<ResultWriter> reopen_to_resume(const std::string& path) {
+  try {
+    return ResultWriter::reopen(path);
+  } catch (const OutputError& e) {
+    if (e.fault() != OutputFault::refused) throw;
+    throw OutputError(path, "--resume: not a complete sweep file, start afresh or delete it: " + e.cause(),
+                      OutputFault::refused);
+  }
+}
+}  // namespace
+
 std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConfig& config, const Design& design,
                                           const ScenarioDocument& base) {
   if (config.resume) {
-    auto writer = ResultWriter::reopen(config.output);
+    auto writer = reopen_to_resume(config.output);
     auto refuse = [&](const std::string& why) {
       return OutputError(config.output, "--resume: " + why, OutputFault::refused);
     };

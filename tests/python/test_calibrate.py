@@ -181,6 +181,31 @@ def test_resume_refuses_another_calibrations_file_and_an_existing_output(calibra
     assert "the output exists" in again.stderr
 
 
+@pytest.mark.parametrize("change", ["extended file", "country table"])
+def test_resume_refuses_a_file_whose_scenario_has_changed(tmp_path, change):
+    # The calibration's own text is unchanged; what its scenario is made of is not.
+    countries = tmp_path / "countries.csv"
+    countries.write_text((WORLDS_DIR / "data" / "countries.csv").read_text())
+    middle = tmp_path / "middle.toml"
+    middle.write_text(f'extends = "{WORLDS_DIR / "hindcast_2023.toml"}"\n[world]\ncountries_table = "countries.csv"\n')
+    world = tmp_path / "world.toml"
+    world.write_text('extends = "middle.toml"\n')
+    spec = tmp_path / "cal.toml"
+    spec.write_text(BODY.format(world=world, record=WORLDS_DIR / "record" / "record.csv", simulations=80, extra=""))
+    out = tmp_path / "cal.h5"
+    assert calibrate(spec, "-o", out, "--threads", "1", "-q").returncode == 0
+    if change == "extended file":
+        middle.write_text(middle.read_text() + "[choice.developer]\nswitching_cost = 0.9\n")
+    else:
+        # Afghanistan's developers doubled: data only, no name or key changes.
+        text = countries.read_text()
+        assert text.count(",47750,") == 1
+        countries.write_text(text.replace(",47750,", ",95500,"))
+    result = calibrate(spec, "-o", out, "--resume", "-q")
+    assert result.returncode == 2, result.stderr
+    assert "the scenario (or a file it extends, or its country table) has changed" in result.stderr
+
+
 def test_sigint_keeps_the_last_checkpoint(calibrated, tmp_path):
     spec, out, _ = calibrated
     cut = tmp_path / "int.h5"

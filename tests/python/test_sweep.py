@@ -242,6 +242,47 @@ def test_a_kill_while_the_file_is_made_leaves_no_dead_file(stackrace, tmp_path):
     assert outcomes  # (which ones depends on the machine's speed)
 
 
+def killed_sweep_cut_short(tmp_path, keep_bytes):
+    """A sweep killed with SIGKILL (its file still marked as written in SWMR mode), then
+    cut to its first `keep_bytes` bytes, as a copy broken off or a full disk leaves it."""
+    sweep = write_sweep(tmp_path, RESUMABLE)
+    out = tmp_path / "cut_short.h5"
+    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_some_runs_are_done(out, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with open(out, "r+b") as f:
+        f.truncate(keep_bytes)
+    return sweep, out
+
+
+def test_info_and_resume_give_up_quickly_on_a_checkpoint_cut_short(stackrace, tmp_path):
+    # Its metadata fails its checksums for good: HDF5's SWMR reader retried each read 100
+    # times, doubling its sleep each time, and `info` ran past ten minutes.
+    sweep, out = killed_sweep_cut_short(tmp_path, 20000)
+    began = time.monotonic()
+    info = stackrace("info", out, timeout=60)
+    assert info.returncode == 2 and f"stackrace: {out}:" in info.stderr, info.stderr
+    resumed = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet", timeout=60)
+    assert resumed.returncode == 2 and f"stackrace: {out}:" in resumed.stderr, resumed.stderr
+    assert time.monotonic() - began < 20
+
+
+@pytest.mark.parametrize("keep_bytes", [0, 48])
+def test_a_file_cut_to_nothing_is_refused_as_no_complete_sweep_file(stackrace, tmp_path, keep_bytes):
+    # A sweep never leaves such a file (it makes its file aside and renames it whole), but
+    # a copy broken off or a full disk may: each command says so, exit 2, none hangs.
+    sweep, out = killed_sweep_cut_short(tmp_path, keep_bytes)
+    info = stackrace("info", out, timeout=60)
+    assert info.returncode == 2 and f"stackrace: {out}:" in info.stderr, info.stderr
+    resumed = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet", timeout=60)
+    assert resumed.returncode == 2, resumed.stderr
+    assert f"stackrace: {out}: --resume: not a complete sweep file, start afresh or delete it" in resumed.stderr
+    fresh = stackrace("sweep", sweep, "-o", out, "--quiet", timeout=60)
+    assert fresh.returncode == 2 and "the output exists" in fresh.stderr, fresh.stderr
+
+
 def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_path):
     # A file from a stackrace with other random numbers (before `random_numbers` was
     # stored, SplitMix64) would get unfinished runs that do not match its finished ones.
@@ -335,7 +376,8 @@ def test_output_problems_name_the_file_and_the_cause(stackrace, run_to_file, wor
         (("-o", tmp_path / "missing.h5", "--resume"), 2,
          f"stackrace: {tmp_path / 'missing.h5'}: --resume: no sweep file to resume"),
         (("-o", run_file, "--resume"), 2, f"stackrace: {run_file}: --resume: not a sweep's file (written by stackrace run)"),
-        (("-o", text, "--resume"), 2, f"stackrace: {text}: cannot reopen the file for writing; HDF5's error stack:"),
+        (("-o", text, "--resume"), 2, f"stackrace: {text}: --resume: not a complete sweep file, start afresh or delete "
+                                      "it: cannot reopen the file for writing; HDF5's error stack:"),
         (("-o", text / "x.h5"), 1, f"stackrace: {text / 'x.h5'}: cannot create its folder {text}: Not a directory"),
     ]
     for args, status, message in cases:

@@ -2,6 +2,7 @@
 parameters as coordinates, unfinished runs dropped with a warning, lazy loading."""
 import signal
 import subprocess
+import sys
 import warnings
 
 import h5py
@@ -62,6 +63,19 @@ def test_a_run_past_2262_opens_with_months_for_time(run_to_file):
     assert list(ds.time.values[:3]) == [0, 1, 2] and int(ds.month.values[-1]) == 3000
     assert stackrace.outcomes.time_label(ds, -1) == "month 3000"
     assert float(stackrace.outcomes.global_share_at("developer", "cn_open")(ds).values[0]) > 0
+
+
+def test_a_run_starting_past_2262_opens_with_months_for_time(run_file, tmp_path):
+    # Not only a long run: a world that starts past pandas' last date (its start alone
+    # overflowed, outside the fallback) opens too, with its months as time.
+    late = tmp_path / "late.h5"
+    late.write_bytes(run_file.read_bytes())
+    with h5py.File(late, "r+") as f:
+        f["time"].attrs["start"] = "2300-01"
+    with pytest.warns(UserWarning, match="past what pandas can date"):
+        ds = stackrace.open(late)
+    assert list(ds.time.values[:3]) == [0, 1, 2] and int(ds.month.values[-1]) == 14
+    assert ds.time.attrs.get("start", "2300-01") == "2300-01"
 
 
 def test_a_run_opens_with_dates_and_country_metadata(run_file):
@@ -228,3 +242,11 @@ def test_a_sweep_killed_mid_way_opens_with_its_finished_runs(tmp_path):
         ds = package.open(out)
     np.testing.assert_array_equal(ds.run.values, np.flatnonzero(finished))
     assert np.isfinite(ds.global_share.values).all()
+    # The same file cut short: its metadata fails its checksums for good, and HDF5's SWMR
+    # reader retried for ever. Opened in another process, so that a hang fails the test.
+    cut = tmp_path / "cut.h5"
+    cut.write_bytes(out.read_bytes()[:20000])
+    opening = subprocess.run([sys.executable, "-c", "import sys, stackrace; stackrace.open(sys.argv[1])", str(cut)],
+                             capture_output=True, text=True, timeout=60)
+    assert opening.returncode != 0 and f"OSError: {cut}: cannot be read, a file cut short" in opening.stderr, \
+        opening.stderr
