@@ -8,6 +8,7 @@ checkout (the binary at <root>/build/sim/stackrace), so that
 import os
 import pathlib
 import re
+import signal
 import subprocess
 import time
 
@@ -126,6 +127,29 @@ def wait_until_some_runs_are_done(path, proc, at_least=2, fewer_than=12):
     proc.kill()
     proc.wait()
     pytest.fail(f"{path}: no moment with {at_least} to {fewer_than - 1} runs done")
+
+def kill_sweep_mid_way(sweep, out):
+    """Runs `sweep` into `out` on one thread and kills it with SIGKILL once some, not all,
+    of its runs are in the file (which stays marked as written in SWMR mode)."""
+    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_some_runs_are_done(out, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def scenario_of_files(folder, base):
+    """A scenario in `folder` made of more files than its own: it extends middle.toml,
+    which extends `base` and reads a copy of the shipped country table. Returns (scenario,
+    middle, countries), for tests that edit one of them behind a --resume."""
+    countries = folder / "countries.csv"
+    countries.write_text((WORLDS_DIR / "data" / "countries.csv").read_text())
+    middle = folder / "middle.toml"
+    middle.write_text(f'extends = "{base}"\n[world]\ncountries_table = "countries.csv"\n')
+    scenario = folder / "world.toml"
+    scenario.write_text('extends = "middle.toml"\n')
+    return scenario, middle, countries
+
 
 
 def write_sweep(folder, body, name="s"):

@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import BINARY, WORLDS_DIR, tiny_calibration
+from conftest import BINARY, WORLDS_DIR, scenario_of_files, tiny_calibration
 
 BODY = """
 [calibration]
@@ -184,12 +184,7 @@ def test_resume_refuses_another_calibrations_file_and_an_existing_output(calibra
 @pytest.mark.parametrize("change", ["extended file", "country table"])
 def test_resume_refuses_a_file_whose_scenario_has_changed(tmp_path, change):
     # The calibration's own text is unchanged; what its scenario is made of is not.
-    countries = tmp_path / "countries.csv"
-    countries.write_text((WORLDS_DIR / "data" / "countries.csv").read_text())
-    middle = tmp_path / "middle.toml"
-    middle.write_text(f'extends = "{WORLDS_DIR / "hindcast_2023.toml"}"\n[world]\ncountries_table = "countries.csv"\n')
-    world = tmp_path / "world.toml"
-    world.write_text('extends = "middle.toml"\n')
+    world, middle, countries = scenario_of_files(tmp_path, WORLDS_DIR / "hindcast_2023.toml")
     spec = tmp_path / "cal.toml"
     spec.write_text(BODY.format(world=world, record=WORLDS_DIR / "record" / "record.csv", simulations=80, extra=""))
     out = tmp_path / "cal.h5"

@@ -205,22 +205,29 @@ def is_still(kind, path):
     return stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISDIR(mode) and not any(path.iterdir())
 
 
+def small_command(command, worlds_dir, folder):
+    """The arguments of a small `command` (run, compare, sweep or calibrate) over the
+    default world, all but its output: for tests of what -o accepts. A sweep's file is
+    written into `folder`."""
+    scenario = worlds_dir / "default.toml"
+    small = ("--agents", 5000, "--steps", 2)
+    if command == "run":
+        return ("run", scenario, *small)
+    if command == "compare":
+        return ("compare", scenario, scenario, "--replicates", 2, *small)
+    if command == "sweep":
+        return ("sweep", write_sweep(folder, 'design = "grid"\nagents = 5000\nsteps = 2\n[[parameters]]\n'
+                                             'key = "stacks.cn_open.price"\nvalues = [0.5]\n'))
+    return ("calibrate", worlds_dir / "calibrations" / "hindcast_2023_to_2024.toml")
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder"])
 @pytest.mark.parametrize("command", ["run", "compare", "sweep"])
 def test_an_output_that_is_not_a_regular_file_is_refused(stackrace, worlds_dir, tmp_path, command, kind):
     # -o names the user's file: a FIFO, a device or a folder there is not one to replace.
     # Exit 2 (input), with the reason, before anything runs, and the special file untouched.
     output = special_file(kind, tmp_path / "out.h5")
-    scenario = worlds_dir / "default.toml"
-    small = ("--agents", 5000, "--steps", 2)
-    if command == "run":
-        args = ("run", scenario, *small)
-    elif command == "compare":
-        args = ("compare", scenario, scenario, "--replicates", 2, *small)
-    else:
-        args = ("sweep", write_sweep(tmp_path, 'design = "grid"\nagents = 5000\nsteps = 2\n[[parameters]]\n'
-                                              'key = "stacks.cn_open.price"\nvalues = [0.5]\n'))
-    result = stackrace(*args, "--quiet", "-o", output, cwd=tmp_path, timeout=60)
+    result = stackrace(*small_command(command, worlds_dir, tmp_path), "--quiet", "-o", output, cwd=tmp_path, timeout=60)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"stackrace: {output}: not a regular file"), result.stderr
     assert is_still(kind, output), "the special file must be left as it was"
@@ -245,19 +252,8 @@ def test_an_output_path_the_file_system_refuses_is_bad_input(stackrace, worlds_d
     folder = tmp_path / "out"
     folder.mkdir()
     output = refused_name(kind, folder)
-    scenario = worlds_dir / "default.toml"
-    small = ("--agents", 5000, "--steps", 2)
-    if command == "run":
-        args = ("run", scenario, *small)
-    elif command == "compare":
-        args = ("compare", scenario, scenario, "--replicates", 2, *small)
-    elif command == "sweep":
-        args = ("sweep", write_sweep(tmp_path, 'design = "grid"\nagents = 5000\nsteps = 2\n[[parameters]]\n'
-                                              'key = "stacks.cn_open.price"\nvalues = [0.5]\n'))
-    else:
-        args = ("calibrate", worlds_dir / "calibrations" / "hindcast_2023_to_2024.toml")
     before = sorted(p.name for p in folder.iterdir())
-    result = stackrace(*args, "--quiet", "-o", output, cwd=tmp_path, timeout=60)
+    result = stackrace(*small_command(command, worlds_dir, tmp_path), "--quiet", "-o", output, cwd=tmp_path, timeout=60)
     assert result.returncode == 2, result.stderr
     reason = "File name too long" if kind == "long" else "Too many levels of symbolic links"
     assert f"stackrace: {output}: the file system refuses the path: {reason}" in result.stderr, result.stderr

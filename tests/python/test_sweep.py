@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from conftest import BINARY, WORLDS_DIR, wait_until_some_runs_are_done, write_sweep
+from conftest import (BINARY, WORLDS_DIR, kill_sweep_mid_way, scenario_of_files, wait_until_some_runs_are_done,
+                      write_sweep)
 
 
 GRID = """design = "grid"
@@ -182,11 +183,7 @@ def test_a_killed_sweep_leaves_its_finished_runs_and_resumes_to_the_same_file(st
     whole = tmp_path / "whole.h5"
     assert stackrace("sweep", sweep, "-o", whole, "--quiet").returncode == 0
     cut = tmp_path / "cut.h5"
-    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(cut), "--quiet", "--threads", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_some_runs_are_done(cut, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_sweep_mid_way(sweep, cut)
     with h5py.File(cut, "r", swmr=True) as f:  # readable as it was left
         status = f["status"][()]
         finished = status == 1
@@ -247,11 +244,7 @@ def killed_sweep_cut_short(tmp_path, keep_bytes):
     cut to its first `keep_bytes` bytes, as a copy broken off or a full disk leaves it."""
     sweep = write_sweep(tmp_path, RESUMABLE)
     out = tmp_path / "cut_short.h5"
-    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_some_runs_are_done(out, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_sweep_mid_way(sweep, out)
     with open(out, "r+b") as f:
         f.truncate(keep_bytes)
     return sweep, out
@@ -298,12 +291,7 @@ def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_pa
 @pytest.mark.parametrize("change", ["extended file", "country table"])
 def test_resume_refuses_a_file_whose_base_has_changed(stackrace, tmp_path, change):
     # The sweep's own text is unchanged; what its base is made of is not.
-    table = tmp_path / "countries.csv"
-    table.write_text((WORLDS_DIR / "data" / "countries.csv").read_text())
-    middle = tmp_path / "middle.toml"
-    middle.write_text(f'extends = "{WORLDS_DIR / "default.toml"}"\n[world]\ncountries_table = "countries.csv"\n')
-    base = tmp_path / "base.toml"
-    base.write_text('extends = "middle.toml"\n')
+    base, middle, table = scenario_of_files(tmp_path, WORLDS_DIR / "default.toml")
     sweep = tmp_path / "changed.toml"
     sweep.write_text(f'[sweep]\nbase = "{base}"\nname = "changed"\n' + RESUMABLE)
     sweep, out = interrupted_sweep(tmp_path, "changed.h5", sweep)

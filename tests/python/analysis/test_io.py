@@ -1,6 +1,5 @@
 """stackrace.open and to_frame on files the engine writes: dims, dates, country metadata,
 parameters as coordinates, unfinished runs dropped with a warning, lazy loading."""
-import signal
 import subprocess
 import sys
 import warnings
@@ -12,7 +11,7 @@ import pytest
 
 import stackrace
 import stackrace as package  # where a test's `stackrace` is the command-line fixture
-from conftest import BINARY, WORLDS_DIR, wait_until_some_runs_are_done, write_sweep
+from conftest import WORLDS_DIR, kill_sweep_mid_way, write_sweep
 
 
 @pytest.fixture(scope="module")
@@ -230,11 +229,7 @@ def test_a_sweep_killed_mid_way_opens_with_its_finished_runs(tmp_path):
     sweep = write_sweep(tmp_path, 'design = "random"\nsamples = 16\nseed = 5\nagents = 400000\nsteps = 60\n'
                         '[[parameters]]\nkey = "stacks.cn_open.price"\nname = "price"\nrange = [0.1, 0.6]\n', "killed")
     out = tmp_path / "killed.h5"
-    proc = subprocess.Popen([str(BINARY), "sweep", str(sweep), "-o", str(out), "--quiet", "--threads", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_some_runs_are_done(out, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_sweep_mid_way(sweep, out)
     with h5py.File(out, "r", swmr=True) as f:
         finished = f["status"][()] == 1
     assert 0 < finished.sum() < len(finished)
