@@ -41,11 +41,15 @@ inline double value_gain(double value, double start_value) {
 // The probability that a non-adopter of a kind adopts AI this month in a country with
 // `gdp_per_capita` where `adopted` of its kind have (MODEL.md, 7.6.2): the Bass hazard,
 // its innovation rate scaled by income and by `value_gain`, how much more adopting is
-// worth than at the start (value_gain above).
-inline double adoption_hazard(const AdoptionRule& rule, double gdp_per_capita, double value_gain, double adopted) {
+// worth than at the start (value_gain above). Firms of a size class whose firms employ
+// `staff_per_firm` times a small firm's staff run the Bass clock that many times to the
+// power size_elasticity faster: p and q both scale (MODEL.md, 7.6.2).
+inline double adoption_hazard(const AdoptionRule& rule, double gdp_per_capita, double value_gain, double adopted,
+                              double staff_per_firm = 1) {
   double p = rule.innovation * std::pow(gdp_per_capita / rule.reference_gdp_per_capita, rule.income_elasticity);
   if (rule.value_elasticity != 0) p *= std::exp(rule.value_elasticity * value_gain);
-  return bass_monthly_hazard(std::min(p, most_innovation), rule.imitation, adopted);
+  const double clock = rule.size_elasticity != 0 ? std::pow(staff_per_firm, rule.size_elasticity) : 1.0;
+  return bass_monthly_hazard(std::min(p * clock, most_innovation), rule.imitation * clock, adopted);
 }
 
 }  // namespace stackrace

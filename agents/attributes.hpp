@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agents/agent_kind.hpp"
+#include "agents/segments.hpp"
 #include "agents/stack_choice.hpp"
 
 namespace stackrace {
@@ -58,6 +59,9 @@ struct AdoptionRule {
   double value_elasticity = 0;    // p scales with exp(elasticity * gain in the value of adopting)
   double abandon = 0;             // per month: an adopter returns to the outside option
   double reference_gdp_per_capita = 10'000;  // USD
+  // Firms: the hazard of a size class scales with (staff per firm / a small firm's)^this
+  // (MODEL.md, 7.6.2); 0 for other kinds.
+  double size_elasticity = 0;
 };
 
 // Every term of a stack's utility for one kind of agent (MODEL.md, "Choice").
@@ -94,7 +98,17 @@ struct CountrySpec {
   std::optional<double> datacenter_growth;  // growth of data-centre power per year (the build-out); none: its electricity's
   double robot_density = 0;        // industrial robots per 10,000 manufacturing employees
   double physical_share = 0.3;     // share of firms in physical industry
-  double large_share = 0.05;       // share of firms that are large
+  // Firms and persons employed by size class (agents/segments.hpp), each summing to 1.
+  BySize firm_size_share{0.9433, 0.0475, 0.0076, 0.0016};
+  BySize staff_share{0.286, 0.204, 0.15, 0.36};
+  // Each size class's adoption at the start over the country's firms of 10+ staff (whose
+  // share initial_share gives): 1 in every class where nothing says otherwise.
+  BySize firm_start_factor{1, 1, 1, 1};
+  // A firm of the size class employs this many times a small firm's staff.
+  double staff_per_firm(int size) const {
+    const double small = staff_share[small_size] / firm_size_share[small_size];
+    return firm_size_share[size] > 0 && small > 0 ? staff_share[size] / firm_size_share[size] / small : 1.0;
+  }
   double build_out() const { return datacenter_growth.value_or(electricity_growth); }
   // [kind][stack]: who uses what at the start, each row summing to 1.
   std::array<std::vector<double>, agent_kind_count> initial_share;

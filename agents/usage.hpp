@@ -11,9 +11,10 @@
 // T_n a month at the reference price at the start; a_n the growth of use at a constant
 // price (agentic use: more work per user); η the price elasticity of use (cheaper tokens
 // are used for more, and high-volume work is routed to cheap models); v_n the firm
-// segment's factor: a firm's use grows with its staff (large firms employ the sourced share
-// E_L of the staff, whatever share of the firm agents are large) and physical-sector
-// staff use tokens at ψ times the rate of virtual-sector staff. The outside option uses none.
+// segment's factor: a firm's use grows with its staff (a firm of a size class employs its
+// class's share of the country's staff over its share of the firms, times the average
+// firm's staff) and physical-sector staff use tokens at ψ times the rate of
+// virtual-sector staff. The outside option uses none.
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -34,27 +35,16 @@ struct UsageRule {
   std::array<KindUsage, agent_kind_count> kind;  // by AgentKind
   double price_elasticity = 0;                   // η
   double reference_price = 1;                    // p_ref, USD per million tokens
-  // E_L: the share of firms' staff in large firms; none: a large firm uses what a small one does.
-  std::optional<double> large_employment_share;
   double physical_intensity = 1;  // ψ: tokens per physical-sector employee over a virtual-sector one's
   const KindUsage& of(AgentKind kind) const { return this->kind[index_of(kind)]; }
 };
 
-// v_firm(c, s): a firm agent of the segment against the country's average virtual-sector
-// firm. With E_L given, the country's large-firm agents together hold E_L of its firms'
-// staff and its small-firm agents the rest, whatever share of the agents each size got:
-// a large one stands for E_L · N / N_large of the average firm, a small one for
-// (1 − E_L) · N / N_small (N = small + large agents). A country whose agents are all of
-// one size (few firm agents, or λ_c of 0 or 1) gives them the average firm's use, so that
-// no staff is lost: the factors sum to N over the agents either way.
-inline double firm_segment_usage(const UsageRule& rule, std::int64_t small_agents, std::int64_t large_agents,
-                                 int segment) {
-  double size = 1;
-  if (rule.large_employment_share && small_agents > 0 && large_agents > 0) {
-    const double staff = *rule.large_employment_share, all = double(small_agents + large_agents);
-    size = segment_is_large(segment) ? staff * all / double(large_agents) : (1 - staff) * all / double(small_agents);
-  }
-  return size * (segment_is_physical(segment) ? rule.physical_intensity : 1.0);
+// v_firm(c, s): a firm of the segment against the country's average virtual-sector firm:
+// its staff over the average firm's (`staff_per_firm`: its size class's share of the
+// country's staff over its share of the firms, model/world.hpp), so that the factors,
+// weighted by firms, average 1; physical-sector staff at ψ.
+inline double firm_segment_usage(const UsageRule& rule, double staff_per_firm, int segment) {
+  return staff_per_firm * (segment_is_physical(segment) ? rule.physical_intensity : 1.0);
 }
 
 // T_n (1 + a_n)^t: one adopting entity's tokens in month t at the reference price.

@@ -26,16 +26,18 @@ double self_hosted_load(const World& world, const CountryCounts& counts, const s
   const int counted = std::max(t - 1, 0);  // the month of the counts, for the weights
   const PopulationLayout& firms = world.population(AgentKind::firm);
   const int S = firms.segments;
-  const auto [small, large] = firms.agents_by_size(c);
-  std::array<double, firm_segments> segment_use{};  // a firm agent's use in each segment, over its kind's
-  for (int segment = 0; segment < S; ++segment) segment_use[segment] = firm_segment_usage(s.usage, small, large, segment);
+  std::array<double, firm_segments> segment_use{};  // a firm agent's use in each segment, over its kind's average agent
+  for (int segment = 0; segment < S; ++segment) {
+    const std::size_t g = std::size_t(c) * S + segment;
+    segment_use[segment] = firms.relative_weight_of(g) * firm_segment_usage(s.usage, firms.staff_per_firm_of(g), segment);
+  }
   double tokens = 0;
   for (int k = 0; k < K; ++k) {
     if (!s.stacks[k].open_weights || s.stacks[k].outside) continue;
     double use = 0;  // at the reference price
     for (AgentKind kind : all_agent_kinds) {
       double agents = 0;
-      if (kind != AgentKind::firm) agents = double(counts[index_of(kind)][cell + k]);
+      if (kind != AgentKind::firm) agents = counts[index_of(kind)][cell + k];
       else
         for (int segment = 0; segment < S; ++segment)
           agents += segment_use[segment] * double(firm_groups[(std::size_t(c) * S + segment) * K + k]);
@@ -80,12 +82,12 @@ void set_environment(const Scenario& s, const StackState& stacks, int t, StackEn
 std::vector<double> global_developer_share(const World& world, const CountryCounts& counts, int month) {
   const int K = world.stack_count(), C = world.country_count();
   const PopulationLayout& developers = world.population(AgentKind::developer);
-  const std::int64_t* const on = counts[index_of(AgentKind::developer)];
+  const double* const on = counts[index_of(AgentKind::developer)];
   std::vector<double> share(K, 0.0);
   double all = 0;
   for (int c = 0; c < C; ++c) {
     const double weight = developers.weight_at(c, month);
-    for (int k = 0; k < K; ++k) share[k] += weight * double(on[std::size_t(c) * K + k]);
+    for (int k = 0; k < K; ++k) share[k] += weight * on[std::size_t(c) * K + k];
     all += weight * double(developers.agents[c]);
   }
   for (double& x : share) x = all > 0 ? x / all : 0.0;
@@ -111,21 +113,21 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
     view.kind_share[index_of(kind)].assign(std::size_t(C) * K, 0.0);
   }
   const PopulationLayout& developers = world.population(AgentKind::developer);
-  const std::int64_t* const developers_on = counts[index_of(AgentKind::developer)];
-  const std::int64_t* const governments_on = counts[index_of(AgentKind::country)];
+  const double* const developers_on = counts[index_of(AgentKind::developer)];
+  const double* const governments_on = counts[index_of(AgentKind::country)];
   for (int c = 0; c < C; ++c) {
     const std::size_t cell = std::size_t(c) * K;  // country c's [stack] entries
     for (AgentKind kind : all_agent_kinds) {
       const double per_agent = world.population(kind).per_agent[c];
       if (per_agent == 0) continue;  // no agents: adopted and shares stay 0
-      const std::int64_t* const on = counts[index_of(kind)] + cell;
-      const double waiting = outside ? static_cast<double>(on[*outside]) : 0.0;
+      const double* const on = counts[index_of(kind)] + cell;
+      const double waiting = outside ? on[*outside] : 0.0;
       view.adopted[index_of(kind)][c] = 1.0 - waiting * per_agent;
       double* const share = view.kind_share[index_of(kind)].data() + cell;
-      for (int k = 0; k < K; ++k) share[k] = double(on[k]) * per_agent;
+      for (int k = 0; k < K; ++k) share[k] = on[k] * per_agent;
     }
     for (int k = 0; k < K; ++k) {
-      view.developer_share[cell + k] = static_cast<double>(developers_on[cell + k]) * developers.per_agent[c];
+      view.developer_share[cell + k] = developers_on[cell + k] * developers.per_agent[c];
       if (governments_on[cell + k] > 0 && !(outside && k == *outside)) view.government_stack[c] = k;
     }
     const double load = self_hosted_load(world, counts, firm_groups, view.env, c, t, compute.extra_datacenter_mw[c]);

@@ -15,8 +15,10 @@
 
 namespace stackrace {
 
-// Last month's agents of each kind on each stack of each country: [kind] -> [c * K + k].
-using CountryCounts = std::array<const std::int64_t*, agent_kind_count>;
+// Last month's agents of each kind on each stack of each country: [kind] -> [c * K + k],
+// each agent counted as the number of its country's average agents it stands for
+// (PopulationLayout::relative_weight), so that they sum to the country's agents.
+using CountryCounts = std::array<const double*, agent_kind_count>;
 
 // The stacks as every country sees them in month t before policies: one price
 // everywhere, each country's own data-localisation regime, and where each stack is

@@ -32,13 +32,14 @@ struct PopulationLayout {
   double growth_at(int c, int t) const { return growth.empty() ? 1.0 : growth[std::size_t(t) * weight.size() + c]; }
   // Real entities each agent of country c stands for in month t.
   double weight_at(int c, int t) const { return weight[c] * growth_at(c, t); }
-  // Country c's agents of each size, {small, large} (agents/segments.hpp; one segment: all small).
-  std::array<std::int64_t, 2> agents_by_size(int c) const {
-    std::array<std::int64_t, 2> by_size{};
-    for (int segment = 0; segment < segments; ++segment)
-      by_size[segment_is_large(segment) ? 1 : 0] += agents_per_group[std::size_t(c) * segments + segment];
-    return by_size;
-  }
+  // [country * segments + segment]: how many of its country's average agents (weight)
+  // one agent of the group stands for; empty where every group's agents weigh the same.
+  std::vector<double> relative_weight;
+  double relative_weight_of(std::size_t group) const { return relative_weight.empty() ? 1.0 : relative_weight[group]; }
+  // [country * segments + segment]: firms: how many times the staff of the average firm its
+  // agents stand for a firm of the group employs (agents/usage.hpp); empty for other kinds.
+  std::vector<double> staff_per_firm;
+  double staff_per_firm_of(std::size_t group) const { return staff_per_firm.empty() ? 1.0 : staff_per_firm[group]; }
 };
 
 struct World {

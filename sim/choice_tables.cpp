@@ -82,29 +82,35 @@ class CountryRows {
       for (int k = 0; k < K; ++k)
         group_utility[std::size_t(segment) * K + k] = stack_value(s_, kind_, w_, a, c, k, view_, constants_, kept.log_price);
     }
-    const double hazard = adoption_rate(c, {group_utility.data(), std::size_t(K)});
-    const double rate = visit_rate(c, hazard);
-    // Non-adopters faster than adopters: try visiting at the adopters' rate, the rest of
-    // the non-adopters after (ChoiceTable::late_adoption); kept only where the rows show
-    // that a visit leaves no one on the outside option.
-    const double adopters = adopter_rate();
-    if (rate > adopters && rate < 1.0 && can_adopt_late()) {
-      fill_rows(c, hazard, adopters, group_utility);
-      if (visits_clear_outside(c)) {
-        const double late = (hazard - adopters) / (1.0 - adopters);
-        std::fill_n(table_.visit_rate.begin() + std::ptrdiff_t(c) * S, S, adopters);
-        std::fill_n(table_.late_adoption.begin() + std::ptrdiff_t(c) * S, S, late);
-        return;
-      }
-    }
-    std::fill_n(table_.visit_rate.begin() + std::ptrdiff_t(c) * S, S, rate);
-    fill_rows(c, hazard, rate, group_utility);
+    const double gain = value_gain_of(c, {group_utility.data(), std::size_t(K)});
+    for (int segment = 0; segment < S; ++segment) fill_group(c, segment, gain, group_utility);
   }
 
  private:
-  // Every row of country c's groups, for agents visited at `rate`.
-  void fill_rows(int c, double hazard, double rate, const std::vector<double>& group_utility) {
-    const int K = K_, S = S_;
+  // One group's visit rates and rows. Non-adopters faster than adopters: try visiting at
+  // the adopters' rate, the rest of the non-adopters after (ChoiceTable::late_adoption);
+  // kept only where the rows show that a visit leaves no one on the outside option.
+  void fill_group(int c, int segment, double gain, const std::vector<double>& group_utility) {
+    const int g = c * S_ + segment;
+    const double hazard = adoption_rate(c, segment, gain);
+    const double rate = visit_rate(c, hazard);
+    const double adopters = adopter_rate();
+    if (rate > adopters && rate < 1.0 && can_adopt_late()) {
+      fill_rows(c, segment, hazard, adopters, group_utility);
+      if (visits_clear_outside(g)) {
+        table_.visit_rate[g] = adopters;
+        table_.late_adoption[g] = (hazard - adopters) / (1.0 - adopters);
+        return;
+      }
+    }
+    table_.visit_rate[g] = rate;
+    fill_rows(c, segment, hazard, rate, group_utility);
+  }
+
+ private:
+  // Every row of a group of country c, for agents visited at `rate`.
+  void fill_rows(int c, int segment, double hazard, double rate, const std::vector<double>& group_utility) {
+    const int K = K_;
 
     // Spans of K entries, K a constant where it is known: their loops unroll.
     auto scratch = [K] {
@@ -123,25 +129,29 @@ class CountryRows {
                                view_.env.reach[index_of(kind_)].data() + view_.env.cell(c, 0),
                                w_.base.switching_cost,
                                outside_ ? *outside_ : -1};
-    for (int segment = 0, g = c * S; segment < S; ++segment, ++g)
-      for (int e = 0; e < employers; ++e) {
-        const int employer_stack = employers > 1 && e < K ? e : -1;
-        for (int k = 0; k < K; ++k)
-          u[k] = group_utility[std::size_t(segment) * K + k] + employer_pull(w_, k, employer_stack);
-        rows.fill(u, month, table_.cumulative.data() + table_.offset(g, 0, e), stride);
-      }
+    const int g = c * S_ + segment;
+    for (int e = 0; e < employers; ++e) {
+      const int employer_stack = employers > 1 && e < K ? e : -1;
+      for (int k = 0; k < K; ++k)
+        u[k] = group_utility[std::size_t(segment) * K + k] + employer_pull(w_, k, employer_stack);
+      rows.fill(u, month, table_.cumulative.data() + table_.offset(g, 0, e), stride);
+    }
   }
 
- private:
-  // The monthly probability that a non-adopter adopts; the value of adopting is the
-  // logsum of the country's first segment's utilities (`first`), no employer, each
-  // stack's odds weighed by its reach.
-  double adoption_rate(int c, std::span<const double> first) const {
+  // How much more adopting is worth than at the start: the logsum of the country's first
+  // segment's utilities (`first`), no employer, each stack's odds weighed by its reach.
+  double value_gain_of(int c, std::span<const double> first) const {
+    if (!outside_ || rule_.value_elasticity == 0) return 0.0;
+    return value_gain(reachable_value(first, view_.env.reach_in(kind_, c)), start_value_[c]);
+  }
+
+  // The monthly probability that a non-adopter of the segment adopts (firms' size classes
+  // adopt at their own pace, agents/adoption.hpp).
+  double adoption_rate(int c, int segment, double gain) const {
     if (!outside_) return 0.0;
-    const double gain = rule_.value_elasticity != 0
-                            ? value_gain(reachable_value(first, view_.env.reach_in(kind_, c)), start_value_[c])
-                            : 0.0;
-    return adoption_hazard(rule_, s_.countries[c].gdp_per_capita, gain, view_.adopted[index_of(kind_)][c]);
+    const CountrySpec& country = s_.countries[c];
+    const double staff = kind_ == AgentKind::firm ? country.staff_per_firm(size_of(segment)) : 1.0;
+    return adoption_hazard(rule_, country.gdp_per_capita, gain, view_.adopted[index_of(kind_)][c], staff);
   }
 
   double adopter_rate() const { return std::min(1.0, w_.base.revise + (outside_ ? rule_.abandon : 0.0)); }
@@ -150,25 +160,23 @@ class CountryRows {
   // adoption: no one abandons (an adopter who did would be taken for one passed over).
   bool can_adopt_late() const { return outside_ && rule_.abandon == 0; }
 
-  // Whether, in every row of c's groups, a visited non-adopter surely adopts and no one
+  // Whether, in every row of group g, a visited non-adopter surely adopts and no one
   // moves onto the outside option (a banned stack's users, or an out-of-reach stack's with
   // no other to get, would).
-  bool visits_clear_outside(int c) const {
+  bool visits_clear_outside(int g) const {
     const int o = *outside_;
-    for (int g = c * S_; g < (c + 1) * S_; ++g)
-      for (int e = 0; e < table_.employers; ++e)
-        for (int current = 0; current < K_; ++current) {
-          const auto row = std::as_const(table_).row(g, current, e);
-          const double onto_outside = row[std::size_t(o)] - (o > 0 ? row[std::size_t(o) - 1] : 0.0);
-          if (onto_outside > 0) return false;
-        }
+    for (int e = 0; e < table_.employers; ++e)
+      for (int current = 0; current < K_; ++current) {
+        const auto row = std::as_const(table_).row(g, current, e);
+        const double onto_outside = row[std::size_t(o)] - (o > 0 ? row[std::size_t(o) - 1] : 0.0);
+        if (onto_outside > 0) return false;
+      }
     return true;
   }
 
   // Each group is visited at the fastest rate any of its agents acts: adopters revise or
   // abandon, non-adopters adopt (only where some are left). Where a stack is banned for
-  // this kind, its users must leave it this month: the whole group is visited. The rate
-  // depends only on the country: all its segments share it.
+  // this kind, its users must leave it this month: the whole group is visited.
   double visit_rate(int c, double hazard) const {
     const double adopter_rate = this->adopter_rate();
     const bool waiting = outside_ && view_.adopted[index_of(kind_)][c] < 1.0;

@@ -37,6 +37,9 @@ struct RunResult {
   // sector's world share [time][sector][stack], weighted as global_share.
   std::vector<float> sector_share, sector_tokens;
   std::vector<float> global_sector_share;
+  // Firms by size class (micro, small, medium, large; agents/segments.hpp): the same as by
+  // sector, [time][country][size][stack] and [time][size][stack].
+  std::vector<float> size_share, global_size_share;
   std::vector<double> lag;           // [time][stack]: months behind the frontier
   std::vector<double> bloc_compute;  // [time][bloc]: compute the bloc can use, world's at the start = 1
   std::vector<double> bloc_chips;    // [time][bloc]: its chips, which its power may not all run
@@ -58,7 +61,9 @@ struct RunResult {
         chinese_compute(std::size_t(times_) * countries_), unmet_compute(std::size_t(times_) * countries_),
         tokens(share.size()), global_usage_share(global_share.size()),
         sector_share(std::size_t(times_) * countries_ * sector_count * stacks_), sector_tokens(sector_share.size()),
-        global_sector_share(std::size_t(times_) * sector_count * stacks_), lag(capability.size()),
+        global_sector_share(std::size_t(times_) * sector_count * stacks_),
+        size_share(std::size_t(times_) * countries_ * firm_size_count * stacks_),
+        global_size_share(std::size_t(times_) * firm_size_count * stacks_), lag(capability.size()),
         bloc_compute(std::size_t(times_) * bloc_count), bloc_chips(bloc_compute.size()),
         real_developers(chinese_compute.size()), power_load(chinese_compute.size()),
         robot_share(std::size_t(times_) * countries_ * bloc_count),
@@ -80,6 +85,9 @@ struct RunResult {
   }
   std::size_t sector_cell(int t, int c, int sector, int k) const {
     return ((std::size_t(t) * countries + c) * sector_count + sector) * stacks + k;
+  }
+  std::size_t size_cell(int t, int c, int size, int k) const {
+    return ((std::size_t(t) * countries + c) * firm_size_count + size) * stacks + k;
   }
   // One kind's shares, [time][country][stack].
   std::span<const float> kind_share(AgentKind kind) const {

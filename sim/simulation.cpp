@@ -1,5 +1,6 @@
 #include "sim/simulation.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include <boost/random/uniform_01.hpp>
@@ -23,8 +24,10 @@ struct RunState {
   const RunConfig& config;
   std::array<AgentPopulation, agent_kind_count> populations;
   std::array<std::vector<std::int64_t>, agent_kind_count> counts;
-  // [kind][c][k]: the counts summed over a country's segments, for kinds with segments.
-  std::array<std::vector<std::int64_t>, agent_kind_count> segment_sums;
+  // [kind][c][k]: each country's agents on each stack, summed over its segments, each
+  // agent counted as the number of the country's average agents it stands for
+  // (PopulationLayout::relative_weight): what shares of the country are made of.
+  std::array<std::vector<double>, agent_kind_count> country_sums;
   StackState stacks;
   PolicyState policies;
   std::vector<std::uint8_t> government_bans;  // [country][stack]: barred from government use by the government itself
@@ -37,33 +40,29 @@ struct RunState {
 
   AgentPopulation& population(AgentKind kind) { return populations[index_of(kind)]; }
   std::vector<std::int64_t>& count(AgentKind kind) { return counts[index_of(kind)]; }
-  // Agents of `kind` on each stack of each country, [c][k], summed over the country's
-  // segments (as of the last sum_segments()).
-  const std::int64_t* by_country(AgentKind kind) const {
-    return (populations[index_of(kind)].segments == 1 ? counts : segment_sums)[index_of(kind)].data();
-  }
+  // Agents of `kind` on each stack of each country, [c][k], weighted and summed over the
+  // country's segments (as of the last sum_segments()).
+  const double* by_country(AgentKind kind) const { return country_sums[index_of(kind)].data(); }
   CountryCounts country_counts() const {
     CountryCounts on{};
     for (AgentKind kind : all_agent_kinds) on[index_of(kind)] = by_country(kind);
     return on;
   }
-  // Sums the counts of kinds split into segments per country: once a month, after the
+  // Sums each country's counts over its segments, weighted: once a month, after the
   // agents moved, rather than in each of the many reads of by_country().
   void sum_segments() {
     const int K = world.stack_count(), C = world.country_count();
     for (AgentKind kind : all_agent_kinds) {
-      const int S = populations[index_of(kind)].segments;
-      std::vector<std::int64_t>& sums = segment_sums[index_of(kind)];
-      // One segment: the counts are the sums. No agents: the sums stay zero.
-      if (S == 1 || (populations[index_of(kind)].size() == 0 && !sums.empty())) continue;
-      sums.resize(std::size_t(C) * K);
+      const PopulationLayout& layout = world.population(kind);
+      const int S = layout.segments;
+      std::vector<double>& sums = country_sums[index_of(kind)];
+      sums.assign(std::size_t(C) * K, 0.0);
       const std::int64_t* group = counts[index_of(kind)].data();  // [c][segment][k]
-      for (int c = 0; c < C; ++c, group += std::ptrdiff_t(S) * K)
-        for (int k = 0; k < K; ++k) {
-          std::int64_t n = 0;  // summed in a register, not through the vector
-          for (int g = 0; g < S; ++g) n += group[g * K + k];
-          sums[std::size_t(c) * K + k] = n;
-        }
+      for (std::size_t g = 0; g < std::size_t(C) * S; ++g, group += K) {
+        const double relative = layout.relative_weight_of(g);
+        double* const sum = sums.data() + g / S * K;
+        for (int k = 0; k < K; ++k) sum[k] += relative * double(group[k]);
+      }
     }
   }
 };
@@ -81,13 +80,27 @@ double uniform_draw(const RunConfig& config, int step, StreamPurpose purpose, st
   return boost::random::uniform_01<double>()(stream);
 }
 
-// The seating table: each group's row for stack 0 holds the country's starting shares of
-// its kind, cumulated.
+// A group's starting shares: its country's, with a firm size class's adoption its
+// country's times the class's factor (CountrySpec::firm_start_factor), the adopters split
+// among the stacks as the country's are.
+std::vector<double> group_starting_shares(const Scenario& s, AgentKind kind, int c, int segment) {
+  std::vector<double> share = s.countries[c].initial_share[index_of(kind)];
+  const auto outside = s.outside_stack();
+  if (kind != AgentKind::firm || !outside) return share;
+  const double adopted = 1.0 - share[*outside];
+  if (!(adopted > 0)) return share;
+  const double scaled = std::min(1.0, adopted * s.countries[c].firm_start_factor[size_of(segment)]);
+  for (double& x : share) x *= scaled / adopted;
+  share[*outside] = 1.0 - scaled;
+  return share;
+}
+
+// The seating table: each group's row for stack 0 holds its starting shares, cumulated.
 ChoiceTable seating_table(const World& world, AgentKind kind) {
   const int segments = world.population(kind).segments;
   ChoiceTable table(world.country_count() * segments, world.stack_count());
   for (int g = 0; g < table.groups; ++g) {
-    const std::vector<double>& share = world.scenario.countries[g / segments].initial_share[index_of(kind)];
+    const std::vector<double> share = group_starting_shares(world.scenario, kind, g / segments, g % segments);
     std::span<double> row = table.row(g, 0);
     std::copy(share.begin(), share.end(), row.begin());
     cumulate(row);
@@ -140,15 +153,15 @@ void record(const RunState& state, int t, RunResult& out) {
     double weighted_total = 0;
     // share [kind][t][c][k]: country c's row for this kind is K floats at c * K.
     float* const share = &out.share_at(t, 0, kind, 0);
-    const std::int64_t* const counts = state.by_country(kind);
+    const double* const counts = state.by_country(kind);
     for (int c = 0; c < C; ++c) {
       const std::int64_t n = layout.agents[c];
       const double weight = layout.weight_at(c, t);
       float* const row = share + std::size_t(c) * K;
       for (int k = 0; k < K; ++k) {
-        const auto on = counts[std::size_t(c) * K + k];
-        row[k] = n > 0 ? static_cast<float>(double(on) / double(n)) : no_agents;
-        weighted[k] += weight * double(on);
+        const double on = counts[std::size_t(c) * K + k];
+        row[k] = n > 0 ? static_cast<float>(on / double(n)) : no_agents;
+        weighted[k] += weight * on;
       }
       weighted_total += weight * double(n);
     }
@@ -214,10 +227,11 @@ void record_usage(const RunState& state, const std::vector<double>& prices, int 
       for (int k = 0; k < K; ++k) per_adopter[k] = outside && k == *outside ? 0.0 : weighted_use * factor(c, k);
       std::fill(country_tokens.begin(), country_tokens.end(), 0.0);
       std::fill(sector_tokens.begin(), sector_tokens.end(), 0.0);
-      const auto [small, large] = layout.agents_by_size(c);
       for (int segment = 0; segment < S; ++segment) {
-        const double factor = kind == AgentKind::firm ? firm_segment_usage(s.usage, small, large, segment) : 1.0;
-        const std::int64_t* const on = counts + (std::size_t(c) * S + segment) * K;
+        const std::size_t g = std::size_t(c) * S + segment;
+        const double factor = layout.relative_weight_of(g) *
+                              (kind == AgentKind::firm ? firm_segment_usage(s.usage, layout.staff_per_firm_of(g), segment) : 1.0);
+        const std::int64_t* const on = counts + g * K;
         for (int k = 0; k < K; ++k) {
           const double used = factor * per_adopter[k] * double(on[k]);
           country_tokens[k] += used;
@@ -240,39 +254,51 @@ void record_usage(const RunState& state, const std::vector<double>& prices, int 
   }
 }
 
-// Firms by sector: each country's share of its firm agents of a sector on each stack, and
-// the sector's world share (weighted by the firms each agent stands for).
-void record_sectors(const RunState& state, int t, RunResult& out) {
+// Firms by one of their traits, sector or size class (`trait_of(segment)`, `traits` of
+// them): each country's share of its firms of a trait on each stack, into share[t][c][trait][k],
+// and the world's, into world[t][trait][k], each agent weighted by the firms it stands for.
+template <class TraitOf>
+void record_firms_by(const RunState& state, int t, int traits, TraitOf trait_of, std::vector<float>& share,
+                     std::vector<float>& world_share) {
   const World& world = state.world;
   const int K = world.stack_count(), C = world.country_count();
   const PopulationLayout& layout = world.population(AgentKind::firm);
   const std::int64_t* const counts = state.counts[index_of(AgentKind::firm)].data();  // [c][segment][k]
   const int S = layout.segments;
-  std::array<std::vector<double>, sector_count> world_on;
-  std::array<double, sector_count> world_all{};
-  for (auto& on : world_on) on.assign(K, 0.0);
+  const float none = std::numeric_limits<float>::quiet_NaN();
+  thread_local std::vector<double> world_on, on, world_all, all;  // [trait][k], [trait]
+  world_on.assign(std::size_t(traits) * K, 0.0);
+  world_all.assign(traits, 0.0);
   for (int c = 0; c < C; ++c) {
-    std::array<std::int64_t, sector_count> agents{};
-    for (int segment = 0; segment < S; ++segment)
-      agents[sector_of(segment)] += layout.agents_per_group[std::size_t(c) * S + segment];
-    for (int sector = 0; sector < sector_count; ++sector) {
+    on.assign(std::size_t(traits) * K, 0.0);
+    all.assign(traits, 0.0);
+    for (int segment = 0; segment < S; ++segment) {
+      const std::size_t g = std::size_t(c) * S + segment;
+      const double relative = layout.relative_weight_of(g);
+      const int trait = trait_of(segment);
+      all[trait] += relative * double(layout.agents_per_group[g]);
+      for (int k = 0; k < K; ++k) on[std::size_t(trait) * K + k] += relative * double(counts[g * K + k]);
+    }
+    const double weight = layout.weight_at(c, t);
+    for (int trait = 0; trait < traits; ++trait) {
       for (int k = 0; k < K; ++k) {
-        std::int64_t on = 0;
-        for (int segment = 0; segment < S; ++segment)
-          if (sector_of(segment) == sector) on += counts[(std::size_t(c) * S + segment) * K + k];
-        out.sector_share[out.sector_cell(t, c, sector, k)] =
-            agents[sector] > 0 ? static_cast<float>(double(on) / double(agents[sector]))
-                               : std::numeric_limits<float>::quiet_NaN();
-        world_on[sector][k] += layout.weight_at(c, t) * double(on);
+        const double x = on[std::size_t(trait) * K + k];
+        share[((std::size_t(t) * C + c) * traits + trait) * K + k] = all[trait] > 0 ? static_cast<float>(x / all[trait]) : none;
+        world_on[std::size_t(trait) * K + k] += weight * x;
       }
-      world_all[sector] += layout.weight_at(c, t) * double(agents[sector]);
+      world_all[trait] += weight * all[trait];
     }
   }
-  for (int sector = 0; sector < sector_count; ++sector)
+  for (int trait = 0; trait < traits; ++trait)
     for (int k = 0; k < K; ++k)
-      out.global_sector_share[(std::size_t(t) * sector_count + sector) * K + k] =
-          world_all[sector] > 0 ? static_cast<float>(world_on[sector][k] / world_all[sector])
-                                : std::numeric_limits<float>::quiet_NaN();
+      world_share[(std::size_t(t) * traits + trait) * K + k] =
+          world_all[trait] > 0 ? static_cast<float>(world_on[std::size_t(trait) * K + k] / world_all[trait]) : none;
+}
+
+// Firms by sector and by size class (MODEL.md, 7.8).
+void record_firm_groups(const RunState& state, int t, RunResult& out) {
+  record_firms_by(state, t, sector_count, sector_of, out.sector_share, out.global_sector_share);
+  record_firms_by(state, t, firm_size_count, size_of, out.size_share, out.global_size_share);
 }
 
 // One month, in the order of MODEL.md (section 3): the month's compute is resolved
@@ -317,7 +343,7 @@ void step(RunState& state, int t, RunResult& out) {
   record(state, t, out);
   record_compute(compute, t, out);
   record_usage(state, view.env.price, t, out);
-  record_sectors(state, t, out);
+  record_firm_groups(state, t, out);
   record_power(view.power_load, t, out);
 }
 
@@ -336,7 +362,7 @@ RunResult simulate(const World& world, const RunConfig& config) {
   set_environment(world.scenario, state.stacks, 0, state.view.env);
   price_compute(world.scenario, start, state.view.env);
   record_usage(state, state.view.env.price, 0, out);
-  record_sectors(state, 0, out);
+  record_firm_groups(state, 0, out);
   record_power(start_power_load(world, state.country_counts(), state.counts[index_of(AgentKind::firm)].data(),
                                 state.view.env, start),
                0, out);

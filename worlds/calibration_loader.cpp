@@ -44,7 +44,7 @@ std::set<std::string> id_list(TableReader& r, std::string_view key) {
 // Why the scenario has no output for the target, or "" where it has one.
 std::string no_output(const RecordTarget& t, const Scenario& s) {
   if (t.quantity == "token_share") return "the model has no usage (tokens) yet";
-  if (!t.firm_size.empty()) return "the model's firm shares are not split by firm size";
+  if (!t.firm_size.empty() && t.kind != "firm") return "a firm size class names firms";
   if (t.kind == "population" && t.quantity == "adoption")
     return "the model has no population of people, only governments, firms and developers";
   if ((t.quantity == "stack_share_of_users" || t.quantity == "adoption") && !s.outside_stack() &&

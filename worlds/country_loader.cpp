@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <sstream>
 
@@ -20,6 +21,16 @@ using detail::Bounds;
 using detail::TableReader;
 using Shares = std::array<std::vector<double>, agent_kind_count>;
 
+// Firms and their staff by size class (worlds/README.md, "[world.firm_sizes]"): one split
+// for high-income economies, another for the rest, and each class's adoption at the start
+// relative to the firms of 10+ staff. Every default is the EU's (worlds/SOURCES.md).
+struct FirmSizeRules {
+  double high_income_gdp = 14'005;  // USD of GDP per head: the World Bank's threshold
+  BySize firms = CountrySpec{}.firm_size_share, staff = CountrySpec{}.staff_share;
+  BySize developing_firms = firms, developing_staff = staff;
+  BySize start{1, 1, 1, 1};
+};
+
 // The documented rules that turn the country table's columns into the model's inputs
 // (worlds/README.md, "[world]"; every default is sourced in worlds/SOURCES.md).
 struct WorldRules {
@@ -28,7 +39,7 @@ struct WorldRules {
   double datacenter_mw_per_gdp_trillion = 0;
   double physical_share = 0.3;
   bool physical_share_given = false;  // set in the scenario: every country's, over the table's employment
-  double large_share = 0.05;
+  FirmSizeRules firm_sizes;
   double developer_adoption = 0.84;
   double world_user_share = 0.163;
   double firm_per_user = 0.5;
@@ -43,6 +54,55 @@ int stack_index(const Scenario& s, const std::string& id) {
   for (int k = 0; k < s.stack_count(); ++k)
     if (s.stacks[k].id == id) return k;
   return -1;
+}
+
+// Four shares, one a size class (`<size><suffix>`, with `prefix`), summing to 1.
+BySize read_split_by_size(TableReader& r, const std::string& prefix, const std::string& suffix, const BySize& fallback) {
+  BySize shares{};
+  double total = 0;
+  for (int size = 0; size < firm_size_count; ++size)
+    total += shares[size] = r.number(prefix + firm_size_name(size) + suffix, {0, 1}, fallback[size]);
+  if (std::fabs(total - 1.0) > 1e-3) {
+    const std::string last = prefix + firm_size_name(large_size) + suffix;
+    std::ostringstream what;
+    what << prefix << "micro" << suffix << " .. " << last << " sum to " << total << ", not 1";
+    r.fail_at(r.node(last) ? r.node(last) : &r.raw(), last, what.str());
+  }
+  return shares;
+}
+
+FirmSizeRules read_firm_sizes(TableReader& world, detail::ScenarioSource& file) {
+  FirmSizeRules f;
+  TableReader r(world.table("firm_sizes", false), "world.firm_sizes", file);
+  f.high_income_gdp = r.number("high_income_gdp", {0, 1e7}, f.high_income_gdp);
+  f.firms = read_split_by_size(r, "", "_firms", f.firms);
+  f.staff = read_split_by_size(r, "", "_staff", f.staff);
+  f.developing_firms = read_split_by_size(r, "developing_", "_firms", f.firms);
+  f.developing_staff = read_split_by_size(r, "developing_", "_staff", f.staff);
+  for (int size = 0; size < firm_size_count; ++size)
+    f.start[size] = r.number(std::string(firm_size_name(size)) + "_start", {0, 100}, f.start[size]);
+  for (int size = 0; size < firm_size_count; ++size)
+    for (const auto& [firms, staff, prefix] : {std::tuple{&f.firms, &f.staff, ""}, {&f.developing_firms, &f.developing_staff, "developing_"}})
+      if (((*firms)[size] > 0) != ((*staff)[size] > 0)) {
+        const std::string key = prefix + std::string(firm_size_name(size)) + "_staff";
+        r.fail_at(r.node(key) ? r.node(key) : &r.raw(), key, "a size class with firms needs staff, and one with staff firms");
+      }
+  r.done();
+  return f;
+}
+
+// A country's firms and staff by size, by its income, and how much each class had
+// adopted at the start over its firms of 10+ staff: the classes' `start` over their
+// average, weighted by firms, among the 10+ classes.
+void set_firm_sizes(CountrySpec& c, const FirmSizeRules& f) {
+  const bool rich = c.gdp_per_capita >= f.high_income_gdp;
+  c.firm_size_share = rich ? f.firms : f.developing_firms;
+  c.staff_share = rich ? f.staff : f.developing_staff;
+  double firms = 0, started = 0;
+  for (int size = small_size; size < firm_size_count; ++size)
+    firms += c.firm_size_share[size], started += c.firm_size_share[size] * f.start[size];
+  for (int size = 0; size < firm_size_count; ++size)
+    c.firm_start_factor[size] = started > 0 ? f.start[size] * firms / started : 1.0;
 }
 
 WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSource& file) {
@@ -61,7 +121,7 @@ WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSour
   w.datacenter_mw_per_gdp_trillion = r.number("datacenter_mw_per_gdp_trillion", {0, 1e6}, 451.0);
   w.physical_share_given = r.has("physical_share");
   w.physical_share = r.number("physical_share", {0, 1}, w.physical_share);
-  w.large_share = r.number("large_share", {0, 1}, w.large_share);
+  w.firm_sizes = read_firm_sizes(r, file);
   w.developer_adoption = r.number("developer_adoption", {0, 1}, w.developer_adoption);
   w.world_user_share = r.number("world_user_share", {0, 1, true}, w.world_user_share);
   w.firm_per_user = r.number("firm_per_user", {0, 100}, w.firm_per_user);
@@ -218,7 +278,6 @@ std::vector<CountrySpec> countries_from_table(const Scenario& s, const WorldRule
       if (auto pct = t.number(row, "datacenter_growth_pct", -100, 1000, true)) c.datacenter_growth = *pct / 100.0;
     c.robot_density = t.has_column("robot_density") ? t.number(row, "robot_density", 0, 1e5, true).value_or(0.0) : 0.0;
     c.physical_share = physical_fill(c.region, employment ? physical_employment(t, row) : w.physical_share);
-    c.large_share = w.large_share;
     const double users = *t.number(row, "ai_user_share", 0, 1);
     const double table_split = deepseek_fill(c.region, t.number(row, "deepseek_share", 0, 1, true));
     const double open_split = w.open_share.value_or(table_split);
@@ -302,7 +361,6 @@ void read_country_keys(TableReader& r, CountrySpec& c, bool required) {
   if (r.has("datacenter_growth")) c.datacenter_growth = r.number("datacenter_growth", {-1, 10}, std::nullopt);
   c.robot_density = r.number("robot_density", {0, 1e5}, c.robot_density);
   c.physical_share = r.number("physical_share", {0, 1}, c.physical_share);
-  c.large_share = r.number("large_share", {0, 1}, c.large_share);
 }
 
 toml::table shares_table(const Scenario& s, const std::vector<double>& share) {
@@ -330,7 +388,6 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
   TableReader defaults(root.table("country_defaults", false), "country_defaults", file);
   CountrySpec base;
   base.physical_share = rules.physical_share;
-  base.large_share = rules.large_share;
   std::optional<Shares> default_shares;
   if (defaults.has("initial_share")) {
     // Checked here, whether or not any country uses it, so that its errors name it.
@@ -380,6 +437,7 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
   if (s.firm_agents > 0 && !(firms > 0))
     root.fail_at(root.table("population", true).get("firm_agents"), "population.firm_agents",
                  "there are firm agents but no country has any firms");
+  for (CountrySpec& c : countries) set_firm_sizes(c, rules.firm_sizes);
   s.countries = std::move(countries);
   auto too_few_agents = [&](const char* key, std::int64_t agents, auto has_people, const char* who) {
     auto populated = std::count_if(s.countries.begin(), s.countries.end(), has_people);
@@ -412,7 +470,6 @@ void write_resolved_countries(toml::table& root, const Scenario& s) {
     if (c.datacenter_growth) t.insert("datacenter_growth", *c.datacenter_growth);
     t.insert("robot_density", c.robot_density);
     t.insert("physical_share", c.physical_share);
-    t.insert("large_share", c.large_share);
     toml::table shares;
     for (AgentKind kind : all_agent_kinds)
       shares.insert(std::string(agent_kind_name(kind)), shares_table(s, c.initial_share[index_of(kind)]));

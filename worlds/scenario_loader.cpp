@@ -196,6 +196,8 @@ void read_adoption(TableReader& root, Scenario& s, detail::ScenarioSource& file)
       r.fail_at(r.node("abandon"), "abandon",
                 "with choice." + name + ".revise the monthly probabilities of acting exceed 1");
     a.reference_gdp_per_capita = r.number("reference_gdp_per_capita", {0, 1e7, true}, a.reference_gdp_per_capita);
+    // Only firms come in sizes.
+    if (kind == AgentKind::firm) a.size_elasticity = r.number("size_elasticity", {-5, 5}, a.size_elasticity);
     r.done();
     s.adoption[index_of(kind)] = a;
   }
@@ -253,8 +255,6 @@ void read_usage(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
   }
   u.price_elasticity = r.number("price_elasticity", {0, 5}, u.price_elasticity);
   u.reference_price = r.number("reference_price", {0, 1e6, true}, u.reference_price);
-  if (r.has("large_employment_share"))
-    u.large_employment_share = r.number("large_employment_share", {0, 1}, std::nullopt);
   u.physical_intensity = r.number("physical_intensity", {0, 100}, u.physical_intensity);
   r.done();
 }

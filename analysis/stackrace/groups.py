@@ -85,18 +85,33 @@ def stacks(ds: xr.Dataset, stack: str | Sequence[str]) -> np.ndarray:
 
 
 def share(ds: xr.Dataset, targets: Targets, *, kind: str = "developer", stack: str | Sequence[str] = "cn_open",
-          exclude: Targets = (), of_users: bool = False) -> xr.DataArray:
+          exclude: Targets = (), of_users: bool = False, firm_sizes: Sequence[str] | None = None) -> xr.DataArray:
     """The group's share of ``kind`` agents on ``stack`` (or, with ``of_users``, of those
     using AI), per run and month: each country weighed by the real entities its agents
-    stand for."""
-    # Developers grow by country (talent, MODEL.md 7.2b): weigh each month by its own count.
-    grown = kind == "developer" and "real_developers" in ds
-    weights = ds["real_developers"] if grown else (ds["agents"] * ds["weight"]).sel(kind=kind)
-    weights = weights.where(xr.DataArray(members(ds, targets, exclude), dims="country"), 0.0)
-    if float(weights.sum()) == 0:
-        raise ValueError(f"the group has no {kind} agents")
-    shares = ds["share"].sel(kind=kind).fillna(0.0)
-    group = (shares * weights).sum("country") / weights.sum("country")  # (run, time, stack)
+    stand for. For firms, ``firm_sizes`` (micro, small, medium, large) keeps the firms of
+    those size classes only, each country's class weighed by its real firms."""
+    in_group = xr.DataArray(members(ds, targets, exclude), dims="country")
+    if firm_sizes is not None:
+        if kind != "firm":
+            raise ValueError("firm_sizes selects firms: kind must be 'firm'")
+        missing = sorted(set(firm_sizes) - set(ds["firm_size"].values))
+        if missing or "size_share" not in ds:
+            raise ValueError(f"the file has no firm size class {missing or list(firm_sizes)}")
+        weights = ds["firms_by_size"].sel(firm_size=list(firm_sizes))
+        shares = ds["size_share"].sel(firm_size=list(firm_sizes))
+        weights = weights.where(in_group & shares.notnull().all("stack"), 0.0)  # a class without agents: none
+        if float(weights.sum()) == 0:
+            raise ValueError("the group has no firm agents of those sizes")
+        group = (shares.fillna(0.0) * weights).sum(["country", "firm_size"]) / weights.sum(["country", "firm_size"])
+    else:
+        # Developers grow by country (talent, MODEL.md 7.2b): weigh each month by its own count.
+        grown = kind == "developer" and "real_developers" in ds
+        weights = ds["real_developers"] if grown else (ds["agents"] * ds["weight"]).sel(kind=kind)
+        weights = weights.where(in_group, 0.0)
+        if float(weights.sum()) == 0:
+            raise ValueError(f"the group has no {kind} agents")
+        shares = ds["share"].sel(kind=kind).fillna(0.0)
+        group = (shares * weights).sum("country") / weights.sum("country")  # (run, time, stack)
     on = group.isel(stack=np.flatnonzero(stacks(ds, stack))).sum("stack")
     if of_users:
         if "none" not in ds["stack"].values:

@@ -152,11 +152,12 @@ def _stacks(ds: xr.Dataset, stack: str) -> np.ndarray:
         raise _NotCovered(str(e)) from None
 
 
-def _group_share(ds: xr.Dataset, kind: str, country: str, stack: str, t: int, of_users: bool = False):
+def _group_share(ds: xr.Dataset, kind: str, country: str, stack: str, t: int, of_users: bool = False,
+                 firm_sizes: list[str] | None = None):
     """Each run's share of the target's country group on `stack` at month t (stackrace.groups)."""
     targets = "all" if country == "WLD" else GROUPS.get(country, country)
     try:
-        return groups.share(ds, targets, kind=kind, stack=stack, of_users=of_users).isel(time=t)
+        return groups.share(ds, targets, kind=kind, stack=stack, of_users=of_users, firm_sizes=firm_sizes).isel(time=t)
     except ValueError as e:  # a country, stack or group the file has not
         raise _NotCovered(str(e)) from None
 
@@ -165,8 +166,13 @@ def _model_values(ds: xr.Dataset, target: pd.Series) -> tuple[np.ndarray, str]:
     quantity, kind, stack, country = target["quantity"], target["kind"], target["stack"], target["country"]
     if quantity == "token_share":
         raise _NotCovered("the model has no usage (tokens) yet")
-    if target.get("firm_size", ""):
-        raise _NotCovered("the model's firm shares are not split by firm size")
+    # Enterprise surveys count firms of 10+ staff (Eurostat, Destatis): a firm figure of no
+    # size class is compared with the model's small, medium and large firms.
+    firm_sizes = None
+    if kind == "firm":
+        firm_sizes = [target["firm_size"]] if target.get("firm_size", "") else ["small", "medium", "large"]
+        if "size_share" not in ds:
+            raise _NotCovered("the file has no firm size classes (written before format 4)")
     if kind == "population" and quantity == "adoption":
         raise _NotCovered("the model has no population of people, only governments, firms and developers")
     t = _month(ds, target["date"])
@@ -175,9 +181,10 @@ def _model_values(ds: xr.Dataset, target: pd.Series) -> tuple[np.ndarray, str]:
         # Without an outside option every agent uses some stack.
         outside = "none" in ds["stack"].values
         if quantity == "adoption":
-            users = 1.0 - _group_share(ds, agents_kind, country, "none", t) if outside else np.ones(ds.sizes["run"])
+            users = (1.0 - _group_share(ds, agents_kind, country, "none", t, firm_sizes=firm_sizes) if outside
+                     else np.ones(ds.sizes["run"]))
             return np.asarray(users), f"1 − share of {agents_kind}s on none, {country}"
-        on = _group_share(ds, agents_kind, country, stack, t, of_users=outside)
+        on = _group_share(ds, agents_kind, country, stack, t, of_users=outside, firm_sizes=firm_sizes)
         return np.asarray(on), f"share of {agents_kind}s' AI users on {stack}, {country}"
     if quantity == "price":
         return np.asarray(ds["price"].isel(time=t).isel(stack=np.nonzero(_stacks(ds, stack))[0][0])), \

@@ -24,6 +24,20 @@ TargetValues::TargetValues(const Scenario& s, const std::vector<CalibrationTarge
     c.countries = countries_of(s, o.country);
     for (int country : c.countries)
       c.growth.push_back(c.kind == AgentKind::developer ? developer_growth_factor(s, country, c.month) : 1.0);
+    if (c.kind == AgentKind::firm) {
+      // Enterprise surveys count firms of 10+ staff (Eurostat, Destatis): a figure of no
+      // size class is compared with the model's small, medium and large firms.
+      c.sizes = o.firm_size.empty() ? std::vector<int>{small_size, medium_size, large_size}
+                                    : std::vector<int>{o.firm_size == "small"    ? small_size
+                                                       : o.firm_size == "medium" ? medium_size
+                                                                                 : large_size};
+      for (int country : c.countries) {
+        BySize firms{};
+        for (int size = 0; size < firm_size_count; ++size)
+          firms[size] = s.countries[country].firms * s.countries[country].firm_size_share[size];
+        c.firms.push_back(firms);
+      }
+    }
     c.stacks = stacks_of(s, o.stack);
     c.centre = 0.5 * (o.low + o.high);
     c.sd = t.sd;
@@ -32,8 +46,25 @@ TargetValues::TargetValues(const Scenario& s, const std::vector<CalibrationTarge
   }
 }
 
+// The share of the target's firms of its size classes on `stacks` in its month, each
+// country's class weighed by its real firms.
+double TargetValues::firm_share(const RunResult& run, const Compared& c, const std::vector<int>& stacks) const {
+  double on = 0, total = 0;
+  for (std::size_t i = 0; i < c.countries.size(); ++i)
+    for (int size : c.sizes) {
+      const double firms = c.firms[i][size];
+      double sum = 0;
+      for (int k : stacks) sum += run.size_share[run.size_cell(c.month, c.countries[i], size, k)];
+      if (!(firms > 0) || std::isnan(sum)) continue;  // no agents of the class there: it counts for nothing
+      on += firms * sum;
+      total += firms;
+    }
+  return total > 0 ? on / total : std::numeric_limits<double>::quiet_NaN();
+}
+
 // The weighted share of the target's countries on `stacks` in its month.
 double TargetValues::share(const RunResult& run, const Compared& c, const std::vector<int>& stacks) const {
+  if (c.kind == AgentKind::firm) return firm_share(run, c, stacks);
   double on = 0, total = 0;
   for (std::size_t i = 0; i < c.countries.size(); ++i) {
     const int country = c.countries[i];

@@ -2,7 +2,8 @@
 // The model's value of each record target in one run (the summaries a calibration
 // compares with the record), computed as stackrace.record.compare does from a result
 // file: adoption is 1 − the share on the outside option, a stack share is of the kind's
-// AI users, each country weighed by the real entities its agents stand for; a price is
+// AI users, each country weighed by the real entities its agents stand for (firms' of the
+// record's size class, or of 10+ staff, the frame of the enterprise surveys); a price is
 // the stack's (a group's first); a capability gap is the frontier's lead over the
 // group's best, in months of the frontier's average growth over the run.
 #include <vector>
@@ -36,10 +37,13 @@ class TargetValues {
     int month = 0;
     std::vector<int> countries, stacks;
     std::vector<double> growth;  // [i]: countries[i]'s real count in `month` over the start's (talent)
+    std::vector<int> sizes;      // firms: the size classes compared (agents/segments.hpp)
+    std::vector<BySize> firms;   // firms: [i][size] countries[i]'s real firms of the class
     double centre = 0, sd = 1;
     bool fitted = true;
   };
   double share(const RunResult& run, const Compared& c, const std::vector<int>& stacks) const;
+  double firm_share(const RunResult& run, const Compared& c, const std::vector<int>& stacks) const;
   double value(const RunResult& run, const Compared& c) const;
 
   std::vector<Compared> compared_;

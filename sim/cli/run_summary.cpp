@@ -62,6 +62,15 @@ void print_usage_summary(std::ostream& out, const Scenario& s, const RunResult& 
                     percent(at(0)).c_str(), percent(at(last)).c_str());
       out << line;
     }
+  // Adoption by firm size (the share off the outside option), one line.
+  if (const auto outside = s.outside_stack()) {
+    std::string sizes;
+    for (int size = 0; size < firm_size_count; ++size) {
+      auto adopted = [&](int t) { return 1.0f - r.global_size_share[(std::size_t(t) * firm_size_count + size) * K + *outside]; };
+      sizes += std::string(size ? ", " : "") + firm_size_name(size) + " " + percent(adopted(0)) + " -> " + percent(adopted(last));
+    }
+    out << "Firms using AI by size class (staff 0-9, 10-49, 50-249, 250+): " << sizes << '\n';
+  }
   std::string lags;
   for (int k = 0; k < K; ++k) {
     if (s.stacks[k].outside) continue;

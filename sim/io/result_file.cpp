@@ -99,6 +99,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   scale("kind", text, N);
   scale("stack", text, K);
   scale("sector", text, sector_count);
+  scale("firm_size", text, firm_size_count);
   scale("bloc", text, bloc_count);
   dataset("run").write(iota_of<std::int64_t>(R), {0}, {R});
   dataset("time").write(iota_of<std::int64_t>(T), {0}, {T});
@@ -121,6 +122,9 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   for (int sector = 0; sector < sector_count; ++sector) sectors.emplace_back(sector_name(sector));
   for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) bloc_names.push_back(bloc_name(b));
   dataset("sector").write(sectors);
+  std::vector<std::string> sizes;
+  for (int size = 0; size < firm_size_count; ++size) sizes.emplace_back(firm_size_name(size));
+  dataset("firm_size").write(sizes);
   dataset("bloc").write(bloc_names);
 
   // name, type, dims (as scale names), chunk: one run per chunk, as sweeps read run by
@@ -143,6 +147,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"sector_share", float32, {"run", "time", "country", "sector", "stack"}, shares_shuffle},
       {"global_sector_share", float32, {"run", "time", "sector", "stack"}, shares_shuffle},
       {"sector_tokens", float32, {"run", "time", "country", "sector", "stack"}},
+      {"size_share", float32, {"run", "time", "country", "firm_size", "stack"}, shares_shuffle},
+      {"global_size_share", float32, {"run", "time", "firm_size", "stack"}, shares_shuffle},
       {"lag", float64, {"run", "time", "stack"}},
       {"bloc_compute", float64, {"run", "time", "bloc"}},
       {"bloc_chips", float64, {"run", "time", "bloc"}},
@@ -156,6 +162,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"country_region", text, {"country"}},
       {"country_alignment", text, {"country"}},
       {"country_tier", int64, {"country"}},
+      {"firms_by_size", float64, {"country", "firm_size"}},
       {"stack_bloc", text, {"stack"}},
       {"stack_open_weights", int8, {"stack"}},
       {"government_ban_month", int64, {"run", "country", "stack"}},
@@ -164,7 +171,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"robot_share", float32, {"run", "time", "country", "bloc"}},
   };
   const std::map<std::string, h5::Extent> size{{"run", R},  {"time", T},   {"country", C},           {"kind", N},
-                                               {"stack", K}, {"sector", sector_count}, {"bloc", bloc_count}};
+                                               {"stack", K}, {"sector", sector_count}, {"bloc", bloc_count},
+                                               {"firm_size", firm_size_count}};
   for (const Variable& v : variables) {
     h5::Dims dims;
     for (const std::string& d : v.dims) dims.push_back(size.at(d));
@@ -177,7 +185,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
     datasets_[v.name] = file_.create_dataset(v.name, v.type, dims, layout);
     for (unsigned axis = 0; axis < v.dims.size(); ++axis) dataset(v.name).attach_scale(dataset(v.dims[axis]), axis);
   }
-  dataset("share").write_attribute("long_name", "fraction of agents of the kind in the country on the stack");
+  dataset("share").write_attribute(
+      "long_name", "fraction of the kind in the country on the stack (agents weighted by the real entities each stands for)");
   dataset("global_share").write_attribute("long_name", "share weighted by the real entities each agent stands for");
   dataset("price").write_attribute("units", "USD per million tokens");
   dataset("tokens").write_attribute("long_name", "tokens a month used by the country's real entities of the kind on the stack");
@@ -187,6 +196,9 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("global_sector_share")
       .write_attribute("long_name", "sector share weighted by the real firms each agent stands for");
   dataset("sector_tokens").write_attribute("long_name", "tokens a month used by the country's firms of the sector on the stack");
+  dataset("size_share").write_attribute("long_name", "fraction of the country's firms of the size class on the stack");
+  dataset("global_size_share")
+      .write_attribute("long_name", "size-class share weighted by the real firms each agent stands for");
   dataset("sector_tokens").write_attribute("units", "tokens per month");
   dataset("lag").write_attribute("long_name", "months the stack is behind the frontier");
   dataset("lag").write_attribute("units", "months");
@@ -205,6 +217,12 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("country_region").write(regions);
   dataset("country_alignment").write(alignments);
   dataset("country_tier").write(tiers, {0}, {C});
+  std::vector<double> firms_by_size;
+  for (const CountrySpec& c : s.countries)
+    for (int size = 0; size < firm_size_count; ++size) firms_by_size.push_back(c.firms * c.firm_size_share[size]);
+  dataset("firms_by_size").write(firms_by_size, {0, 0}, {C, h5::Extent(firm_size_count)});
+  dataset("firms_by_size")
+      .write_attribute("long_name", "real firms of the size class in the country (what size_share is a share of)");
   dataset("stack_bloc").write(blocs);
   dataset("stack_bloc").write_attribute("long_name", "bloc whose chips, clouds and export controls the stack depends on: us, cn, other, none");
   dataset("stack_open_weights").write(open_weights, {0}, {K});
@@ -234,7 +252,7 @@ struct ChunkPlace {
   std::size_t rank;
 };
 static_assert(agent_kind_count == 3, "one `share` chunk per kind");
-constexpr std::array<ChunkPlace, 2 * agent_kind_count + 16> run_chunks{{{"share", 0, 5},
+constexpr std::array<ChunkPlace, 2 * agent_kind_count + 18> run_chunks{{{"share", 0, 5},
                                                                         {"share", 1, 5},
                                                                         {"share", 2, 5},
                                                                         {"global_share", -1, 4},
@@ -250,6 +268,8 @@ constexpr std::array<ChunkPlace, 2 * agent_kind_count + 16> run_chunks{{{"share"
                                                                         {"sector_share", -1, 5},
                                                                         {"global_sector_share", -1, 4},
                                                                         {"sector_tokens", -1, 5},
+                                                                        {"size_share", -1, 5},
+                                                                        {"global_size_share", -1, 4},
                                                                         {"lag", -1, 3},
                                                                         {"bloc_compute", -1, 3},
                                                                         {"bloc_chips", -1, 3},
@@ -296,6 +316,8 @@ EncodedRun encode_run(const RunResult& result) {
   run.chunks.push_back(encoded(result.sector_share, shares_shuffle));
   run.chunks.push_back(encoded(result.global_sector_share, shares_shuffle));
   run.chunks.push_back(encoded(result.sector_tokens));
+  run.chunks.push_back(encoded(result.size_share, shares_shuffle));
+  run.chunks.push_back(encoded(result.global_size_share, shares_shuffle));
   run.chunks.push_back(encoded(result.lag));
   run.chunks.push_back(encoded(result.bloc_compute));
   run.chunks.push_back(encoded(result.bloc_chips));

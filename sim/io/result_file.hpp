@@ -15,7 +15,7 @@
 
 namespace stackrace {
 
-inline constexpr std::int64_t result_format_version = 3;  // 2: usage, sectors, lag, bloc compute; 3: power load, robots
+inline constexpr std::int64_t result_format_version = 4;  // 2: usage, sectors, lag, bloc compute; 3: power load, robots; 4: firm sizes
 
 // Below this many developer agents one agent's move is a large share of its country, so
 // rankings of countries (`stackrace run`'s extremes, `stackrace compare`'s countries that

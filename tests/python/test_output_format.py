@@ -196,7 +196,7 @@ def test_stack_state(h5):
 def test_xarray_reads_it(default_run):
     with xr.open_dataset(default_run[0], engine="h5netcdf") as ds:
         assert dict(ds.sizes) == {"run": 1, "time": STEPS + 1, "country": COUNTRIES, "kind": 3, "stack": 4,
-                                  "sector": 2, "bloc": 3}
+                                  "sector": 2, "firm_size": 4, "bloc": 3}
         assert ds["share"].dims == DIMS["share"]
         assert ds["global_share"].dims == DIMS["global_share"]
         assert ds["price"].dims == DIMS["price"]

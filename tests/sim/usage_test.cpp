@@ -59,7 +59,6 @@ id = "AAA"
 developers = 1e6
 firms = 3e5
 physical_share = 0.4
-large_share = 0.1
 initial_share = { none = 0.5, dear = 0.3, cheap = 0.2 }
 
 [[countries]]
@@ -67,7 +66,6 @@ id = "BBB"
 developers = 5e5
 firms = 2e5
 physical_share = 0.7
-large_share = 0.02
 initial_share = { none = 0.6, dear = 0.1, cheap = 0.3 }
 )" + usage;
 }
@@ -81,15 +79,28 @@ constexpr float tolerance = 2e-6f;  // float32 storage of shares computed in dou
 
 }  // namespace
 
-TEST_CASE("with the code defaults, usage shares are the adopters' split over the AI stacks", "[usage]") {
-  const RunResult r = test::run(load(usage_world("")));
-  for (int t : {0, 12, 24})
-    for (AgentKind kind : all_agent_kinds) {
+TEST_CASE("with the code defaults, usage shares are the adopters' split over the AI stacks (firms': by staff)",
+          "[usage]") {
+  const Scenario s = load(usage_world(""));
+  const RunResult r = test::run(s);
+  for (int t : {0, 12, 24}) {
+    for (AgentKind kind : {AgentKind::developer, AgentKind::country}) {
       const double adopted = 1.0 - r.global_share_at(t, kind, 0);
       CHECK(r.global_usage_share_at(t, kind, 0) == 0.0f);
       for (int k = 1; k < r.stacks; ++k)
         CHECK(r.global_usage_share_at(t, kind, k) == Approx(r.global_share_at(t, kind, k) / adopted).margin(tolerance));
     }
+    // A firm's use follows its staff: the firms' split weighted by staff, size class by class.
+    std::vector<double> staff_on(r.stacks, 0.0);
+    for (int c = 0; c < r.countries; ++c)
+      for (int size = 0; size < firm_size_count; ++size)
+        for (int k = 1; k < r.stacks; ++k)
+          staff_on[k] += s.countries[c].firms * s.countries[c].staff_share[size] * r.size_share[r.size_cell(t, c, size, k)];
+    const double staff_adopted = staff_on[1] + staff_on[2];
+    CHECK(r.global_usage_share_at(t, AgentKind::firm, 0) == 0.0f);
+    for (int k = 1; k < r.stacks; ++k)
+      CHECK(r.global_usage_share_at(t, AgentKind::firm, k) == Approx(staff_on[k] / staff_adopted).margin(tolerance));
+  }
 }
 
 TEST_CASE("one developer's tokens follow T (1 + a)^t (p / p_ref)^-eta exactly", "[usage]") {
@@ -131,22 +142,11 @@ TEST_CASE("a cheaper stack carries more of the tokens than of the adopters, the 
   CHECK(more > some);
 }
 
-TEST_CASE("firm size factors keep a country's staff whatever share of its agents are large", "[usage]") {
+TEST_CASE("firm agents weigh their firms and staff exactly, at any number of them", "[usage]") {
   UsageRule rule;
-  rule.large_employment_share = 0.37;
   rule.physical_intensity = 0.5;
-  for (auto [small, large] : {std::pair<std::int64_t, std::int64_t>{998, 2}, {90, 10}, {3, 1}}) {
-    const double small_factor = firm_segment_usage(rule, small, large, 0), large_factor = firm_segment_usage(rule, small, large, 1);
-    CHECK(double(small) * small_factor + double(large) * large_factor == Approx(double(small + large)).epsilon(1e-12));
-    CHECK(double(large) * large_factor / double(small + large) == Approx(0.37).epsilon(1e-12));  // the large firms' share
-    CHECK(firm_segment_usage(rule, small, large, 2) == Approx(0.5 * small_factor).epsilon(1e-12));  // physical, small
-    CHECK(firm_segment_usage(rule, small, large, 3) == Approx(0.5 * large_factor).epsilon(1e-12));  // physical, large
-  }
-  // A country whose agents are all of one size: each stands for the average firm.
-  CHECK(firm_segment_usage(rule, 5, 0, 0) == 1.0);
-  CHECK(firm_segment_usage(rule, 0, 3, 1) == 1.0);
-  UsageRule plain;
-  for (int segment = 0; segment < firm_segments; ++segment) CHECK(firm_segment_usage(plain, 90, 10, segment) == 1.0);
+  CHECK(firm_segment_usage(rule, 7.0, micro_size) == 7.0);                     // virtual: the staff
+  CHECK(firm_segment_usage(rule, 7.0, firm_size_count + micro_size) == 3.5);  // physical: at psi
 
   // In a run, at any number of firm agents: every firm on one stack at the reference price
   // uses T a month, so a country's firm tokens are its firms times T, sizes or not.
@@ -175,12 +175,8 @@ revise = 0.0
 
 [usage]
 reference_price = 2.0
-large_employment_share = 0.37
 [usage.firm]
 tokens_per_month = 1e6
-
-[world]
-large_share = 0.01
 
 [[countries]]
 id = "BIG"
@@ -195,28 +191,54 @@ firms = 1e3
 initial_share = { only = 1.0 }
 )");
     const Scenario s = load_scenario(file.path());
-    const RunResult r = test::run(s);
+    const World w = build_world(s);
+    const PopulationLayout& firms = w.population(AgentKind::firm);
     INFO(agents << " firm agents");
+    for (int c = 0; c < s.country_count(); ++c) {
+      // Weighted, the agents count the country's firms, and their staff its staff.
+      double agents_weighed = 0, staff_weighed = 0;
+      for (int segment = 0; segment < firm_segments; ++segment) {
+        const std::size_t g = std::size_t(c) * firm_segments + segment;
+        const double n = firms.relative_weight_of(g) * double(firms.agents_per_group[g]);
+        agents_weighed += n;
+        staff_weighed += n * firms.staff_per_firm_of(g);
+        // Firms are allotted by staff: a segment with agents has about its staff's share of them.
+        if (std::string(agents) != "20" && c == 0)
+          CHECK(double(firms.agents_per_group[g]) / double(firms.agents[c]) ==
+                Approx(firm_segment_shares(s.countries[c].physical_share, s.countries[c].staff_share)[segment]).margin(1e-4));
+      }
+      CHECK(agents_weighed == Approx(double(firms.agents[c])).epsilon(1e-12));
+      CHECK(staff_weighed == Approx(double(firms.agents[c])).epsilon(1e-12));
+    }
+    const RunResult r = simulate(w, first_run(w));
     CHECK(r.tokens_at(0, 0, AgentKind::firm, 0) == Approx(9e5 * 1e6).epsilon(1e-6));
     CHECK(r.tokens_at(0, 1, AgentKind::firm, 0) == Approx(1e3 * 1e6).epsilon(1e-6));
   }
 }
 
-TEST_CASE("firms by sector add up to the country's firms, and the world's sectors to its firms", "[usage][sector]") {
+TEST_CASE("firms by sector and by size add up to the country's firms, and the world's sectors to its firms", "[usage][sector]") {
   const Scenario s = load(usage_world(""));
   const World w = build_world(s);
   const RunResult r = simulate(w, first_run(w));
   const PopulationLayout& firms = w.population(AgentKind::firm);
   for (int t : {0, 24})
     for (int c = 0; c < 2; ++c) {
+      // Each agent counted as the firms it stands for (PopulationLayout::relative_weight).
       std::array<double, sector_count> agents{};
-      for (int segment = 0; segment < firm_segments; ++segment)
-        agents[sector_of(segment)] += double(firms.agents_per_group[std::size_t(c) * firm_segments + segment]);
+      std::array<double, firm_size_count> by_size{};
+      for (int segment = 0; segment < firm_segments; ++segment) {
+        const std::size_t g = std::size_t(c) * firm_segments + segment;
+        agents[sector_of(segment)] += firms.relative_weight_of(g) * double(firms.agents_per_group[g]);
+        by_size[size_of(segment)] += firms.relative_weight_of(g) * double(firms.agents_per_group[g]);
+      }
       for (int k = 0; k < r.stacks; ++k) {
-        double on = 0;
+        double on = 0, on_by_size = 0;
         for (int sector = 0; sector < sector_count; ++sector)
           on += agents[sector] * double(r.sector_share[r.sector_cell(t, c, sector, k)]);
+        for (int size = 0; size < firm_size_count; ++size)
+          if (by_size[size] > 0) on_by_size += by_size[size] * double(r.size_share[r.size_cell(t, c, size, k)]);
         CHECK(on == Approx(double(r.share_at(t, c, AgentKind::firm, k)) * double(firms.agents[c])).epsilon(1e-5));
+        CHECK(on_by_size == Approx(on).epsilon(1e-5));
       }
     }
   // A physical-industry premium on open weights moves physical firms toward the open stack.

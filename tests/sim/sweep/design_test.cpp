@@ -110,7 +110,7 @@ TEST_CASE("a run travels between ranks as bytes and arrives whole", "[sweep][mpi
   CHECK(back.result->seed == 99);
   CHECK(back.result->agents == r.agents);
   CHECK(back.result->chunks == done.result->chunks);
-  CHECK(back.result->chunks.size() == 22);  // three kinds of share and of tokens, sixteen whole-run datasets
+  CHECK(back.result->chunks.size() == 24);  // three kinds of share and of tokens, sixteen whole-run datasets
   sweep_detail::RunOutput failed;
   failed.run = 3;
   failed.error = "x: out of range";
