@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "agents/agent_kind.hpp"
@@ -68,6 +69,7 @@ struct AdoptionRule {
 struct KindWeights {
   ChoiceWeights base;           // revise, capability, log_price, country_share, switching_cost
   double global_share = 0;      // world-wide developer share on the stack
+  double tie_share = 0;         // developer share on the stack among the country's tie partners (model/country_ties.hpp)
   double open_weights = 0;      // value of open weights
   double alignment = 0;         // affinity to the stack's bloc: +1 same camp, -1 rival camp
   double localisation = 0;      // penalty per level of data localisation for closed foreign stacks
@@ -110,6 +112,9 @@ struct CountrySpec {
     return firm_size_share[size] > 0 && small > 0 ? staff_share[size] / firm_size_share[size] / small : 1.0;
   }
   double build_out() const { return datacenter_growth.value_or(electricity_growth); }
+  // Ties to other countries (model/country_ties.hpp): each partner's id and how much this
+  // country's developers collaborate with it (GitHub pushes and pull requests a year).
+  std::vector<std::pair<std::string, double>> ties;
   // [kind][stack]: who uses what at the start, each row summing to 1.
   std::array<std::vector<double>, agent_kind_count> initial_share;
 };

@@ -14,6 +14,7 @@ struct MonthView {
   StackEnvironment env;                                 // capability [k], price [c][k]
   std::vector<double> developer_share;                  // [c][k]: share of the country's developers
   std::vector<double> global_developer_share;           // [k]: of the world's developers (real-weighted)
+  std::vector<double> tie_developer_share;              // [c][k]: of the country's tie partners' developers (empty: no ties)
   std::array<std::vector<double>, agent_kind_count> adopted;  // [kind][c]: share not on the outside option
   std::array<std::vector<double>, agent_kind_count> kind_share;  // [kind][c][k]: share of the kind's agents
   std::vector<int> government_stack;                    // [c]: the government's stack, -1 for none

@@ -25,6 +25,7 @@ struct StackSight {
   double log_price;       // ln of the price in the agent's country, USD per million tokens
   double country_share;   // last month's share of the country's developers on it
   double global_share;    // last month's share of the world's developers on it
+  double tie_share;       // last month's share of the developers of the country's tie partners on it
   double capacity_penalty;  // self-hosting demand beyond the country's data-centre power
   double calibration;     // constant fitted so that the start matches observed shares
   double bonus = 0;       // policies: subsidised set-up, infrastructure bundles
@@ -46,7 +47,7 @@ inline double situation_utility(const KindWeights& w, const AgentSituation& a, c
   const bool open = s.spec->open_weights && s.open_usable;
   const bool foreign_closed = !open && a.country->alignment != s.spec->bloc;
   double u = w.base.capability * s.capability - price_weight * s.log_price +
-             w.base.country_share * s.country_share + w.global_share * s.global_share + s.calibration;
+             w.base.country_share * s.country_share + w.global_share * s.global_share + w.tie_share * s.tie_share + s.calibration;
   u += w.open_weights * (open ? 1.0 : 0.0);
   u += w.alignment * bloc_affinity(a.country->alignment, s.spec->bloc);
   u -= w.localisation * (foreign_closed ? s.localisation : 0);

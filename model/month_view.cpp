@@ -104,6 +104,7 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
   price_compute(s, compute, view.env);
   view.developer_share.assign(std::size_t(C) * K, 0.0);
   view.global_developer_share = world_developer_share;
+  view.tie_developer_share.clear();
   view.government_stack.assign(C, -1);
   view.capacity_penalty.assign(C, 0.0);
   view.power_load.assign(C, std::numeric_limits<double>::quiet_NaN());
@@ -134,6 +135,8 @@ void see_month(const World& world, const StackState& stacks, const CountryCounts
     view.power_load[c] = load;
     if (!std::isnan(load)) view.capacity_penalty[c] = capacity_penalty(s, load);
   }
+  if (!world.ties.empty())
+    share_through_ties(world.ties, view.developer_share, view.global_developer_share, K, view.tie_developer_share);
 }
 
 MonthView expected_start(const Scenario& s) {
@@ -154,6 +157,9 @@ MonthView expected_start(const Scenario& s) {
     all += s.countries[c].developers;
   }
   for (double& x : view.global_developer_share) x /= all;
+  const CountryTies ties = tie_countries(s.countries);
+  if (!ties.empty())
+    share_through_ties(ties, view.developer_share, view.global_developer_share, K, view.tie_developer_share);
   view.government_stack.assign(C, -1);
   return view;
 }

@@ -41,6 +41,7 @@ double stack_value(const Scenario& s, AgentKind kind, const KindWeights& w, cons
                          log_price(k, env.price[cell]),
                          network ? view.developer_share[cell] : 0.0,
                          network ? view.global_developer_share[k] : 0.0,
+                         network && !view.tie_developer_share.empty() ? view.tie_developer_share[cell] : 0.0,
                          view.capacity_penalty.empty() ? 0.0 : view.capacity_penalty[c],
                          constants ? constants[cell] : 0.0,
                          env.bonus[cell],

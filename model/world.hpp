@@ -12,6 +12,7 @@
 #include "agents/agent_kind.hpp"
 #include "agents/segments.hpp"
 #include "model/calibration.hpp"
+#include "model/country_ties.hpp"
 #include "model/robots.hpp"
 #include "model/scenario.hpp"
 
@@ -46,6 +47,7 @@ struct World {
   Scenario scenario;
   std::array<PopulationLayout, agent_kind_count> populations;  // by AgentKind
   RobotPath robots;  // the robots physical firms run, by maker (model/robots.hpp)
+  CountryTies ties;  // whose developers each country's see (model/country_ties.hpp)
   Calibration calibration;
 
   const PopulationLayout& population(AgentKind kind) const { return populations[index_of(kind)]; }

@@ -35,6 +35,7 @@ struct FirmSizeRules {
 // (worlds/README.md, "[world]"; every default is sourced in worlds/SOURCES.md).
 struct WorldRules {
   std::string table_path;  // empty: no table
+  std::string ties_path;   // empty: no ties table
   double firms_per_gdp_usd = 0;
   double datacenter_mw_per_gdp_trillion = 0;
   double physical_share = 0.3;
@@ -105,18 +106,23 @@ void set_firm_sizes(CountrySpec& c, const FirmSizeRules& f) {
     c.firm_start_factor[size] = started > 0 ? f.start[size] * firms / started : 1.0;
 }
 
+// A data file `key` names, relative to the file that names it; empty where none is named.
+std::string data_file(TableReader& r, detail::ScenarioSource& file, std::string_view key) {
+  std::string named = r.text(key, std::string{});
+  if (named.empty()) return named;
+  std::filesystem::path path(named);
+  if (path.is_relative()) path = std::filesystem::path(file.file_of(r.node(key))).parent_path() / path;
+  const std::string resolved = path.lexically_normal().string();
+  if (auto problem = detail::unreadable_file(resolved)) r.fail_at(r.node(key), key, *problem + ": " + resolved);
+  return resolved;
+}
+
 WorldRules read_world(TableReader& root, const Scenario& s, detail::ScenarioSource& file) {
   WorldRules w;
   TableReader r(root.table("world", false), "world", file);
-  std::string table = r.text("countries_table", std::string{});
-  if (!table.empty()) {
-    std::filesystem::path path(table);
-    // Relative to the file that names it (which may be a scenario this one extends).
-    if (path.is_relative()) path = std::filesystem::path(file.file_of(r.node("countries_table"))).parent_path() / path;
-    w.table_path = path.lexically_normal().string();
-    if (auto problem = detail::unreadable_file(w.table_path))
-      r.fail_at(r.node("countries_table"), "countries_table", *problem + ": " + w.table_path);
-  }
+  // Relative to the file that names it (which may be a scenario this one extends).
+  w.table_path = data_file(r, file, "countries_table");
+  w.ties_path = data_file(r, file, "ties_table");
   w.firms_per_gdp_usd = r.number("firms_per_gdp_usd", {0, 1}, 1.2e-6);
   w.datacenter_mw_per_gdp_trillion = r.number("datacenter_mw_per_gdp_trillion", {0, 1e6}, 451.0);
   w.physical_share_given = r.has("physical_share");
@@ -363,6 +369,49 @@ void read_country_keys(TableReader& r, CountrySpec& c, bool required) {
   c.physical_share = r.number("physical_share", {0, 1}, c.physical_share);
 }
 
+// A partner a `ties` entry names, where it was written: checked once every country is known.
+struct NamedPartner {
+  std::string id;
+  std::string where;  // FILE:LINE:COL: countries[i].ties.ID
+};
+
+// A country's `ties = { ID = collaborations, ... }`.
+std::vector<std::pair<std::string, double>> read_ties(TableReader& r, const std::string& path,
+                                                      detail::ScenarioSource& file, std::vector<NamedPartner>& named) {
+  const toml::table& table = r.table("ties", true);
+  std::vector<std::pair<std::string, double>> ties;
+  for (auto&& [key, value] : table) {
+    const std::string id(key.str()), where = path + ".ties." + id;
+    auto x = value.value<double>();
+    if (!value.is_number() || !x || !std::isfinite(*x) || *x < 0)
+      r.fail_at(&value, "ties." + id, "expected a number of collaborations, 0 or more");
+    ties.emplace_back(id, *x);
+    named.push_back({id, file.location(&value) + ": " + where});
+  }
+  return ties;
+}
+
+// The ties table (world.ties_table: from, to, collaborations) for every country whose
+// entry does not list its own ties; rows naming a country the scenario has not are left out.
+void read_ties_table(const std::string& path, std::vector<CountrySpec>& countries, const std::set<std::string>& own) {
+  const CsvTable t = CsvTable::read(path, "the ties table");
+  std::unordered_map<std::string, std::size_t> place;
+  for (std::size_t c = 0; c < countries.size(); ++c) place.emplace(countries[c].id, c);
+  std::set<std::pair<std::string, std::string>> seen;
+  for (std::size_t row = 0; row < t.rows(); ++row) {
+    const std::string& from = t.text(row, "from");
+    const std::string& to = t.text(row, "to");
+    for (const auto& [column, code] : {std::pair{"from", &from}, {"to", &to}})
+      if (!is_iso3(*code)) t.fail(row, column, "'" + *code + "' is not an ISO 3166-1 alpha-3 code (three capital letters A-Z)");
+    if (from == to) t.fail(row, "to", "a country's tie to itself");
+    if (!seen.emplace(from, to).second) t.fail(row, "to", "the tie " + from + " -> " + to + " is listed twice");
+    const double collaborations = *t.number(row, "collaborations", 0, 1e15);
+    const auto found = place.find(from);
+    if (found == place.end() || !place.contains(to) || own.contains(from)) continue;
+    countries[found->second].ties.emplace_back(to, collaborations);
+  }
+}
+
 toml::table shares_table(const Scenario& s, const std::vector<double>& share) {
   toml::table t;
   for (int k = 0; k < s.stack_count(); ++k) t.insert(s.stacks[k].id, share[k]);
@@ -398,7 +447,8 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
   defaults.done();
 
   toml::array& entries = root.array_of_tables("countries", countries.empty());
-  std::set<std::string> seen;
+  std::set<std::string> seen, own_ties;
+  std::vector<NamedPartner> partners;
   // Each id's place in `countries`: looked up once per entry, so that thousands of
   // entries load in linear time, not one scan of the countries each.
   std::unordered_map<std::string, std::size_t> place;
@@ -425,11 +475,28 @@ void read_countries(TableReader& root, Scenario& s, detail::ScenarioSource& file
     if (r.has("initial_share") || !from_table)
       c.initial_share = r.has("initial_share") || !default_shares ? read_initial_share(r.table("initial_share", true), s, r)
                                                                   : *default_shares;
+    if (r.has("ties")) {
+      c.ties = read_ties(r, "countries[" + std::to_string(i) + "]", file, partners);
+      own_ties.insert(id);
+    }
     r.done();
     if (from_table) *row = std::move(c);
     else countries.push_back(std::move(c));  // `seen` refuses its id from now on: no place needed
   }
   if (countries.empty()) root.fail_at(&entries, "countries", "a scenario needs at least one country");
+  std::set<std::string> ids;
+  for (const CountrySpec& c : countries) ids.insert(c.id);
+  for (const NamedPartner& partner : partners)
+    if (!ids.contains(partner.id)) throw ScenarioError(partner.where + ": no country '" + partner.id + "' to be tied to");
+  if (!rules.ties_path.empty()) {
+    try {
+      read_ties_table(rules.ties_path, countries, own_ties);
+    } catch (const ScenarioError& e) {
+      const toml::node* named = root.raw().at_path("world.ties_table").node();
+      throw ScenarioError(std::string(e.what()) + " (in the ties table named at " + file.location(named) +
+                          ": world.ties_table)");
+    }
+  }
 
   double developers = 0, firms = 0;
   for (const CountrySpec& c : countries) developers += c.developers, firms += c.firms;
@@ -474,10 +541,15 @@ void write_resolved_countries(toml::table& root, const Scenario& s) {
     for (AgentKind kind : all_agent_kinds)
       shares.insert(std::string(agent_kind_name(kind)), shares_table(s, c.initial_share[index_of(kind)]));
     t.insert("initial_share", std::move(shares));
+    if (!c.ties.empty()) {
+      toml::table ties;
+      for (const auto& [partner, collaborations] : c.ties) ties.insert(partner, collaborations);
+      t.insert("ties", std::move(ties));
+    }
     countries.push_back(std::move(t));
   }
   root.insert_or_assign("countries", std::move(countries));
-  if (auto world = root.get_as<toml::table>("world")) world->erase("countries_table");
+  if (auto world = root.get_as<toml::table>("world")) world->erase("countries_table"), world->erase("ties_table");
 }
 
 }  // namespace stackrace

@@ -162,6 +162,7 @@ void read_choice(TableReader& root, Scenario& s, detail::ScenarioSource& file) {
     w.base.country_share = r.number("country_share", weight, w.base.country_share);
     w.base.switching_cost = r.number("switching_cost", weight, w.base.switching_cost);
     w.global_share = r.number("global_share", weight, 0.0);
+    w.tie_share = r.number("tie_share", weight, 0.0);
     w.open_weights = r.number("open_weights", weight, 0.0);
     w.alignment = r.number("alignment", weight, 0.0);
     w.localisation = r.number("localisation", weight, 0.0);

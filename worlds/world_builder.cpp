@@ -97,6 +97,7 @@ World build_world(Scenario scenario) {
   World world{std::move(scenario), {}, {}, {}};
   for (AgentKind kind : all_agent_kinds) world.populations[index_of(kind)] = lay_out(world.scenario, kind);
   world.robots = robot_path(world.scenario);
+  world.ties = tie_countries(world.scenario.countries);
   world.calibration = calibrate(world.scenario);
   return world;
 }

@@ -635,3 +635,34 @@ def test_a_misspelt_key_is_refused_with_the_key_meant(stackrace, worlds_dir, ass
 def test_a_key_like_no_other_is_refused_without_a_guess(stackrace, worlds_dir):
     result = stackrace("validate", worlds_dir / "default.toml", "--set", "choice.developer.zzzzzz=1")
     assert result.returncode == 2 and result.stderr.rstrip().endswith("unknown key")
+
+
+# ---- bad ties tables ---------------------------------------------------------------------
+# The ties table (world.ties_table: from, to, collaborations) is held to the country
+# table's rules: each error at its cell, naming the table, then the key that named it.
+
+@pytest.mark.parametrize("row,column", [
+    ("GBR,usa,12", "to"),             # not an ISO 3166-1 alpha-3 code
+    ("GBR,GBR,12", "to"),             # a country's tie to itself
+    ("GBR,USA,-1", "collaborations"),  # a negative count
+    ("GBR,USA,lots", "collaborations"),
+])
+def test_bad_ties_table_is_refused_at_its_cell(stackrace, tmp_path, row, column):
+    table = tmp_path / "ties.csv"
+    table.write_text(f"from,to,collaborations\nCAN,USA,5\n{row}\n")
+    scenario = tmp_path / "tied.toml"
+    scenario.write_text(f'extends = "{WORLDS_DIR / "default.toml"}"\n[world]\nties_table = "ties.csv"\n'
+                        '[choice.developer]\ntie_share = 1.0\n')
+    result = stackrace("validate", scenario)
+    assert result.returncode == 2, result.stderr
+    assert f"{table}:3:" in result.stderr and f"column {column}" in result.stderr, result.stderr
+    assert "world.ties_table" in result.stderr, result.stderr
+
+
+def test_a_tie_listed_twice_is_refused(stackrace, tmp_path):
+    table = tmp_path / "ties.csv"
+    table.write_text("from,to,collaborations\nCAN,USA,5\nCAN,USA,7\n")
+    scenario = tmp_path / "tied.toml"
+    scenario.write_text(f'extends = "{WORLDS_DIR / "default.toml"}"\n[world]\nties_table = "ties.csv"\n')
+    result = stackrace("validate", scenario)
+    assert result.returncode == 2 and f"{table}:3:" in result.stderr and "listed twice" in result.stderr, result.stderr
