@@ -51,6 +51,7 @@ struct RunResult {
   std::vector<float> robot_share;
   std::vector<std::int64_t> agents;  // [country][kind]: agents simulated
   std::vector<double> weight;        // [country][kind]: real entities each agent stands for
+  std::vector<std::int64_t> firm_agents_by_size;  // [country][size]: firm agents of each size class
   std::vector<std::int64_t> government_ban_month;  // [country][stack]: month the government barred it, -1 never
 
   RunResult(int times_, int countries_, int stacks_)
@@ -68,6 +69,7 @@ struct RunResult {
         real_developers(chinese_compute.size()), power_load(chinese_compute.size()),
         robot_share(std::size_t(times_) * countries_ * bloc_count),
         agents(std::size_t(countries_) * agent_kind_count), weight(std::size_t(countries_) * agent_kind_count),
+        firm_agents_by_size(std::size_t(countries_) * firm_size_count),
         government_ban_month(std::size_t(countries_) * stacks_, -1) {}
 
   float& share_at(int t, int c, AgentKind kind, int k) {

@@ -122,6 +122,10 @@ RunState seat_agents(const World& world, const RunConfig& config, RunResult& out
       out.agents[std::size_t(c) * agent_kind_count + index_of(kind)] = layout.agents[c];
       out.weight[std::size_t(c) * agent_kind_count + index_of(kind)] = layout.weight[c];
     }
+    if (kind == AgentKind::firm)
+      for (std::size_t g = 0; g < layout.agents_per_group.size(); ++g)
+        out.firm_agents_by_size[g / layout.segments * firm_size_count + size_of(int(g % layout.segments))] +=
+            layout.agents_per_group[g];
     state.populations[index_of(kind)] = make_population(kind, layout.segments, layout.agents_per_group);
     state.count(kind) = seat_population(state.population(kind), seating_table(world, kind),
                                         stream_key(config, 0, kind, StreamPurpose::initial));

@@ -203,13 +203,28 @@ def per_run(ds: xr.Dataset, values, what: str) -> np.ndarray:
     return values.astype(float)
 
 
+def _effective_firm_agents(ds: xr.Dataset) -> np.ndarray:
+    """Each country's firm agents as an equally weighted sample would count them: a size
+    class of F firms and N agents weighs F / N per agent, so (sum F)^2 / sum F^2 / N over
+    the classes with agents."""
+    firms = ds["firms_by_size"].values.astype(float)
+    agents = ds["firm_agents_by_size"].values.astype(float)
+    covered = np.where(agents > 0, firms, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(agents > 0, covered ** 2 / agents, 0.0).sum(axis=1)
+        return np.where(spread > 0, covered.sum(axis=1) ** 2 / spread, 0.0)
+
+
 def country_resolution(ds: xr.Dataset, kind: str, stack: str, time: Time = -1, *,
                        max_sd: float = 0.02) -> pd.DataFrame:
     """How far each country's share of ``kind`` agents on ``stack`` can be read, one row a
     country: its ``agents`` of the kind, the ``entities`` they stand for, the ``share``
     (mean over runs), and ``resolution_sd``: the standard deviation that sampling its
-    entities with that many agents gives a share, sqrt(p (1 - p) / agents), the noise of
-    one run's country share at this agent count, whatever the model does. ``low`` and
+    entities with that many agents gives a share, sqrt(p (1 - p) / n), the noise of one
+    run's country share at this agent count, whatever the model does. ``n`` is
+    ``effective_agents``: the agents, or for firms, whose agents are allotted by staff and
+    weighted by firms (MODEL.md 5.2), Kish's effective sample (sum of weights)^2 / sum of
+    squared weights, from ``firms_by_size`` and ``firm_agents_by_size``. ``low`` and
     ``high`` are the share plus and minus 1.645 of it (a 90% band, within 0 and 1);
     ``resolved`` says whether it is at most ``max_sd`` (2 points by default). Countries
     with no agent of the kind have a NaN share and are not resolved. Sorted by entities,
@@ -218,9 +233,11 @@ def country_resolution(ds: xr.Dataset, kind: str, stack: str, time: Time = -1, *
     agents = ds["agents"].sel(kind=kind).values.astype(float)
     entities = (ds["weight"] * ds["agents"]).sel(kind=kind).values
     share = ds["share"].sel(kind=kind, stack=stack).isel(time=time_index(ds, time)).mean("run").values.astype(float)
+    effective = _effective_firm_agents(ds) if kind == "firm" and "firm_agents_by_size" in ds else agents
     with np.errstate(divide="ignore", invalid="ignore"):
-        sd = np.where(agents > 0, np.sqrt(share * (1 - share) / agents), np.nan)
-    table = pd.DataFrame({"agents": agents.astype(int), "entities": entities, "share": share, "resolution_sd": sd,
+        sd = np.where(effective > 0, np.sqrt(share * (1 - share) / effective), np.nan)
+    table = pd.DataFrame({"agents": agents.astype(int), "effective_agents": effective, "entities": entities,
+                          "share": share, "resolution_sd": sd,
                           "low": np.clip(share - 1.645 * sd, 0, 1), "high": np.clip(share + 1.645 * sd, 0, 1)},
                          index=pd.Index(ds["country"].values, name="country"))
     table["resolved"] = table["resolution_sd"] <= max_sd

@@ -163,6 +163,7 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
       {"country_alignment", text, {"country"}},
       {"country_tier", int64, {"country"}},
       {"firms_by_size", float64, {"country", "firm_size"}},
+      {"firm_agents_by_size", int64, {"country", "firm_size"}},
       {"stack_bloc", text, {"stack"}},
       {"stack_open_weights", int8, {"stack"}},
       {"government_ban_month", int64, {"run", "country", "stack"}},
@@ -223,6 +224,8 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   dataset("firms_by_size").write(firms_by_size, {0, 0}, {C, h5::Extent(firm_size_count)});
   dataset("firms_by_size")
       .write_attribute("long_name", "real firms of the size class in the country (what size_share is a share of)");
+  dataset("firm_agents_by_size")
+      .write_attribute("long_name", "firm agents of the size class in the country (allotted by staff, weighted by firms)");
   dataset("stack_bloc").write(blocs);
   dataset("stack_bloc").write_attribute("long_name", "bloc whose chips, clouds and export controls the stack depends on: us, cn, other, none");
   dataset("stack_open_weights").write(open_weights, {0}, {K});
@@ -289,7 +292,7 @@ std::vector<unsigned char> encoded(const std::vector<T>& values, Shuffle shuffle
 }  // namespace
 
 EncodedRun encode_run(const RunResult& result) {
-  EncodedRun run{result.seed, result.agents, result.weight, {}};
+  EncodedRun run{result.seed, result.agents, result.weight, result.firm_agents_by_size, {}};
   // A kind with no agents anywhere has only NaN shares, which the file reads where
   // nothing was written: its chunks are left out (empty).
   std::array<bool, agent_kind_count> any{};
@@ -354,6 +357,10 @@ void ResultWriter::write_run(int r, const EncodedRun& run) {
   if (run.agents != agents_written_) {
     dataset("agents").write(run.agents, {0, 0}, {C, N});
     agents_written_ = run.agents;
+  }
+  if (run.firm_agents_by_size != firm_agents_written_) {
+    dataset("firm_agents_by_size").write(run.firm_agents_by_size, {0, 0}, {C, h5::Extent(firm_size_count)});
+    firm_agents_written_ = run.firm_agents_by_size;
   }
   if (run.weight != weight_written_) {
     dataset("weight").write(run.weight, {0, 0}, {C, N});

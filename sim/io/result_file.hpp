@@ -70,6 +70,7 @@ struct EncodedRun {
   std::uint64_t seed = 0;
   std::vector<std::int64_t> agents;  // [country][kind]
   std::vector<double> weight;        // [country][kind]
+  std::vector<std::int64_t> firm_agents_by_size;  // [country][size]
   // share (one chunk per kind, empty where the kind has no agents and nothing is
   // written), global_share, capability, price, chinese_compute, unmet_compute,
   // government_ban_month: one chunk each
@@ -159,6 +160,7 @@ class ResultWriter {
   bool committed_ = false;
   std::vector<std::int64_t> agents_written_;  // what write_run last wrote to `agents`
   std::vector<double> weight_written_;        // and to `weight`
+  std::vector<std::int64_t> firm_agents_written_;  // and to `firm_agents_by_size`
 };
 
 std::string stackrace_version();

@@ -61,6 +61,7 @@ std::vector<char> pack_run(const sweep_detail::RunOutput& out) {
   w.value<std::uint64_t>(r.seed);
   w.array(r.agents);
   w.array(r.weight);
+  w.array(r.firm_agents_by_size);
   w.value<std::uint64_t>(r.chunks.size());
   for (const std::vector<unsigned char>& chunk : r.chunks) w.array(chunk);
   return std::move(w.bytes);
@@ -80,6 +81,7 @@ sweep_detail::RunOutput unpack_run(const std::vector<char>& bytes) {
   result.seed = r.value<std::uint64_t>();
   r.array(result.agents);
   r.array(result.weight);
+  r.array(result.firm_agents_by_size);
   result.chunks.resize(r.value<std::uint64_t>());
   for (std::vector<unsigned char>& chunk : result.chunks) r.array(chunk);
   out.result = std::move(result);
