@@ -52,6 +52,7 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
   o.developer_agents = spec.agents;
   o.steps = spec.steps;
   o.seed = static_cast<std::int64_t>(spec.seed) + replicate;
+  o.file_checked = true;  // load_base read the base as written
   return o;
 }
 
