@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <iostream>
+#include <new>
 
 #include "sim/calibrate/calibration_file.hpp"
 #include "sim/cli/commands.hpp"
@@ -98,11 +99,15 @@ int info_command(const InfoOptions& o) {
     print_headline(file, status);
     return exit_ok;
   } catch (const OutputError& e) {
-    return report(e);
+    // info only reads: a file that opened but cannot be read through (a chunk cut off or
+    // overwritten) is damaged, the input's fault, as one that does not open is.
+    return report(OutputError(e.path(), e.cause(), OutputFault::refused));
+  } catch (const std::bad_alloc&) {
+    throw;  // memory running out is the machine's: main says so, exit 1
   } catch (const std::exception& e) {
-    // Whatever else a damaged file makes fail: a message and exit 1, as for the other commands.
-    std::cerr << "stackrace: " << o.file << ": cannot read the file: " << e.what() << '\n';
-    return exit_failed;
+    // Whatever else a damaged file makes fail (a dimension of no length, say).
+    std::cerr << "stackrace: " << o.file << ": cannot read the file (a damaged file): " << e.what() << '\n';
+    return exit_bad_input;
   }
 }
 
