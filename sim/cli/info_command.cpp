@@ -4,6 +4,7 @@
 
 #include "sim/calibrate/calibration_file.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/crash_guard.hpp"
 #include "sim/cli/run_summary.hpp"
 #include "sim/io/result_file_reader.hpp"
 
@@ -63,6 +64,8 @@ void print_calibration(const std::string& path) {
   }
 }
 
+int describe_file(const InfoOptions& o);
+
 }  // namespace
 
 void add_info_command(CLI::App& app, InfoOptions& o) {
@@ -71,6 +74,18 @@ void add_info_command(CLI::App& app, InfoOptions& o) {
 }
 
 int info_command(const InfoOptions& o) {
+  // HDF5 may crash on a damaged file (crash_guard.hpp): the file is read in a child
+  // process, and its crash is a refusal of the file.
+  return in_child_process([&] { return describe_file(o); }, [&](int signal) {
+    std::cerr << "stackrace: " << o.file << ": cannot read the file (a damaged file): reading it crashed HDF5 (signal "
+              << signal << ")\n";
+    return exit_bad_input;
+  });
+}
+
+namespace {
+
+int describe_file(const InfoOptions& o) {
   try {
     const ResultFileReader file(o.file);
     if (file.attribute("command") == "calibrate") {
@@ -110,5 +125,7 @@ int info_command(const InfoOptions& o) {
     return exit_bad_input;
   }
 }
+
+}  // namespace
 
 }  // namespace stackrace::cli
