@@ -7,6 +7,7 @@ names its case and a rerun tries the same. A signal (an exit status from 128 on,
 negative one) is never a clean outcome."""
 import os
 import random
+import re
 import resource
 import signal
 import subprocess
@@ -44,16 +45,50 @@ def results_of(path):
         return {name: f[name][()].tobytes() for name in RESULTS}
 
 
+def descendants(pid):
+    """The processes `pid` started, and theirs: mpirun puts each rank in a process group
+    of its own, so that killing mpirun's group leaves the ranks running (and the writer
+    rank writing beside the --resume that follows)."""
+    children = {}
+    for process in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{process}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # it ended meanwhile
+        children.setdefault(parent, []).append(int(process))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def killed_at(args, delay, **popen):
-    """Runs `args`, kills it (its whole process group) with SIGKILL after `delay` seconds."""
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                            **popen)
+    """Runs `args` and after `delay` seconds kills it and every process it started with
+    SIGKILL, as a machine that loses power would; returns once all of them are gone."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
     time.sleep(delay)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # it had ended
+    doomed = [proc.pid] + descendants(proc.pid)
+    for pid in doomed:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it had ended
     proc.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while any(os.path.exists(f"/proc/{pid}") and not zombie(pid) for pid in doomed[1:]):
+        assert time.monotonic() < deadline, "a killed process lives on"
+        time.sleep(0.01)
+
+
+def zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 @pytest.fixture(scope="module")
@@ -298,3 +333,17 @@ def test_info_on_a_damaged_file_reads_it_or_refuses_it(result_files, tmp_path, k
         assert ended_cleanly(result) and result.returncode in (0, 2), (label, result.returncode, result.stderr)
         if result.returncode == 2:
             assert result.stderr.startswith(f"stackrace: {path}: "), (label, result.stderr)
+
+
+# ---- the README's promises --------------------------------------------------------------------
+
+def test_every_test_the_readme_names_under_faults_exists(source_dir):
+    # Each sentence of "Under faults" names the tests that prove it: a renamed or removed
+    # test must not leave a promise unproven.
+    readme = (source_dir / "README.md").read_text()
+    section = readme.split("### Under faults\n", 1)[1].split("\n### ", 1)[0]
+    named = set(re.findall(r"`(test_\w+)`", section))
+    assert len(named) >= 9, named
+    defined = {m for p in (source_dir / "tests" / "python").rglob("test_*.py")
+               for m in re.findall(r"^def (test_\w+)\(", p.read_text(), re.M)}
+    assert named <= defined, named - defined
