@@ -132,6 +132,7 @@ void check_extremes(const std::string& base, std::optional<std::int64_t> agents,
     o.set = {assignment};
     o.developer_agents = agents;
     o.steps = steps;
+    o.file_checked = true;  // the base as written is checked on its own
     try {
       load_scenario(base, o);
     } catch (const ScenarioError& e) {

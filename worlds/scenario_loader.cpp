@@ -372,11 +372,53 @@ std::string serialise(const toml::table& table) {
   return out.str();
 }
 
+// Records, for every node of `copy`, where its twin in `original` was written: a copied
+// node has no position of its own, and relative paths (a country table named by a file
+// this one extends) resolve against the file that wrote them.
+void remember_origins(const toml::node& original, const toml::node& copy, const detail::ScenarioSource& from,
+                      detail::ScenarioSource& to) {
+  to.origins[&copy] = {from.location(&original), from.file_of(&original)};
+  if (const toml::table* a = original.as_table()) {
+    const toml::table& b = *copy.as_table();
+    for (auto&& [key, value] : *a) remember_origins(value, *b.get(key.str()), from, to);
+  } else if (const toml::array* a = original.as_array()) {
+    const toml::array& b = *copy.as_array();
+    for (std::size_t i = 0; i < a->size(); ++i) remember_origins(*a->get(i), *b.get(i), from, to);
+  }
+}
+
+Scenario read_table(toml::table table, detail::ScenarioSource& source, const ScenarioOverrides& overrides,
+                    std::string* resolved);
+
+// Whether `assignment` (KEY=VALUE) replaces a value the file writes, rather than adding one.
+bool replaces_written_value(const toml::table& table, const std::string& assignment) {
+  const std::size_t eq = assignment.find('=');
+  return eq != std::string::npos && detail::find_key(table, assignment.substr(0, eq)) != nullptr;
+}
+
+// A value --set replaces is input too, as one --steps replaces is (check_replaced_values):
+// where --set replaces a value the file writes, the file is first read as written (with
+// only the keys --set adds), so that a bad value there is refused at its own position
+// rather than hidden by the command line.
+void check_file_as_written(const toml::table& table, const ScenarioOverrides& o, const detail::ScenarioSource& source) {
+  if (o.file_checked) return;
+  ScenarioOverrides as_written;
+  as_written.file_checked = true;
+  for (const std::string& assignment : o.set)
+    if (!replaces_written_value(table, assignment)) as_written.set.push_back(assignment);
+  if (as_written.set.size() == o.set.size()) return;  // nothing written is replaced
+  toml::table copy = table;
+  detail::ScenarioSource copy_source{source.file, {}, {}};
+  remember_origins(table, copy, source, copy_source);
+  read_table(std::move(copy), copy_source, as_written, nullptr);
+}
+
 // Overrides and checks a scenario's merged table; its resolved text goes to `resolved`
 // unless that is null.
 Scenario read_table(toml::table table, detail::ScenarioSource& source, const ScenarioOverrides& overrides,
                     std::string* resolved) {
   check_replaced_values(table, overrides, source);
+  check_file_as_written(table, overrides, source);
   auto apply = [&](const std::string& assignment, const std::string& origin) {
     detail::apply_override(table, assignment, origin, source);
   };
@@ -439,25 +481,6 @@ std::shared_ptr<const ScenarioText> read_scenario_text(const std::string& path) 
   text->table = detail::read_scenario_file(path, text->source);
   return text;
 }
-
-namespace {
-
-// Records, for every node of `copy`, where its twin in `original` was written: a copied
-// node has no position of its own, and relative paths (a country table named by a file
-// this one extends) resolve against the file that wrote them.
-void remember_origins(const toml::node& original, const toml::node& copy, const detail::ScenarioSource& from,
-                      detail::ScenarioSource& to) {
-  to.origins[&copy] = {from.location(&original), from.file_of(&original)};
-  if (const toml::table* a = original.as_table()) {
-    const toml::table& b = *copy.as_table();
-    for (auto&& [key, value] : *a) remember_origins(value, *b.get(key.str()), from, to);
-  } else if (const toml::array* a = original.as_array()) {
-    const toml::array& b = *copy.as_array();
-    for (std::size_t i = 0; i < a->size(); ++i) remember_origins(*a->get(i), *b.get(i), from, to);
-  }
-}
-
-}  // namespace
 
 Scenario load_scenario(const ScenarioText& text, const ScenarioOverrides& overrides) {
   // A copy: each load overrides its own.

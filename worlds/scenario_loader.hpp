@@ -17,6 +17,10 @@ struct ScenarioOverrides {
   std::optional<std::int64_t> steps;         // --steps
   std::optional<std::int64_t> seed;          // --seed
   std::optional<double> memory_limit_bytes;  // refuse populations that would not fit
+  // The file as written was checked already (a sweep's base, a calibration's scenario, a
+  // run's scenario before its posterior draws): the values `set` replaces in it are not
+  // read again, which would cost each of their many loads a second one.
+  bool file_checked = false;
 };
 
 // A scenario as read from its file: the description, and what a result file records of

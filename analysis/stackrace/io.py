@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import swmr
+from . import crash_guard, swmr
 
 __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "parameter_names", "RUN_STATUS", "DONE"]
 
@@ -78,6 +78,7 @@ def _open_lazily(path: str) -> xr.Dataset:
     # (whose superblock still says a writer holds them).
     if not os.path.isfile(path):
         raise FileNotFoundError(path)
+    crash_guard.check_strings(path)
     file = swmr.open_file(path)
     try:
         handle = h5netcdf.File(file, "r", decode_vlen_strings=True)
@@ -85,9 +86,11 @@ def _open_lazily(path: str) -> xr.Dataset:
             handle.close()
             raise ValueError(f"{path}: not a stackrace result file (no root attribute format = 'stackrace')")
         return xr.open_dataset(xr.backends.H5NetCDFStore(handle))
-    except (OSError, RuntimeError, KeyError) as e:
+    except (OSError, RuntimeError, KeyError, TypeError) as e:
         # h5py's own words ("incorrect metadata checksum after all read attempts") do not
-        # say which file, nor what is likely wrong with it.
+        # say which file, nor what is likely wrong with it. (A variable that fails to
+        # decode, xarray raises again as its error's type with a message, which h5py's
+        # error types do not take: a TypeError.)
         if file.valid:
             file.close()
         raise OSError(f"{path}: cannot be read, a file cut short or damaged? ({e})") from e

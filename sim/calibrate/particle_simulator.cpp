@@ -42,6 +42,7 @@ std::vector<Prior> ParticleSimulator::priors() const {
 Simulated ParticleSimulator::simulate(const std::vector<double>& theta, std::int64_t index,
                                       const TargetValues& targets, std::uint64_t seed) {
   ScenarioOverrides o = with_agents(spec_);
+  o.file_checked = true;  // scenario_ read the file as written
   for (std::size_t p = 0; p < theta.size(); ++p)
     o.set.push_back(detail::number_assignment(spec_.parameters[p].key, theta[p]));
   Simulated out;

@@ -10,8 +10,10 @@
 // without --resume), a file that is not HDF5, not a stackrace result file, not this
 // sweep's, drawn with other random numbers or chunked the old way, and for `info`,
 // `--posterior` or `--resume` a path that is no regular file. Failed while running is a result file that could not be
-// written (its folder cannot be made, HDF5 fails, the disk is full, the rename fails) or
-// read once open, with the cause, and where HDF5 failed its error stack.
+// written (its folder cannot be made, HDF5 fails, the disk is full, the folder is
+// read-only, the rename fails) or read once open (but for `info`, which only reads: a
+// file it opened and cannot read through is damaged, bad input), with the cause, and
+// where HDF5 failed its error stack.
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>

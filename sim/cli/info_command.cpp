@@ -1,8 +1,10 @@
 #include <cstdio>
 #include <iostream>
+#include <new>
 
 #include "sim/calibrate/calibration_file.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/crash_guard.hpp"
 #include "sim/cli/run_summary.hpp"
 #include "sim/io/result_file_reader.hpp"
 
@@ -62,6 +64,8 @@ void print_calibration(const std::string& path) {
   }
 }
 
+int describe_file(const InfoOptions& o);
+
 }  // namespace
 
 void add_info_command(CLI::App& app, InfoOptions& o) {
@@ -70,6 +74,18 @@ void add_info_command(CLI::App& app, InfoOptions& o) {
 }
 
 int info_command(const InfoOptions& o) {
+  // HDF5 may crash on a damaged file (crash_guard.hpp): the file is read in a child
+  // process, and its crash is a refusal of the file.
+  return in_child_process([&] { return describe_file(o); }, [&](int signal) {
+    std::cerr << "stackrace: " << o.file << ": cannot read the file (a damaged file): reading it crashed HDF5 (signal "
+              << signal << ")\n";
+    return exit_bad_input;
+  });
+}
+
+namespace {
+
+int describe_file(const InfoOptions& o) {
   try {
     const ResultFileReader file(o.file);
     if (file.attribute("command") == "calibrate") {
@@ -98,12 +114,18 @@ int info_command(const InfoOptions& o) {
     print_headline(file, status);
     return exit_ok;
   } catch (const OutputError& e) {
-    return report(e);
+    // info only reads: a file that opened but cannot be read through (a chunk cut off or
+    // overwritten) is damaged, the input's fault, as one that does not open is.
+    return report(OutputError(e.path(), e.cause(), OutputFault::refused));
+  } catch (const std::bad_alloc&) {
+    throw;  // memory running out is the machine's: main says so, exit 1
   } catch (const std::exception& e) {
-    // Whatever else a damaged file makes fail: a message and exit 1, as for the other commands.
-    std::cerr << "stackrace: " << o.file << ": cannot read the file: " << e.what() << '\n';
-    return exit_failed;
+    // Whatever else a damaged file makes fail (a dimension of no length, say).
+    std::cerr << "stackrace: " << o.file << ": cannot read the file (a damaged file): " << e.what() << '\n';
+    return exit_bad_input;
   }
 }
+
+}  // namespace
 
 }  // namespace stackrace::cli

@@ -84,6 +84,7 @@ void write_posterior_columns(ResultWriter& writer, const PosteriorRuns& posterio
 World posterior_world(const std::string& scenario, ScenarioOverrides overrides, const PosteriorRuns& posterior,
                       int d) {
   const std::size_t P = posterior.draws.names.size();
+  overrides.file_checked = true;  // the run read the scenario with these overrides first
   for (std::size_t p = 0; p < P; ++p)
     overrides.set.push_back(
         detail::number_assignment(posterior.draws.keys[p], posterior.draws.values[posterior.particle[d] * P + p]));

@@ -29,6 +29,13 @@ void quiet() {
   (void)silenced;
 }
 
+// HDF5 closes whatever is still open when the process exits. A file whose closing failed
+// (its last flush found the disk full) stays in HDF5's tables half closed, and closing it
+// again there crashed (SIGSEGV in H5F__close_cb) after the failure had been reported. Every
+// file here is closed by its owner, so nothing is left for that pass. H5dont_atexit only
+// sets a flag (it does not initialise the library); it must come before the first call.
+const bool no_closing_at_exit = H5dont_atexit() >= 0;
+
 std::string message_of(hid_t message) {
   char text[256] = "";
   H5Eget_msg(message, nullptr, text, sizeof text);

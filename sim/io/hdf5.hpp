@@ -94,6 +94,8 @@ class Object {
 
   bool is_open() const { return id_ >= 0; }
   const std::string& file_path() const { return file_; }
+  // The file was renamed while open: its failures from now on name it by `path`.
+  void file_renamed(const std::string& path) { file_ = path; }
   const std::string& name() const { return name_; }  // its path in the file ("/" for the file)
 
   bool has_attribute(const std::string& name) const;

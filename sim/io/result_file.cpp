@@ -503,6 +503,9 @@ void ResultWriter::start_checkpointing() {
     std::filesystem::rename(partial_, path_, error);
     if (error) throw OutputError(path_, "cannot rename " + partial_ + " to it: " + error.message());
     partial_ = path_;
+    // A disk that fills later fails a write to PATH, which is where the user finds it.
+    file_.file_renamed(path_);
+    for (auto& [name, dataset] : datasets_) dataset.file_renamed(path_);
   }
 }
 

@@ -52,6 +52,7 @@ ScenarioOverrides overrides_at(const SweepSpec& spec, const Design& design, int 
   o.developer_agents = spec.agents;
   o.steps = spec.steps;
   o.seed = static_cast<std::int64_t>(spec.seed) + replicate;
+  o.file_checked = true;  // load_base read the base as written
   return o;
 }
 
@@ -109,6 +110,10 @@ void check_output(const SweepConfig& config) {
   if (config.resume) {
     if (!std::filesystem::is_regular_file(config.output, error))
       throw OutputError(config.output, "--resume: no sweep file to resume", OutputFault::refused);
+    // A file that may not be written (a read-only file system, no permission) is the
+    // machine's to fix: HDF5's refusal to reopen it would read as a damaged file to delete.
+    if (access(config.output.c_str(), W_OK) != 0)
+      throw OutputError(config.output, std::string("--resume: cannot write the file: ") + std::strerror(errno));
     return;
   }
   if (std::filesystem::exists(config.output, error))

@@ -7,6 +7,7 @@ checkout (the binary at <root>/build/sim/stackrace), so that
 """
 import os
 import pathlib
+import random
 import re
 import signal
 import subprocess
@@ -248,3 +249,46 @@ def tiny_calibration(folder, particles=60, simulations=1500, seed=5):
                     f'simulations = {simulations}\nseed = {seed}\n\n[[parameters]]\n'
                     'key = "adoption.developer.imitation"\nrange = [0.01, 0.3]\ndistribution = "loguniform"\n')
     return spec
+
+
+def with_a_heap_string_enlarged(data):
+    """`data` with the first string of its first global heap collection (where HDF5 keeps
+    variable-length strings, with no checksum) claiming 1 GiB more than it holds: the
+    damage whose reading crashed HDF5 (SIGSEGV in H5HG_read). None if it has no heap."""
+    at = data.find(b"GCOL\x01")
+    if at < 0:
+        return None
+    # The collection's header is 16 bytes; an object's is its index, references,
+    # 4 reserved bytes and then its size, 8 bytes little-endian.
+    damaged = bytearray(data)
+    damaged[at + 16 + 8 + 3] ^= 0x40
+    return bytes(damaged)
+
+
+def damaged_copies(path, folder, seed, cuts=6, flips=12):
+    """Copies of the result file `path` in `folder`, damaged as a broken-off copy or a
+    failing disk leaves them: cut to `cuts` lengths drawn with `seed`, with one bit
+    flipped at each of `flips` positions drawn with it (half of them in the first 16 kB,
+    where HDF5 keeps most of its metadata), and with a heap string enlarged
+    (with_a_heap_string_enlarged). Returns {label: path}; the label says what was done,
+    so that a failure names its case."""
+    rng = random.Random(seed)
+    data = path.read_bytes()
+    copies = {f"{path.stem}-heap-string-enlarged": with_a_heap_string_enlarged(data)}
+    for _ in range(cuts):
+        keep = rng.randrange(len(data))
+        copies[f"{path.stem}-cut-to-{keep}"] = data[:keep]
+    for i in range(flips):
+        at = rng.randrange(min(len(data), 16384) if i % 2 == 0 else len(data))
+        bit = rng.randrange(8)
+        flipped = bytearray(data)
+        flipped[at] ^= 1 << bit
+        copies[f"{path.stem}-bit-{bit}-of-byte-{at}-flipped"] = bytes(flipped)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for label, content in copies.items():
+        if content is None:
+            continue
+        paths[label] = folder / f"{label}.h5"
+        paths[label].write_bytes(content)
+    return paths

@@ -467,9 +467,9 @@ def test_the_largest_seed_runs_as_given_and_its_replicates_after_it(stackrace, t
     assert seeds == (replicates if command == "run" else replicates * 2)
 
 
-# ---- a file's value that an option replaces --------------------------------------------
-# --steps, --seed and --agents replace keys of the file, but what the file says is input
-# too: a bad value there is refused at its own position, whatever the option.
+# ---- a file's value that an option or --set replaces ------------------------------------
+# --steps, --seed, --agents and --set replace keys of the file, but what the file says is
+# input too: a bad value there is refused at its own position, whatever replaces it.
 
 REPLACED_VALUES = [
     ("steps-zero", "[scenario]\nsteps = 0\n", ("--steps", 3), "scenario.steps"),
@@ -478,6 +478,11 @@ REPLACED_VALUES = [
     ("seed-negative", "[scenario]\nseed = -1\n", ("--seed", 3), "scenario.seed"),
     ("firm-agents-huge", "[population]\nfirm_agents = 1e300\n", ("--agents", 5000), "population.firm_agents"),
     ("developer-agents-zero", "[population]\ndeveloper_agents = 0\n", ("--agents", 5000), "population.developer_agents"),
+    ("set-steps-zero", "[scenario]\nsteps = 0\n", ("--set", "scenario.steps=3"), "scenario.steps"),
+    ("set-seed-negative", "[scenario]\nseed = -1\n", ("--set", "scenario.seed=3"), "scenario.seed"),
+    ("set-revise-out-of-range", "[choice.developer]\nrevise = 7\n", ("--set", "choice.developer.revise=0.2"),
+     "choice.developer.revise"),
+    ("set-catch-up-negative", "[compute]\ncatch_up = -1.0\n", ("--set", "compute.catch_up=0.5"), "compute.catch_up"),
 ]
 
 
@@ -493,7 +498,9 @@ def test_a_bad_value_is_refused_even_where_an_option_replaces_it(stackrace, tmp_
     path = folder / "bad.toml"
     path.write_text(f'extends = "{DEFAULT_WORLD}"\n{body}')
     args = ("run", path) if command == "run" else ("compare", path, path, "--replicates", 2)
-    small = [x for flag, value in (("--agents", 5000), ("--steps", 1)) if flag != option[0] for x in (flag, value)]
+    # Small runs, but no option that replaces the key under test besides `option` itself.
+    small = [x for flag, value, replaces in (("--agents", 5000, "population."), ("--steps", 1, "scenario.steps"))
+             if not key.startswith(replaces) for x in (flag, value)]
     result = stackrace(*args, *option, *small, "--quiet", "-o", tmp_path / "x.h5", cwd=tmp_path)
     line = assert_refused(result, path, key)
     assert line == assignment_lines(path.read_text(), key.split(".")[-1])[0], result.stderr

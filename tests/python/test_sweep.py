@@ -262,6 +262,25 @@ def test_info_and_resume_give_up_quickly_on_a_checkpoint_cut_short(stackrace, tm
     assert time.monotonic() - began < 20
 
 
+def test_info_refuses_a_checkpoint_whose_runs_are_cut_off(stackrace, tmp_path):
+    # Cut past its metadata, into its runs' chunks: info opens it, then a chunk read
+    # from beyond the end fails to inflate. The file is damaged, bad input (exit 2), not a
+    # machine that failed (it said exit 1).
+    sweep = write_sweep(tmp_path, RESUMABLE)
+    out = tmp_path / "cut_off.h5"
+    kill_sweep_mid_way(sweep, out)
+    whole = out.read_bytes()
+    cut_in_data = 0
+    for fraction in (0.2, 0.3, 0.5, 0.8):
+        out.write_bytes(whole[:int(len(whole) * fraction)])
+        info = stackrace("info", out, timeout=60)
+        assert info.returncode in (0, 2), (fraction, info.stderr)
+        if "cannot read dataset" in info.stderr:
+            cut_in_data += 1
+            assert info.returncode == 2 and info.stderr.startswith(f"stackrace: {out}: "), info.stderr
+    assert cut_in_data, "no cut fell into the runs' chunks"
+
+
 @pytest.mark.parametrize("keep_bytes", [0, 48])
 def test_a_file_cut_to_nothing_is_refused_as_no_complete_sweep_file(stackrace, tmp_path, keep_bytes):
     # A sweep never leaves such a file (it makes its file aside and renames it whole), but
