@@ -15,6 +15,9 @@ packages=(
   libopenmpi-dev openmpi-bin
   # Python side: reading results, tests
   python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf python3-pytest
+  # dates past 2262 in xarray (cftime); the CF checks read every file as netCDF users do
+  # (netCDF4-python, ncdump, UDUNITS' udunits2)
+  python3-cftime python3-netcdf4 netcdf-bin udunits-bin
   # analysis/ (import stackrace): figures, world map, sensitivity, scenario discovery
   python3-matplotlib python3-scipy python3-geopandas python3-sklearn
   # executing the notebooks in analysis/notebooks (nbclient + a Python kernel)

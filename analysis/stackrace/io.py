@@ -10,6 +10,7 @@ import tomllib
 import warnings
 
 import h5netcdf
+import h5py
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -22,7 +23,8 @@ __all__ = ["open", "to_frame", "file_kind", "failed_runs", "swept_parameters", "
 RUN_STATUS = {0: "pending", 1: "done", 2: "failed"}
 DONE = 1
 
-# Per-country datasets the engine writes, shown as coordinates on `country`.
+# Per-country datasets the engine writes, shown as coordinates on `country` (the file
+# names them in each variable's CF `coordinates` attribute; files before format 4 did not).
 _COUNTRY_METADATA = ("country_name", "country_region", "country_alignment", "country_tier")
 # Per-stack datasets, shown as coordinates on `stack` (files from before them have none).
 _STACK_METADATA = ("stack_bloc", "stack_open_weights")
@@ -31,6 +33,11 @@ _STACK_METADATA = ("stack_bloc", "stack_open_weights")
 # (A failed run's `error` message stays a variable: failed runs are dropped by default.)
 _RUN_DESCRIPTION = ("seed", "status", "design_point", "replicate", "posterior_particle", "saltelli_matrix",
                     "saltelli_row", "scenario_of_run")
+
+# Long texts the file keeps as scalar string datasets (format 4; before, root attributes):
+# `open` gives them as the root attributes they were, the dataset's name -> the attribute's.
+_TEXTS = {"scenario_toml": "scenario", "sweep_toml": "sweep", "calibration_toml": "calibration",
+          "targets_csv": "targets"}
 
 _builtin_open = open
 
@@ -41,8 +48,10 @@ def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noq
     A calibration file (``stackrace calibrate``) opens with its generations, particles,
     parameters and targets labelled instead (``stackrace.calibration``).
 
-    - ``time`` holds real dates (the first of each month from the file's ``start``); the
-      months since the start stay available as the ``month`` coordinate.
+    - ``time`` holds real dates (the first of each month, as the file's CF units and
+      calendar give them); the months since the start stay available as the ``month``
+      coordinate. A run whose months pandas cannot date (past April 2262) keeps its
+      months as time, with a warning.
     - Country metadata (``country_name``, ``country_region``, ``country_alignment``,
       ``country_tier``) are coordinates on ``country``; each stack's bloc (``stack_bloc``:
       us, cn, other, none) and whether its weights are open (``stack_open_weights``, a
@@ -54,6 +63,11 @@ def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noq
     - Runs that did not finish (failed, status 2; or pending, status 0, in a sweep that
       was stopped) are dropped with a warning naming how many; ``failed="keep"`` keeps
       them (their values are then undefined).
+    - The resolved scenario (and a sweep's resolved sweep file, a calibration's file and
+      targets), which the file keeps as the datasets ``scenario_toml`` and ``sweep_toml``
+      (``calibration_toml``, ``targets_csv``), are the root attributes ``scenario`` and
+      ``sweep`` (``calibration``, ``targets``) as in files before format 4. In a
+      comparison, ``scenario`` is the base's; ``scenario_toml`` keeps both.
     - Nothing but these small coordinates is read: a selection reads only what it needs,
       so a sweep file larger than memory opens at once.
 
@@ -63,7 +77,7 @@ def open(path: str | os.PathLike, *, failed: str = "drop") -> xr.Dataset:  # noq
     if failed not in ("drop", "keep"):
         raise ValueError(f"failed must be 'drop' or 'keep', not {failed!r}")
     path = os.fspath(path)
-    ds = _open_lazily(path)
+    ds = _texts_as_attributes(_open_lazily(path))
     if str(ds.attrs.get("command", "")) == "calibrate":
         from . import calibration
         return calibration.label(ds)
@@ -81,11 +95,12 @@ def _open_lazily(path: str) -> xr.Dataset:
     crash_guard.check_strings(path)
     file = swmr.open_file(path)
     try:
-        handle = h5netcdf.File(file, "r", decode_vlen_strings=True)
-        if handle.attrs.get("format") != "stackrace":
-            handle.close()
+        # The format first, as the engine's reader does: of a file cut short, reading an
+        # attribute fails cleanly where HDF5 listing its objects (h5netcdf) may corrupt memory.
+        if not h5py.h5a.exists(file, b"format") or h5py.File(file).attrs["format"] != "stackrace":
+            file.close()
             raise ValueError(f"{path}: not a stackrace result file (no root attribute format = 'stackrace')")
-        return xr.open_dataset(xr.backends.H5NetCDFStore(handle))
+        return _decoded(xr.backends.H5NetCDFStore(h5netcdf.File(file, "r", decode_vlen_strings=True)))
     except (OSError, RuntimeError, KeyError, TypeError) as e:
         # h5py's own words ("incorrect metadata checksum after all read attempts") do not
         # say which file, nor what is likely wrong with it. (A variable that fails to
@@ -96,6 +111,20 @@ def _open_lazily(path: str) -> xr.Dataset:
         raise OSError(f"{path}: cannot be read, a file cut short or damaged? ({e})") from e
 
 
+def _decoded(store: xr.backends.H5NetCDFStore) -> xr.Dataset:
+    # CF decoding, time included (xarray dates past 2262 with cftime, and _label keeps
+    # months for such a run).
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Unable to decode time axis", xr.SerializationWarning)
+            return xr.open_dataset(store)
+    except ValueError as e:
+        # Past pandas' dates without cftime to hold them: time as the file stores it.
+        if "unable to decode time" not in str(e):
+            raise
+        return xr.open_dataset(store, decode_times=False)
+
+
 def _label(ds: xr.Dataset) -> xr.Dataset:
     ds = ds.set_coords([v for v in _COUNTRY_METADATA + _STACK_METADATA if v in ds.variables])
     if "stack_open_weights" in ds.coords:
@@ -103,7 +132,9 @@ def _label(ds: xr.Dataset) -> xr.Dataset:
     description = [v for v in ds.data_vars if v in _RUN_DESCRIPTION or v.startswith("param_")]
     ds = ds.set_coords(description)
     if "time" in ds.coords and "start" in ds["time"].attrs:
-        ds = _dated(ds)
+        ds = _dated(ds)  # a file from before format 4: months since `start`
+    elif "time" in ds.coords and not np.issubdtype(ds["time"].dtype, np.datetime64):
+        ds = _months_as_time(ds)
     if "scenario_of_run" in ds.coords and "scenario" in ds.coords:
         names = _arm_names([str(n) for n in ds["scenario"].values])
         ds = ds.assign_coords(arm=("run", np.asarray(names)[ds["scenario_of_run"].values]))
@@ -137,6 +168,35 @@ def _with_parameter_labels(ds: xr.Dataset) -> xr.Dataset:
         text = np.asarray(labels, dtype=object)[np.nan_to_num(codes, nan=0).astype(int)]
         ds = ds.assign_coords({f"param_{name}_label": ("run", text)})
     return ds
+
+
+def _texts_as_attributes(ds: xr.Dataset) -> xr.Dataset:
+    for name, attribute in _TEXTS.items():
+        if name not in ds.variables:
+            continue
+        texts = np.atleast_1d(ds[name].values)  # a comparison keeps one per scenario, the base first
+        ds.attrs[attribute] = _text(texts[0])
+        if ds[name].ndim == 0:
+            ds = ds.drop_vars(name)
+    return ds
+
+
+def _months_as_time(ds: xr.Dataset) -> xr.Dataset:
+    # pandas dates run from 1677-09 to 2262-04: xarray gives later months as cftime dates
+    # (or, without cftime, as the days the file stores), which neither pandas nor
+    # matplotlib take. Such a run keeps its months, counted from the start, as time (every
+    # function here takes a month index as well as a date).
+    start = _start_month(ds["time"])
+    warnings.warn(f"the file's months run past what pandas can date (1677-09 to 2262-04): time is kept as months since "
+                  f"{start}", stacklevel=4)
+    months = ds["month"].values.astype(int)
+    return ds.assign_coords(time=("time", months, {"long_name": f"months since {start}", "start": start}))
+
+
+def _start_month(time: xr.DataArray) -> str:
+    """YYYY-MM of the file's first month, from time's CF units ("days since YYYY-MM-01 ...")."""
+    units = str(time.encoding.get("units", time.attrs.get("units", "")))
+    return units.removeprefix("days since ")[:7]
 
 
 def _arm_names(names: list[str]) -> list[str]:

@@ -1,15 +1,15 @@
 #include "sim/calibrate/calibration_file.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
-#include <ctime>
 #include <filesystem>
 #include <numeric>
 
+#include "sim/io/cf_attributes.hpp"
 #include "sim/io/hdf5.hpp"
 #include "sim/io/input_path.hpp"
+#include "sim/io/text_dataset.hpp"
 #include "sim/rng.hpp"
 #include "worlds/csv_table.hpp"
 #include "worlds/detail/parameter_reader.hpp"
@@ -26,47 +26,63 @@ std::string prior_name(SweepParameter::Kind kind) {
                                                   : "uniform";
 }
 
-std::string utc_now() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return text;
-}
-
-// Writes the file's datasets, each with its dimension scales attached.
+// Writes the file's datasets, each with its dimension scales attached and described as
+// the CF conventions have it (sim/io/cf_attributes.hpp).
 class Writer {
  public:
   explicit Writer(const std::string& path) : file_(h5::File::create(path)) {}
   h5::File& file() { return file_; }
 
   template <class T>
-  void scale(const std::string& name, const std::vector<T>& values) {
+  void scale(const std::string& name, const std::vector<T>& values, const std::string& long_name) {
     h5::Dataset d = file_.create_dataset<T>(name, {values.size()});
     d.write(values);
     d.make_scale(name);
+    cf::describe(d, long_name, units_of<T>());
+    dims_[name] = {name};
     scales_.emplace(name, std::move(d));
   }
+  // A dataset; `auxiliary`: one that describes its dimension's entries (a target's date)
+  // rather than measures them, which netCDF tools attach to the variables over that
+  // dimension.
   template <class T>
   h5::Dataset& data(const std::string& name, const std::vector<T>& values, const std::vector<std::string>& dims,
-                    const std::string& long_name) {
+                    const std::string& long_name, bool auxiliary = false) {
     h5::Dims shape;
     for (const std::string& dim : dims) shape.push_back(scales_.at(dim).shape().at(0));
-    h5::Dataset d = file_.create_dataset<T>(name, shape);
+    h5::Layout layout;
+    layout.fill = std::is_floating_point_v<T> ? h5::Fill::nan : h5::Fill::zero;  // NaN: a prior's unused bounds
+    h5::Dataset d = file_.create_dataset<T>(name, shape, layout);
     if (!values.empty()) d.write(values);
     for (unsigned axis = 0; axis < dims.size(); ++axis) d.attach_scale(scales_.at(dims[axis]), axis);
-    if (!long_name.empty()) d.write_attribute("long_name", long_name);
+    cf::describe(d, long_name, units_of<T>());
+    if constexpr (std::is_floating_point_v<T>) cf::write_nan_fill(d, h5::Traits<T>::type);
+    dims_[name] = dims;
+    if (auxiliary) auxiliary_.push_back(name);
     return datasets_.emplace_back(std::move(d));
   }
-  void close() {
+  // The attributes that name every dataset, then closes.
+  void close(const std::string& title, const std::string& created) {
+    cf::write_global_attributes(file_, title, created, "calibrate");
+    cf::write_coordinates(file_, dims_, auxiliary_);
     datasets_.clear();
     scales_.clear();
     file_.close();
   }
 
  private:
+  // Numbers here are counts, indices, shares, or values in a parameter's or a target's
+  // own units: "1", CF's units of what has none of its own. Text has none.
+  template <class T>
+  static std::string units_of() {
+    return std::is_same_v<T, std::string> ? "" : "1";
+  }
+
   h5::File file_;
   std::map<std::string, h5::Dataset> scales_;
   std::vector<h5::Dataset> datasets_;
+  std::map<std::string, std::vector<std::string>> dims_;
+  std::vector<std::string> auxiliary_;
 };
 
 template <class T, class F>
@@ -76,7 +92,8 @@ std::vector<T> column(const std::vector<CalibrationTarget>& targets, F f) {
   return v;
 }
 
-void write_metadata(Writer& w, const CalibrationSpec& spec, const CalibrationIdentity& identity) {
+void write_metadata(Writer& w, const CalibrationSpec& spec, const CalibrationIdentity& identity,
+                    const std::string& created) {
   h5::File& f = w.file();
   f.write_attribute("format", "stackrace");
   f.write_attribute("command", "calibrate");
@@ -84,31 +101,43 @@ void write_metadata(Writer& w, const CalibrationSpec& spec, const CalibrationIde
   f.write_attribute("stackrace_version", std::string(STACKRACE_VERSION));
   f.write_attribute("random_numbers", random_numbers_id);
   f.write_attribute("name", spec.name);
-  f.write_attribute("calibration", identity.calibration);
-  f.write_attribute("scenario", identity.scenario);
-  f.write_attribute("targets", identity.targets);
   f.write_attribute("record", spec.record);
-  f.write_attribute("created", utc_now());
+  f.write_attribute("created", created);
+  write_text(f, "calibration_toml", identity.calibration, "the calibration file, resolved (TOML)");
+  write_text(f, "scenario_toml", identity.scenario, "the scenario, resolved (TOML)");
+  write_text(f, "targets_csv", identity.targets, "the targets as fitted, with their error scales (CSV)");
 }
 
 void write_targets(Writer& w, const CalibrationSpec& spec) {
   const auto& t = spec.targets;
-  w.scale("target", column<std::string>(t, [](auto& x) { return x.observed.id; }));
-  w.data("target_value", column<double>(t, [](auto& x) { return x.observed.value; }), {"target"}, "observed value");
-  w.data("target_low", column<double>(t, [](auto& x) { return x.observed.low; }), {"target"}, "observed interval, low");
-  w.data("target_high", column<double>(t, [](auto& x) { return x.observed.high; }), {"target"}, "observed interval, high");
+  w.scale("target", column<std::string>(t, [](auto& x) { return x.observed.id; }), "target of the record (its id)");
+  const bool aux = true;  // each describes a target
+  w.data("target_value", column<double>(t, [](auto& x) { return x.observed.value; }), {"target"},
+         "observed value, in its quantity's units", aux);
+  w.data("target_low", column<double>(t, [](auto& x) { return x.observed.low; }), {"target"}, "observed interval, low",
+         aux);
+  w.data("target_high", column<double>(t, [](auto& x) { return x.observed.high; }), {"target"},
+         "observed interval, high", aux);
   w.data("target_sd", column<double>(t, [](auto& x) { return x.sd; }), {"target"},
-         "error scale of the target's distance (interval half-width over the normal quantile, floored)");
-  w.data("target_fitted", column<std::int8_t>(t, [](auto& x) { return std::int8_t(x.fitted); }), {"target"},
-         "1: fitted, 0: held out (predicted only)");
-  w.data("target_date", column<std::string>(t, [](auto& x) { return x.observed.date; }), {"target"}, "month (YYYY-MM)");
+         "error scale of the target's distance (interval half-width over the normal quantile, floored)", aux);
+  const std::vector<std::int8_t> held_out_fitted{0, 1};
+  cf::write_flags(w.data("target_fitted", column<std::int8_t>(t, [](auto& x) { return std::int8_t(x.fitted); }),
+                         {"target"}, "whether the target is fitted or held out (predicted only)", aux),
+                  std::span(held_out_fitted), "held_out fitted");
+  w.data("target_date", column<std::string>(t, [](auto& x) { return x.observed.date; }), {"target"},
+         "month of the observation (YYYY-MM)", aux);
   w.data("target_month", column<std::int64_t>(t, [](auto& x) { return std::int64_t(x.month); }), {"target"},
-         "months since the scenario's start");
-  w.data("target_quantity", column<std::string>(t, [](auto& x) { return x.observed.quantity; }), {"target"}, "");
-  w.data("target_kind", column<std::string>(t, [](auto& x) { return x.observed.kind; }), {"target"}, "");
-  w.data("target_stack", column<std::string>(t, [](auto& x) { return x.observed.stack; }), {"target"}, "");
-  w.data("target_country", column<std::string>(t, [](auto& x) { return x.observed.country; }), {"target"}, "");
-  w.data("target_description", column<std::string>(t, [](auto& x) { return x.observed.description; }), {"target"}, "");
+         "months since the scenario's start", aux);
+  w.data("target_quantity", column<std::string>(t, [](auto& x) { return x.observed.quantity; }), {"target"},
+         "quantity observed", aux);
+  w.data("target_kind", column<std::string>(t, [](auto& x) { return x.observed.kind; }), {"target"},
+         "kind of agent observed", aux);
+  w.data("target_stack", column<std::string>(t, [](auto& x) { return x.observed.stack; }), {"target"},
+         "stack observed", aux);
+  w.data("target_country", column<std::string>(t, [](auto& x) { return x.observed.country; }), {"target"},
+         "country observed (empty: the world)", aux);
+  w.data("target_description", column<std::string>(t, [](auto& x) { return x.observed.description; }), {"target"},
+         "what the record says of the target", aux);
 }
 
 void write_priors(Writer& w, const CalibrationSpec& spec) {
@@ -124,13 +153,14 @@ void write_priors(Writer& w, const CalibrationSpec& spec) {
     mean.push_back(normal ? p.mean : std::nan(""));
     sd.push_back(normal ? p.sd : std::nan(""));
   }
-  w.scale("parameter", names);
-  w.data("parameter_key", keys, {"parameter"}, "the scenario key the parameter sets");
-  w.data("prior", kinds, {"parameter"}, "uniform, loguniform or normal");
-  w.data("prior_low", lo, {"parameter"}, "");
-  w.data("prior_high", hi, {"parameter"}, "");
-  w.data("prior_mean", mean, {"parameter"}, "");
-  w.data("prior_sd", sd, {"parameter"}, "");
+  w.scale("parameter", names, "calibrated parameter");
+  const bool aux = true;  // each describes a parameter
+  w.data("parameter_key", keys, {"parameter"}, "the scenario key the parameter sets", aux);
+  w.data("prior", kinds, {"parameter"}, "prior distribution: uniform, loguniform or normal", aux);
+  w.data("prior_low", lo, {"parameter"}, "lower bound of a uniform or loguniform prior", aux);
+  w.data("prior_high", hi, {"parameter"}, "upper bound of a uniform or loguniform prior", aux);
+  w.data("prior_mean", mean, {"parameter"}, "mean of a normal prior", aux);
+  w.data("prior_sd", sd, {"parameter"}, "standard deviation of a normal prior", aux);
 }
 
 void write_generations(Writer& w, const SmcState& state) {
@@ -149,12 +179,14 @@ void write_generations(Writer& w, const SmcState& state) {
     distance2.insert(distance2.end(), g.distance2.begin(), g.distance2.end());
     summaries.insert(summaries.end(), g.summaries.begin(), g.summaries.end());
   }
-  w.scale("generation", generation);
-  w.data("tolerance", tolerance, {"generation"}, "ABC tolerance: the kernel's scale in units of the targets' sd (1: the posterior)");
-  w.data("ess", ess, {"generation"}, "effective sample size after reweighting");
-  w.data("acceptance", acceptance, {"generation"}, "share of the moves' proposals accepted");
-  w.data("moves", moves, {"generation"}, "Metropolis-Hastings steps of every particle");
-  w.data("simulations", simulations, {"generation"}, "simulations run up to the generation's end");
+  w.scale("generation", generation, "generation of the sampler (0: the prior's)");
+  const bool aux = true;  // each describes a generation
+  w.data("tolerance", tolerance, {"generation"},
+         "ABC tolerance: the kernel's scale in units of the targets' sd (1: the posterior)", aux);
+  w.data("ess", ess, {"generation"}, "effective sample size after reweighting", aux);
+  w.data("acceptance", acceptance, {"generation"}, "share of the moves' proposals accepted", aux);
+  w.data("moves", moves, {"generation"}, "Metropolis-Hastings steps of every particle", aux);
+  w.data("simulations", simulations, {"generation"}, "simulations run up to the generation's end", aux);
   w.data("theta", theta, {"generation", "particle", "parameter"}, "parameter values of the particles");
   // Every generation ends resampled and moved: its particles weigh the same.
   const std::size_t particles = h.empty() ? 0 : h.front().distance2.size();
@@ -167,11 +199,12 @@ void write_generations(Writer& w, const SmcState& state) {
 
 // The sampler's state (for --resume), as datasets prefixed state_ and root attributes.
 void write_state(Writer& w, const SmcState& s, int P) {
-  w.scale("parameter_pair", std::vector<std::int64_t>(std::size_t(P) * P, 0));
+  w.scale("parameter_pair", std::vector<std::int64_t>(std::size_t(P) * P, 0),
+          "pair of parameters (row-major): the proposal's covariance factor's entries");
   w.data("state_z", s.z, {"particle", "parameter"}, "sampler state: the particles' coordinates");
-  w.data("state_distance2", s.distance2, {"particle"}, "sampler state");
+  w.data("state_distance2", s.distance2, {"particle"}, "sampler state: the particles' distances");
   w.data("state_noise", s.noise, {"particle"}, "sampler state: each particle's simulation index (its random numbers)");
-  w.data("state_summary", s.summaries, {"particle", "target"}, "sampler state");
+  w.data("state_summary", s.summaries, {"particle", "target"}, "sampler state: the particles' summaries");
   w.data("state_cholesky", s.cholesky.empty() ? std::vector<double>(std::size_t(P) * P, 0.0) : s.cholesky,
          {"parameter_pair"}, "sampler state: the proposal's covariance factor");
   h5::File& f = w.file();
@@ -196,15 +229,16 @@ void write_calibration_file(const std::string& path, const CalibrationSpec& spec
   const std::string partial = path + ".partial";
   {
     Writer w(partial);
-    write_metadata(w, spec, identity);
+    const std::string created = cf::utc_now();
+    write_metadata(w, spec, identity, created);
     std::vector<std::int64_t> particles(std::size_t(spec.particles));
     std::iota(particles.begin(), particles.end(), 0);
-    w.scale("particle", particles);
+    w.scale("particle", particles, "particle of the sampler");
     write_targets(w, spec);
     write_priors(w, spec);
     write_generations(w, state);
     write_state(w, state, static_cast<int>(spec.parameters.size()));
-    w.close();
+    w.close("stackrace calibration " + spec.name, created);
   }
   std::error_code error;
   std::filesystem::rename(partial, path, error);
@@ -295,12 +329,15 @@ SmcState read_calibration_state(const std::string& path, const CalibrationIdenti
   auto refuse = [&](const std::string& why) { return OutputError(path, "--resume: " + why, OutputFault::refused); };
   if (!f.has_attribute("command") || f.read_attribute<std::string>("command") != "calibrate")
     throw refuse("not a calibration's file");
-  if (f.read_attribute<std::string>("calibration") != identity.calibration)
+  if (!f.contains("calibration_toml"))
+    throw refuse("this file was written by an older stackrace, which kept the calibration in an attribute: calibrate "
+                 "again into a new file");
+  if (read_text(f, "calibration_toml") != identity.calibration)
     throw refuse("this file was written by a different calibration");
-  if (f.read_attribute<std::string>("scenario") != identity.scenario)
+  if (read_text(f, "scenario_toml") != identity.scenario)
     throw refuse("the scenario (or a file it extends, or its country table) has changed since this file was "
                  "written: calibrate again into a new file");
-  if (f.read_attribute<std::string>("targets") != identity.targets)
+  if (read_text(f, "targets_csv") != identity.targets)
     throw refuse("the record's targets have changed since this file was written: calibrate again into a new file");
   if (f.read_attribute<std::string>("random_numbers") != random_numbers_id)
     throw refuse("this file was drawn with other random numbers (an older stackrace): calibrate again into a new file");

@@ -204,14 +204,22 @@ bool Object::has_attribute(const std::string& name) const {
 void Object::write_attribute(const std::string& name, std::string_view text) {
   const std::string value(text);
   const char* pointer = value.c_str();  // how memory holds a variable-length string
-  write_attribute_raw(name, Traits<std::string>::type, &pointer);
+  write_attribute_raw(name, Traits<std::string>::type, &pointer, std::nullopt);
 }
 
-void Object::write_attribute_raw(const std::string& name, DataType type, const void* value) {
+void Object::write_char_attribute(const std::string& name, std::string_view text) {
+  // HDF5 has no string of no bytes: an empty text takes one, a null.
+  const std::string value(text.empty() ? std::string(1, '\0') : std::string(text));
+  write_attribute_raw(name, DataType{DataType::Kind::fixed_string, value.size()}, value.data(), std::nullopt);
+}
+
+void Object::write_attribute_raw(const std::string& name, DataType type, const void* value,
+                                 std::optional<std::size_t> count) {
   quiet();
   auto what = [&] { return "cannot write attribute " + name + " of " + description(); };
   Handle stored = type_id(type, Side::file, file_), memory = type_id(type, Side::memory, file_);
-  Handle space(check(H5Screate(H5S_SCALAR), file_, what), H5Sclose);
+  const hsize_t length = count.value_or(0);
+  Handle space(check(count ? H5Screate_simple(1, &length, nullptr) : H5Screate(H5S_SCALAR), file_, what), H5Sclose);
   Handle attribute(check(H5Acreate2(id_, name.c_str(), stored, space, H5P_DEFAULT, H5P_DEFAULT), file_, what),
                    H5Aclose);
   check(H5Awrite(attribute, memory, value), file_, what);
@@ -477,7 +485,10 @@ Dataset File::dataset(const std::string& name) const {
 Dataset File::create_dataset(const std::string& name, DataType type, const Dims& dims, const Layout& layout) {
   quiet();
   const std::function<std::string()> what = [&] { return "cannot create dataset " + name; };
-  Handle space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), file_, what), H5Sclose);
+  Handle space(check(dims.empty() ? H5Screate(H5S_SCALAR)
+                               : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                     file_, what),
+               H5Sclose);
   Handle props(check(H5Pcreate(H5P_DATASET_CREATE), file_, what), H5Pclose);
   if (!layout.chunk.empty()) {
     check(H5Pset_chunk(props, static_cast<int>(layout.chunk.size()), layout.chunk.data()), file_, what);

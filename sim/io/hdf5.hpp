@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <ranges>
 #include <span>
 #include <string>
@@ -57,6 +58,8 @@ template <> struct Traits<std::int8_t> { static constexpr DataType type{DataType
 template <> struct Traits<std::int64_t> { static constexpr DataType type{DataType::Kind::int64}; };
 template <> struct Traits<float> { static constexpr DataType type{DataType::Kind::float32}; };
 template <> struct Traits<double> { static constexpr DataType type{DataType::Kind::float64}; };
+// One byte of text, netCDF's char: arrays of it hold fixed-length text that netCDF reads.
+template <> struct Traits<char> { static constexpr DataType type{DataType::Kind::fixed_string, 1}; };
 // Variable-length UTF-8.
 template <> struct Traits<std::string> { static constexpr DataType type{DataType::Kind::string}; };
 template <std::size_t N>
@@ -101,9 +104,18 @@ class Object {
   bool has_attribute(const std::string& name) const;
   // A scalar attribute; text is stored as a variable-length UTF-8 string.
   void write_attribute(const std::string& name, std::string_view text);
+  // Text as a fixed-length string, which netCDF reads as its char type (NC_CHAR): CF's
+  // attributes, which some netCDF tools read only so (`ncdump -t` dates a time whose
+  // units are char, not string).
+  void write_char_attribute(const std::string& name, std::string_view text);
   template <Plain T>
   void write_attribute(const std::string& name, const T& value) {
-    write_attribute_raw(name, Traits<T>::type, &value);
+    write_attribute_raw(name, Traits<T>::type, &value, std::nullopt);
+  }
+  // A one-dimensional attribute (netCDF's flag_values, say).
+  template <Plain T>
+  void write_attribute(const std::string& name, std::span<const T> values) {
+    write_attribute_raw(name, Traits<T>::type, values.data(), values.size());
   }
   // A scalar attribute as T; a std::string reads whether stored with variable or fixed length.
   template <class T>
@@ -133,7 +145,8 @@ class Object {
 
  private:
   void release() noexcept;  // closes, ignoring a failure
-  void write_attribute_raw(const std::string& name, DataType type, const void* value);
+  // `count`: the elements of a one-dimensional attribute; none for a scalar.
+  void write_attribute_raw(const std::string& name, DataType type, const void* value, std::optional<std::size_t> count);
   void read_attribute_raw(const std::string& name, DataType type, void* value) const;
   std::string read_string_attribute(const std::string& name) const;
 };
@@ -228,6 +241,7 @@ class File : public Object {
   std::vector<std::string> names() const;  // the objects at its root
   bool contains(const std::string& name) const;
   Dataset dataset(const std::string& name) const;
+  // Empty `dims`: a scalar dataset (one element).
   Dataset create_dataset(const std::string& name, DataType type, const Dims& dims, const Layout& layout = {});
   template <Stored T>
   Dataset create_dataset(const std::string& name, const Dims& dims, const Layout& layout = {}) {

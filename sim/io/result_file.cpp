@@ -1,9 +1,7 @@
 #include "sim/io/result_file.hpp"
 
 #include <array>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <functional>
 #include <stdexcept>
 #include <tuple>
@@ -12,8 +10,11 @@
 #include <span>
 #include <utility>
 
+#include "sim/io/cf_attributes.hpp"
+#include "sim/io/cf_time.hpp"
 #include "sim/io/chunk_encoding.hpp"
 #include "sim/io/output_path.hpp"
+#include "sim/io/text_dataset.hpp"
 #include "sim/rng.hpp"
 
 namespace stackrace {
@@ -23,10 +24,14 @@ namespace {
 // dataset's filters and the chunks encoded for it must agree.
 constexpr Shuffle shares_shuffle = Shuffle::no;
 
-std::string utc_now() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+// A failed run's message as the `error` column holds it: at most error_message_bytes - 1
+// bytes, cut where a character starts (netCDF tools decode it as UTF-8), then nulls.
+std::array<char, error_message_bytes> error_text(const std::string& message) {
+  std::array<char, error_message_bytes> text{};
+  std::size_t bytes = std::min(message.size(), error_message_bytes - 1);
+  const auto continues = [&](std::size_t i) { return (static_cast<unsigned char>(message[i]) & 0xC0) == 0x80; };
+  while (bytes > 0 && bytes < message.size() && continues(bytes)) --bytes;  // UTF-8's 10xxxxxx
+  std::copy_n(message.data(), bytes, text.data());
   return text;
 }
 
@@ -41,18 +46,24 @@ std::vector<T> iota_of(std::size_t n) {
 
 std::string stackrace_version() { return STACKRACE_VERSION; }
 
+std::vector<std::int8_t> run_status_values() {
+  return {std::int8_t(RunStatus::pending), std::int8_t(RunStatus::done), std::int8_t(RunStatus::failed)};
+}
+
 std::string run_status_meanings() {
   std::string text;
-  for (RunStatus s : {RunStatus::pending, RunStatus::done, RunStatus::failed}) {
-    const char* name = s == RunStatus::pending ? "pending" : s == RunStatus::done ? "done" : "failed";
-    text += (text.empty() ? "" : ", ") + std::to_string(int(s)) + " " + name;
+  for (std::int8_t s : run_status_values()) {
+    const char* name = RunStatus(s) == RunStatus::pending ? "pending" : RunStatus(s) == RunStatus::done ? "done" : "failed";
+    if (!text.empty()) text += ' ';
+    text += name;
   }
   return text;
 }
 
 ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                            const std::map<std::string, std::string>& attributes, WriteMode mode)
-    : mode_(mode), path_(path), partial_(path + ".partial"), runs_(runs) {
+    : mode_(mode), path_(path), partial_(path + ".partial"), runs_(runs), scenario_text_(scenario_text),
+      created_(cf::utc_now()) {
   refuse_special_output(path);
   const std::filesystem::path folder = std::filesystem::path(path).parent_path();
   std::error_code error;
@@ -62,15 +73,16 @@ ResultWriter::ResultWriter(const std::string& path, const Scenario& scenario, co
   times_ = scenario.steps + 1;
   countries_ = scenario.country_count();
   stacks_ = scenario.stack_count();
+  command_ = attributes.count("command") ? attributes.at("command") : "run";
+  title_ = "stackrace " + command_ + " of " + scenario.name;
 
   file_.write_attribute("format", "stackrace");
   file_.write_attribute("format_version", result_format_version);
   file_.write_attribute("stackrace_version", stackrace_version());
   file_.write_attribute("random_numbers", random_numbers_id);
   file_.write_attribute("min_ranked_developer_agents", min_ranked_developer_agents);
-  file_.write_attribute("scenario", scenario_text);
   file_.write_attribute("scenario_name", scenario.name);
-  file_.write_attribute("created", utc_now());
+  file_.write_attribute("created", created_);
   for (const auto& [name, value] : attributes) file_.write_attribute(name, value);
   write_coordinates(scenario, runs);
 }
@@ -86,25 +98,42 @@ const h5::Dataset& ResultWriter::dataset(const std::string& name) const {
   return found->second;
 }
 
+h5::Dims ResultWriter::shape_of(const std::vector<std::string>& dims) const {
+  h5::Dims shape;
+  for (const std::string& d : dims) shape.push_back(dataset(d).shape().at(0));
+  return shape;
+}
+
+h5::Dataset& ResultWriter::create(const Variable& v, h5::Layout layout) {
+  // Floating-point values read as NaN where nothing was written (pending runs, and the
+  // shares of a kind with no agents, whose chunks are not written), and say so.
+  layout.fill = v.type.floating() ? h5::Fill::nan : h5::Fill::zero;
+  h5::Dataset& created = datasets_[v.name] = file_.create_dataset(v.name, v.type, shape_of(v.dims), layout);
+  for (unsigned axis = 0; axis < v.dims.size(); ++axis) created.attach_scale(dataset(v.dims[axis]), axis);
+  dims_[v.name] = v.dims;
+  cf::describe(created, v.long_name, v.units);
+  if (v.type.floating()) cf::write_nan_fill(created, v.type);
+  return created;
+}
+
+h5::Dataset& ResultWriter::create_scale(const std::string& name, h5::DataType type, h5::Extent n,
+                                        const std::string& long_name, const std::string& units) {
+  h5::Dataset& created = datasets_[name] = file_.create_dataset(name, type, {n});
+  created.make_scale(name);
+  dims_[name] = {name};
+  cf::describe(created, long_name, units);
+  return created;
+}
+
 void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   const h5::Extent R = runs, T = times_, C = countries_, N = agent_kind_count, K = stacks_;
   constexpr h5::DataType int64 = h5::Traits<std::int64_t>::type, text = h5::Traits<std::string>::type;
-  auto scale = [&](const std::string& name, h5::DataType type, h5::Extent n) {
-    datasets_[name] = file_.create_dataset(name, type, {n});
-    dataset(name).make_scale(name);
-  };
-  scale("run", int64, R);
-  scale("time", int64, T);
-  scale("country", text, C);
-  scale("kind", text, N);
-  scale("stack", text, K);
-  scale("sector", text, sector_count);
-  scale("firm_size", text, firm_size_count);
-  scale("bloc", text, bloc_count);
-  dataset("run").write(iota_of<std::int64_t>(R), {0}, {R});
-  dataset("time").write(iota_of<std::int64_t>(T), {0}, {T});
-  dataset("time").write_attribute("start", s.start);
-  dataset("time").write_attribute("long_name", "months since start");
+  create_scale("run", int64, R, "run", "1").write(iota_of<std::int64_t>(R), {0}, {R});
+  h5::Dataset& time = create_scale("time", int64, T, "time: the first day of each month", cf::time_units(s.start));
+  time.write(cf::days_since_start(s.start, times_), {0}, {T});
+  time.write_char_attribute("calendar", cf::calendar);
+  time.write_char_attribute("standard_name", "time");
+  time.write_char_attribute("axis", "T");
   std::vector<std::string> countries, names, regions, alignments, kinds, stacks, blocs;
   std::vector<std::int64_t> tiers;
   std::vector<std::int8_t> open_weights;
@@ -115,105 +144,98 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   for (AgentKind kind : all_agent_kinds) kinds.emplace_back(agent_kind_name(kind));
   for (const StackSpec& k : s.stacks)
     stacks.push_back(k.id), blocs.push_back(bloc_name(k.bloc)), open_weights.push_back(k.open_weights ? 1 : 0);
-  dataset("country").write(countries);
-  dataset("kind").write(kinds);
-  dataset("stack").write(stacks);
   std::vector<std::string> sectors, bloc_names;
   for (int sector = 0; sector < sector_count; ++sector) sectors.emplace_back(sector_name(sector));
   for (Bloc b : {Bloc::us, Bloc::cn, Bloc::other}) bloc_names.push_back(bloc_name(b));
-  dataset("sector").write(sectors);
+  create_scale("country", text, C, "country (ISO 3166-1 alpha-3 code)").write(countries);
+  create_scale("kind", text, N, "kind of agent: country (its government), firm, developer").write(kinds);
+  create_scale("stack", text, K, "AI stack (none: the outside option)").write(stacks);
+  create_scale("sector", text, sector_count, "firm sector").write(sectors);
   std::vector<std::string> sizes;
   for (int size = 0; size < firm_size_count; ++size) sizes.emplace_back(firm_size_name(size));
-  dataset("firm_size").write(sizes);
-  dataset("bloc").write(bloc_names);
+  create_scale("firm_size", text, firm_size_count,
+               "firm size class by persons employed: micro 0-9, small 10-49, medium 50-249, large 250+")
+      .write(sizes);
+  create_scale("bloc", text, bloc_count, "bloc of chips, clouds and export controls").write(bloc_names);
 
-  // name, type, dims (as scale names), chunk: one run per chunk, as sweeps read run by
-  // run, and for `share` one kind of one run (run_chunk_shape).
-  struct Variable {
-    std::string name;
-    h5::DataType type;
-    std::vector<std::string> dims;
-    Shuffle shuffle = Shuffle::yes;
-  };
+  // Chunks hold one run, as sweeps read run by run, and of `share` and `tokens` one kind
+  // of one run (run_chunk_shape).
   constexpr h5::DataType float32 = h5::Traits<float>::type, float64 = h5::Traits<double>::type,
                          int8 = h5::Traits<std::int8_t>::type;
   const std::vector<Variable> variables{
-      {"share", float32, {"run", "time", "country", "kind", "stack"}, shares_shuffle},
-      {"global_share", float32, {"run", "time", "kind", "stack"}, shares_shuffle},
-      {"capability", float64, {"run", "time", "stack"}},
-      {"price", float64, {"run", "time", "stack"}},
-      {"tokens", float32, {"run", "time", "country", "kind", "stack"}},
-      {"global_usage_share", float32, {"run", "time", "kind", "stack"}},
-      {"sector_share", float32, {"run", "time", "country", "sector", "stack"}, shares_shuffle},
-      {"global_sector_share", float32, {"run", "time", "sector", "stack"}, shares_shuffle},
-      {"sector_tokens", float32, {"run", "time", "country", "sector", "stack"}},
-      {"size_share", float32, {"run", "time", "country", "firm_size", "stack"}, shares_shuffle},
-      {"global_size_share", float32, {"run", "time", "firm_size", "stack"}, shares_shuffle},
-      {"lag", float64, {"run", "time", "stack"}},
-      {"bloc_compute", float64, {"run", "time", "bloc"}},
-      {"bloc_chips", float64, {"run", "time", "bloc"}},
-      {"chinese_compute", float32, {"run", "time", "country"}},
-      {"unmet_compute", float32, {"run", "time", "country"}},
-      {"seed", int64, {"run"}},
-      {"status", int8, {"run"}},
-      {"agents", int64, {"country", "kind"}},
-      {"weight", float64, {"country", "kind"}},
-      {"country_name", text, {"country"}},
-      {"country_region", text, {"country"}},
-      {"country_alignment", text, {"country"}},
-      {"country_tier", int64, {"country"}},
-      {"firms_by_size", float64, {"country", "firm_size"}},
-      {"firm_agents_by_size", int64, {"country", "firm_size"}},
-      {"stack_bloc", text, {"stack"}},
-      {"stack_open_weights", int8, {"stack"}},
-      {"government_ban_month", int64, {"run", "country", "stack"}},
-      {"real_developers", float32, {"run", "time", "country"}},
-      {"power_load", float32, {"run", "time", "country"}},
-      {"robot_share", float32, {"run", "time", "country", "bloc"}},
+      {"share", float32, {"run", "time", "country", "kind", "stack"},
+       "fraction of the kind in the country on the stack (agents weighted by the real entities each stands for)", "1",
+       shares_shuffle},
+      {"global_share", float32, {"run", "time", "kind", "stack"},
+       "share weighted by the real entities each agent stands for", "1", shares_shuffle},
+      {"capability", float64, {"run", "time", "stack"}, "capability of the stack's models (the frontier at the start: 1)",
+       "1"},
+      {"price", float64, {"run", "time", "stack"}, "price of the stack's tokens", "USD per million tokens"},
+      {"tokens", float32, {"run", "time", "country", "kind", "stack"},
+       "tokens a month used by the country's real entities of the kind on the stack", "month-1"},
+      {"global_usage_share", float32, {"run", "time", "kind", "stack"},
+       "share of the kind's tokens in the world used on the stack", "1"},
+      {"sector_share", float32, {"run", "time", "country", "sector", "stack"},
+       "fraction of the country's firms of the sector on the stack", "1", shares_shuffle},
+      {"global_sector_share", float32, {"run", "time", "sector", "stack"},
+       "sector share weighted by the real firms each agent stands for", "1", shares_shuffle},
+      {"sector_tokens", float32, {"run", "time", "country", "sector", "stack"},
+       "tokens a month used by the country's firms of the sector on the stack", "month-1"},
+      {"size_share", float32, {"run", "time", "country", "firm_size", "stack"},
+       "fraction of the country's firms of the size class on the stack", "1", shares_shuffle},
+      {"global_size_share", float32, {"run", "time", "firm_size", "stack"},
+       "size-class share weighted by the real firms each agent stands for", "1", shares_shuffle},
+      {"lag", float64, {"run", "time", "stack"}, "months the stack is behind the frontier", "months"},
+      {"bloc_compute", float64, {"run", "time", "bloc"},
+       "AI compute the bloc can use (its chips, capped by its power), as a fraction of the world's AI compute at the "
+       "start (compute.<bloc>.share)",
+       "1"},
+      {"bloc_chips", float64, {"run", "time", "bloc"},
+       "AI chips the bloc holds (what its power can run is bloc_compute), as a fraction of the world's AI compute at "
+       "the start",
+       "1"},
+      {"chinese_compute", float32, {"run", "time", "country"},
+       "share of the country's new AI compute on Chinese accelerators (export controls filled)", "1"},
+      {"unmet_compute", float32, {"run", "time", "country"},
+       "share of the country's demand for new AI accelerators that no one meets", "1"},
+      {"seed", int64, {"run"}, "random seed of the run", "1"},
+      {"status", int8, {"run"}, "state of the run", "1"},
+      {"month", int64, {"time"}, "months since the start (0: the state before the first step)", "months"},
+      {"agents", int64, {"country", "kind"}, "agents simulated of the kind in the country", "1"},
+      {"weight", float64, {"country", "kind"}, "real entities each agent of the kind in the country stands for", "1"},
+      {"country_name", text, {"country"}, "country name"},
+      {"country_region", text, {"country"}, "World Bank region"},
+      {"country_alignment", text, {"country"}, "geopolitical alignment: us, cn or none"},
+      {"country_tier", int64, {"country"}, "export-control tier of the January 2025 AI-diffusion rule (1, 2, 3)", "1"},
+      {"firms_by_size", float64, {"country", "firm_size"},
+       "real firms of the size class in the country (what size_share is a share of)", "1"},
+      {"firm_agents_by_size", int64, {"country", "firm_size"},
+       "firm agents of the size class in the country (allotted by staff, weighted by firms)", "1"},
+      {"stack_bloc", text, {"stack"},
+       "bloc whose chips, clouds and export controls the stack depends on: us, cn, other, none"},
+      {"stack_open_weights", int8, {"stack"}, "whether the stack's weights are open", "1"},
+      {"government_ban_month", int64, {"run", "country", "stack"},
+       "month since the start the government barred the stack from its own use, -1 never", "months"},
+      {"real_developers", float32, {"run", "time", "country"},
+       "real developers in the country in the month: its developers grown at its rate (talent)", "1"},
+      {"power_load", float32, {"run", "time", "country"},
+       "power the country's self-hosted (open-weight) use needs over the data-centre power AI may draw (above 1: power "
+       "binds)",
+       "1"},
+      {"robot_share", float32, {"run", "time", "country", "bloc"},
+       "share of the country's installed industrial robots made by the bloc's makers", "1"},
   };
-  const std::map<std::string, h5::Extent> size{{"run", R},  {"time", T},   {"country", C},           {"kind", N},
-                                               {"stack", K}, {"sector", sector_count}, {"bloc", bloc_count},
-                                               {"firm_size", firm_size_count}};
   for (const Variable& v : variables) {
-    h5::Dims dims;
-    for (const std::string& d : v.dims) dims.push_back(size.at(d));
     h5::Layout layout;
-    if (v.dims.size() > 1 && v.dims.front() == "run") layout.chunk = run_chunk_shape(v.name, dims);
+    if (v.dims.size() > 1 && v.dims.front() == "run") layout.chunk = run_chunk_shape(v.name, shape_of(v.dims));
     layout.shuffle = v.shuffle;
-    // Floating-point results read as NaN where no run wrote them (pending runs, and the
-    // shares of a kind with no agents, whose chunks are not written).
-    layout.fill = v.type.floating() ? h5::Fill::nan : h5::Fill::zero;
-    datasets_[v.name] = file_.create_dataset(v.name, v.type, dims, layout);
-    for (unsigned axis = 0; axis < v.dims.size(); ++axis) dataset(v.name).attach_scale(dataset(v.dims[axis]), axis);
+    create(v, layout);
   }
-  dataset("share").write_attribute(
-      "long_name", "fraction of the kind in the country on the stack (agents weighted by the real entities each stands for)");
-  dataset("global_share").write_attribute("long_name", "share weighted by the real entities each agent stands for");
-  dataset("price").write_attribute("units", "USD per million tokens");
-  dataset("tokens").write_attribute("long_name", "tokens a month used by the country's real entities of the kind on the stack");
-  dataset("tokens").write_attribute("units", "tokens per month");
-  dataset("global_usage_share").write_attribute("long_name", "share of the kind's tokens in the world used on the stack");
-  dataset("sector_share").write_attribute("long_name", "fraction of the country's firm agents of the sector on the stack");
-  dataset("global_sector_share")
-      .write_attribute("long_name", "sector share weighted by the real firms each agent stands for");
-  dataset("sector_tokens").write_attribute("long_name", "tokens a month used by the country's firms of the sector on the stack");
-  dataset("size_share").write_attribute("long_name", "fraction of the country's firms of the size class on the stack");
-  dataset("global_size_share")
-      .write_attribute("long_name", "size-class share weighted by the real firms each agent stands for");
-  dataset("sector_tokens").write_attribute("units", "tokens per month");
-  dataset("lag").write_attribute("long_name", "months the stack is behind the frontier");
-  dataset("lag").write_attribute("units", "months");
-  dataset("bloc_compute").write_attribute("long_name", "AI compute the bloc can use (its chips, capped by its power)");
-  dataset("bloc_compute").write_attribute("units", "the world's AI compute at the start (compute.<bloc>.share)");
-  dataset("bloc_chips").write_attribute("long_name", "AI chips the bloc holds (what its power can run is bloc_compute)");
-  dataset("bloc_chips").write_attribute("units", "the world's AI compute at the start (compute.<bloc>.share)");
-  dataset("chinese_compute")
-      .write_attribute("long_name", "share of the country's new AI compute on Chinese accelerators (export controls filled)");
-  dataset("unmet_compute")
-      .write_attribute("long_name", "share of the country's demand for new AI accelerators that no one meets");
-  dataset("status").write_attribute("flag_meanings", run_status_meanings());
-  dataset("government_ban_month")
-      .write_attribute("long_name", "month the government barred the stack from its own use, -1 never");
+  // What describes a run, a month, a country or a stack rather than measures it: the
+  // auxiliary coordinates netCDF tools attach to every variable over its dimension.
+  auxiliary_ = {"month",      "country_name",       "country_region", "country_alignment", "country_tier",
+                "stack_bloc", "stack_open_weights", "seed",           "status"};
+  dataset("month").write(iota_of<std::int64_t>(T), {0}, {T});
   dataset("country_name").write(names);
   dataset("country_region").write(regions);
   dataset("country_alignment").write(alignments);
@@ -222,25 +244,11 @@ void ResultWriter::write_coordinates(const Scenario& s, int runs) {
   for (const CountrySpec& c : s.countries)
     for (int size = 0; size < firm_size_count; ++size) firms_by_size.push_back(c.firms * c.firm_size_share[size]);
   dataset("firms_by_size").write(firms_by_size, {0, 0}, {C, h5::Extent(firm_size_count)});
-  dataset("firms_by_size")
-      .write_attribute("long_name", "real firms of the size class in the country (what size_share is a share of)");
-  dataset("firm_agents_by_size")
-      .write_attribute("long_name", "firm agents of the size class in the country (allotted by staff, weighted by firms)");
   dataset("stack_bloc").write(blocs);
-  dataset("stack_bloc").write_attribute("long_name", "bloc whose chips, clouds and export controls the stack depends on: us, cn, other, none");
   dataset("stack_open_weights").write(open_weights, {0}, {K});
-  dataset("stack_open_weights").write_attribute("long_name", "whether the stack's weights are open (1) or not (0)");
-  dataset("country_region").write_attribute("long_name", "World Bank region");
-  dataset("country_alignment").write_attribute("long_name", "geopolitical alignment: us, cn or none");
-  dataset("country_tier")
-      .write_attribute("long_name", "export-control tier of the January 2025 AI-diffusion rule (1, 2, 3)");
-  dataset("real_developers")
-      .write_attribute("long_name", "real developers in the country in the month: its developers grown at its rate (talent)");
-  dataset("power_load")
-      .write_attribute("long_name", "power the country's self-hosted (open-weight) use needs over the data-centre power AI may draw");
-  dataset("power_load").write_attribute("units", "1 (above 1: power binds)");
-  dataset("robot_share")
-      .write_attribute("long_name", "share of the country's installed industrial robots made by the bloc's makers");
+  const std::vector<std::int8_t> closed_open{0, 1}, statuses = run_status_values();
+  cf::write_flags(dataset("stack_open_weights"), std::span(closed_open), "closed_weights open_weights");
+  cf::write_flags(dataset("status"), std::span(statuses), run_status_meanings());
   const std::vector<std::int8_t> pending(R, static_cast<std::int8_t>(RunStatus::pending));
   dataset("status").write(pending, {0}, {R});
 }
@@ -374,23 +382,18 @@ void ResultWriter::write_comparison(const std::vector<std::string>& names, const
                                     const std::vector<std::int64_t>& scenario_of_run,
                                     const std::vector<std::int64_t>& replicate) {
   const h5::Extent S = names.size(), R = scenario_of_run.size();
-  datasets_["scenario"] = file_.create_dataset<std::string>("scenario", {S});
-  dataset("scenario").make_scale("scenario");
-  dataset("scenario").write(names);
-  datasets_["scenario_toml"] = file_.create_dataset<std::string>("scenario_toml", {S});
-  dataset("scenario_toml").attach_scale(dataset("scenario"), 0);
-  dataset("scenario_toml").write(resolved);
-  for (auto [name, values] : {std::pair{"scenario_of_run", &scenario_of_run}, std::pair{"replicate", &replicate}}) {
-    datasets_[name] = file_.create_dataset<std::int64_t>(name, {R});
-    dataset(name).attach_scale(dataset("run"), 0);
-    dataset(name).write(*values, {0}, {R});
-  }
-  dataset("scenario_of_run").write_attribute("long_name", "index into the scenario dimension");
+  create_scale("scenario", h5::Traits<std::string>::type, S, "compared scenario (the base first)").write(names);
+  create({"scenario_toml", h5::Traits<std::string>::type, {"scenario"}, "the scenario, resolved (TOML)"}).write(resolved);
+  constexpr h5::DataType int64 = h5::Traits<std::int64_t>::type;
+  create({"scenario_of_run", int64, {"run"}, "index into the scenario dimension", "1"}).write(scenario_of_run, {0}, {R});
+  create({"replicate", int64, {"run"}, "replicate of the run in its scenario (common random numbers)", "1"})
+      .write(replicate, {0}, {R});
+  auxiliary_.insert(auxiliary_.end(), {"scenario_of_run", "replicate"});
+  if (names.size() == 2) title_ = "stackrace compare of " + names[1] + " against " + names[0];
 }
 
 void ResultWriter::write_effects(const EffectColumns& local, const EffectColumns& global, double confidence,
                                  Interval interval) {
-  const h5::Extent T = times_, C = countries_, N = agent_kind_count, K = stacks_;
   const bool paired = interval == Interval::paired;
   char level[64];
   std::snprintf(level, sizeof level, "%g%% %s confidence interval", 100 * confidence, interval_name(interval));
@@ -399,8 +402,7 @@ void ResultWriter::write_effects(const EffectColumns& local, const EffectColumns
   for (const auto& [prefix, columns, dims] :
        {std::tuple{std::string("effect"), &local, &time_country_kind_stack},
         std::tuple{std::string("global_effect"), &global, &time_kind_stack}}) {
-    h5::Dims shape;
-    for (const std::string& d : *dims) shape.push_back(d == "time" ? T : d == "country" ? C : d == "kind" ? N : K);
+    const h5::Dims shape = shape_of(*dims);
     h5::Layout layout;
     layout.chunk = shape;  // one month per chunk: a selection of a month reads one
     layout.chunk.front() = 1;
@@ -408,36 +410,27 @@ void ResultWriter::write_effects(const EffectColumns& local, const EffectColumns
     const std::size_t cells = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
     const std::string change = prefix == "effect" ? "change in share (alternative - base): "
                                                   : "change in global share (alternative - base): ";
-    // Each column: created with its dims, written whole, described.
-    auto write_column = [&](const std::string& name, const auto& values, const std::string& long_name,
-                            const std::string& units) {
+    // Each column: created with its dims and description, written whole.
+    auto write_column = [&](const std::string& name, const auto& values, const std::string& long_name) {
       using Value = typename std::decay_t<decltype(values)>::value_type;
       if (values.size() != cells) throw std::invalid_argument("write_effects: " + name + " has the wrong size");
-      layout.fill = std::is_floating_point_v<Value> ? h5::Fill::nan : h5::Fill::zero;
-      datasets_[name] = file_.create_dataset(name, h5::Traits<Value>::type, shape, layout);
-      for (unsigned axis = 0; axis < dims->size(); ++axis) dataset(name).attach_scale(dataset((*dims)[axis]), axis);
-      dataset(name).write(values, origin, shape);
-      dataset(name).write_attribute("long_name", long_name);
-      dataset(name).write_attribute("units", units);
+      create({name, h5::Traits<Value>::type, *dims, change + long_name, "1"}, layout).write(values, origin, shape);
     };
-    write_column(prefix, columns->mean, change + (paired ? "mean over replicate pairs" : "difference of the arms' means"),
-                 "fraction");
-    write_column(prefix + "_low", columns->low, change + "lower end of its " + level, "fraction");
-    write_column(prefix + "_high", columns->high, change + "upper end of its " + level, "fraction");
+    write_column(prefix, columns->mean, paired ? "mean over replicate pairs" : "difference of the arms' means");
+    write_column(prefix + "_low", columns->low, "lower end of its " + std::string(level));
+    write_column(prefix + "_high", columns->high, "upper end of its " + std::string(level));
     write_column(prefix + "_n", columns->n,
-                 change + (paired ? "replicate pairs with a share in both arms" : "runs with a share in the smaller arm"),
-                 paired ? "pairs" : "runs");
+                 paired ? "replicate pairs with a share in both arms" : "runs with a share in the smaller arm");
   }
   file_.write_attribute("effect_confidence", confidence);
   file_.write_attribute("effect_interval", interval_name(interval));
 }
 
 void ResultWriter::write_posterior_spread(const SpreadColumns& global, int draws) {
+  const std::vector<std::string> dims{"time", "kind", "stack"};
   const h5::Dims shape{h5::Extent(times_), h5::Extent(agent_kind_count), h5::Extent(stacks_)};
-  const char* dims[] = {"time", "kind", "stack"};
   h5::Layout layout;
   layout.chunk = {1, shape[1], shape[2]};
-  layout.fill = h5::Fill::nan;
   for (const auto& [name, values, long_name] :
        {std::tuple{"global_effect_draw_low", &global.draw_low, "5% quantile of the posterior draws' mean effects"},
         std::tuple{"global_effect_draw_high", &global.draw_high, "95% quantile of the posterior draws' mean effects"},
@@ -447,11 +440,10 @@ void ResultWriter::write_posterior_spread(const SpreadColumns& global, int draws
                    "sd of one replicate pair's effect within a draw: the model's own noise"}}) {
     if (values->size() != shape[0] * shape[1] * shape[2])
       throw std::invalid_argument(std::string("write_posterior_spread: ") + name + " has the wrong size");
-    datasets_[name] = file_.create_dataset(name, h5::Traits<double>::type, shape, layout);
-    for (unsigned axis = 0; axis < 3; ++axis) dataset(name).attach_scale(dataset(dims[axis]), axis);
-    dataset(name).write(*values, {0, 0, 0}, shape);
-    dataset(name).write_attribute("long_name", std::string("change in global share (alternative - base): ") + long_name);
-    dataset(name).write_attribute("units", "fraction");
+    create({name, h5::Traits<double>::type, dims,
+            std::string("change in global share (alternative - base): ") + long_name, "1"},
+           layout)
+        .write(*values, {0, 0, 0}, shape);
   }
   file_.write_attribute("posterior_draws", std::int64_t(draws));
 }
@@ -468,6 +460,7 @@ std::unique_ptr<ResultWriter> ResultWriter::reopen(const std::string& path) {
   if (!w->file_.has_attribute("format") || w->file_.read_attribute<std::string>("format") != "stackrace")
     throw OutputError(path, "not a stackrace result file (no format = \"stackrace\" attribute)", OutputFault::refused);
   for (const std::string& name : w->file_.names()) w->datasets_[name] = w->file_.dataset(name);
+  w->described_ = true;  // its attributes were written when it was made
   w->runs_ = static_cast<int>(w->dataset("run").shape().at(0));
   w->times_ = static_cast<int>(w->dataset("time").shape().at(0));
   w->countries_ = static_cast<int>(w->dataset("country").shape().at(0));
@@ -483,10 +476,33 @@ bool ResultWriter::chunks_match_encoding() {
 }
 
 void ResultWriter::add_run_column(const std::string& name, h5::DataType type, const std::string& long_name) {
-  const h5::Extent R = runs_;
-  datasets_[name] = file_.create_dataset(name, type, {R}, h5::Layout{{R}});
-  dataset(name).attach_scale(dataset("run"), 0);
-  if (!long_name.empty()) dataset(name).write_attribute("long_name", long_name);
+  create({name, type, {"run"}, long_name, "1"}, h5::Layout{{h5::Extent(runs_)}});
+  auxiliary_.push_back(name);  // it describes the run: a parameter's value, its design point
+}
+
+void ResultWriter::add_error_column(const std::string& long_name) {
+  // A message's bytes: a netCDF dimension that is no variable, named as netCDF names one.
+  char name[80];
+  std::snprintf(name, sizeof name, "This is a netCDF dimension but not a netCDF variable.%10d", int(error_message_bytes));
+  h5::Dataset& length = datasets_["error_length"] = file_.create_dataset<float>("error_length", {error_message_bytes});
+  length.make_scale(name);
+  const h5::Layout layout{{h5::Extent(runs_), error_message_bytes}};
+  create({"error", h5::Traits<char>::type, {"run", "error_length"}, long_name}, layout)
+      .write_char_attribute("_Encoding", "utf-8");
+}
+
+void ResultWriter::add_text(const std::string& name, const std::string& text, const std::string& long_name) {
+  datasets_[name] = write_text(file_, name, text, long_name);
+}
+
+std::string ResultWriter::text(const std::string& name) const { return read_text(file_, name); }
+
+void ResultWriter::describe_file() {
+  if (described_) return;
+  if (!datasets_.count("scenario_toml")) add_text("scenario_toml", scenario_text_, "the scenario, resolved (TOML)");
+  cf::write_global_attributes(file_, title_, created_, command_);
+  cf::write_coordinates(file_, dims_, auxiliary_);
+  described_ = true;
 }
 
 void ResultWriter::start_checkpointing() {
@@ -496,6 +512,7 @@ void ResultWriter::start_checkpointing() {
   // a PATH marked as written in SWMR mode, which readers open and --resume takes. (Closed,
   // renamed and reopened instead, a kill between the reopening and the SWMR mode left a
   // PATH marked as open for plain writing, which no reader opens.)
+  describe_file();
   file_.flush();
   file_.start_swmr_write();
   if (partial_ != path_) {
@@ -510,7 +527,7 @@ void ResultWriter::start_checkpointing() {
 }
 
 void ResultWriter::mark_failed(int r, const std::string& message) {
-  if (datasets_.count("error")) write_run_column("error", r, ErrorMessage(message));
+  if (datasets_.count("error")) dataset("error").write(error_text(message), {h5::Extent(r), 0}, {1, error_message_bytes});
   dataset("status").write_element(static_cast<std::int8_t>(RunStatus::failed), {h5::Extent(r)});
   file_.flush();
 }
@@ -524,6 +541,7 @@ std::string ResultWriter::attribute(const std::string& name) const {
 }
 
 void ResultWriter::commit() {
+  if (mode_ == WriteMode::atomic) describe_file();
   datasets_.clear();
   file_.close();
   if (mode_ == WriteMode::atomic) {

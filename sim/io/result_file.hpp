@@ -15,7 +15,10 @@
 
 namespace stackrace {
 
-inline constexpr std::int64_t result_format_version = 4;  // 2: usage, sectors, lag, bloc compute; 3: power load, robots; 4: firm sizes
+// 2: usage, sectors, lag, bloc compute; 3: power load, robots; 4: CF conventions (time in
+// days since the start, `month`, units, flags, coordinates), the long texts as datasets,
+// firm size classes (size_share, firms_by_size, firm_agents_by_size)
+inline constexpr std::int64_t result_format_version = 4;
 
 // Below this many developer agents one agent's move is a large share of its country, so
 // rankings of countries (`stackrace run`'s extremes, `stackrace compare`'s countries that
@@ -47,8 +50,9 @@ struct SpreadColumns {
 };
 
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
-// "0 pending, 1 done, 2 failed", from the enum: the `status` dataset's flag_meanings
-// attribute (the Python package's RUN_STATUS is tested against it).
+// The `status` dataset's flag_values (0, 1, 2) and flag_meanings ("pending done failed"),
+// from the enum (the Python package's RUN_STATUS is tested against them).
+std::vector<std::int8_t> run_status_values();
 std::string run_status_meanings();
 
 // How a result file is written. `atomic`: under PATH.partial, renamed to PATH when
@@ -59,10 +63,9 @@ std::string run_status_meanings();
 // finished run (sweeps).
 enum class WriteMode { atomic, checkpoint };
 
-// A failed run's message in a sweep's `error` column: a fixed-length string, which a file
-// in SWMR mode can still take, cut to 255 bytes.
+// A failed run's message in a sweep's `error` column: at most 255 bytes of it (cut where
+// a UTF-8 character starts), padded with nulls.
 inline constexpr std::size_t error_message_bytes = 256;
-using ErrorMessage = h5::FixedString<error_message_bytes>;
 
 // A run as the file stores it: its per-run datasets already compressed (chunk encoding),
 // so that whoever ran it compresses it and the one writer only stores bytes.
@@ -85,8 +88,8 @@ h5::Dims run_chunk_shape(const std::string& dataset, h5::Dims dims);
 class ResultWriter {
  public:
   // Creates PATH.partial (and PATH's folder) with every dataset sized for `runs` runs,
-  // all pending. `scenario_text` (the resolved scenario) and `attributes` (e.g. the CLI
-  // flags) are recorded as root attributes.
+  // all pending. `attributes` (the command, e.g. the CLI flags) are recorded as root
+  // attributes, `scenario_text` (the resolved scenario) as the dataset scenario_toml.
   ResultWriter(const std::string& path, const Scenario& scenario, const std::string& scenario_text, int runs,
                const std::map<std::string, std::string>& attributes, WriteMode mode = WriteMode::atomic);
   // Reopens a checkpoint file to finish it (`stackrace sweep --resume`); refuses a file
@@ -110,8 +113,9 @@ class ResultWriter {
   // effect_confidence (the level, e.g. 0.95) and effect_interval (interval_name).
   void write_effects(const EffectColumns& local, const EffectColumns& global, double confidence, Interval interval);
   void write_posterior_spread(const SpreadColumns& global, int draws);
-  // Per-run columns beyond the standard datasets (a sweep's parameters and design), of
-  // elements T (h5::Traits): create them before start_checkpointing().
+  // Per-run numbers beyond the standard datasets (a sweep's parameters and design), of
+  // elements T (h5::Traits), which describe each run (CF's auxiliary coordinates on
+  // `run`): create them before start_checkpointing().
   template <h5::Plain T>
   void add_run_column(const std::string& name, const std::string& long_name) {
     add_run_column(name, h5::Traits<T>::type, long_name);
@@ -125,6 +129,16 @@ class ResultWriter {
   void write_run_column_all(const std::string& name, const std::vector<T>& values) {
     dataset(name).write(values, {0}, {h5::Extent(runs_)});
   }
+  // The column `error` (run, error_length): a failed run's message (mark_failed), as
+  // netCDF's fixed-length text, a char array, which a file in SWMR mode can still take
+  // (variable-length strings live in the file's heap, which SWMR writing cannot grow) and
+  // netCDF reads (its library misreads HDF5's fixed-length strings). Create it before
+  // start_checkpointing().
+  void add_error_column(const std::string& long_name);
+  // A long text (a sweep's resolved file) as a scalar string dataset: create it before
+  // start_checkpointing(). text(): one back ("" where the file has none).
+  void add_text(const std::string& name, const std::string& text, const std::string& long_name);
+  std::string text(const std::string& name) const;
   // A new checkpoint file: moves it from PATH.partial to PATH. Then flushes, and enters
   // SWMR-write mode: no new datasets or attributes after this.
   void start_checkpointing();
@@ -135,13 +149,34 @@ class ResultWriter {
   // Whether the file's per-run datasets are chunked as encode_run encodes: files from
   // before `share` was chunked per kind are not.
   bool chunks_match_encoding();
-  void commit();  // atomic: closes and renames PATH.partial to PATH; checkpoint: closes
+  // atomic: writes the attributes that name every dataset (describe_file), closes and
+  // renames PATH.partial to PATH; checkpoint: closes
+  void commit();
 
   const std::string& path() const { return path_; }
 
  private:
+  // A dataset as the file describes it: its dims (as scale names), and for CF its
+  // long_name and units (none for text).
+  struct Variable {
+    std::string name;
+    h5::DataType type;
+    std::vector<std::string> dims;
+    std::string long_name;
+    std::string units = "";  // none: text
+    Shuffle shuffle = Shuffle::yes;
+  };
   void write_coordinates(const Scenario& scenario, int runs);
+  h5::Dims shape_of(const std::vector<std::string>& dims) const;
+  // Creates a dataset with its scales attached and its CF attributes; a floating-point
+  // one reads as NaN where nothing was written (the layout's fill), its _FillValue.
+  h5::Dataset& create(const Variable& variable, h5::Layout layout = {});
+  h5::Dataset& create_scale(const std::string& name, h5::DataType type, h5::Extent n, const std::string& long_name,
+                            const std::string& units = "");
   void add_run_column(const std::string& name, h5::DataType type, const std::string& long_name);
+  // What can be written only once every dataset is: the scenario (unless a comparison
+  // wrote one per scenario), the CF global attributes and each variable's coordinates.
+  void describe_file();
   // A dataset of the file; one it lacks is refused (a file reopened that is not whole).
   h5::Dataset& dataset(const std::string& name);
   const h5::Dataset& dataset(const std::string& name) const;
@@ -154,6 +189,10 @@ class ResultWriter {
   int runs_ = 0;
   h5::File file_;
   std::map<std::string, h5::Dataset> datasets_;
+  std::map<std::string, std::vector<std::string>> dims_;  // of each dataset made here
+  std::vector<std::string> auxiliary_;                    // CF's auxiliary coordinates
+  std::string scenario_text_, created_, command_, title_;
+  bool described_ = false;
   int times_ = 0;
   int countries_ = 0;
   int stacks_ = 0;

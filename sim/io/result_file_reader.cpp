@@ -2,6 +2,7 @@
 
 
 #include "model/month.hpp"
+#include "sim/io/cf_time.hpp"
 
 namespace stackrace {
 
@@ -31,13 +32,19 @@ std::int64_t ResultFileReader::format_version() const { return file_.read_attrib
 std::string ResultFileReader::start() const {
   const h5::Dataset time = file_.dataset("time");
   // Whatever dates the file's months reads it as YYYY-MM: a damaged file is refused here.
-  if (!time.has_attribute("start"))
-    throw OutputError(path_, "time: no start attribute (a damaged file)", OutputFault::refused);
-  std::string start = time.read_attribute<std::string>("start");
-  if (!is_month(start))
-    throw OutputError(path_, "time: its start attribute '" + start + "' is not a month written YYYY-MM (a damaged file)",
+  // Files from before format 4 name the month in `start`, not in CF's units.
+  const bool cf = time.has_attribute("units");
+  if (!cf && !time.has_attribute("start"))
+    throw OutputError(path_, "time: no units attribute (a damaged file)", OutputFault::refused);
+  const std::string written = time.read_attribute<std::string>(cf ? "units" : "start");
+  const std::optional<std::string> start = cf ? cf::start_of(written) : std::optional(written);
+  if (!start || !is_month(*start))
+    throw OutputError(path_,
+                      cf ? "time: its units '" + written + "' are not days since the first of a month, " +
+                               "'days since YYYY-MM-01 00:00:00' (a damaged file)"
+                         : "time: its start attribute '" + written + "' is not a month written YYYY-MM (a damaged file)",
                       OutputFault::refused);
-  return start;
+  return *start;
 }
 
 std::size_t ResultFileReader::length(const std::string& dimension) const {

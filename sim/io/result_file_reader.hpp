@@ -20,7 +20,9 @@ class ResultFileReader {
   const std::string& path() const { return path_; }
   std::string attribute(const std::string& name) const;  // a root string attribute
   std::int64_t format_version() const;
-  std::string start() const;  // the month of time 0, "YYYY-MM"; refuses a file where it is not one
+  // The month of time 0, "YYYY-MM", from the units of `time` ("days since YYYY-MM-01
+  // 00:00:00"); refuses a file where they name no month.
+  std::string start() const;
   // The length of a dimension: run, time, country, kind, stack.
   std::size_t length(const std::string& dimension) const;
   // A dimension's labels: country, kind, stack, and in a comparison file scenario.

@@ -67,7 +67,7 @@ void write_design(ResultWriter& writer, const SweepSpec& spec, const Design& des
     writer.add_run_column<std::int64_t>("saltelli_matrix", "0 = A, i = AB_i (A with column i from B), P + 1 = B");
     writer.add_run_column<std::int64_t>("saltelli_row", "row of the A and B matrices");
   }
-  writer.add_run_column<ErrorMessage>("error", "why a failed run failed");
+  writer.add_error_column("why a failed run failed");
   // Whole columns at once: a compressed column rewritten one element at a time would be
   // recompressed for every run, which large sweeps cannot afford.
   const std::size_t runs = std::size_t(design.points()) * R;
@@ -151,12 +151,15 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
     };
     if (const std::string command = writer->attribute("command"); command != "sweep")
       throw refuse("not a sweep's file" + (command.empty() ? "" : " (written by stackrace " + command + ")"));
-    if (writer->attribute("sweep") != spec.resolved_toml)
+    if (writer->text("scenario_toml").empty())
+      throw refuse("this file was written by an older stackrace, which kept the scenario in an attribute: run the "
+                   "sweep again into a new file");
+    if (writer->text("sweep_toml") != spec.resolved_toml)
       throw refuse("this file was written by a different sweep than " + spec.path);
     // The base as resolved now — every file it extends merged in, every country of its
     // table written out — must be the base the finished runs ran: otherwise the file
     // would mix two models.
-    if (writer->attribute("scenario") != base.resolved_toml)
+    if (writer->text("scenario_toml") != base.resolved_toml)
       throw refuse("the base scenario " + spec.base +
                    " (or a file it extends, or its country table) has changed since this file was written, so new "
                    "runs would not be runs of the same model: run the sweep again into a new file");
@@ -176,10 +179,10 @@ std::unique_ptr<ResultWriter> open_output(const SweepSpec& spec, const SweepConf
   for (const SweepParameter& p : spec.parameters) parameters += (parameters.empty() ? "" : " ") + p.name;
   auto writer = std::make_unique<ResultWriter>(
       config.output, base.scenario, base.resolved_toml, static_cast<int>(runs),
-      std::map<std::string, std::string>{{"command", "sweep"}, {"sweep", spec.resolved_toml},
-                                         {"sweep_name", spec.name}, {"design", design_name(spec.design)},
-                                         {"parameters", parameters}},
+      std::map<std::string, std::string>{{"command", "sweep"}, {"sweep_name", spec.name},
+                                         {"design", design_name(spec.design)}, {"parameters", parameters}},
       WriteMode::checkpoint);
+  writer->add_text("sweep_toml", spec.resolved_toml, "the sweep file, resolved (TOML)");
   write_design(*writer, spec, design);
   writer->start_checkpointing();
   return writer;

@@ -186,6 +186,18 @@ def labels(dataset):
     return [x.decode() if isinstance(x, bytes) else str(x) for x in dataset[()]]
 
 
+def text(h5file, name):
+    """A long text the file keeps as a scalar string dataset (scenario_toml, sweep_toml), decoded."""
+    value = h5file[name][()]
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def attribute(h5object, name):
+    """A text attribute, decoded: CF's attributes are fixed-length (netCDF's char), which h5py reads as bytes."""
+    value = h5object.attrs[name]
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 # A world of three countries and one kind, and a record of four developer-adoption
 # figures: calibrations that take seconds (test_calibrate.py, analysis/test_calibration.py).
 TINY_WORLD = """

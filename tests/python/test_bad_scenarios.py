@@ -196,30 +196,49 @@ def small_run(run_to_file):
     return run_to_file(DEFAULT_WORLD, "--agents", 5000, "--steps", 2)
 
 
-@pytest.mark.parametrize("start", ["garbage", "2026", "", "2026-13", "2026-1x", b"garbage", 5],
-                         ids=["garbage", "year-only", "empty", "month-13", "month-not-digits", "bytes", "integer"])
-def test_info_on_a_file_whose_start_is_no_month(stackrace, small_run, tmp_path, start):
+@pytest.mark.parametrize("units", ["garbage", "days since 2026", "", "days since 2026-13-01 00:00:00",
+                                   "days since 2026-01-02 00:00:00", "months since 2026-01", b"garbage", 5],
+                         ids=["garbage", "year-only", "empty", "month-13", "not-the-first", "months", "bytes", "integer"])
+def test_info_on_a_file_whose_time_units_name_no_month(stackrace, small_run, tmp_path, units):
     # A damaged file: a clean refusal (exit 2, `stackrace: PATH: cause`), never a signal.
     path = tmp_path / "damaged.h5"
     shutil.copyfile(small_run, path)
     with h5py.File(path, "r+") as f:
-        f["time"].attrs["start"] = start
+        f["time"].attrs["units"] = units
     result = stackrace("info", path, cwd=tmp_path)
     assert result.returncode == 2, f"exit status {result.returncode}:\n{result.stderr}"
-    assert result.stderr.startswith(f"stackrace: {path}: time: its start attribute "), result.stderr
-    assert "is not a month written YYYY-MM" in result.stderr, result.stderr
+    assert result.stderr.startswith(f"stackrace: {path}: time: its units "), result.stderr
+    assert "are not days since the first of a month, 'days since YYYY-MM-01 00:00:00'" in result.stderr, result.stderr
     assert result.stdout == ""
 
 
-def test_info_on_a_file_whose_time_has_no_start(stackrace, small_run, tmp_path):
+def test_info_on_a_file_whose_time_has_no_units(stackrace, small_run, tmp_path):
     path = tmp_path / "damaged.h5"
     shutil.copyfile(small_run, path)
     with h5py.File(path, "r+") as f:
-        del f["time"].attrs["start"]
+        del f["time"].attrs["units"]
     result = stackrace("info", path, cwd=tmp_path)
     assert result.returncode == 2, f"exit status {result.returncode}:\n{result.stderr}"
-    assert result.stderr == f"stackrace: {path}: time: no start attribute (a damaged file)\n"
+    assert result.stderr == f"stackrace: {path}: time: no units attribute (a damaged file)\n"
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("start", ["2031-07", "garbage"])
+def test_info_reads_the_start_of_a_file_from_before_cf_time(stackrace, small_run, tmp_path, start):
+    # Format 3 and before: time counted months, its start in the attribute `start`.
+    path = tmp_path / "older.h5"
+    shutil.copyfile(small_run, path)
+    with h5py.File(path, "r+") as f:
+        del f["time"].attrs["units"]
+        f["time"].attrs["start"] = start
+    result = stackrace("info", path, cwd=tmp_path)
+    if start == "garbage":
+        assert result.returncode == 2
+        assert result.stderr == (f"stackrace: {path}: time: its start attribute 'garbage' is not a month written YYYY-MM "
+                                 "(a damaged file)\n")
+    else:
+        assert result.returncode == 0, result.stderr
+        assert "(2031-07 to 2031-09)" in result.stdout
 
 
 def test_info_on_a_missing_file(stackrace, tmp_path):

@@ -2,6 +2,7 @@
 xarray opens; the same file on any thread count and after a SIGKILL and --resume; bad
 calibration and record files refused with their file, line, column and key (exit 2)
 and nothing written."""
+import shutil
 import signal
 import subprocess
 import time
@@ -10,7 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import BINARY, WORLDS_DIR, scenario_of_files, tiny_calibration
+from conftest import BINARY, WORLDS_DIR, scenario_of_files, text, tiny_calibration
 
 BODY = """
 [calibration]
@@ -179,6 +180,21 @@ def test_resume_refuses_another_calibrations_file_and_an_existing_output(calibra
     again = calibrate(spec, "-o", out, "-q")
     assert again.returncode == 2
     assert "the output exists" in again.stderr
+
+
+def test_resume_refuses_a_file_from_before_the_texts_were_datasets(calibrated, tmp_path):
+    # Format 3 and before kept the calibration, scenario and targets in root attributes.
+    spec, out, _ = calibrated
+    older = tmp_path / "older.h5"
+    shutil.copyfile(out, older)
+    with h5py.File(older, "r+") as f:
+        for name, attribute in (("calibration_toml", "calibration"), ("scenario_toml", "scenario"),
+                                ("targets_csv", "targets")):
+            f.attrs[attribute] = text(f, name)
+            del f[name]
+    result = calibrate(spec, "-o", older, "--resume", "-q")
+    assert result.returncode == 2
+    assert "--resume: this file was written by an older stackrace" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("change", ["extended file", "country table"])

@@ -4,7 +4,7 @@ kind and stack, and a printed table of them."""
 import numpy as np
 import xarray as xr
 
-from conftest import labels
+from conftest import attribute, labels
 
 import h5py
 
@@ -54,9 +54,10 @@ def test_compare_writes_the_effects_with_their_intervals(stackrace, worlds_dir, 
                 for axis, dim in enumerate(dims):
                     assert [s.name.lstrip("/") for s in dataset.dims[axis].values()] == [dim]
                     assert dataset.shape[axis] == f[dim].shape[0]
-                assert dataset.attrs["units"] == ("pairs" if suffix == "_n" else "fraction")
-                assert "alternative - base" in dataset.attrs["long_name"]
-            assert "80% paired t confidence interval" in f[prefix + "_low"].attrs["long_name"]
+                assert attribute(dataset, "units") == "1"
+                assert "alternative - base" in attribute(dataset, "long_name")
+            assert "80% paired t confidence interval" in attribute(f[prefix + "_low"], "long_name")
+            assert "replicate pairs" in attribute(f[prefix + "_n"], "long_name")
         n = f["effect_n"][()]
         assert set(np.unique(n)) <= {0, 3}  # 0: a country without agents of the kind
         assert (f["global_effect_n"][()] == 3).all()

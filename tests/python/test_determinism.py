@@ -5,7 +5,7 @@ seed, is the kernel's invariant, tested in C++ (tests/sim/simulation_test.cpp)."
 import h5py
 import numpy as np
 
-from conftest import read_shares
+from conftest import read_shares, text
 
 AGENTS = 300_000
 STEPS = 24
@@ -35,12 +35,12 @@ def test_the_seed_flag_reaches_the_run_and_the_file(run_to_file, worlds_dir):
 
 
 def test_stored_scenario_reproduces_the_run(run_to_file, worlds_dir, tmp_path):
-    """The scenario attribute is the whole experiment: running it again gives the same data."""
+    """The stored scenario is the whole experiment: running it again gives the same data."""
     first = run_to_file(worlds_dir / "default.toml", "--agents", AGENTS, "--steps", STEPS, "--seed", 5)
     with h5py.File(first, "r") as f:
-        text = f.attrs["scenario"]
+        stored_text = text(f, "scenario_toml")
     stored = tmp_path / "stored.toml"
-    stored.write_text(text.decode() if isinstance(text, bytes) else text)
+    stored.write_text(stored_text)
     again = run_to_file(stored)
     for x, y, name in zip(read_shares(first), read_shares(again), ("share", "global_share")):
         assert_bit_identical(x, y, name)

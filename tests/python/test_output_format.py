@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 from h5py import h5ds
 
-from conftest import MACHINE_LINE, labels
+from conftest import MACHINE_LINE, attribute, labels, text
 
 STEPS = 12
 DIMS = {
@@ -31,6 +31,7 @@ DIMS = {
     "unmet_compute": ("run", "time", "country"),
     "seed": ("run",),
     "status": ("run",),
+    "month": ("time",),
     "stack_bloc": ("stack",),
     "stack_open_weights": ("stack",),
 }
@@ -75,8 +76,10 @@ def test_root_attributes(h5):
     # the one definition of which countries are big enough to rank (read by the Python package)
     assert int(attrs["min_ranked_developer_agents"]) > 0
     assert re.match(r"^\d{4}-\d{2}-\d{2}", str(attrs["created"]))
-    scenario = attrs["scenario"]
-    scenario = scenario.decode() if isinstance(scenario, bytes) else str(scenario)
+    assert attribute(h5, "Conventions") == "CF-1.10"
+    # The resolved scenario is a dataset, not an attribute (netCDF tools print attributes whole).
+    assert "scenario" not in attrs
+    scenario = text(h5, "scenario_toml")
     for table in ("[scenario]", "[population]", "[[stacks]]", "[[countries]]", "[choice.developer]"):
         assert table in scenario
     # The stored scenario is the resolved one: the overrides of this run are in it.
@@ -132,10 +135,12 @@ def test_a_kind_without_agents_reads_as_nan(stackrace, worlds_dir, tmp_path):
 
 
 def test_coordinate_values(h5):
+    # CF time: the first of each month in days since the start's; `month` counts the months.
     time = h5["time"]
-    start = time.attrs["start"]
-    assert (start.decode() if isinstance(start, bytes) else start) == "2026-01"
-    np.testing.assert_array_equal(time[()], np.arange(STEPS + 1))
+    assert attribute(time, "units") == "days since 2026-01-01 00:00:00"
+    assert attribute(time, "calendar") == "proleptic_gregorian"
+    np.testing.assert_array_equal(time[()], [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365])
+    np.testing.assert_array_equal(h5["month"][()], np.arange(STEPS + 1))
     np.testing.assert_array_equal(h5["run"][()], [0])
     assert labels(h5["kind"]) == ["country", "firm", "developer"]
     assert labels(h5["stack"]) == ["none", "us_closed", "cn_open", "us_open"]
@@ -170,7 +175,7 @@ def test_usage_and_sectors_add_up(h5):
     np.testing.assert_allclose(h5["sector_tokens"][()].sum(axis=3), tokens[:, :, :, firm, :], rtol=1e-5)
     assert labels(h5["sector"]) == ["virtual", "physical"] and labels(h5["bloc"]) == ["us", "cn", "other"]
     np.testing.assert_allclose(h5["global_sector_share"][()].sum(axis=-1), 1.0, atol=1e-6)
-    assert h5["tokens"].attrs["units"] == "tokens per month" and h5["lag"].attrs["units"] == "months"
+    assert attribute(h5["tokens"], "units") == "month-1" and attribute(h5["lag"], "units") == "months"
     # The default world's lags at the start (worlds/SOURCES.md, "Stacks") and its blocs' compute shares.
     np.testing.assert_allclose(h5["lag"][0, 0, 1:], [0, 7, 9])
     np.testing.assert_allclose(h5["bloc_compute"][0, 0], [0.75, 0.15, 0.10])
@@ -205,7 +210,8 @@ def test_xarray_reads_it(default_run):
         assert developer_cn.sel(country="CHN").isel(run=0, time=0) > 0.5
         total = ds["global_share"].sum("stack")
         np.testing.assert_allclose(total.values, 1.0, atol=1e-6)
-        assert list(ds["time"].values) == list(range(STEPS + 1))
+        assert ds["time"].values[0] == np.datetime64("2026-01-01") and ds["time"].values[-1] == np.datetime64("2027-01-01")
+        assert list(ds["month"].values) == list(range(STEPS + 1))
 
 
 def test_info(stackrace, default_run):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from conftest import (BINARY, WORLDS_DIR, kill_sweep_mid_way, scenario_of_files, wait_until_some_runs_are_done,
+from conftest import (BINARY, WORLDS_DIR, kill_sweep_mid_way, scenario_of_files, text, wait_until_some_runs_are_done,
                       write_sweep)
 
 
@@ -50,7 +50,7 @@ def test_grid_sweep_writes_its_design(stackrace, tmp_path):
         np.testing.assert_array_equal(f["design_point"][()], np.repeat(np.arange(6), 2))
         np.testing.assert_array_equal(f["seed"][()], [3, 4] * 6)
         np.testing.assert_array_equal(f["status"][()], [1] * 12)
-        assert f.attrs["design"] == "grid" and "[[parameters]]" in f.attrs["sweep"]
+        assert f.attrs["design"] == "grid" and "[[parameters]]" in text(f, "sweep_toml")
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert ds.param_cn_open_price.dims == ("run",)
         # A cheaper cn_open stack wins more developers (same seeds: common random numbers).
@@ -137,7 +137,8 @@ sd = 1.0
     assert result.returncode == 0, result.stderr
     with h5py.File(out, "r") as f:
         status, revise = f["status"][()], f["param_choice_developer_revise"][()]
-        errors = [e.decode() for e in f["error"][()]]
+        # netCDF's char array: a message's bytes, padded with nulls.
+        errors = [row.tobytes().rstrip(b"\0").decode() for row in f["error"][()]]
     bad = (revise < 0) | (revise > 1)
     assert bad.any() and (~bad).any()
     np.testing.assert_array_equal(status, np.where(bad, 2, 1))
@@ -305,6 +306,18 @@ def test_resume_refuses_a_file_drawn_with_other_random_numbers(stackrace, tmp_pa
     result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
     assert result.returncode == 2
     assert f"stackrace: {out}: --resume: this file's runs were drawn with other random numbers" in result.stderr
+
+
+def test_resume_refuses_a_file_from_before_the_texts_were_datasets(stackrace, tmp_path):
+    # Format 3 and before kept the scenario and the sweep in root attributes: such a file
+    # is not resumed into a format-4 file.
+    sweep, out = interrupted_sweep(tmp_path, "format3.h5")
+    with h5py.File(out, "r+") as f:
+        f.attrs["scenario"], f.attrs["sweep"] = text(f, "scenario_toml"), text(f, "sweep_toml")
+        del f["scenario_toml"], f["sweep_toml"]
+    result = stackrace("sweep", sweep, "-o", out, "--resume", "--quiet")
+    assert result.returncode == 2
+    assert f"stackrace: {out}: --resume: this file was written by an older stackrace" in result.stderr
 
 
 @pytest.mark.parametrize("change", ["extended file", "country table"])

@@ -8,6 +8,7 @@ import h5py
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 import stackrace
 import stackrace as package  # where a test's `stackrace` is the command-line fixture
@@ -64,17 +65,51 @@ def test_a_run_past_2262_opens_with_months_for_time(run_to_file):
     assert float(stackrace.outcomes.global_share_at("developer", "cn_open")(ds).values[0]) > 0
 
 
-def test_a_run_starting_past_2262_opens_with_months_for_time(run_file, tmp_path):
+def test_a_run_starting_past_2262_opens_with_months_for_time(run_to_file):
     # Not only a long run: a world that starts past pandas' last date (its start alone
-    # overflowed, outside the fallback) opens too, with its months as time.
-    late = tmp_path / "late.h5"
-    late.write_bytes(run_file.read_bytes())
-    with h5py.File(late, "r+") as f:
-        f["time"].attrs["start"] = "2300-01"
+    # overflows) opens too, with its months as time.
+    late = run_to_file(WORLDS_DIR / "default.toml", "--agents", "2000", "--steps", "3", "--set", "scenario.start=2300-01",
+                       name="late.h5")
     with pytest.warns(UserWarning, match="past what pandas can date"):
         ds = stackrace.open(late)
-    assert list(ds.time.values[:3]) == [0, 1, 2] and int(ds.month.values[-1]) == 14
-    assert ds.time.attrs.get("start", "2300-01") == "2300-01"
+    assert list(ds.time.values) == [0, 1, 2, 3] and int(ds.month.values[-1]) == 3
+    assert ds.time.attrs["start"] == "2300-01"
+
+
+def test_months_past_2262_open_without_cftime(run_to_file, monkeypatch):
+    # Without cftime xarray cannot date them at all: the file still opens, with months.
+    monkeypatch.setattr(xr.coding.times, "cftime", None)
+    late = run_to_file(WORLDS_DIR / "default.toml", "--agents", "2000", "--steps", "3", "--set", "scenario.start=2300-01",
+                       name="late.h5")
+    with pytest.warns(UserWarning, match="past what pandas can date"):
+        ds = stackrace.open(late)
+    assert list(ds.time.values) == [0, 1, 2, 3] and ds.time.attrs["start"] == "2300-01"
+
+
+def test_a_file_from_before_cf_time_opens_with_dates(run_file, tmp_path):
+    # Format 3 and before: time counted months from its attribute `start`, and the
+    # resolved scenario was a root attribute.
+    older = tmp_path / "older.h5"
+    older.write_bytes(run_file.read_bytes())
+    with h5py.File(older, "r+") as f:
+        f["time"][...] = np.arange(15)
+        for cf in ("units", "calendar"):
+            del f["time"].attrs[cf]
+        f["time"].attrs["start"] = "2031-07"
+        f.attrs["scenario"] = f["scenario_toml"][()]
+        del f["scenario_toml"]
+    ds = stackrace.open(older)
+    assert ds.time.values[0] == np.datetime64("2031-07-01") and ds.time.values[-1] == np.datetime64("2032-09-01")
+    np.testing.assert_array_equal(ds.month.values, np.arange(15))
+    assert "[scenario]" in ds.attrs["scenario"]
+
+
+def test_the_long_texts_are_root_attributes_again(run_file, faulty_sweep):
+    # The file keeps them as datasets (netCDF tools print attributes whole); the package
+    # gives them where files before format 4 had them.
+    run, sweep = stackrace.open(run_file), stackrace.open(faulty_sweep, failed="keep")
+    assert "[scenario]" in run.attrs["scenario"] and "scenario_toml" not in run.variables
+    assert "[[parameters]]" in sweep.attrs["sweep"] and "sweep_toml" not in sweep.variables
 
 
 def test_a_run_opens_with_dates_and_country_metadata(run_file):
@@ -145,8 +180,8 @@ def test_the_status_codes_are_the_ones_the_file_states(run_file):
     # The engine's RunStatus enum is their one definition; each file states it, and the
     # package's RUN_STATUS and DONE must read the same.
     with h5py.File(run_file, "r") as f:
-        meanings = f["status"].attrs["flag_meanings"]
-    stated = {int(code): name for code, name in (item.split() for item in meanings.split(", "))}
+        values, meanings = f["status"].attrs["flag_values"], f["status"].attrs["flag_meanings"].decode()
+    stated = dict(zip(values.tolist(), meanings.split(" ")))
     assert stated == package.RUN_STATUS
     assert stated[package.io.DONE] == "done"
 

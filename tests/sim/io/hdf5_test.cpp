@@ -111,6 +111,46 @@ TEST_CASE("datasets and attributes are written and read by type", "[hdf5]") {
   std::filesystem::remove(path);
 }
 
+TEST_CASE("netCDF's shapes: char attributes, array attributes, scalar datasets, char arrays", "[hdf5]") {
+  const std::string path = scratch("netcdf_shapes.h5");
+  {
+    h5::File file = h5::File::create(path);
+    h5::Dataset text = file.create_dataset<std::string>("text", {});
+    text.write(std::vector<std::string>{"a long text"});
+    text.write_char_attribute("units", "days since 2026-01-01 00:00:00");
+    text.write_char_attribute("empty", "");
+    const std::vector<std::int8_t> flags{0, 1, 2};
+    text.write_attribute("flag_values", std::span(flags));
+    h5::Dataset chars = file.create_dataset<char>("chars", {2, 4});
+    chars.write(std::vector<char>{'a', 'b', 'c', 'd'}, {1, 0}, {1, 4});
+    file.close();
+  }
+  const h5::File file = h5::File::open(path);
+  const h5::Dataset text = file.dataset("text");
+  CHECK(text.shape().empty());
+  CHECK(text.read<std::string>() == std::vector<std::string>{"a long text"});
+  CHECK(text.read_attribute<std::string>("units") == "days since 2026-01-01 00:00:00");
+  CHECK(text.read_attribute<std::string>("empty").empty());
+  // Stored as netCDF stores its char attributes: fixed-length, not variable-length.
+  const hid_t raw = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t units = H5Aopen_by_name(raw, "text", "units", H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t type = H5Aget_type(units);
+  CHECK(H5Tis_variable_str(type) == 0);
+  CHECK(H5Tget_size(type) == 30);
+  const hid_t flag_values = H5Aopen_by_name(raw, "text", "flag_values", H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t space = H5Aget_space(flag_values);
+  hsize_t length = 0;
+  CHECK(H5Sget_simple_extent_dims(space, &length, nullptr) == 1);
+  CHECK(length == 3);
+  H5Sclose(space);
+  H5Aclose(flag_values);
+  H5Tclose(type);
+  H5Aclose(units);
+  H5Fclose(raw);
+  CHECK(file.dataset("chars").read<char>() == std::vector<char>{0, 0, 0, 0, 'a', 'b', 'c', 'd'});
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("a box of the wrong size is refused before HDF5 reads past the values", "[hdf5]") {
   const std::string path = scratch("box.h5");
   {
