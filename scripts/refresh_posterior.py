@@ -11,7 +11,7 @@ It writes the last generation's particles of results/hindcast_2023.h5 to
 worlds/calibrations/hindcast_2023.posterior.csv (one column per scenario key, one row per
 draw: what `run --posterior` and `compare --posterior` take), and prints each parameter's
 posterior median, which worlds/hindcast_2023.toml carries as its point values (to
-3 significant figures), and worlds/default.toml for the ten weights its [posterior] takes
+3 significant figures), and worlds/default.toml for the eleven weights its [posterior] takes
 (tests/python/analysis/test_calibration.py checks that they agree). After a refresh, run
 bench/claims.py and update the figures MODEL.md quotes from it.
 """

@@ -105,7 +105,7 @@ def test_the_default_world_carries_the_posterior_of_its_weights(stackrace_bin, w
                           capture_output=True, text=True, check=True).stdout
     resolved = tomllib.loads(text.split("\n", 1)[1])
     keys = resolved["posterior"]["keys"]
-    assert len(keys) == 10 and not any(k.startswith(("stacks.", "world.")) for k in keys)
+    assert len(keys) == 11 and not any(k.startswith(("stacks.", "world.")) for k in keys)
     assert resolved["posterior"]["file"].endswith("worlds/calibrations/hindcast_2023.posterior.csv")
     for key in keys:
         assert _value(resolved, key) == pytest.approx(draws[key].median(), rel=0.006), key
