@@ -101,11 +101,12 @@ def _open_lazily(path: str) -> xr.Dataset:
             file.close()
             raise ValueError(f"{path}: not a stackrace result file (no root attribute format = 'stackrace')")
         return _decoded(xr.backends.H5NetCDFStore(h5netcdf.File(file, "r", decode_vlen_strings=True)))
-    except (OSError, RuntimeError, KeyError, TypeError) as e:
+    except (OSError, RuntimeError, KeyError, TypeError, AttributeError) as e:
         # h5py's own words ("incorrect metadata checksum after all read attempts") do not
         # say which file, nor what is likely wrong with it. (A variable that fails to
         # decode, xarray raises again as its error's type with a message, which h5py's
-        # error types do not take: a TypeError.)
+        # error types do not take: a TypeError. A damaged reference between objects, a
+        # dimension's scale, h5netcdf follows to None: an AttributeError.)
         if file.valid:
             file.close()
         raise OSError(f"{path}: cannot be read, a file cut short or damaged? ({e})") from e

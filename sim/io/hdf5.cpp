@@ -444,7 +444,13 @@ File File::reopen_swmr(const std::string& path) {
   // HDF5's own switch for clearing the status flags of a file whose writer died.
   hbool_t clear = true;
   if (H5Pexist(access, "clear_status_flags") > 0) check(H5Pset(access, "clear_status_flags", &clear), path, what);
-  return File(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, access), path, what), path);
+  File file(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, access), path, what), path);
+  // A SWMR writer killed mid-write leaves data and the metadata pointing at it past the
+  // end of allocation its superblock last recorded (HDF5 writes them in that order; the
+  // superblock's end of allocation last): raised to the file's end, as `h5clear
+  // --increment` does, the next write does not take those addresses for overflows.
+  check(H5Fincrement_filesize(file.id_, 0), path, [] { return std::string("cannot restore the file's end of allocation"); });
+  return file;
 }
 
 void File::start_swmr_write() {

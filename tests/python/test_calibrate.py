@@ -405,7 +405,7 @@ def test_the_default_world_runs_over_its_own_posterior(stackrace, tmp_path):
         np.testing.assert_array_equal(f["posterior_particle"][()], picked)
         params = sorted(k for k in f.keys() if k.startswith("param_"))
         assert "param_stacks_us_closed_appeal" not in params and "param_world_developer_adoption" not in params
-        assert len(params) == 10
+        assert len(params) == 11
         column = header.index("choice.developer.capability")
         np.testing.assert_array_equal(f["param_choice_developer_capability"][()], rows[picked, column])
         share = f["global_share"][()]
