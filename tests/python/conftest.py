@@ -21,6 +21,9 @@ SOURCE_DIR = pathlib.Path(
     os.environ.get("STACKRACE_SOURCE_DIR") or pathlib.Path(__file__).resolve().parents[2]
 ).resolve()
 BINARY = pathlib.Path(os.environ.get("STACKRACE_BIN") or SOURCE_DIR / "build" / "sim" / "stackrace").resolve()
+# Whether BINARY is the sanitizer build (GCC links AddressSanitizer's runtime as a shared
+# library, libasan.so; clang builds it in): some tests provoke what a sanitizer reports itself.
+SANITIZER_BUILD = BINARY.exists() and any(mark in BINARY.read_bytes() for mark in (b"libasan", b"AddressSanitizer"))
 WORLDS_DIR = SOURCE_DIR / "worlds"
 BAD_SCENARIOS_DIR = SOURCE_DIR / "tests" / "bad_scenarios"
 
