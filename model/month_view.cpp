@@ -27,10 +27,7 @@ double self_hosted_load(const World& world, const CountryCounts& counts, const s
   const PopulationLayout& firms = world.population(AgentKind::firm);
   const int S = firms.segments;
   std::array<double, firm_segments> segment_use{};  // a firm agent's use in each segment, over its kind's average agent
-  for (int segment = 0; segment < S; ++segment) {
-    const std::size_t g = std::size_t(c) * S + segment;
-    segment_use[segment] = firms.relative_weight_of(g) * firm_segment_usage(s.usage, firms.staff_per_firm_of(g), segment);
-  }
+  for (int segment = 0; segment < S; ++segment) segment_use[segment] = firms.usage_of(s.usage, std::size_t(c) * S + segment);
   double tokens = 0;
   for (int k = 0; k < K; ++k) {
     if (!s.stacks[k].open_weights || s.stacks[k].outside) continue;

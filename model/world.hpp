@@ -11,6 +11,7 @@
 
 #include "agents/agent_kind.hpp"
 #include "agents/segments.hpp"
+#include "agents/usage.hpp"
 #include "model/calibration.hpp"
 #include "model/country_ties.hpp"
 #include "model/robots.hpp"
@@ -41,6 +42,11 @@ struct PopulationLayout {
   // agents stand for a firm of the group employs (agents/usage.hpp); empty for other kinds.
   std::vector<double> staff_per_firm;
   double staff_per_firm_of(std::size_t group) const { return staff_per_firm.empty() ? 1.0 : staff_per_firm[group]; }
+  // How many of its country's average agents' tokens one adopting agent of the group uses
+  // (agents/usage.hpp): the entities it stands for, times a firm's staff and sector.
+  double usage_of(const UsageRule& rule, std::size_t group) const {
+    return relative_weight_of(group) * firm_segment_usage(rule, staff_per_firm_of(group), int(group % segments));
+  }
 };
 
 struct World {

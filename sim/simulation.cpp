@@ -233,8 +233,7 @@ void record_usage(const RunState& state, const std::vector<double>& prices, int 
       std::fill(sector_tokens.begin(), sector_tokens.end(), 0.0);
       for (int segment = 0; segment < S; ++segment) {
         const std::size_t g = std::size_t(c) * S + segment;
-        const double factor = layout.relative_weight_of(g) *
-                              (kind == AgentKind::firm ? firm_segment_usage(s.usage, layout.staff_per_firm_of(g), segment) : 1.0);
+        const double factor = layout.usage_of(s.usage, g);
         const std::int64_t* const on = counts + g * K;
         for (int k = 0; k < K; ++k) {
           const double used = factor * per_adopter[k] * double(on[k]);
